@@ -1,0 +1,277 @@
+"""The document model: what a pack *is*, independent of briefs and of output formats.
+
+A pack template turns a brief into a :class:`Document` (see :mod:`briefgen.compose`); the PDF and
+DOCX renderers turn a :class:`Document` and a :class:`~briefgen.style.Style` into bytes. Nothing in
+here knows what a cease-fire or an actor is, and nothing knows about ReportLab or python-docx: this
+is the contract between the two halves, like pandoc's AST.
+
+Inlines are runs of text with light formatting; blocks are the vertical elements of a page.
+Every node is an immutable dataclass so a composed document can be shared between renderers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Iterator, Literal, Union
+
+# --------------------------------------------------------------------------------------------
+# Inlines
+
+
+@dataclass(frozen=True)
+class Text:
+    """Literal text. Renderers must print it as is: it is never markup."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Emph:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """An external link. ``url`` has already been checked to be http, https or mailto."""
+
+    url: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An internal cross-reference to a block carrying ``anchor`` (a heading's ``anchor``)."""
+
+    anchor: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A numbered note (a source citation). The style decides footnote or endnote; renderers
+    number notes in document order, starting at 1."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    pass
+
+
+Inline = Union[Text, Strong, Emph, Link, Ref, Note, LineBreak]
+
+# --------------------------------------------------------------------------------------------
+# Blocks
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading, level 1 to 3. ``anchor`` is a stable id for bookmarks, the contents
+    and cross-references. ``toc`` False keeps it out of the table of contents."""
+
+    level: int
+    children: tuple[Inline, ...]
+    anchor: str
+    toc: bool = True
+
+
+ParaRole = Literal["body", "lead", "small", "marking", "caption", "attribution"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph. ``role`` names its purpose; the style decides its look."""
+
+    children: tuple[Inline, ...]
+    role: ParaRole = "body"
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A bulleted (``ordered`` False) or numbered list. Each item is a tuple of blocks."""
+
+    items: tuple[tuple[Block, ...], ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with one header row. ``widths`` are relative column weights (any positive
+    numbers); renderers scale them to the text width."""
+
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    widths: tuple[float, ...]
+    caption: tuple[Inline, ...] = ()
+
+    @property
+    def ncols(self) -> int:
+        return len(self.header)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A block quotation with its attribution (speaker, affiliation, occasion)."""
+
+    blocks: tuple[Block, ...]
+    attribution: tuple[Inline, ...] = ()
+
+
+BoxRole = Literal["summary", "note", "warning"]
+
+
+@dataclass(frozen=True)
+class Box:
+    """A framed box, e.g. the BLUF on the top sheet."""
+
+    blocks: tuple[Block, ...]
+    title: tuple[Inline, ...] = ()
+    role: BoxRole = "note"
+
+
+@dataclass(frozen=True)
+class MetaField:
+    label: str
+    value: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    """The top sheet's head: title, subtitle and a list of labelled metadata fields."""
+
+    title: tuple[Inline, ...]
+    subtitle: tuple[Inline, ...] = ()
+    fields: tuple[MetaField, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contents:
+    """Where the table of contents goes, with its heading text."""
+
+    title: str
+
+
+@dataclass(frozen=True)
+class NotesList:
+    """Where endnotes are listed, with its heading text. Ignored when the style asks for
+    footnotes; when absent and the style asks for endnotes, renderers append one at the end."""
+
+    title: str
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Union[
+    Heading, Paragraph, ListBlock, Table, Quote, Box, TitleBlock, Contents, NotesList, PageBreak
+]
+
+# --------------------------------------------------------------------------------------------
+# The document
+
+
+@dataclass(frozen=True)
+class Marking:
+    """A handling marking: ``scheme`` is one of ``tlp``, ``uk``, ``us`` or ``custom``; ``label``
+    is the exact text to print (e.g. ``TLP:CLEAR``, ``OFFICIAL-SENSITIVE``)."""
+
+    scheme: Literal["tlp", "uk", "us", "custom"]
+    label: str
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Document properties written to the PDF info dictionary and the DOCX core properties."""
+
+    title: str
+    date: _dt.datetime
+    author: str = ""
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+    lang: str = "en-GB"
+    marking: Marking | None = None
+    footer_text: str = ""
+    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def label(self, key: str, default: str) -> str:
+        """A fixed label the renderers print themselves (e.g. ``page_x_of_y``)."""
+        return self.labels.get(key, default)
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: Meta
+    blocks: tuple[Block, ...]
+
+    def walk(self) -> Iterator[Block | Inline]:
+        """Every block and inline in reading order (depth first)."""
+        yield from _walk_blocks(self.blocks)
+
+    def headings(self) -> list[Heading]:
+        return [b for b in self.walk() if isinstance(b, Heading)]
+
+    def notes(self) -> list[Note]:
+        return [n for n in self.walk() if isinstance(n, Note)]
+
+
+def _walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block | Inline]:
+    for b in blocks:
+        yield b
+        if isinstance(b, (Heading, Paragraph)):
+            yield from walk_inlines(b.children)
+        elif isinstance(b, ListBlock):
+            for item in b.items:
+                yield from _walk_blocks(item)
+        elif isinstance(b, Table):
+            yield from walk_inlines(b.caption)
+            for row in (b.header, *b.rows):
+                for cell in row:
+                    yield from _walk_blocks(cell.blocks)
+        elif isinstance(b, Quote):
+            yield from _walk_blocks(b.blocks)
+            yield from walk_inlines(b.attribution)
+        elif isinstance(b, Box):
+            yield from walk_inlines(b.title)
+            yield from _walk_blocks(b.blocks)
+        elif isinstance(b, TitleBlock):
+            yield from walk_inlines(b.title)
+            yield from walk_inlines(b.subtitle)
+            for f in b.fields:
+                yield from walk_inlines(f.value)
+
+
+def walk_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
+    for i in inlines:
+        yield i
+        if isinstance(i, (Strong, Emph, Link, Ref, Note)):
+            yield from walk_inlines(i.children)
+
+
+def plain_text(inlines: tuple[Inline, ...], *, notes: bool = False) -> str:
+    """The text of inlines without formatting; note contents only when ``notes`` is true."""
+    out: list[str] = []
+    for i in inlines:
+        if isinstance(i, Text):
+            out.append(i.text)
+        elif isinstance(i, LineBreak):
+            out.append("\n")
+        elif isinstance(i, Note):
+            if notes:
+                out.append(plain_text(i.children, notes=notes))
+        else:
+            out.append(plain_text(i.children, notes=notes))
+    return "".join(out)

@@ -1,0 +1,61 @@
+"""Estimative-language scales: the words analysts use for likelihood, and what they mean.
+
+US ICD 203 and the UK Professional Head of Intelligence Assessment (PHIA) probability
+yardstick. A risk's likelihood names a scale and one of its terms; each term has a rank (1 = least
+likely) used to place it in a risk matrix, and a printed range for the legend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    rank: int
+    words: tuple[str, ...]
+    range: str
+
+    @property
+    def name(self) -> str:
+        return self.words[0]
+
+
+@dataclass(frozen=True)
+class Scale:
+    key: str
+    name: str
+    terms: tuple[Term, ...]
+
+    def find(self, word: str) -> Term | None:
+        w = " ".join(word.lower().split())
+        for t in self.terms:
+            if w in t.words:
+                return t
+        return None
+
+    def all_terms(self) -> list[str]:
+        return [w for t in self.terms for w in t.words]
+
+
+ICD203 = Scale("icd203", "ICD 203", (
+    Term(1, ("almost no chance", "remote"), "1-5%"),
+    Term(2, ("very unlikely", "highly improbable"), "5-20%"),
+    Term(3, ("unlikely", "improbable"), "20-45%"),
+    Term(4, ("roughly even chance", "roughly even odds"), "45-55%"),
+    Term(5, ("likely", "probable"), "55-80%"),
+    Term(6, ("very likely", "highly probable"), "80-95%"),
+    Term(7, ("almost certain", "nearly certain"), "95-99%"),
+))
+
+PHIA = Scale("phia", "PHIA probability yardstick", (
+    Term(1, ("remote chance",), "≤5%"),
+    Term(2, ("highly unlikely",), "10-20%"),
+    Term(3, ("unlikely",), "25-35%"),
+    Term(4, ("realistic possibility",), "40-<50%"),
+    Term(5, ("likely", "probable"), "55-75%"),
+    Term(6, ("highly likely",), "80-90%"),
+    Term(7, ("almost certain",), "≥95%"),
+))
+
+SCALES: dict[str, Scale] = {s.key: s for s in (ICD203, PHIA)}

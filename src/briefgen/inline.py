@@ -1,0 +1,125 @@
+"""Rich text: light Markdown inline formatting and pandoc-style citations, parsed to inlines.
+
+Supported: ``**bold**``, ``*italic*`` (and the underscore forms), ``[text](https://...)``,
+``<https://...>``, backslash escapes, and citations ``[@key]``, ``[@key, p. 3]``, ``[@a; @b]``.
+Everything else (HTML, entities, ReportLab tags, Jinja syntax) is literal text. Links are kept
+only for http, https and mailto; any other link prints as the text that was written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+from .document import Emph, Inline, LineBreak, Link, Strong, Text
+
+CITATION = re.compile(r"\[(?P<body>[^\[\]]*@[A-Za-z0-9][^\[\]]*)\]")
+_CITE_KEY = re.compile(r"@(?P<key>[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9_])|@(?P<one>[A-Za-z0-9])")
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+
+#: A citation: the key and the locator written after it (", p. 3"), possibly empty.
+Citation = tuple[str, str]
+
+
+def citations(text: str) -> Iterator[tuple[Citation, int]]:
+    """Every citation in ``text`` with its character offset (for error positions)."""
+    for m in CITATION.finditer(text):
+        for part in m.group("body").split(";"):
+            k = _CITE_KEY.search(part)
+            if k:
+                yield (k.group("key") or k.group("one"), part[k.end():].strip(" ,")), m.start()
+
+
+@lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    return MarkdownIt("zero").enable(["emphasis", "link", "escape", "autolink", "newline"])
+
+
+def parse_inline(text: str,
+                 cite: Callable[[list[Citation]], tuple[Inline, ...]] | None = None
+                 ) -> tuple[Inline, ...]:
+    """Parse rich text into inlines. ``cite`` turns the citations of one bracket group into
+    inlines (typically one :class:`~briefgen.document.Note`); without it citations stay text."""
+    groups: list[list[Citation]] = []
+
+    def hold(m: re.Match[str]) -> str:
+        cites = [c for c, _ in citations(m.group(0))]
+        if not cites or cite is None:
+            return m.group(0).replace("[", "\\[").replace("]", "\\]")
+        groups.append(cites)
+        return f"\ue000{len(groups) - 1}\ue001"
+
+    prepared = CITATION.sub(hold, text)
+    tokens = _md().parseInline(prepared)
+    children = tokens[0].children or [] if tokens else []
+    out, _ = _build(children, 0, None)
+
+    def expand(node: Inline) -> list[Inline]:
+        if isinstance(node, Text):
+            res: list[Inline] = []
+            pos = 0
+            for m in _PLACEHOLDER.finditer(node.text):
+                if m.start() > pos:
+                    res.append(Text(node.text[pos:m.start()]))
+                res.extend(cite(groups[int(m.group(1))]) if cite else ())
+                pos = m.end()
+            if pos < len(node.text):
+                res.append(Text(node.text[pos:]))
+            return res
+        if isinstance(node, (Strong, Emph)):
+            return [type(node)(tuple(x for c in node.children for x in expand(c)))]
+        if isinstance(node, Link):
+            return [Link(node.url, tuple(x for c in node.children for x in expand(c)))]
+        return [node]
+
+    return _merge_text(tuple(x for n in out for x in expand(n)))
+
+
+def _build(tokens: list, i: int, closing: str | None) -> tuple[list[Inline], int]:
+    out: list[Inline] = []
+    while i < len(tokens):
+        t = tokens[i]
+        if closing and t.type == closing:
+            return out, i + 1
+        if t.type == "text":
+            out.append(Text(t.content))
+        elif t.type == "softbreak":
+            out.append(Text(" "))
+        elif t.type == "hardbreak":
+            out.append(LineBreak())
+        elif t.type in ("strong_open", "em_open"):
+            inner, i = _build(tokens, i + 1, t.type.replace("_open", "_close"))
+            out.append((Strong if t.type == "strong_open" else Emph)(tuple(inner)))
+            continue
+        elif t.type == "link_open":
+            inner, i = _build(tokens, i + 1, "link_close")
+            href = str(t.attrs.get("href", ""))
+            if href.lower().startswith(ALLOWED_SCHEMES):
+                out.append(Link(href, tuple(inner)))
+            elif t.markup == "autolink":
+                out.append(Text(f"<{href}>"))
+            else:
+                out.append(Text("["))
+                out.extend(inner)
+                out.append(Text(f"]({href})"))
+            continue
+        else:
+            out.append(Text(t.content))
+        i += 1
+    return out, i
+
+
+def _merge_text(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for n in nodes:
+        if isinstance(n, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + n.text)
+        elif isinstance(n, Text) and not n.text:
+            continue
+        else:
+            out.append(n)
+    return tuple(out)

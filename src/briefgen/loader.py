@@ -1,0 +1,188 @@
+"""Load: read a YAML or JSON file into plain Python data, remembering where each value stood.
+
+The result is a ``(data, positions)`` pair: ``data`` holds only dicts, lists and scalars;
+``positions`` maps field paths to file positions so that validation can point at
+``file:line:column``. Duplicate keys are errors. Limits are enforced before any work is done.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import BriefError, Diagnostic
+
+#: Limits on input, checked before parsing or while converting. Documented in the README.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 200_000
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """Where each value (and each mapping key) stood in the source file, 1-based."""
+
+    file: str
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def find(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
+        """The position of ``loc``, or of its nearest ancestor that has one."""
+        loc = tuple(loc)
+        if key and loc in self.keys:
+            return self.keys[loc]
+        while True:
+            if loc in self.values:
+                return self.values[loc]
+            if loc in self.keys:
+                return self.keys[loc]
+            if not loc:
+                return (None, None)
+            loc = loc[:-1]
+
+
+def _fail(file: str, message: str, line: int | None = None, col: int | None = None,
+          path: str = "") -> BriefError:
+    return BriefError([Diagnostic(file, line, col, path, message)])
+
+
+def read_text(path: Path) -> str:
+    """The file's text, refusing what cannot be a brief with a message that says why."""
+    name = str(path)
+    if not path.exists():
+        raise _fail(name, "no such file")
+    if path.is_dir():
+        raise _fail(name, "is a folder, not a brief file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _fail(name, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    raw = path.read_bytes()
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    if b"\x00" in raw:
+        raise _fail(name, "contains NUL bytes: this is a binary file, not a YAML or JSON brief")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise _fail(name, f"is not UTF-8 text (byte 0x{raw[e.start]:02x}); save it as UTF-8",
+                    line) from None
+    return text
+
+
+def parse_text(text: str, name: str, *, fmt: str | None = None) -> tuple[dict[str, Any], Positions]:
+    """Parse YAML (the default) or JSON text into a mapping and its positions."""
+    if not text.strip():
+        raise _fail(name, "the file is empty")
+    if len(text) > MAX_FILE_BYTES:
+        raise _fail(name, f"the text is {len(text):,} characters; the limit is {MAX_FILE_BYTES:,}")
+    if fmt is None:
+        fmt = "json" if name.lower().endswith(".json") else "yaml"
+    if fmt == "json":
+        _check_json(text, name)
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = e.problem or e.context or "syntax error"
+        if "found character '\\t'" in str(e):
+            problem += " (YAML does not allow tabs for indentation; use spaces)"
+        if "duplicate key" in str(e):
+            problem = _duplicate_message(e)
+        raise _fail(name, f"YAML syntax error: {problem}", line, col) from None
+    except YAMLError as e:
+        raise _fail(name, f"YAML error: {e}") from None
+    except RecursionError:
+        raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}") from None
+    if not isinstance(tree, CommentedMap):
+        kind = "a list" if isinstance(tree, CommentedSeq) else f"a {type(tree).__name__}"
+        raise _fail(name, f"the top level must be a mapping of fields (title: ..., summary: ...), "
+                          f"not {kind}", 1, 1)
+    positions = Positions(name)
+    counter = [0]
+    data = _plain(tree, (), positions, counter, name)
+    return data, positions
+
+
+def _duplicate_message(e: MarkedYAMLError) -> str:
+    text = str(e.problem or "")
+    return text.split("\n")[0].replace("found duplicate key", "duplicate key") + \
+        "; each key may appear once in a mapping"
+
+
+def _check_json(text: str, name: str) -> None:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in seen:
+                raise _fail(name, f"duplicate key {k!r}; each key may appear once in an object")
+            seen[k] = v
+        return seen
+
+    try:
+        json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as e:
+        raise _fail(name, f"JSON syntax error: {e.msg}", e.lineno, e.colno) from None
+    except RecursionError:
+        raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}") from None
+
+
+def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -> Any:
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        raise _fail(name, f"more than {MAX_NODES:,} values (are aliases expanding?); "
+                          "the limit keeps a build from running away")
+    if len(loc) > MAX_DEPTH:
+        line, col = pos.find(loc)
+        raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}", line, col)
+    if isinstance(node, CommentedMap):
+        out: dict[str, Any] = {}
+        for k in node:
+            kloc = (*loc, str(k))
+            try:
+                kl, kc, vl, vc = node.lc.data[k]
+                pos.keys[kloc] = (kl + 1, kc + 1)
+                pos.values[kloc] = (vl + 1, vc + 1)
+            except (KeyError, TypeError):
+                pass
+            out[str(k)] = _plain(node[k], kloc, pos, counter, name)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, v in enumerate(node):
+            iloc = (*loc, i)
+            try:
+                vl, vc = node.lc.data[i]
+                pos.values[iloc] = (vl + 1, vc + 1)
+            except (KeyError, TypeError, IndexError):
+                pass
+            items.append(_plain(v, iloc, pos, counter, name))
+        return items
+    if isinstance(node, str):
+        return str(node)  # drop ruamel's scalar-string subclasses
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node  # dates and datetimes
+
+
+def load_mapping(path: Path) -> tuple[dict[str, Any], Positions]:
+    """Read and parse a YAML or JSON file (by extension; YAML otherwise)."""
+    path = Path(path)
+    return parse_text(read_text(path), str(path))

@@ -1,0 +1,286 @@
+"""The brief model: what a brief file may say, as typed, validated data.
+
+Field names here are the keys of a brief file. Text fields described as *rich text* accept light
+inline formatting (``**bold**``, ``*italic*``, ``[link](https://...)``) and citations of sources
+by key (``[@npr-2023]``, ``[@a; @b]``); all other text prints exactly as written.
+The JSON Schema (``briefgen schema``) is generated from these classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from .estimative import SCALES
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+MAX_TEXT = 20_000
+MAX_ITEMS = 5_000
+
+
+def _clean(v: str) -> str:
+    m = _CONTROL.search(v)
+    if m:
+        raise ValueError(f"contains the control character U+{ord(m.group()):04X}, which cannot "
+                         "be printed; delete it")
+    return v
+
+
+def _nonblank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be blank")
+    return v
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean)]
+"""Plain text, printed exactly as written."""
+Line = Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_clean),
+                 AfterValidator(_nonblank)]
+"""A short, non-blank line of plain text (a name, a title)."""
+class _RichMarker:
+    """Marks rich-text fields so that citation checks can find them."""
+
+
+RICH = _RichMarker()
+
+RichText = Annotated[str, RICH, Field(min_length=1, max_length=MAX_TEXT,
+                                description="rich text: **bold**, *italic*, [text](url), "
+                                            "citations [@key]"),
+                     AfterValidator(_clean), AfterValidator(_nonblank)]
+SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100,
+                                 description="the key of an entry in `sources`")]
+DateOrTime = dt.datetime | dt.date
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata
+
+TLP_LABELS = ("TLP:RED", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:GREEN", "TLP:CLEAR")
+UK_LABELS = ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET")
+_US_BANNER = re.compile(
+    r"^(UNCLASSIFIED|CUI|CONFIDENTIAL|SECRET|TOP SECRET)(//[A-Z0-9][A-Z0-9 ,/-]*)?$")
+
+
+class Marking(_Model):
+    """A handling marking. TLP 2.0 labels exactly as FIRST spells them (``TLP:CLEAR``); UK
+    classifications (``OFFICIAL``, ``OFFICIAL-SENSITIVE``, ``SECRET``, ``TOP SECRET``); US banner
+    lines (``UNCLASSIFIED//FOR OFFICIAL USE ONLY``, ``CUI``); or any custom label."""
+
+    scheme: Literal["tlp", "uk", "us", "custom"]
+    label: Line
+
+    @model_validator(mode="after")
+    def _label_fits_scheme(self) -> Marking:
+        if self.scheme == "tlp" and self.label not in TLP_LABELS:
+            hint = ""
+            squashed = self.label.upper().replace(" ", "")
+            if squashed in TLP_LABELS:
+                hint = f" (write it exactly {squashed!r})"
+            raise ValueError(f"{self.label!r} is not a TLP 2.0 label{hint}; use one of "
+                             + ", ".join(TLP_LABELS))
+        if self.scheme == "uk" and self.label not in UK_LABELS:
+            raise ValueError(f"{self.label!r} is not a UK classification; use one of "
+                             + ", ".join(UK_LABELS))
+        if self.scheme == "us" and not _US_BANNER.match(self.label):
+            raise ValueError(f"{self.label!r} is not a US banner line: capitals, a "
+                             "classification (UNCLASSIFIED, CUI, CONFIDENTIAL, SECRET, TOP SECRET) "
+                             "and optional //CAVEATS")
+        return self
+
+
+class Originator(_Model):
+    organisation: Line
+    unit: Line | None = None
+    author: Line | None = None
+    contact: Line | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Content
+
+
+class OtherName(_Model):
+    name: Line
+    language: Line | None = Field(None, description="e.g. 'Armenian', 'hy', 'former spelling'")
+
+
+ActorKind = Literal["state", "government", "armed group", "separatist authority",
+                    "military force", "international body", "organisation", "person"]
+
+
+class Actor(_Model):
+    name: Line
+    other_names: list[OtherName] = Field(default_factory=list, max_length=50)
+    kind: ActorKind
+    role: RichText
+    position: RichText | None = None
+    leverage: RichText | None = None
+    notes: RichText | None = None
+    sources: list[SourceKey] = Field(default_factory=list, max_length=50)
+
+
+class Event(_Model):
+    date: DateOrTime
+    date_note: Text | None = Field(None, description="how the source words the date, e.g. "
+                                                     "'\"since Tuesday\"'")
+    text: RichText
+    sources: list[SourceKey] = Field(default_factory=list, max_length=50)
+
+
+TermStatus = Literal["agreed", "announced", "in progress", "implemented", "disputed", "breached",
+                     "unknown"]
+
+
+class Term(_Model):
+    obligation: RichText
+    party: Line
+    status: TermStatus = "agreed"
+    source: SourceKey | None = None
+
+
+class Agreement(_Model):
+    name: Line
+    brokered_by: list[Line] = Field(default_factory=list, max_length=20)
+    parties: list[Line] = Field(default_factory=list, max_length=20)
+    date: DateOrTime | None = None
+    date_note: Text | None = None
+    summary: RichText | None = None
+    terms: list[Term] = Field(default_factory=list, max_length=MAX_ITEMS)
+    sources: list[SourceKey] = Field(default_factory=list, max_length=50)
+
+
+Qualifier = Literal["exactly", "at least", "more than", "up to", "fewer than", "approximately",
+                    "about"]
+
+
+class KeyFigure(_Model):
+    label: Line = Field(description="what is counted, e.g. 'People reported killed'")
+    value: int | float = Field(ge=0)
+    qualifier: Qualifier = "exactly"
+    unit: Line | None = None
+    as_of: DateOrTime | None = None
+    as_of_note: Text | None = None
+    reported_by: Line
+    source: SourceKey
+    note: RichText | None = None
+
+
+Impact = Literal["minor", "limited", "moderate", "significant", "catastrophic"]
+
+
+class Likelihood(_Model):
+    scale: Literal["icd203", "phia"] = Field(description="ICD 203 (US) or PHIA yardstick (UK)")
+    term: Line = Field(description="a term of the chosen scale, e.g. 'likely'")
+    assessed_by: Line | None = None
+
+    @model_validator(mode="after")
+    def _term_in_scale(self) -> Likelihood:
+        scale = SCALES[self.scale]
+        if scale.find(self.term) is None:
+            raise ValueError(f"{self.term!r} is not a term of the {scale.name} scale; use one of "
+                             + ", ".join(repr(t) for t in scale.all_terms()))
+        return self
+
+
+class Risk(_Model):
+    title: Line
+    description: RichText
+    likelihood: Likelihood | None = None
+    impact: Impact | None = None
+    indicators: list[RichText] = Field(default_factory=list, max_length=100)
+    analysis_by: Line = Field(description="whose analysis this is")
+    sources: list[SourceKey] = Field(default_factory=list, max_length=50)
+
+
+class Quote(_Model):
+    text: Text = Field(min_length=1, description="verbatim; printed exactly as written")
+    speaker: Line
+    affiliation: Line | None = None
+    occasion: Line | None = None
+    date: DateOrTime | None = None
+    date_note: Text | None = None
+    source: SourceKey
+
+
+class QA(_Model):
+    question: RichText
+    answer: RichText
+
+
+class SimpleTable(_Model):
+    columns: list[Line] = Field(min_length=1, max_length=12)
+    rows: list[list[Text]] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+    @model_validator(mode="after")
+    def _rows_fit(self) -> SimpleTable:
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(f"row {i} has {len(row)} cells but there are "
+                                 f"{len(self.columns)} columns")
+        return self
+
+
+class Section(_Model):
+    """A free section, for what the other fields do not cover."""
+
+    title: Line
+    paragraphs: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
+    bullets: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
+    table: SimpleTable | None = None
+
+
+class Source(_Model):
+    key: SourceKey
+    title: Line
+    publisher: Line | None = None
+    author: Line | None = None
+    date: DateOrTime | None = None
+    url: Annotated[str, Field(pattern=r"^(https?|mailto):", max_length=2_000)] | None = None
+    note: Text | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# The brief
+
+
+class Brief(_Model):
+    """A structured brief: the input to briefgen."""
+
+    title: Line
+    subtitle: Line | None = None
+    reference: Line | None = None
+    version: Line | None = None
+    date: dt.date
+    as_of: DateOrTime | None = Field(None, description="the time the facts are current to")
+    originator: Originator
+    audience: Line | None = None
+    purpose: Literal["information", "decision"] = "information"
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en-GB"
+    marking: Marking
+    summary: list[RichText] = Field(min_length=1, max_length=12,
+                                    description="the bottom line up front, a few bullets")
+    lines_to_take: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
+    recommendations: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
+    qa: list[QA] = Field(default_factory=list, max_length=MAX_ITEMS)
+    background: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
+    figures: list[KeyFigure] = Field(default_factory=list, max_length=MAX_ITEMS)
+    actors: list[Actor] = Field(default_factory=list, max_length=MAX_ITEMS)
+    agreements: list[Agreement] = Field(default_factory=list, max_length=MAX_ITEMS)
+    timeline: list[Event] = Field(default_factory=list, max_length=MAX_ITEMS)
+    risks: list[Risk] = Field(default_factory=list, max_length=MAX_ITEMS)
+    quotes: list[Quote] = Field(default_factory=list, max_length=MAX_ITEMS)
+    sections: list[Section] = Field(default_factory=list, max_length=200)
+    sources: list[Source] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    def source(self, key: str) -> Source:
+        for s in self.sources:
+            if s.key == key:
+                return s
+        raise KeyError(key)

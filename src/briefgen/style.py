@@ -1,0 +1,225 @@
+"""Style: the look of a pack as data. One style drives both renderers.
+
+Style files live in ``styles/*.yaml`` (shipped ones inside the package, ``briefgen/styles``) and
+may ``extends:`` another style by name or by path; the child's settings are merged over the
+parent's, key by key. Lengths are written with a unit (``25mm``, ``1in``, ``72pt``, ``2.5cm``);
+colours as ``#rrggbb``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from .errors import BriefError, Diagnostic
+
+_UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+PAGE_SIZES = {"A4": (595.2756, 841.8898), "Letter": (612.0, 792.0), "A5": (419.5276, 595.2756)}
+
+
+def _length(v: Any) -> float:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if isinstance(v, str):
+        m = _LENGTH.match(v)
+        if m:
+            return float(m.group(1)) * _UNITS[m.group(2)]
+    raise ValueError(f"{v!r} is not a length: write a number with a unit, e.g. 25mm, 1in, 12pt")
+
+
+def _colour(v: Any) -> str:
+    if isinstance(v, str) and _COLOUR.match(v):
+        return v.upper()
+    raise ValueError(f"{v!r} is not a colour: write #rrggbb, e.g. #1F3864")
+
+
+Length = Annotated[float, BeforeValidator(_length)]
+Colour = Annotated[str, BeforeValidator(_colour)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Margins(_Strict):
+    top: Length = 25 * _UNITS["mm"]
+    bottom: Length = 25 * _UNITS["mm"]
+    left: Length = 22 * _UNITS["mm"]
+    right: Length = 22 * _UNITS["mm"]
+    binding: Length = Field(0.0, description="extra inner margin for bound packs")
+
+
+class Page(_Strict):
+    size: Literal["A4", "Letter", "A5"] = "A4"
+    margins: Margins = Margins()
+
+    @property
+    def dimensions(self) -> tuple[float, float]:
+        """(width, height) in points."""
+        return PAGE_SIZES[self.size]
+
+
+class Fonts(_Strict):
+    body: str = Field("dejavu-sans", description="a bundled family: dejavu-sans, dejavu-serif")
+    headings: str = "dejavu-sans"
+
+
+class Sizes(_Strict):
+    base: float = 11.0
+    small: float = 9.0
+    title: float = 24.0
+    subtitle: float = 14.0
+    h1: float = 16.0
+    h2: float = 13.0
+    h3: float = 11.5
+    header_footer: float = 9.0
+    marking: float = Field(12.0, ge=12.0, description="TLP labels must be 12 pt or larger")
+    leading: float = Field(1.3, description="line height as a multiple of the font size")
+
+
+class Colours(_Strict):
+    text: Colour = "#1A1A1A"
+    headings: Colour = "#1F3864"
+    muted: Colour = "#555555"
+    link: Colour = "#1F4E9E"
+    rule: Colour = "#B0B7C3"
+    table_header_bg: Colour = "#1F3864"
+    table_header_text: Colour = "#FFFFFF"
+    table_stripe: Colour = "#F2F4F7"
+    box_bg: Colour = "#EEF2F8"
+    box_border: Colour = "#1F3864"
+
+
+class MarkingStyle(_Strict):
+    """How handling markings are printed. TLP colours are FIRST's and rarely worth changing."""
+
+    tlp_colours: dict[str, Colour] = {
+        "TLP:RED": "#FF2B2B",
+        "TLP:AMBER": "#FFC000",
+        "TLP:AMBER+STRICT": "#FFC000",
+        "TLP:GREEN": "#33FF00",
+        "TLP:CLEAR": "#FFFFFF",
+    }
+    tlp_background: Colour = "#000000"
+    banner_colour: Colour = "#000000"
+
+
+class Style(_Strict):
+    name: str = "default"
+    description: str = ""
+    page: Page = Page()
+    fonts: Fonts = Fonts()
+    sizes: Sizes = Sizes()
+    colours: Colours = Colours()
+    marking: MarkingStyle = MarkingStyle()
+    notes: Literal["endnotes", "footnotes"] = "endnotes"
+
+
+@dataclass(frozen=True)
+class MarkingLook:
+    """A marking resolved against a style: what to print, how and where."""
+
+    text: str
+    colour: str
+    background: str | None
+    align: Literal["left", "center", "right"]
+    size: float
+
+
+def marking_look(scheme: str, label: str, style: Style) -> MarkingLook:
+    """Presentation rules for a marking, shared by both renderers.
+
+    TLP 2.0: the exact label in its FIRST colour on black, right-aligned, 12 pt or larger.
+    UK classifications and US banners: capitals, centred, top and bottom. Custom: as UK.
+    """
+    if scheme == "tlp":
+        colour = style.marking.tlp_colours.get(label, "#FFFFFF")
+        return MarkingLook(label, colour, style.marking.tlp_background, "right", style.sizes.marking)
+    return MarkingLook(label.upper(), style.marking.banner_colour, None, "center",
+                       style.sizes.marking)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+def shipped_styles_dir() -> Path:
+    """The shipped styles: ``briefgen/styles`` in an installed wheel, the checkout's top-level
+    ``styles/`` in an editable install (the wheel build copies that folder into the package)."""
+    packaged = Path(str(resources.files("briefgen"))) / "styles"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "styles"
+
+
+def available_styles() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(shipped_styles_dir().glob("*.yaml"))}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _resolve_path(ref: str | Path, relative_to: Path | None) -> Path:
+    styles = available_styles()
+    if isinstance(ref, str) and ref in styles:
+        return styles[ref]
+    p = Path(ref)
+    if not p.is_absolute() and relative_to is not None:
+        cand = relative_to / p
+        if cand.exists():
+            return cand
+    if p.exists():
+        return p
+    raise BriefError([Diagnostic(str(ref), None, None, "style",
+                                 f"no style named {str(ref)!r}; shipped styles: "
+                                 + ", ".join(styles))])
+
+
+def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], Any]:
+    from .loader import load_mapping
+
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise BriefError([Diagnostic(str(path), None, None, "extends",
+                                     f"styles extend each other in a loop: {chain}")])
+    data, positions = load_mapping(path)
+    parent_ref = data.pop("extends", None)
+    if parent_ref is None:
+        return data, positions
+    parent, _ = _load_raw(_resolve_path(parent_ref, path.parent), (*seen, path))
+    parent.pop("name", None)
+    parent.pop("description", None)
+    return _merge(parent, data), positions
+
+
+_CACHE: dict[tuple[str, float], Style] = {}
+
+
+def load_style(ref: str | Path | Style | None = None) -> Style:
+    """A style by shipped name (``"default"``), by path, or as given. ``None`` is the default."""
+    if isinstance(ref, Style):
+        return ref
+    path = _resolve_path(ref or "default", Path.cwd())
+    key = (str(path.resolve()), path.stat().st_mtime)
+    if key not in _CACHE:
+        from .validate import validate_model
+
+        data, positions = _load_raw(path, ())
+        data.setdefault("name", path.stem)
+        _CACHE[key] = validate_model(Style, data, positions, str(path))
+    return _CACHE[key]

@@ -1,0 +1,199 @@
+"""Validate: turn loaded data into a typed model, or into every problem at once, located.
+
+Each problem becomes a :class:`~briefgen.errors.Diagnostic` ``file:line:column: field.path:
+message``; a misspelt key gets a "did you mean" suggestion; a citation of an unknown source key
+is an error like any other.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import BriefError, Diagnostic
+from .inline import citations
+from .loader import Loc, Positions
+from .model import RICH, Brief
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def dotted(loc: Loc) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _model_types(annotation: Any) -> list[type[BaseModel]]:
+    """The model classes an annotation may hold, looking through Optional, list and Annotated."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found.extend(_model_types(arg))
+    return found
+
+
+def _fields_at(cls: type[BaseModel], loc: Loc) -> list[str]:
+    """The field names allowed in the mapping found at ``loc`` inside a ``cls`` document."""
+    classes: list[type[BaseModel]] = [cls]
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        nxt: list[type[BaseModel]] = []
+        for c in classes:
+            f = c.model_fields.get(part)
+            if f is not None:
+                nxt.extend(_model_types(f.annotation))
+        classes = nxt
+    return sorted({name for c in classes for name in c.model_fields})
+
+
+def _message(err: dict[str, Any], cls: type[BaseModel], loc: Loc) -> str:
+    kind = err["type"]
+    msg: str = err["msg"]
+    if kind == "extra_forbidden":
+        allowed = _fields_at(cls, loc[:-1])
+        near = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        text = f"unknown field {str(loc[-1])!r}"
+        if near:
+            return text + f"; did you mean {near[0]!r}?"
+        return text + ("; allowed here: " + ", ".join(allowed) if allowed else "")
+    if kind == "missing":
+        return "this field is required"
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    if kind not in ("value_error",) and "input" in err and not isinstance(err["input"],
+                                                                           (dict, list)):
+        shown = repr(err["input"])
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        msg += f" (found {shown})"
+    return msg
+
+
+def _clean_loc(cls: type[BaseModel], loc: tuple[Any, ...]) -> Loc:
+    """Drop pydantic's union-branch tags (``datetime``, ``function-after[...]``) from a location,
+    keeping only real field names and list indexes."""
+    out: list[str | int] = []
+    classes: list[type[BaseModel]] = [cls]
+    for p in loc:
+        if isinstance(p, int):
+            out.append(p)
+            continue
+        fields = {n: f for c in classes for n, f in c.model_fields.items()}
+        if p in fields:
+            out.append(p)
+            classes = _model_types(fields[p].annotation)
+        elif not classes and not out:
+            out.append(p)
+    return tuple(out)
+
+
+def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | None,
+                   file: str) -> M:
+    """Build ``cls`` from ``data`` or raise :class:`BriefError` listing every problem."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as e:
+        diags: list[Diagnostic] = []
+        seen: set[tuple[Loc, str]] = set()
+        for err in e.errors(include_url=False):
+            loc = _clean_loc(cls, err["loc"])
+            # Unions report each branch; keep one message per field.
+            key = (loc, err["type"] if err["type"] in ("extra_forbidden", "missing") else "")
+            if key in seen:
+                continue
+            seen.add(key)
+            line, col = positions.find(loc, key=err["type"] == "extra_forbidden") \
+                if positions else (None, None)
+            diags.append(Diagnostic(file, line, col, dotted(loc), _message(err, cls, loc)))
+        diags.sort(key=lambda d: (d.line or 0, d.column or 0))
+        raise BriefError(diags) from None
+
+
+def _rich_fields(model: BaseModel, loc: Loc) -> typing.Iterator[tuple[Loc, str]]:
+    """Every rich-text value in a model, with its location."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        here = (*loc, name)
+        if isinstance(value, BaseModel):
+            yield from _rich_fields(value, here)
+        elif isinstance(value, list):
+            is_rich = _holds_rich(info.annotation, info.metadata)
+            for i, v in enumerate(value):
+                if isinstance(v, BaseModel):
+                    yield from _rich_fields(v, (*here, i))
+                elif isinstance(v, str) and is_rich:
+                    yield (*here, i), v
+        elif isinstance(value, str) and _holds_rich(info.annotation, info.metadata):
+            yield here, value
+
+
+def _holds_rich(annotation: Any, metadata: list[Any]) -> bool:
+    if RICH in metadata:
+        return True
+    return any(a is RICH or _holds_rich(a, []) for a in typing.get_args(annotation))
+
+
+def check_references(brief: Brief, positions: Positions | None, file: str) -> list[Diagnostic]:
+    """Citations and ``sources`` lists must name keys that ``sources`` defines, once each."""
+    diags: list[Diagnostic] = []
+    keys = [s.key for s in brief.sources]
+
+    def where(loc: Loc) -> tuple[int | None, int | None]:
+        return positions.find(loc) if positions else (None, None)
+
+    def unknown(key: str, loc: Loc) -> None:
+        near = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else \
+            ("; known keys: " + ", ".join(keys) if len(keys) <= 8 else "")
+        line, col = where(loc)
+        diags.append(Diagnostic(file, line, col, dotted(loc),
+                                f"cites unknown source {key!r}{hint}"))
+
+    seen: set[str] = set()
+    for i, k in enumerate(keys):
+        if k in seen:
+            line, col = where(("sources", i, "key"))
+            diags.append(Diagnostic(file, line, col, f"sources.{i}.key",
+                                    f"source key {k!r} is defined more than once"))
+        seen.add(k)
+    for loc, text in _rich_fields(brief, ()):
+        for (key, _), _offset in citations(text):
+            if key not in seen:
+                unknown(key, loc)
+    for loc, key in _source_key_fields(brief, ()):
+        if key not in seen:
+            unknown(key, loc)
+    return diags
+
+
+def _source_key_fields(model: BaseModel, loc: Loc) -> typing.Iterator[tuple[Loc, str]]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        here = (*loc, name)
+        if name in ("sources", "source") and isinstance(model, Brief) is False:
+            if isinstance(value, str):
+                yield here, value
+            elif isinstance(value, list):
+                for i, v in enumerate(value):
+                    if isinstance(v, str):
+                        yield (*here, i), v
+        if isinstance(value, BaseModel):
+            yield from _source_key_fields(value, here)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                if isinstance(v, BaseModel) and not (isinstance(model, Brief) and name == "sources"):
+                    yield from _source_key_fields(v, (*here, i))
+
+
+def validate_brief(data: dict[str, Any], positions: Positions | None, file: str) -> Brief:
+    """The whole brief check: the model's rules, then cross-references."""
+    brief = validate_model(Brief, data, positions, file)
+    diags = check_references(brief, positions, file)
+    if diags:
+        raise BriefError(diags)
+    return brief
