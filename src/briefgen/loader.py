@@ -45,7 +45,7 @@ class Positions:
             if loc in self.keys:
                 return self.keys[loc]
             if not loc:
-                return (None, None)
+                return (1, 1) if self.values else (None, None)
             loc = loc[:-1]
 
 

@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
+                      field_validator, model_validator)
 
 from .estimative import SCALES
 
@@ -53,6 +54,11 @@ RichText = Annotated[str, RICH, Field(min_length=1, max_length=MAX_TEXT,
 SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100,
                                  description="the key of an entry in `sources`")]
 DateOrTime = dt.datetime | dt.date
+Year = Annotated[int, Field(ge=1000, le=9999, description="a year alone, e.g. 2020")]
+YearMonth = Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2})?$",
+                                 description="a year or year-month, e.g. '2023-09'")]
+PartialDate = dt.datetime | dt.date | Year | YearMonth
+"""A date as precise as the source gives it: a time, a day, a month ('2023-09') or a year."""
 
 
 class _Model(BaseModel):
@@ -76,23 +82,25 @@ class Marking(_Model):
     scheme: Literal["tlp", "uk", "us", "custom"]
     label: Line
 
-    @model_validator(mode="after")
-    def _label_fits_scheme(self) -> Marking:
-        if self.scheme == "tlp" and self.label not in TLP_LABELS:
+    @field_validator("label")
+    @classmethod
+    def _label_fits_scheme(cls, label: str, info: ValidationInfo) -> str:
+        scheme = info.data.get("scheme")
+        if scheme == "tlp" and label not in TLP_LABELS:
             hint = ""
-            squashed = self.label.upper().replace(" ", "")
+            squashed = label.upper().replace(" ", "")
             if squashed in TLP_LABELS:
                 hint = f" (write it exactly {squashed!r})"
-            raise ValueError(f"{self.label!r} is not a TLP 2.0 label{hint}; use one of "
+            raise ValueError(f"{label!r} is not a TLP 2.0 label{hint}; use one of "
                              + ", ".join(TLP_LABELS))
-        if self.scheme == "uk" and self.label not in UK_LABELS:
-            raise ValueError(f"{self.label!r} is not a UK classification; use one of "
+        if scheme == "uk" and label not in UK_LABELS:
+            raise ValueError(f"{label!r} is not a UK classification; use one of "
                              + ", ".join(UK_LABELS))
-        if self.scheme == "us" and not _US_BANNER.match(self.label):
-            raise ValueError(f"{self.label!r} is not a US banner line: capitals, a "
+        if scheme == "us" and not _US_BANNER.match(label):
+            raise ValueError(f"{label!r} is not a US banner line: capitals, a "
                              "classification (UNCLASSIFIED, CUI, CONFIDENTIAL, SECRET, TOP SECRET) "
                              "and optional //CAVEATS")
-        return self
+        return label
 
 
 class Originator(_Model):
@@ -127,7 +135,7 @@ class Actor(_Model):
 
 
 class Event(_Model):
-    date: DateOrTime
+    date: PartialDate
     date_note: Text | None = Field(None, description="how the source words the date, e.g. "
                                                      "'\"since Tuesday\"'")
     text: RichText

@@ -102,6 +102,8 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
         seen: set[tuple[Loc, str]] = set()
         for err in e.errors(include_url=False):
             loc = _clean_loc(cls, err["loc"])
+            if err["type"] == "extra_forbidden":
+                loc = (*_clean_loc(cls, err["loc"][:-1]), err["loc"][-1])
             # Unions report each branch; keep one message per field.
             key = (loc, err["type"] if err["type"] in ("extra_forbidden", "missing") else "")
             if key in seen:
@@ -112,24 +114,6 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
             diags.append(Diagnostic(file, line, col, dotted(loc), _message(err, cls, loc)))
         diags.sort(key=lambda d: (d.line or 0, d.column or 0))
         raise BriefError(diags) from None
-
-
-def _rich_fields(model: BaseModel, loc: Loc) -> typing.Iterator[tuple[Loc, str]]:
-    """Every rich-text value in a model, with its location."""
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        here = (*loc, name)
-        if isinstance(value, BaseModel):
-            yield from _rich_fields(value, here)
-        elif isinstance(value, list):
-            is_rich = _holds_rich(info.annotation, info.metadata)
-            for i, v in enumerate(value):
-                if isinstance(v, BaseModel):
-                    yield from _rich_fields(v, (*here, i))
-                elif isinstance(v, str) and is_rich:
-                    yield (*here, i), v
-        elif isinstance(value, str) and _holds_rich(info.annotation, info.metadata):
-            yield here, value
 
 
 def _holds_rich(annotation: Any, metadata: list[Any]) -> bool:
@@ -161,8 +145,8 @@ def check_references(brief: Brief, positions: Positions | None, file: str) -> li
             diags.append(Diagnostic(file, line, col, f"sources.{i}.key",
                                     f"source key {k!r} is defined more than once"))
         seen.add(k)
-    for loc, text in _rich_fields(brief, ()):
-        for (key, _), _offset in citations(text):
+    for loc, text, rich in iter_strings(brief):
+        for (key, _), _offset in citations(text) if rich else ():
             if key not in seen:
                 unknown(key, loc)
     for loc, key in _source_key_fields(brief, ()):
@@ -197,3 +181,37 @@ def validate_brief(data: dict[str, Any], positions: Positions | None, file: str)
     if diags:
         raise BriefError(diags)
     return brief
+
+
+def iter_strings(model: BaseModel, loc: Loc = ()) -> typing.Iterator[tuple[Loc, str, bool]]:
+    """Every string value in a model with its location, and whether it is rich text."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        here = (*loc, name)
+        rich = _holds_rich(info.annotation, info.metadata)
+        values = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for i, v in values:
+            where = here if i is None else (*here, i)
+            if isinstance(v, BaseModel):
+                yield from iter_strings(v, where)
+            elif isinstance(v, str):
+                yield where, v, rich
+            elif isinstance(v, list):
+                for j, cell in enumerate(v):
+                    if isinstance(cell, str):
+                        yield (*where, j), cell, False
+
+
+def check_glyphs(brief: Brief, positions: Positions | None, file: str,
+                 coverage: typing.Callable[[str], list[str]]) -> list[Diagnostic]:
+    """Every character must be drawable by the style's fonts: name the field and character."""
+    diags = []
+    for loc, text, _ in iter_strings(brief):
+        missing = coverage(text)
+        if missing:
+            line, col = positions.find(loc) if positions else (None, None)
+            shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+            diags.append(Diagnostic(file, line, col, dotted(loc),
+                                    f"the fonts have no glyph for {shown}; it would print as a "
+                                    "box. Remove it, or use a style whose fonts cover it"))
+    return diags

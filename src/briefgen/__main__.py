@@ -1,0 +1,6 @@
+"""``python -m briefgen`` is the ``briefgen`` command."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

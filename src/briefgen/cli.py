@@ -1,0 +1,215 @@
+"""The ``briefgen`` command line.
+
+Exit status: 0 success; 2 invalid input (each problem on its own line as
+``file:line:column: field.path: message``, no traceback); 1 an internal error (a short message;
+the traceback with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import BriefError, BriefgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+
+
+def _report(e: BriefError) -> None:
+    for diag in e.diagnostics:
+        click.echo(f"error: {diag}", err=True)
+
+
+def guarded(fn: F) -> F:
+    """Map briefgen's exceptions to exit codes and messages; add ``--debug``."""
+
+    @click.option("--debug", is_flag=True, help="Show the traceback of internal errors.")
+    @wraps(fn)
+    def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BriefError as e:
+            _report(e)
+            sys.exit(EXIT_INVALID)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as e:  # noqa: BLE001 - the last line of defence for users
+            if debug:
+                traceback.print_exc()
+            click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
+            if not debug:
+                click.echo("(run again with --debug for the details, and report it)", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="briefgen")
+def cli() -> None:
+    """Turn structured briefs (YAML or JSON) into PDF and DOCX briefing packs."""
+
+
+@cli.command()
+@click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", "output", required=True, type=click.Path(path_type=Path),
+              help="Folder to write DIR/<brief>.pdf and DIR/<brief>.docx into.")
+@click.option("--format", "-f", "formats", default="pdf,docx", show_default=True,
+              help="Formats to write, comma-separated.")
+@click.option("--style", "-s", default=None, help="A shipped style name or a style file.")
+@click.option("--template", "-t", default=None, help="A shipped template name or a template file.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@guarded
+def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | None,
+          template: str | None, quiet: bool) -> None:
+    """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
+    from .pipeline import _formats, build_many, expand_inputs
+
+    _formats(formats)  # refuse a bad --format before any work
+    if len(briefs) == 1 and not briefs[0].is_dir():
+        from .pipeline import build_files
+
+        written = build_files(briefs[0], output, formats=formats, style=style,
+                              template=template)
+        if not quiet:
+            for p in written:
+                click.echo(f"wrote {p}")
+        return
+    paths = expand_inputs(briefs)
+    if not paths:
+        raise BriefError([_no_briefs(briefs)])
+    result = build_many(paths, output, formats=formats, style=style, template=template)
+    for path, files in result.written.items():
+        if not quiet:
+            for p in files:
+                click.echo(f"wrote {p}")
+    for path, err in result.failed.items():
+        if isinstance(err, BriefError):
+            _report(err)
+        else:
+            click.echo(f"error: {path}: {err}", err=True)
+    if not quiet:
+        click.echo(f"{len(result.written)} built, {len(result.failed)} failed", err=True)
+    if result.failed:
+        internal = any(not isinstance(e, BriefError) for e in result.failed.values())
+        sys.exit(EXIT_INTERNAL if internal else EXIT_INVALID)
+
+
+def _no_briefs(inputs: tuple[Path, ...]) -> Any:
+    from .errors import Diagnostic
+
+    return Diagnostic(", ".join(map(str, inputs)), None, None, "",
+                      "no brief files (*.yaml, *.yml, *.json) found")
+
+
+@cli.command()
+@click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@guarded
+def validate(briefs: tuple[Path, ...]) -> None:
+    """Check BRIEFS and report every problem, without building."""
+    from .pipeline import expand_inputs, load
+
+    problems: list[BriefError] = []
+    paths = expand_inputs(briefs)
+    for path in paths:
+        try:
+            load(path)
+            click.echo(f"{path}: valid")
+        except BriefError as e:
+            problems.append(e)
+    if problems:
+        raise BriefError([d for e in problems for d in e.diagnostics])
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write the schema to this file instead of printing it.")
+@guarded
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of a brief (for editors and other tools)."""
+    from .pipeline import write_atomic
+    from .schema import schema_text
+
+    text = schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text.encode("utf-8"))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@guarded
+def new(path: Path, force: bool) -> None:
+    """Write a starter brief to PATH that validates and that editors can complete."""
+    from .errors import Diagnostic
+    from .pipeline import write_atomic
+    from .schema import schema_path
+
+    if path.exists() and not force:
+        raise BriefError([Diagnostic(str(path), None, None, "",
+                                     "already exists; choose another name or pass --force")])
+    schema = schema_path().resolve()
+    try:
+        ref = os.path.relpath(schema, path.resolve().parent)
+    except ValueError:  # another drive on Windows
+        ref = schema.as_uri()
+    text = (resources.files("briefgen") / "starter.yaml").read_text("utf-8")
+    text = text.format(schema=ref, name=path.name, today=dt.date.today().isoformat())
+    write_atomic(path, text.encode("utf-8"))
+    click.echo(f"wrote {path}; edit it, then: briefgen build {path} --output out/")
+
+
+@cli.command()
+@click.argument("action", required=False, type=click.Choice(["show"]))
+@click.argument("name", required=False)
+@guarded
+def styles(action: str | None, name: str | None) -> None:
+    """List the shipped styles, or `styles show NAME` for the resolved settings."""
+    from .style import available_styles, load_style
+
+    if action == "show":
+        if not name:
+            raise click.UsageError("styles show needs a style name or file")
+        import json
+
+        click.echo(json.dumps(load_style(name).model_dump(), indent=2, ensure_ascii=False))
+        return
+    for key in available_styles():
+        click.echo(f"{key:20} {load_style(key).description}")
+
+
+@cli.command()
+@guarded
+def templates() -> None:
+    """List the shipped pack templates."""
+    from .compose import available_templates
+
+    for key, path in available_templates().items():
+        first = path.read_text("utf-8").split("\n", 1)[0]
+        desc = first.removeprefix("{#-").removeprefix("{#").strip().split(".")[0]
+        click.echo(f"{key:20} {desc}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``briefgen`` command and ``python -m briefgen``."""
+    try:
+        cli.main(args=argv, prog_name="briefgen", standalone_mode=True)
+    except BriefgenError as e:  # pragma: no cover - guarded() handles these
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_INVALID)

@@ -1,0 +1,452 @@
+"""Compose: a pack template turns a brief into the document model.
+
+A pack template is a Jinja2 template, run in Jinja2's sandbox with autoescaping, that writes a
+small XML vocabulary (``<pack>``, ``<h1>``, ``<p>``, ``<ul>``, ``<table>`` ...; see
+``templates/README.md``). Brief text reaches it only through autoescaping (plain text) or the
+``rich`` filter (rich text parsed by :mod:`briefgen.inline`), so it is always text, never template
+code or markup. The XML is then read into :class:`~briefgen.document.Document`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import traceback
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from jinja2 import (FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError,
+                    pass_context)
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup
+
+from . import document as d
+from .errors import BriefError, Diagnostic
+from .estimative import SCALES
+from .inline import Citation, parse_inline
+from .model import Brief, KeyFigure
+
+# --------------------------------------------------------------------------------------------
+# Templates and labels
+
+
+def shipped_templates_dir() -> Path:
+    return Path(str(resources.files("briefgen") / "templates"))
+
+
+def available_templates() -> dict[str, Path]:
+    return {p.name.removesuffix(".xml.j2"): p
+            for p in sorted(shipped_templates_dir().glob("*.xml.j2"))}
+
+
+def resolve_template(ref: str | Path | None) -> Path:
+    """A shipped template by name (``"full"``) or a template file by path."""
+    shipped = available_templates()
+    if ref is None:
+        return shipped["full"]
+    if isinstance(ref, str) and ref in shipped:
+        return shipped[ref]
+    p = Path(ref)
+    if p.is_file():
+        return p
+    raise BriefError([Diagnostic(str(ref), None, None, "template",
+                                 "no such template; shipped templates: " + ", ".join(shipped))])
+
+
+@lru_cache(maxsize=16)
+def load_labels(language: str) -> dict[str, Any]:
+    """The label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over English."""
+    from ruamel.yaml import YAML
+
+    folder = Path(str(resources.files("briefgen") / "labels"))
+    yaml = YAML(typ="safe")
+    labels: dict[str, Any] = yaml.load((folder / "en.yaml").read_text("utf-8"))
+    tag = language.lower()
+    for cand in (tag.split("-")[0], tag):
+        f = folder / f"{cand}.yaml"
+        if cand != "en" and f.is_file():
+            labels = {**labels, **yaml.load(f.read_text("utf-8"))}
+    return labels
+
+
+@lru_cache(maxsize=16)
+def _environment(folder: str) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader([folder, str(shipped_templates_dir())]),
+        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, auto_reload=True)
+    env.filters.update(rich=_rich, date=_date, num=_num, qualified=_qualified,
+                       scale=lambda key: SCALES[key], slug=slug,
+                       chronological=lambda events: sorted(events, key=lambda e: sort_key(e.date)))
+    return env
+
+
+# --------------------------------------------------------------------------------------------
+# Filters: brief values to template text
+
+
+@pass_context
+def _rich(ctx: Any, text: str | None) -> Markup:
+    """Rich text to inline XML: formatting, links, and citations as notes."""
+    if not text:
+        return Markup("")
+    brief: Brief = ctx["brief"]
+    labels = ctx["labels"]
+
+    def cite(group: list[Citation]) -> tuple[d.Inline, ...]:
+        parts: list[d.Inline] = []
+        for n, (key, locator) in enumerate(group):
+            s = brief.source(key)
+            if n:
+                parts.append(d.Text("; "))
+            lead = ", ".join(x for x in (s.author, s.publisher) if x)
+            parts.extend([d.Text(lead + ", " if lead else ""), d.Emph((d.Text(s.title),))])
+            tail = [_format_date(s.date, labels)] if s.date else []
+            tail += [locator] if locator else []
+            parts.append(d.Text("".join(", " + t for t in tail)))
+            if s.url:
+                parts.extend([d.Text(". "), d.Link(s.url, (d.Text(s.url),))])
+        parts.append(d.Text("."))
+        return (d.Note(tuple(parts)),)
+
+    inlines = parse_inline(text, cite)
+    return Markup(_inlines_xml(inlines))
+
+
+def _inlines_xml(inlines: tuple[d.Inline, ...]) -> str:
+    out: list[str] = []
+    for i in inlines:
+        if isinstance(i, d.Text):
+            out.append(escape(i.text))
+        elif isinstance(i, d.Note):
+            out.append(f"<note>{_inlines_xml(i.children)}</note>")
+        elif isinstance(i, d.Strong):
+            out.append(f"<b>{_inlines_xml(i.children)}</b>")
+        elif isinstance(i, d.Emph):
+            out.append(f"<i>{_inlines_xml(i.children)}</i>")
+        elif isinstance(i, d.Link):
+            out.append(f"<a href={quoteattr(i.url)}>{_inlines_xml(i.children)}</a>")
+        elif isinstance(i, d.LineBreak):
+            out.append("<br/>")
+    return "".join(out)
+
+
+def _format_date(value: Any, labels: dict[str, Any]) -> str:
+    months = labels["months"]
+    if isinstance(value, dt.datetime):
+        base = f"{value.day} {months[value.month - 1]} {value.year}"
+        tz = ""
+        if value.tzinfo is not None:
+            off = value.utcoffset()
+            tz = " UTC" if not off else f" UTC{value.strftime('%z')[:3]}:{value.strftime('%z')[3:]}"
+        return f"{base}, {value:%H:%M}{tz}"
+    if isinstance(value, dt.date):
+        return f"{value.day} {months[value.month - 1]} {value.year}"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+        return f"{months[int(value[5:]) - 1]} {value[:4]}"
+    return str(value)
+
+
+@pass_context
+def _date(ctx: Any, value: Any) -> str:
+    return "" if value is None else _format_date(value, ctx["labels"])
+
+
+def _format_number(value: float, labels: dict[str, Any]) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        whole, frac = f"{value:,.2f}".rstrip("0").split(".")
+        return whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"] + frac
+    return f"{int(value):,}".replace(",", labels["thousands_separator"])
+
+
+@pass_context
+def _num(ctx: Any, value: float) -> str:
+    return _format_number(value, ctx["labels"])
+
+
+@pass_context
+def _qualified(ctx: Any, fig: KeyFigure) -> str:
+    """A key figure as it must be read: qualifier, number, unit ("at least 200 people")."""
+    labels = ctx["labels"]
+    q = labels["qualifiers"].get(fig.qualifier, fig.qualifier)
+    parts = [q, _format_number(fig.value, labels), fig.unit or ""]
+    return " ".join(p for p in parts if p)
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-")
+    return s or "section"
+
+
+def sort_key(value: Any) -> tuple[int, int, int, int]:
+    """Chronological order for partial dates (a year sorts before its months and days)."""
+    if isinstance(value, dt.datetime):
+        return (value.year, value.month, value.day, value.hour * 60 + value.minute + 1)
+    if isinstance(value, dt.date):
+        return (value.year, value.month, value.day, 0)
+    if isinstance(value, int):
+        return (value, 0, 0, 0)
+    y, m = str(value).split("-") if "-" in str(value) else (str(value), "0")
+    return (int(y), int(m), 0, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Running the template
+
+
+def render_template(brief: Brief, template: str | Path | None = None) -> tuple[str, str]:
+    """Run a pack template on a brief; return the XML it writes and the template's path."""
+    path = resolve_template(template)
+    env = _environment(str(path.parent.resolve()))
+    labels = load_labels(brief.language)
+    try:
+        tmpl = env.get_template(path.name)
+        xml = tmpl.render(brief=brief, labels=labels, scales=SCALES)
+    except TemplateSyntaxError as e:
+        raise BriefError([Diagnostic(e.filename or str(path), e.lineno, None, "template",
+                                     f"template syntax error: {e.message}")]) from None
+    except TemplateError as e:
+        line = _template_line(e, path)
+        raise BriefError([Diagnostic(str(path), line, None, "template",
+                                     f"template error: {e}")]) from None
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError) as e:
+        line = _template_line(e, path)
+        raise BriefError([Diagnostic(str(path), line, None, "template",
+                                     f"template error: {type(e).__name__}: {e}")]) from None
+    return xml, str(path)
+
+
+def _template_line(exc: BaseException, path: Path) -> int | None:
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename and Path(frame.filename).name == path.name:
+            line = frame.lineno
+    return line
+
+
+def compose(brief: Brief, template: str | Path | None = None) -> d.Document:
+    """The brief, through a pack template, as a :class:`~briefgen.document.Document`."""
+    xml, where = render_template(brief, template)
+    return parse_pack(xml, where)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the template's XML into the document model
+
+
+class _PackReader:
+    def __init__(self, source: str):
+        self.source = source
+        self.anchors: set[str] = set()
+
+    def fail(self, el: Any, message: str) -> BriefError:
+        return BriefError([Diagnostic(self.source, None, None, "template",
+                                      f"{message} (line {el.sourceline} of the template's "
+                                      "output)")])
+
+    # inlines ---------------------------------------------------------------------------
+    def inlines(self, el: Any) -> tuple[d.Inline, ...]:
+        out: list[d.Inline] = []
+        if el.text:
+            out.append(d.Text(el.text))
+        for child in el:
+            tag = child.tag
+            if tag == "b":
+                out.append(d.Strong(self.inlines(child)))
+            elif tag == "i":
+                out.append(d.Emph(self.inlines(child)))
+            elif tag == "a":
+                out.append(d.Link(child.get("href", ""), self.inlines(child)))
+            elif tag == "ref":
+                out.append(d.Ref(child.get("to", ""), self.inlines(child)))
+            elif tag == "note":
+                out.append(d.Note(_strip(self.inlines(child))))
+            elif tag == "br":
+                out.append(d.LineBreak())
+            else:
+                raise self.fail(child, f"<{tag}> is not allowed inside text")
+            if child.tail:
+                out.append(d.Text(child.tail))
+        return _collapse(out)
+
+    # blocks ----------------------------------------------------------------------------
+    BLOCK_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "table", "quote", "box", "titleblock",
+                  "contents", "notes", "pagebreak"}
+
+    def blocks(self, el: Any) -> tuple[d.Block, ...]:
+        out: list[d.Block] = []
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            out.append(self.block(child))
+        if el.text and el.text.strip():
+            raise self.fail(el, f"text {el.text.strip()[:30]!r} outside a paragraph in <{el.tag}>")
+        return tuple(out)
+
+    def flow(self, el: Any) -> tuple[d.Block, ...]:
+        """Content of a list item or cell: blocks, or inline text as one paragraph."""
+        if any(isinstance(c.tag, str) and c.tag in self.BLOCK_TAGS for c in el):
+            return self.blocks(el)
+        inl = self.inlines(el)
+        return (d.Paragraph(inl),) if inl else ()
+
+    def block(self, el: Any) -> d.Block:
+        tag = el.tag
+        if tag in ("h1", "h2", "h3"):
+            content = self.inlines(el)
+            anchor = el.get("id") or slug(d.plain_text(content))
+            base, n = anchor, 2
+            while anchor in self.anchors:
+                anchor, n = f"{base}-{n}", n + 1
+            self.anchors.add(anchor)
+            return d.Heading(int(tag[1]), content, anchor, el.get("toc", "yes") != "no")
+        if tag == "p":
+            role = el.get("role", "body")
+            if role not in ("body", "lead", "small", "marking", "caption", "attribution"):
+                raise self.fail(el, f"unknown paragraph role {role!r}")
+            return d.Paragraph(self.inlines(el), role)  # type: ignore[arg-type]
+        if tag in ("ul", "ol"):
+            items = []
+            for li in el:
+                if li.tag != "li":
+                    raise self.fail(li, f"<{li.tag}> in a list: use <li>")
+                items.append(self.flow(li))
+            return d.ListBlock(tuple(items), ordered=tag == "ol")
+        if tag == "table":
+            return self.table(el)
+        if tag == "quote":
+            attribution: tuple[d.Inline, ...] = ()
+            body = []
+            for c in el:
+                if c.tag == "attribution":
+                    attribution = self.inlines(c)
+                else:
+                    body.append(c)
+            holder = etree.Element("quote")
+            holder.extend(body)
+            return d.Quote(self.blocks(holder), attribution)
+        if tag == "box":
+            title = self.inlines(el.find("title")) if el.find("title") is not None else ()
+            holder = etree.Element("box")
+            holder.extend([c for c in el if c.tag != "title"])
+            role = el.get("role", "note")
+            return d.Box(self.blocks(holder), title, role)  # type: ignore[arg-type]
+        if tag == "titleblock":
+            title = el.find("title")
+            sub = el.find("subtitle")
+            fields = tuple(d.MetaField(f.get("label", ""), self.inlines(f))
+                           for f in el.findall("field"))
+            return d.TitleBlock(self.inlines(title) if title is not None else (),
+                                self.inlines(sub) if sub is not None else (), fields)
+        if tag == "contents":
+            return d.Contents(el.get("title", "Contents"))
+        if tag == "notes":
+            return d.NotesList(el.get("title", "Notes"))
+        if tag == "pagebreak":
+            return d.PageBreak()
+        raise self.fail(el, f"unknown element <{tag}>")
+
+    def table(self, el: Any) -> d.Table:
+        caption: tuple[d.Inline, ...] = ()
+        header: tuple[d.Cell, ...] = ()
+        rows: list[tuple[d.Cell, ...]] = []
+        for c in el:
+            if c.tag == "caption":
+                caption = self.inlines(c)
+            elif c.tag == "tr":
+                cells = tuple(d.Cell(self.flow(td)) for td in c if td.tag in ("td", "th"))
+                if all(td.tag == "th" for td in c) and not header and not rows:
+                    header = cells
+                else:
+                    rows.append(cells)
+            else:
+                raise self.fail(c, f"<{c.tag}> in a table: use <caption> and <tr>")
+        if not header:
+            raise self.fail(el, "a table needs a header row of <th> cells first")
+        for r in rows:
+            if len(r) != len(header):
+                raise self.fail(el, f"a row has {len(r)} cells; the header has {len(header)}")
+        widths_attr = el.get("widths")
+        if widths_attr:
+            widths = tuple(float(w) for w in widths_attr.split(","))
+            if len(widths) != len(header) or any(w <= 0 for w in widths):
+                raise self.fail(el, "widths must give one positive number per column")
+        else:
+            widths = tuple(1.0 for _ in header)
+        return d.Table(header, tuple(rows), widths, caption)
+
+
+_WS = re.compile(r"\s+")
+
+
+def _collapse(nodes: list[d.Inline]) -> tuple[d.Inline, ...]:
+    """Merge adjacent text and fold runs of white space, as HTML does."""
+    out: list[d.Inline] = []
+    for n in nodes:
+        if isinstance(n, d.Text):
+            text = _WS.sub(" ", n.text)
+            if out and isinstance(out[-1], d.Text):
+                out[-1] = d.Text(out[-1].text + text)
+            elif text:
+                out.append(d.Text(text))
+        else:
+            out.append(n)
+    return _strip(tuple(out))
+
+
+def _strip(nodes: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
+    items = list(nodes)
+    if items and isinstance(items[0], d.Text):
+        items[0] = d.Text(items[0].text.lstrip())
+    if items and isinstance(items[-1], d.Text):
+        items[-1] = d.Text(items[-1].text.rstrip())
+    return tuple(i for i in items if not (isinstance(i, d.Text) and not i.text))
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
+                          remove_pis=True, huge_tree=False)
+
+
+def parse_pack(xml: str, source: str = "<template>") -> d.Document:
+    """Read a pack template's XML output into a document."""
+    if "<!DOCTYPE" in xml or "<!ENTITY" in xml:
+        raise BriefError([Diagnostic(source, None, None, "template",
+                                     "templates may not declare a DOCTYPE or entities")])
+    try:
+        root = etree.fromstring(xml.encode("utf-8"), parser=_PARSER)
+    except etree.XMLSyntaxError as e:
+        line = e.position[0] if e.position else None
+        raise BriefError([Diagnostic(source, None, None, "template",
+                                     f"the template wrote malformed XML at line {line} of its "
+                                     f"output: {e.msg}")]) from None
+    if root.tag != "pack":
+        raise BriefError([Diagnostic(source, None, None, "template",
+                                     "the template's output must be one <pack> element")])
+    reader = _PackReader(source)
+    blocks = reader.blocks(root)
+    for ref in (n for n in d._walk_blocks(blocks) if isinstance(n, d.Ref)):
+        if ref.anchor not in reader.anchors:
+            raise BriefError([Diagnostic(source, None, None, "template",
+                                         f"<ref to={ref.anchor!r}> names no heading id")])
+    date_text = root.get("date", "2000-01-01")
+    date = dt.datetime.fromisoformat(date_text)
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=dt.timezone.utc)
+    marking = None
+    if root.get("marking-label"):
+        marking = d.Marking(root.get("marking-scheme", "custom"),  # type: ignore[arg-type]
+                            root.get("marking-label"))
+    labels = {k[len("label-"):]: v for k, v in root.attrib.items() if k.startswith("label-")}
+    meta = d.Meta(title=root.get("title", ""), date=date, author=root.get("author", ""),
+                  subject=root.get("subject", ""),
+                  keywords=tuple(k.strip() for k in root.get("keywords", "").split(";")
+                                 if k.strip()),
+                  lang=root.get("lang", "en-GB"), marking=marking,
+                  footer_text=root.get("footer", ""), labels=labels)
+    return d.Document(meta, blocks)

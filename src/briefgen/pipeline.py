@@ -1,0 +1,219 @@
+"""The pipeline: load → validate → compose → render → write, and nothing else.
+
+Each stage lives in its own module; this one only strings them together for the public API
+(:mod:`briefgen`) and the CLI. Renderers are imported only for the formats asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compose import compose, load_labels
+from .document import Document
+from .errors import BriefError, BriefgenError, Diagnostic
+from .fonts import family, missing_characters
+from .loader import Positions, decode, parse_text, read_text
+from .model import Brief
+from .style import Style, load_style
+from .validate import check_glyphs, validate_brief
+
+FORMATS = ("pdf", "docx")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A valid brief with where it came from (for error positions)."""
+
+    brief: Brief
+    name: str
+    positions: Positions | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Load and validate
+
+
+def load(source: str | os.PathLike[str] | Mapping[str, Any] | Brief | Loaded,
+         *, name: str | None = None) -> Loaded:
+    """Load and validate a brief from a path, a mapping, or a model (already valid)."""
+    if isinstance(source, Loaded):
+        return source
+    if isinstance(source, Brief):
+        return Loaded(source, name or "<brief>")
+    if isinstance(source, Mapping):
+        label = name or "<dict>"
+        return Loaded(validate_brief(dict(source), None, label), label)
+    path = Path(source)
+    text = read_text(path)
+    data, positions = parse_text(text, str(path))
+    return Loaded(validate_brief(data, positions, str(path)), str(path), positions)
+
+
+def loads(text: str | bytes, *, format: str = "yaml", name: str = "<string>") -> Loaded:
+    """Load and validate a brief from YAML or JSON text."""
+    if isinstance(text, bytes):
+        text = decode(text, name)
+    data, positions = parse_text(text, name, fmt=format)
+    return Loaded(validate_brief(data, positions, name), name, positions)
+
+
+# --------------------------------------------------------------------------------------------
+# Build
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A built pack: the composed document and the bytes of each requested format."""
+
+    document: Document
+    outputs: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def pdf(self) -> bytes | None:
+        return self.outputs.get("pdf")
+
+    @property
+    def docx(self) -> bytes | None:
+        return self.outputs.get("docx")
+
+
+def _formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
+    if formats is None:
+        return FORMATS
+    wanted = [f.strip().lower() for f in (formats.split(",") if isinstance(formats, str)
+                                          else formats) if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise BriefError([Diagnostic("--format", None, None, "format",
+                                     f"unknown format {', '.join(bad) or '(none)'}; "
+                                     f"choose from {', '.join(FORMATS)}")])
+    return tuple(dict.fromkeys(wanted))
+
+
+def check_fonts(loaded: Loaded, style: Style) -> None:
+    """Refuse characters that the style's fonts cannot draw, naming field and character."""
+    fams = {family(style.fonts.body), family(style.fonts.headings)}
+
+    def missing(text: str) -> list[str]:
+        return sorted({c for f in fams for c in missing_characters(text, f)})
+
+    diags = check_glyphs(loaded.brief, loaded.positions, loaded.name, missing)
+    labels = load_labels(loaded.brief.language)
+    for key, value in labels.items():
+        if isinstance(value, str) and missing(value):
+            diags.append(Diagnostic(loaded.name, None, None, "language",
+                                    f"the label {key!r} for this language has characters the "
+                                    "fonts cannot draw"))
+    if diags:
+        raise BriefError(diags)
+
+
+def render(document: Document, style: Style, fmt: str) -> bytes:
+    """One document in one format."""
+    if fmt == "pdf":
+        from .render.pdf import render_pdf
+
+        return render_pdf(document, style)
+    if fmt == "docx":
+        from .render.docx import render_docx
+
+        return render_docx(document, style)
+    raise ValueError(fmt)
+
+
+def build(source: Any, *, formats: str | Iterable[str] | None = None,
+          style: str | os.PathLike[str] | Style | None = None,
+          template: str | os.PathLike[str] | None = None) -> Pack:
+    """Build a pack in memory: see :func:`briefgen.build`."""
+    fmts = _formats(formats)
+    loaded = load(source)
+    st = load_style(style)
+    check_fonts(loaded, st)
+    document = compose(loaded.brief, template)
+    return Pack(document, {f: render(document, st, f) for f in fmts})
+
+
+# --------------------------------------------------------------------------------------------
+# Write
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a
+    partial one: write a temporary file beside it, flush it to disk, then rename it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_files(source: Any, output_dir: str | os.PathLike[str], *,
+                formats: str | Iterable[str] | None = None,
+                style: str | os.PathLike[str] | Style | None = None,
+                template: str | os.PathLike[str] | None = None,
+                stem: str | None = None) -> list[Path]:
+    """Build and write ``DIR/<stem>.pdf`` and ``DIR/<stem>.docx``: see :func:`briefgen.build_files`."""
+    if stem is None:
+        if isinstance(source, (str, os.PathLike)):
+            stem = Path(source).stem
+        else:
+            raise TypeError("stem= is required when the brief is not a file")
+    pack = build(source, formats=formats, style=style, template=template)
+    out = Path(output_dir)
+    written = []
+    for fmt, data in pack.outputs.items():  # every format rendered before any is written
+        target = out / f"{stem}.{fmt}"
+        write_atomic(target, data)
+        written.append(target)
+    return written
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The outcome of building several briefs: what was written, and what failed and why."""
+
+    written: dict[str, list[Path]]
+    failed: dict[str, BriefgenError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def expand_inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Brief files from paths, where a folder stands for the ``*.yaml``, ``*.yml`` and
+    ``*.json`` files in it."""
+    out: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir()
+                              if q.suffix.lower() in (".yaml", ".yml", ".json") and q.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str],
+               **options: Any) -> BatchResult:
+    """Build every brief; a bad one is reported and does not stop the others."""
+    written: dict[str, list[Path]] = {}
+    failed: dict[str, BriefgenError] = {}
+    for path in expand_inputs(inputs):
+        try:
+            written[str(path)] = build_files(path, output_dir, **options)
+        except BriefgenError as e:
+            failed[str(path)] = e
+    return BatchResult(written, failed)
