@@ -26,8 +26,8 @@ from markupsafe import Markup
 
 from . import document as d
 from .errors import BriefError, Diagnostic
-from .estimative import SCALES
-from .inline import Citation, parse_inline
+from .estimative import BANDS, IMPACTS, SCALES, risk_band
+from .inline import CITATION, Citation, parse_inline
 from .model import Brief, KeyFigure
 
 # --------------------------------------------------------------------------------------------
@@ -79,6 +79,7 @@ def _environment(folder: str) -> SandboxedEnvironment:
         loader=FileSystemLoader([folder, str(shipped_templates_dir())]),
         autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=True)
+    env.globals.update(risk_matrix=_risk_matrix_xml, timeline_chart=_timeline_xml)
     env.filters.update(rich=_rich, date=_date, num=_num, qualified=_qualified,
                        scale=lambda key: SCALES[key], slug=slug,
                        chronological=lambda events: sorted(events, key=lambda e: sort_key(e.date)))
@@ -196,6 +197,67 @@ def sort_key(value: Any) -> tuple[int, int, int, int]:
     return (int(y), int(m), 0, 0)
 
 
+def _attrs(**values: Any) -> str:
+    return " ".join(f"{k.replace('_', '-')}={quoteattr(str(v))}" for k, v in values.items())
+
+
+@pass_context
+def _risk_matrix_xml(ctx: Any, risks: list[Any], caption: str = "") -> Markup:
+    """A ``<figure>`` with the risk matrix of the risks that have a likelihood and an impact;
+    risk ``n`` (1-based, in brief order) is labelled ``R<n>``. Empty when none can be placed."""
+    labels = ctx["labels"]
+    placed = [(n, r) for n, r in enumerate(risks, 1) if r.likelihood and r.impact]
+    if not placed:
+        return Markup("")
+    scale = SCALES[placed[0][1].likelihood.scale]
+    levels = [t.name for t in scale.terms]
+    impacts = list(IMPACTS)
+    nl, ni = len(levels), len(impacts)
+    cells = ";".join(" ".join(str(risk_band(li, im, nl, ni)) for im in range(1, ni + 1))
+                     for li in range(1, nl + 1))
+    parts = [f"<riskmatrix {_attrs(likelihood_title=labels['likelihood'], impact_title=labels['impact'])}>"]
+    parts += [f"<likelihood>{escape(x)}</likelihood>" for x in levels]
+    parts += [f"<impact>{escape(labels['impacts'][x])}</impact>" for x in impacts]
+    parts += [f"<band>{escape(labels['bands'][x])}</band>" for x in BANDS]
+    parts.append(f"<cells>{cells}</cells>")
+    alt = []
+    for n, r in placed:
+        term = SCALES[r.likelihood.scale].find(r.likelihood.term)
+        assert term is not None  # validated
+        parts.append(f"<risk {_attrs(label=f'R{n}', likelihood=term.rank, impact=impacts.index(r.impact) + 1)}/>")
+        alt.append(f"R{n} {r.title}: {r.likelihood.term}, {labels['impacts'][r.impact].lower()}")
+    parts.append("</riskmatrix>")
+    alt_text = f"{labels['risk_matrix']}. " + "; ".join(alt) + "."
+    return Markup(f"<figure {_attrs(alt=alt_text)}>" + "".join(parts)
+                  + f"<caption>{escape(caption)}</caption></figure>")
+
+
+@pass_context
+def _timeline_xml(ctx: Any, events: list[Any], caption: str = "") -> Markup:
+    """A ``<figure>`` with a timeline of the events in date order (evenly spaced)."""
+    labels = ctx["labels"]
+    if not events:
+        return Markup("")
+    ordered = sorted(events, key=lambda e: sort_key(e.date))
+    parts = ["<timeline>"]
+    alt = []
+    for n, e in enumerate(ordered):
+        when = _format_date(e.date, labels)
+        label = e.label or _short(d.plain_text(parse_inline(e.text)))
+        parts.append(f"<event {_attrs(when=when, position=n)}>{escape(label)}</event>")
+        alt.append(f"{when}: {label}")
+    parts.append("</timeline>")
+    alt_text = f"{labels['chronology']}. " + "; ".join(alt)
+    return Markup(f"<figure {_attrs(alt=alt_text)}>" + "".join(parts)
+                  + f"<caption>{escape(caption)}</caption></figure>")
+
+
+def _short(text: str, words: int = 9) -> str:
+    text = CITATION.sub("", text).strip()
+    w = text.split()
+    return " ".join(w[:words]) + ("…" if len(w) > words else "")
+
+
 # --------------------------------------------------------------------------------------------
 # Running the template
 
@@ -277,7 +339,7 @@ class _PackReader:
 
     # blocks ----------------------------------------------------------------------------
     BLOCK_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "table", "quote", "box", "titleblock",
-                  "contents", "notes", "pagebreak"}
+                  "contents", "notes", "pagebreak", "figure"}
 
     def blocks(self, el: Any) -> tuple[d.Block, ...]:
         out: list[d.Block] = []
@@ -350,7 +412,44 @@ class _PackReader:
             return d.NotesList(el.get("title", "Notes"))
         if tag == "pagebreak":
             return d.PageBreak()
+        if tag == "figure":
+            return self.figure(el)
         raise self.fail(el, f"unknown element <{tag}>")
+
+    def figure(self, el: Any) -> d.Figure:
+        caption_el = el.find("caption")
+        caption = self.inlines(caption_el) if caption_el is not None else ()
+        charts = [c for c in el if c.tag in ("riskmatrix", "timeline")]
+        if len(charts) != 1:
+            raise self.fail(el, "a <figure> holds one <riskmatrix> or <timeline>")
+        c = charts[0]
+        try:
+            chart: d.Chart
+            if c.tag == "riskmatrix":
+                levels = tuple(x.text or "" for x in c.findall("likelihood"))
+                impacts = tuple(x.text or "" for x in c.findall("impact"))
+                bands = tuple(tuple(int(v) for v in row.split())
+                              for row in (c.findtext("cells") or "").split(";"))
+                band_labels = tuple(x.text or "" for x in c.findall("band"))
+                risks = tuple(d.RiskPoint(r.get("label", ""), int(r.get("likelihood", "")),
+                                          int(r.get("impact", ""))) for r in c.findall("risk"))
+                ok = (len(bands) == len(levels) and all(len(b) == len(impacts) for b in bands)
+                      and all(0 <= v < len(band_labels) for b in bands for v in b)
+                      and all(1 <= r.likelihood <= len(levels) and 1 <= r.impact <= len(impacts)
+                              for r in risks))
+                if not ok:
+                    raise ValueError("levels, cells, bands and risks do not fit together")
+                chart = d.RiskMatrix(levels, impacts, bands, band_labels, risks,
+                                     c.get("likelihood-title", "Likelihood"),
+                                     c.get("impact-title", "Impact"))
+            else:
+                chart = d.Timeline(tuple(d.TimelineEvent(e.get("when", ""),
+                                                         float(e.get("position", "0")),
+                                                         " ".join((e.text or "").split()))
+                                         for e in c.findall("event")))
+        except ValueError as e:
+            raise self.fail(c, f"bad <{c.tag}>: {e}") from None
+        return d.Figure(chart, caption, el.get("alt", ""))
 
     def table(self, el: Any) -> d.Table:
         caption: tuple[d.Inline, ...] = ()
@@ -386,7 +485,8 @@ _WS = re.compile(r"\s+")
 
 
 def _collapse(nodes: list[d.Inline]) -> tuple[d.Inline, ...]:
-    """Merge adjacent text and fold runs of white space, as HTML does."""
+    """Merge adjacent text and fold runs of white space, as HTML does; a note mark sits
+    against the word before it, as pandoc places citation notes."""
     out: list[d.Inline] = []
     for n in nodes:
         if isinstance(n, d.Text):
@@ -396,6 +496,8 @@ def _collapse(nodes: list[d.Inline]) -> tuple[d.Inline, ...]:
             elif text:
                 out.append(d.Text(text))
         else:
+            if isinstance(n, d.Note) and out and isinstance(out[-1], d.Text):
+                out[-1] = d.Text(out[-1].text.rstrip())
             out.append(n)
     return _strip(tuple(out))
 

@@ -55,7 +55,8 @@ class Ref:
 @dataclass(frozen=True)
 class Note:
     """A numbered note (a source citation). The style decides footnote or endnote; renderers
-    number notes in document order, starting at 1."""
+    number notes in document order, starting at 1. Notes with equal content are one note: the
+    second and later marks repeat the first one's number and the note is listed once."""
 
     children: tuple[Inline, ...]
 
@@ -176,8 +177,61 @@ class PageBreak:
     pass
 
 
+@dataclass(frozen=True)
+class RiskPoint:
+    """One risk placed in a matrix: ``likelihood`` and ``impact`` are 1-based levels."""
+
+    label: str
+    likelihood: int
+    impact: int
+
+
+@dataclass(frozen=True)
+class RiskMatrix:
+    """A likelihood × impact grid. Levels are listed least first; ``bands[l][i]`` is the index
+    into ``band_labels`` (and the style's band colours) of the cell at likelihood level ``l+1``
+    and impact level ``i+1``. Every cell prints its band's words, not only its colour."""
+
+    likelihood_levels: tuple[str, ...]
+    impact_levels: tuple[str, ...]
+    bands: tuple[tuple[int, ...], ...]
+    band_labels: tuple[str, ...]
+    risks: tuple[RiskPoint, ...]
+    likelihood_title: str = "Likelihood"
+    impact_title: str = "Impact"
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """An event on a timeline: ``when`` as printed, ``position`` its place on the time axis
+    (any increasing number, e.g. days since an epoch), ``label`` a short text."""
+
+    when: str
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    events: tuple[TimelineEvent, ...]
+
+
+Chart = Union[RiskMatrix, Timeline]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A graphic drawn from data (vector in PDF, an image in DOCX), with a caption and the
+    alternative text that describes it to readers who cannot see it."""
+
+    chart: Chart
+    caption: tuple[Inline, ...]
+    alt: str
+
+
 Block = Union[
-    Heading, Paragraph, ListBlock, Table, Quote, Box, TitleBlock, Contents, NotesList, PageBreak
+    Heading, Paragraph, ListBlock, Table, Quote, Box, TitleBlock, Contents, NotesList, PageBreak,
+    Figure,
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -247,6 +301,8 @@ def _walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block | Inline]:
         elif isinstance(b, Box):
             yield from walk_inlines(b.title)
             yield from _walk_blocks(b.blocks)
+        elif isinstance(b, Figure):
+            yield from walk_inlines(b.caption)
         elif isinstance(b, TitleBlock):
             yield from walk_inlines(b.title)
             yield from walk_inlines(b.subtitle)

@@ -59,3 +59,16 @@ PHIA = Scale("phia", "PHIA probability yardstick", (
 ))
 
 SCALES: dict[str, Scale] = {s.key: s for s in (ICD203, PHIA)}
+
+
+IMPACTS = ("minor", "limited", "moderate", "significant", "catastrophic")
+"""Impact levels, least first (the UK National Risk Register's words)."""
+
+BANDS = ("low", "medium", "high", "very high")
+
+
+def risk_band(likelihood: int, impact: int, n_likelihood: int, n_impact: int) -> int:
+    """The band (index into :data:`BANDS`) of a matrix cell, from 1-based levels: the product
+    of the two levels scaled to 0–1, cut at 0.15, 0.35 and 0.6."""
+    score = (likelihood / n_likelihood) * (impact / n_impact)
+    return sum(score > cut for cut in (0.15, 0.35, 0.6))

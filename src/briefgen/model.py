@@ -139,6 +139,8 @@ class Event(_Model):
     date_note: Text | None = Field(None, description="how the source words the date, e.g. "
                                                      "'\"since Tuesday\"'")
     text: RichText
+    label: Line | None = Field(None, max_length=80,
+                               description="a short label for the timeline graphic")
     sources: list[SourceKey] = Field(default_factory=list, max_length=50)
 
 
