@@ -1,0 +1,1852 @@
+"""The DOCX renderer: a :class:`~briefgen.document.Document` and a :class:`~briefgen.style.Style`
+to the bytes of an editable Word file, as a skilled Word user would have made it by hand.
+
+``render_docx(doc, style) -> bytes`` is a pure function: identical input gives identical bytes.
+
+* **Styles, not direct formatting.** Word's built-in Title, Subtitle, Heading 1-3, List Bullet,
+  List Number, Caption, Quote, TOC, header/footer, footnote/endnote and Hyperlink styles are
+  restyled from the :class:`Style` (fonts named on all four script slots, so Armenian and
+  Cyrillic use the bundled family; the document language on the defaults); custom styles carry
+  the rest (Marking Banner, Body Marking, Meta Label/Value, Lead, Small Text, Attribution, Box
+  Title/Text, Table Text/Heading, Figure, and the table styles Briefing Table, Briefing Box,
+  Warning Box, Meta Table: header row shading, stripes, box fill and borders). Direct formatting
+  is limited to bold/italic runs for inline emphasis.
+* **python-docx** (1.2) provides the package, section, header and footer, pictures and core
+  properties; fields, bookmarks, hyperlinks, the notes parts, numbering and table properties are
+  raw OXML written in schema order (:mod:`briefgen.render.ooxml`). Template leftovers (thumbnail,
+  custom XML, stylesWithEffects, unused table styles, app.xml) are removed or rewritten and the
+  zip is rewritten with fixed times, order and compression.
+* **Notes** are numbered in document order; notes with equal content are one note, a later mark
+  being a ``NOTEREF`` field to the first (bookmarked) one. ``style.notes == "footnotes"``: real
+  footnotes, :class:`NotesList` ignored. ``"endnotes"``: real endnotes; Word prints them after
+  the last paragraph, so the notes heading (the :class:`NotesList` title, else the ``notes``
+  label) is written as the document's last paragraph wherever the block stood, and only when
+  there are notes. (LibreOffice 7.4 sets endnotes on a page of their own, without header and
+  footer.)
+* **Contents** is a real ``TOC`` field pre-filled with one entry per contents heading, each with a
+  ``PAGEREF`` to the heading's bookmark, and ``w:updateFields`` asks Word to refresh it.
+  LibreOffice shows a TOC field's pre-filled result as it is (it recomputes PAGEREF only outside
+  a TOC), so the cached page numbers come from :class:`_PageEstimate`, a small model of the
+  layout (line breaking with the fonts' advance widths, keep-with-next, widows and orphans,
+  unsplittable rows, repeated header rows, footnote space), checked against LibreOffice.
+* **Figures** (risk matrices, timelines) are PNG pictures drawn with Pillow, with the figure's
+  alternative text as the picture's description.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+from collections import Counter
+import math
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Iterable
+
+import docx as _docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.shared import Pt
+from lxml import etree
+
+from ..document import (
+    Block,
+    Box,
+    Cell,
+    Contents,
+    Document,
+    Emph,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Note,
+    NotesList,
+    PageBreak,
+    Paragraph,
+    Quote,
+    Ref,
+    Strong,
+    Table,
+    Text,
+    TitleBlock,
+    plain_text,
+)
+from ..fonts import BUNDLED, family
+from ..style import Style, marking_look
+from . import ooxml as ox
+from .ooxml import el, put, val
+
+__all__ = ["render_docx"]
+
+APPLICATION = "briefgen"
+
+_W = ox.W_NS
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+_PAGE_RE = re.compile(r"\{(page|total)\}")
+
+
+def render_docx(doc: Document, style: Style) -> bytes:
+    """Render ``doc`` in ``style`` to the bytes of a .docx file.
+
+    A pure function: identical input gives byte-identical output.
+    """
+    return _Renderer(doc, style).render()
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _tw(points: float) -> int:
+    """Points to twentieths of a point (twips)."""
+    return int(round(points * 20))
+
+
+def _hp(points: float) -> int:
+    """Points to half-points (font sizes)."""
+    return int(round(points * 2))
+
+
+def _hex(colour: str) -> str:
+    return colour.lstrip("#").upper()
+
+
+@dataclass(frozen=True)
+class _Fmt:
+    """Inline formatting state while walking inlines."""
+
+    bold: bool = False
+    italic: bool = False
+    rstyle: str | None = None
+    in_link: bool = False
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Where blocks are being written."""
+
+    body_style: str = "Normal"  # style of role="body" paragraphs here
+    top: bool = True  # directly in the document body (page breaks possible)
+    depth: int = 0  # list nesting
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class _Renderer:
+    def __init__(self, doc: Document, style: Style) -> None:
+        self.doc = doc
+        self.style = style
+        self.meta = doc.meta
+        mk = doc.meta.marking
+        #: the handling marking, or None (a blank label prints nothing)
+        self.marking = mk if mk is not None and mk.label.strip() else None
+        self.wd = _docx.Document()
+        self.part = self.wd.part
+        self.body_font = family(style.fonts.body).name
+        self.head_font = family(style.fonts.headings).name
+        width, height = style.page.dimensions
+        m = style.page.margins
+        self.page_w, self.page_h = width, height
+        self.text_w = _tw(width - m.left - m.right - m.binding)
+        self.notes_kind = style.notes
+        self.notes_part = None
+        self.note_ids = 0
+        self.bookmark_ids = 0
+        self.num_ids = 0
+        self.shape_ids = 0
+        self.pending_break = False
+        self.notes_title = next((b.title for b in doc.walk() if isinstance(b, NotesList)), None)
+        self.toc_cache: list[tuple[str, etree._Element]] = []
+        self.numpages_cache: list[etree._Element] = []
+        # anchors -> bookmark names, fixed before rendering so forward references work
+        taken: set[str] = set()
+        self.anchors: dict[str, str] = {}
+        self.heading_bm: dict[int, str] = {}
+        for h in doc.headings():
+            name = ox.bookmark_name(h.anchor, taken)
+            self.heading_bm[id(h)] = name
+            self.anchors.setdefault(h.anchor, name)
+        self.notes_bm = ox.bookmark_name("notes", taken)
+        self.taken_bookmarks = taken
+        self.emitted_bookmarks: set[str] = set()
+        notes = doc.notes()
+        self.has_notes = bool(notes)
+        counts = Counter(n.children for n in notes)
+        self.repeated_notes = {children for children, n in counts.items() if n > 1}
+        self.note_marks: dict[tuple[Inline, ...], tuple[str, str]] = {}
+
+    # ---------------------------------------------------------------------------------------
+    def render(self) -> bytes:
+        self._clean_package()
+        self._page_setup()
+        self._styles()
+        self._numbering()
+        if self.has_notes:
+            self.notes_part = ox.add_notes_part(self.part, self.notes_kind,
+                                                separator_line=self.notes_kind == "footnotes")
+        holder = el("w:body")
+        self._blocks(self.doc.blocks, holder, _Ctx())
+        if self.notes_kind == "endnotes" and self.has_notes:
+            title = self.notes_title or self.meta.label("notes", "Notes")
+            self._notes_heading(holder, title)
+        self._ensure_ends_with_paragraph(holder)
+        body = self.wd.element.body
+        sect = body.find(ox.qn("w:sectPr"))
+        holder_children = list(holder)
+        for child in holder_children:
+            sect.addprevious(child)
+        self._header_footer()
+        self._estimate_pages(holder_children)
+        self._settings()
+        self._properties()
+        buf = io.BytesIO()
+        self.wd.save(buf)
+        return ox.normalise_zip(buf.getvalue(), self._date())
+
+    # ---------------------------------------------------------------------------------------
+    # Package
+
+    def _date(self) -> _dt.datetime:
+        d = self.meta.date
+        if not isinstance(d, _dt.datetime):  # a bare date
+            d = _dt.datetime(d.year, d.month, d.day)
+        if d.tzinfo is not None:
+            d = d.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return d.replace(microsecond=0)
+
+    def _clean_package(self) -> None:
+        """Drop python-docx template leftovers: thumbnail, custom XML (bibliography),
+        stylesWithEffects (a stale copy of the template's styles); regenerate app.xml."""
+        pkg = self.part.package
+        for rid, rel in list(pkg.rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                del pkg.rels[rid]
+        for rid, rel in list(self.part.rels.items()):
+            if rel.reltype in (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS):
+                del self.part.rels[rid]
+        for p in pkg.iter_parts():
+            if p.partname == "/docProps/app.xml":
+                p._blob = ox.app_xml(APPLICATION)
+            elif p.partname == "/word/theme/theme1.xml":
+                p._blob = self._theme(p.blob)
+            elif p.partname == "/word/fontTable.xml":
+                names = dict.fromkeys((self.body_font, self.head_font))
+                p._blob = ox.font_table((n, _metrics(n, False, False), "Serif" in n)
+                                        for n in names)
+
+    def _theme(self, blob: bytes) -> bytes:
+        """Theme fonts follow the style, so anything themed still uses the bundled family."""
+        a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+        root = etree.fromstring(blob)
+        for which, font in (("majorFont", self.head_font), ("minorFont", self.body_font)):
+            for latin in root.iter(f"{{{a}}}{which}"):
+                lt = latin.find(f"{{{a}}}latin")
+                if lt is not None:
+                    lt.set("typeface", font)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _page_setup(self) -> None:
+        sec = self.wd.sections[0]
+        m = self.style.page.margins
+        sec.page_width = Pt(self.page_w)
+        sec.page_height = Pt(self.page_h)
+        sec.top_margin = Pt(m.top)
+        sec.bottom_margin = Pt(m.bottom)
+        sec.left_margin = Pt(m.left)
+        sec.right_margin = Pt(m.right)
+        sec.gutter = Pt(m.binding)
+        sec.header_distance = Pt(max(12.0, m.top * 0.4))
+        sec.footer_distance = Pt(max(12.0, m.bottom * 0.35))
+        for attr in list(sec._sectPr.attrib):
+            del sec._sectPr.attrib[attr]
+
+    # ---------------------------------------------------------------------------------------
+    # Styles
+
+    def _rfonts(self, font: str) -> etree._Element:
+        return el("w:rFonts", {"w:ascii": font, "w:hAnsi": font, "w:eastAsia": font,
+                               "w:cs": font})
+
+    def _rpr(self, *, font: str | None = None, size: float | None = None,
+             colour: str | None = None, bold: bool | None = None, italic: bool | None = None,
+             underline: bool = False, superscript: bool = False,
+             lang: str | None = None) -> etree._Element:
+        r = el("w:rPr")
+        if font:
+            put(r, self._rfonts(font), ox.RPR_ORDER)
+        if bold is not None:
+            put(r, el("w:b", None if bold else {"w:val": "0"}), ox.RPR_ORDER)
+            put(r, el("w:bCs", None if bold else {"w:val": "0"}), ox.RPR_ORDER)
+        if italic is not None:
+            put(r, el("w:i", None if italic else {"w:val": "0"}), ox.RPR_ORDER)
+            put(r, el("w:iCs", None if italic else {"w:val": "0"}), ox.RPR_ORDER)
+        if colour:
+            put(r, val("w:color", _hex(colour)), ox.RPR_ORDER)
+        if size:
+            put(r, val("w:sz", _hp(size)), ox.RPR_ORDER)
+            put(r, val("w:szCs", _hp(size)), ox.RPR_ORDER)
+        if underline:
+            put(r, val("w:u", "single"), ox.RPR_ORDER)
+        if superscript:
+            put(r, val("w:vertAlign", "superscript"), ox.RPR_ORDER)
+        if lang:
+            put(r, val("w:lang", lang), ox.RPR_ORDER)
+        return r
+
+    def _spacing(self, before: float = 0, after: float = 0,
+                 line: float | None = None) -> etree._Element:
+        line = self.style.sizes.leading if line is None else line
+        return el("w:spacing", {"w:before": str(_tw(before)), "w:after": str(_tw(after)),
+                                "w:line": str(int(round(240 * line))), "w:lineRule": "auto"})
+
+    def _ppr(self, *items: etree._Element) -> etree._Element:
+        p = el("w:pPr")
+        for i in items:
+            if i is not None:
+                put(p, i, ox.PPR_ORDER)
+        return p
+
+    def _style(self, style_id: str, name: str, kind: str = "paragraph", *,
+               based_on: str | None = "Normal", next_style: str | None = None,
+               ppr: etree._Element | None = None, rpr: etree._Element | None = None,
+               tbl: Iterable[etree._Element] = (), builtin: bool = False,
+               priority: int | None = None, qformat: bool = True) -> None:
+        """Define (or redefine) a style by id; built-in styles keep their Word name."""
+        root = self.styles_el
+        existing = root.find(f"{{{_W}}}style[@{{{_W}}}styleId='{style_id}']")
+        if existing is None:
+            st = el("w:style", {"w:type": kind, "w:styleId": style_id})
+            if not builtin:
+                st.set(ox.qn("w:customStyle"), "1")
+            root.append(st)
+        else:
+            st = existing
+            for c in list(st):
+                if ox.local(c) in ("basedOn", "next", "pPr", "rPr", "tblPr", "trPr", "tcPr",
+                                    "tblStylePr"):
+                    st.remove(c)
+        put(st, val("w:name", name), ox.STYLE_ORDER)
+        if based_on:
+            put(st, val("w:basedOn", based_on), ox.STYLE_ORDER)
+        if next_style:
+            put(st, val("w:next", next_style), ox.STYLE_ORDER)
+        if priority is not None and st.find(ox.qn("w:uiPriority")) is None:
+            put(st, val("w:uiPriority", priority), ox.STYLE_ORDER)
+        if qformat and st.find(ox.qn("w:qFormat")) is None:
+            put(st, el("w:qFormat"), ox.STYLE_ORDER)
+        ox.remove_all(st, "w:semiHidden", "w:unhideWhenUsed")
+        if ppr is not None and len(ppr):
+            put(st, ppr, ox.STYLE_ORDER)
+        if rpr is not None and len(rpr):
+            put(st, rpr, ox.STYLE_ORDER)
+        for t in tbl:
+            st.append(t)
+        link = st.find(ox.qn("w:link"))
+        if link is not None and rpr is not None:
+            char = root.find(f"{{{_W}}}style[@{{{_W}}}styleId='{link.get(ox.qn('w:val'))}']")
+            if char is not None:
+                ox.remove_all(char, "w:rPr")
+                put(char, ox.copy_el(rpr), ox.STYLE_ORDER)
+
+    def _styles(self) -> None:
+        s, c, z = self.style, self.style.colours, self.style.sizes
+        self.styles_el = root = self.wd.styles.element
+        lang = self.meta.lang or "en-GB"
+        # Drop the template's ~140 unused table styles: a hand-made file has only what it uses.
+        for st in root.findall(f"{{{_W}}}style[@{{{_W}}}type='table']"):
+            if st.get(ox.qn("w:styleId")) not in ("TableNormal", "TableGrid"):
+                root.remove(st)
+        # Document defaults: explicit fonts (no theme), size, language.
+        defaults = root.find(ox.qn("w:docDefaults"))
+        rpr_default = defaults.find(ox.qn("w:rPrDefault"))
+        ox.remove_all(rpr_default, "w:rPr")
+        rpr_default.append(self._rpr(font=self.body_font, size=z.base, lang=lang))
+        ppr_default = defaults.find(ox.qn("w:pPrDefault"))
+        ox.remove_all(ppr_default, "w:pPr")
+        ppr_default.append(self._ppr(self._spacing(0, 0)))
+
+        base = z.base
+        self._style("Normal", "Normal", based_on=None, builtin=True, priority=0,
+                    ppr=self._ppr(el("w:widowControl"), self._spacing(0, base * 0.55)),
+                    rpr=self._rpr(font=self.body_font, size=base, colour=c.text, lang=lang))
+        self._style("Title", "Title", builtin=True, next_style="Subtitle", priority=10,
+                    ppr=self._ppr(el("w:keepNext"), self._spacing(0, z.title * 0.25, 1.1)),
+                    rpr=self._rpr(font=self.head_font, size=z.title, colour=c.headings,
+                                  bold=True))
+        self._style("Subtitle", "Subtitle", builtin=True, priority=11,
+                    ppr=self._ppr(el("w:keepNext"), self._spacing(0, z.subtitle * 0.9, 1.15)),
+                    rpr=self._rpr(font=self.head_font, size=z.subtitle, colour=c.muted,
+                                  italic=False))
+        for level, size, before, after in ((1, z.h1, z.h1 * 1.1, z.h1 * 0.4),
+                                           (2, z.h2, z.h2 * 1.0, z.h2 * 0.35),
+                                           (3, z.h3, z.h3 * 0.9, z.h3 * 0.3)):
+            self._style(f"Heading{level}", f"heading {level}", builtin=True, next_style="Normal",
+                        priority=9,
+                        ppr=self._ppr(el("w:keepNext"), el("w:keepLines"),
+                                      self._spacing(before, after, 1.15),
+                                      val("w:outlineLvl", level - 1)),
+                        rpr=self._rpr(font=self.head_font, size=size, colour=c.headings,
+                                      bold=True, italic=False))
+        self._style("TOCHeading", "TOC Heading", based_on="Heading1", next_style="Normal",
+                    builtin=True, priority=39,
+                    ppr=self._ppr(el("w:keepNext"), self._spacing(z.h1 * 0.5, z.h1 * 0.5, 1.15),
+                                  val("w:outlineLvl", 9)))
+        for level in (1, 2, 3):
+            tabs = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:leader": "dot",
+                                                   "w:pos": str(self.text_w)}))
+            ind = el("w:ind", {"w:left": str(_tw(14 * (level - 1)))})
+            self._style(f"TOC{level}", f"toc {level}", builtin=True, next_style="Normal",
+                        priority=39, qformat=False,
+                        ppr=self._ppr(tabs, self._spacing(4 if level == 1 else 0, 2, 1.15),
+                                      ind),
+                        rpr=self._rpr())
+        # Lists
+        for i, (kind, name) in enumerate((("ListBullet", "List Bullet"),
+                                          ("ListNumber", "List Number"))):
+            for level in (1, 2, 3):
+                sid = kind if level == 1 else f"{kind}{level}"
+                sname = name if level == 1 else f"{name} {level}"
+                self._style(sid, sname, builtin=True, priority=None, qformat=False,
+                            ppr=self._ppr(self._spacing(0, base * 0.3),
+                                          el("w:contextualSpacing", {"w:val": "0"})))
+            for level in (1, 2, 3):
+                sid = "ListContinue" if level == 1 else f"ListContinue{level}"
+                sname = "List Continue" if level == 1 else f"List Continue {level}"
+                self._style(sid, sname, builtin=True, qformat=False,
+                            ppr=self._ppr(self._spacing(0, base * 0.3),
+                                          self._list_ind(level - 1, hanging=False)))
+        self._style("Caption", "caption", builtin=True, next_style="Normal", priority=35,
+                    ppr=self._ppr(el("w:keepNext"), self._spacing(z.small * 0.6, z.small * 0.4)),
+                    rpr=self._rpr(size=z.small, colour=c.muted, bold=True, italic=False))
+        self._style("Figure", "Figure", next_style="Normal",
+                    ppr=self._ppr(el("w:keepNext"), self._spacing(base * 0.4, 2, 1.0),
+                                  val("w:jc", "center")))
+        self._style("FigureCaption", "Figure Caption", based_on="Caption", next_style="Normal",
+                    ppr=self._ppr(el("w:keepNext", {"w:val": "0"}),
+                                  self._spacing(2, base * 0.8), val("w:jc", "center")))
+        quote_ind = 28.35  # 1 cm
+        self._style("Quote", "Quote", builtin=True, next_style="Normal", priority=29,
+                    ppr=self._ppr(
+                        el("w:pBdr", None, ox.border("left", c.rule, 18, 8)),
+                        self._spacing(base * 0.3, base * 0.3),
+                        el("w:ind", {"w:left": str(_tw(quote_ind)),
+                                     "w:right": str(_tw(quote_ind))})),
+                    rpr=self._rpr(italic=True, colour=c.text))
+        self._style("Attribution", "Attribution", next_style="Normal",
+                    ppr=self._ppr(el("w:keepLines"),
+                                  self._spacing(0, base * 0.8),
+                                  el("w:ind", {"w:left": str(_tw(quote_ind)),
+                                               "w:right": str(_tw(quote_ind))})),
+                    rpr=self._rpr(size=z.small, colour=c.muted))
+        self._style("Lead", "Lead", next_style="Normal",
+                    ppr=self._ppr(self._spacing(0, base * 0.8)),
+                    rpr=self._rpr(size=round(base * 1.15 * 2) / 2, colour=c.text))
+        self._style("SmallText", "Small Text",
+                    ppr=self._ppr(self._spacing(0, z.small * 0.5)),
+                    rpr=self._rpr(size=z.small, colour=c.muted))
+        # Handling marking (header, footer and body paragraphs with role="marking")
+        mk = self.marking
+        look = marking_look(mk.scheme if mk else "custom", mk.label if mk else "", s)
+        self.look = look
+        align = {"left": "left", "center": "center", "right": "right"}[look.align]
+        items = [el("w:keepNext"), self._spacing(0, 0, 1.0), val("w:jc", align)]
+        if look.background:
+            # A label on a coloured block (TLP): paragraph shading framed by borders of the
+            # same colour (the padding), indented so that the block is as wide as the label.
+            pad = 3.0
+            m = _metrics(self.head_font, True, False)
+            label_w = sum(m.width(ch) for ch in look.text) * look.size + 4.0
+            block = min(label_w + 2 * pad, self.text_w / 20)
+            side = (self.text_w / 20 - block)
+            left, right = {"right": (side + pad, pad), "left": (pad, side + pad),
+                           "center": (side / 2 + pad, side / 2 + pad)}[look.align]
+            items += [el("w:pBdr", None, *(ox.border(b, look.background, 4, int(pad))
+                                           for b in ("top", "left", "bottom", "right"))),
+                      ox.shd(look.background),
+                      el("w:ind", {"w:left": str(_tw(left)), "w:right": str(_tw(right))})]
+        self._style("MarkingBanner", "Marking Banner", ppr=self._ppr(*items),
+                    rpr=self._rpr(font=self.head_font, size=look.size, colour=look.colour,
+                                  bold=True))
+        # a marking sentence in the body (screen readers skip headers): bold body text
+        self._style("BodyMarking", "Body Marking", next_style="Normal",
+                    ppr=self._ppr(self._spacing(0, z.base * 0.8)),
+                    rpr=self._rpr(bold=True, colour=c.text))
+        # Title block
+        self._style("MetaLabel", "Meta Label",
+                    ppr=self._ppr(el("w:keepNext"), self._spacing(1, 1, 1.15)),
+                    rpr=self._rpr(size=z.small, colour=c.muted, bold=True))
+        self._style("MetaValue", "Meta Value",
+                    ppr=self._ppr(self._spacing(1, 1, 1.15)))
+        # Tables and boxes
+        cell_size = max(z.small, base - 1)
+        self._style("TableText", "Table Text",
+                    ppr=self._ppr(self._spacing(0, 2, 1.15)),
+                    rpr=self._rpr(size=cell_size))
+        for kind, name in (("ListBullet", "List Bullet"), ("ListNumber", "List Number")):
+            for level in (1, 2, 3):  # lists in table cells, in the cells' type size
+                suffix = "" if level == 1 else str(level)
+                self._style(f"Table{kind}{suffix}", f"Table {name} {level}".replace(" 1", ""),
+                            based_on=f"{kind}{suffix}", qformat=False,
+                            ppr=self._ppr(self._spacing(0, 2, 1.15)),
+                            rpr=self._rpr(size=cell_size))
+        self._style("TableHeading", "Table Heading", based_on="TableText",
+                    ppr=self._ppr(el("w:keepNext")),
+                    rpr=self._rpr(bold=True, colour=c.table_header_text))
+        self._style("BoxTitle", "Box Title", next_style="BoxText",
+                    ppr=self._ppr(el("w:keepNext"), self._spacing(0, base * 0.35, 1.15)),
+                    rpr=self._rpr(font=self.head_font, size=base + 1, colour=c.headings,
+                                  bold=True))
+        self._style("BoxText", "Box Text",
+                    ppr=self._ppr(self._spacing(0, base * 0.4)))
+        self._style("BlockSpacer", "Block Spacer", qformat=False,
+                    ppr=self._ppr(self._spacing(0, 0, 1.0)),
+                    rpr=self._rpr(size=base * 0.6))
+        # Header and footer
+        tabs = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:pos": str(self.text_w)}))
+        for sid, name in (("Header", "header"), ("Footer", "footer")):
+            rule = el("w:pBdr", None, ox.border("top", c.rule, 4, 4)) if sid == "Footer" \
+                else None
+            self._style(sid, name, builtin=True, qformat=False,
+                        ppr=self._ppr(rule, ox.copy_el(tabs), self._spacing(0, 0, 1.15)),
+                        rpr=self._rpr(size=z.header_footer, colour=c.muted))
+        # Notes and links
+        for kind, ident in (("footnote", "Footnote"), ("endnote", "Endnote")):
+            self._style(f"{ident}Text", f"{kind} text", builtin=True, qformat=False,
+                        ppr=self._ppr(self._spacing(0, 2, 1.15)),
+                        rpr=self._rpr(size=z.small))
+            self._style(f"{ident}Reference", f"{kind} reference", "character",
+                        based_on="DefaultParagraphFont", builtin=True, qformat=False,
+                        rpr=self._rpr(superscript=True))
+        self._style("Hyperlink", "Hyperlink", "character", based_on="DefaultParagraphFont",
+                    builtin=True, qformat=False, priority=99,
+                    rpr=self._rpr(colour=c.link, underline=True))
+        self._table_styles()
+
+    def _table_styles(self) -> None:
+        c = self.style.colours
+        pad_lr, pad_tb = _tw(4.5), _tw(2.5)
+
+        def cell_mar(top: int, side: int) -> etree._Element:
+            return el("w:tblCellMar", None,
+                      el("w:top", {"w:w": str(top), "w:type": "dxa"}),
+                      el("w:left", {"w:w": str(side), "w:type": "dxa"}),
+                      el("w:bottom", {"w:w": str(top), "w:type": "dxa"}),
+                      el("w:right", {"w:w": str(side), "w:type": "dxa"}))
+
+        rule = c.rule
+        tbl_pr = el("w:tblPr", None,
+                    val("w:tblStyleRowBandSize", 1),
+                    el("w:tblBorders", None,
+                       ox.border("top", c.table_header_bg, 8),
+                       ox.border("left", rule, 0, kind="nil"),
+                       ox.border("bottom", c.table_header_bg, 8),
+                       ox.border("right", rule, 0, kind="nil"),
+                       ox.border("insideH", rule, 4),
+                       ox.border("insideV", rule, 0, kind="nil")),
+                    cell_mar(pad_tb, pad_lr))
+        first = el("w:tblStylePr", {"w:type": "firstRow"},
+                   self._rpr(bold=True, colour=c.table_header_text),
+                   el("w:trPr", None, el("w:tblHeader")),
+                   el("w:tcPr", None, ox.shd(c.table_header_bg)))
+        band = el("w:tblStylePr", {"w:type": "band2Horz"},
+                  el("w:tcPr", None, ox.shd(c.table_stripe)))
+        self._style("BriefingTable", "Briefing Table", "table", based_on="TableNormal",
+                    priority=59, qformat=False,
+                    ppr=self._ppr(self._spacing(0, 0, 1.15)),
+                    tbl=(tbl_pr, first, band))
+        box_pr = el("w:tblPr", None,
+                    el("w:tblBorders", None,
+                       *(ox.border(side, c.box_border, 8) for side in
+                         ("top", "left", "bottom", "right")),
+                       ox.border("insideH", rule, 0, kind="nil"),
+                       ox.border("insideV", rule, 0, kind="nil")),
+                    cell_mar(_tw(7), _tw(9)))
+        self._style("BriefingBox", "Briefing Box", "table", based_on="TableNormal",
+                    priority=59, qformat=False, tbl=(box_pr, el("w:tcPr", None,
+                                                                ox.shd(c.box_bg))))
+        warn_pr = el("w:tblPr", None,
+                     el("w:tblBorders", None,
+                        *(ox.border(side, c.box_border, 14) for side in
+                          ("top", "left", "bottom", "right")),
+                        ox.border("insideH", rule, 0, kind="nil"),
+                        ox.border("insideV", rule, 0, kind="nil")),
+                     cell_mar(_tw(7), _tw(9)))
+        self._style("WarningBox", "Warning Box", "table", based_on="BriefingBox",
+                    priority=59, qformat=False, tbl=(warn_pr,))
+        meta_pr = el("w:tblPr", None,
+                     el("w:tblBorders", None,
+                        ox.border("top", c.headings, 8),
+                        ox.border("left", rule, 0, kind="nil"),
+                        ox.border("bottom", c.headings, 8),
+                        ox.border("right", rule, 0, kind="nil"),
+                        ox.border("insideH", rule, 4),
+                        ox.border("insideV", rule, 0, kind="nil")),
+                     cell_mar(_tw(2.5), 0))
+        self._style("MetaTable", "Meta Table", "table", based_on="TableNormal",
+                    priority=59, qformat=False, tbl=(meta_pr,))
+
+    # ---------------------------------------------------------------------------------------
+    # Numbering
+
+    def _list_ind(self, level: int, hanging: bool = True) -> etree._Element:
+        left = _tw(18 * (level + 1))
+        attrs = {"w:left": str(left)}
+        if hanging:
+            attrs["w:hanging"] = str(_tw(18))
+        return el("w:ind", attrs)
+
+    def _numbering(self) -> None:
+        self.numbering_el = numbering = self.part.numbering_part.element
+        for child in list(numbering):
+            numbering.remove(child)
+        bullets = ("\u2022", "\u2013", "\u25aa")
+        formats = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
+        for abs_id, ordered in ((1, False), (2, True)):
+            a = el("w:abstractNum", {"w:abstractNumId": str(abs_id)},
+                   val("w:multiLevelType", "hybridMultilevel"))
+            for lvl in range(9):
+                if ordered:
+                    fmt, _ = formats[lvl % 3]
+                    text = f"%{lvl + 1}" + (")" if lvl % 3 == 1 else ".")
+                else:
+                    fmt, text = "bullet", bullets[lvl % 3]
+                level = el("w:lvl", {"w:ilvl": str(lvl)},
+                           val("w:start", 1), val("w:numFmt", fmt), val("w:lvlText", text),
+                           val("w:lvlJc", "left"),
+                           self._ppr(self._list_ind(lvl)))
+                if not ordered:
+                    level.append(self._rpr(font=self.body_font))
+                a.append(level)
+            numbering.append(a)
+        self.bullet_num = self._new_num(1)
+        self.number_num = self._new_num(2)
+        for kind, num in (("ListBullet", self.bullet_num), ("ListNumber", self.number_num)):
+            for level in (1, 2, 3):
+                sid = kind if level == 1 else f"{kind}{level}"
+                st = self.styles_el.find(f"{{{_W}}}style[@{{{_W}}}styleId='{sid}']")
+                ppr = st.find(ox.qn("w:pPr"))
+                put(ppr, el("w:numPr", None, val("w:ilvl", level - 1), val("w:numId", num)),
+                    ox.PPR_ORDER)
+                put(ppr, self._list_ind(level - 1), ox.PPR_ORDER)
+
+    def _new_num(self, abstract: int, restart_level: int | None = None) -> int:
+        self.num_ids += 1
+        num = el("w:num", {"w:numId": str(self.num_ids)}, val("w:abstractNumId", abstract))
+        if restart_level is not None:
+            num.append(el("w:lvlOverride", {"w:ilvl": str(restart_level)},
+                          val("w:startOverride", 1)))
+        self.numbering_el.append(num)
+        return self.num_ids
+
+    # ---------------------------------------------------------------------------------------
+    # Inlines
+
+    def _run(self, fmt: _Fmt, *content: etree._Element) -> etree._Element:
+        r = el("w:r")
+        if fmt.rstyle or fmt.bold or fmt.italic:
+            rpr = el("w:rPr")
+            if fmt.rstyle:
+                rpr.append(val("w:rStyle", fmt.rstyle))
+            if fmt.bold:
+                rpr.append(el("w:b"))
+                rpr.append(el("w:bCs"))
+            if fmt.italic:
+                rpr.append(el("w:i"))
+                rpr.append(el("w:iCs"))
+            r.append(rpr)
+        for c in content:
+            r.append(c)
+        return r
+
+    def _text_runs(self, text: str, fmt: _Fmt, out: etree._Element) -> None:
+        text = ox.clean(text).replace("\r\n", "\n").replace("\r", "\n")
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                out.append(self._run(fmt, el("w:br")))
+            for j, chunk in enumerate(line.split("\t")):
+                if j:
+                    out.append(self._run(fmt, el("w:tab")))
+                if chunk:
+                    out.append(self._run(fmt, ox.text_el(chunk)))
+
+    def _inlines(self, inlines: Iterable[Inline], out: etree._Element, fmt: _Fmt = _Fmt(),
+                 part=None, in_note: bool = False) -> None:
+        part = part if part is not None else self.part
+        for i in inlines:
+            if isinstance(i, Text):
+                self._text_runs(i.text, fmt, out)
+            elif isinstance(i, Strong):
+                self._inlines(i.children, out, replace(fmt, bold=True), part, in_note)
+            elif isinstance(i, Emph):
+                self._inlines(i.children, out, replace(fmt, italic=True), part, in_note)
+            elif isinstance(i, Link):
+                if fmt.in_link:
+                    self._inlines(i.children, out, fmt, part, in_note)
+                    continue
+                rid = part.relate_to(ox.clean(i.url), RT.HYPERLINK, is_external=True)
+                h = el("w:hyperlink", {"r:id": rid, "w:history": "1"})
+                self._inlines(i.children, h, replace(fmt, rstyle="Hyperlink", in_link=True),
+                              part, in_note)
+                out.append(h)
+            elif isinstance(i, Ref):
+                target = self.anchors.get(i.anchor)
+                if target is None or fmt.in_link:
+                    self._inlines(i.children, out, fmt, part, in_note)
+                    continue
+                h = el("w:hyperlink", {"w:anchor": target, "w:history": "1"})
+                self._inlines(i.children, h, replace(fmt, rstyle="Hyperlink", in_link=True),
+                              part, in_note)
+                out.append(h)
+            elif isinstance(i, Note):
+                if in_note or self.notes_part is None:
+                    # a note inside a note: print it in brackets rather than lose it
+                    self._text_runs(" (", fmt, out)
+                    self._inlines(i.children, out, fmt, part, in_note)
+                    self._text_runs(")", fmt, out)
+                    continue
+                self._note(i, out)
+            elif isinstance(i, LineBreak):
+                out.append(self._run(fmt, el("w:br")))
+
+    def _note(self, note: Note, out: etree._Element) -> None:
+        """Write the note into the notes part and its reference mark into ``out``. Notes with
+        equal content are one note: a later mark is a NOTEREF field to the first mark (whose
+        reference is bookmarked), printed in the same reference style."""
+        kind = "footnote" if self.notes_kind == "footnotes" else "endnote"
+        ident = kind.capitalize()
+        seen = self.note_marks.get(note.children)
+        if seen is not None:
+            nid, bm = seen
+            rpr = el("w:rPr", None, val("w:rStyle", f"{ident}Reference"))
+            for r in ox.field_runs(f"NOTEREF {bm} \\f \\h", nid, rpr):
+                out.append(r)
+            return
+        self.note_ids += 1
+        nid = str(self.note_ids)
+        p = el("w:p", None, self._ppr(val("w:pStyle", f"{ident}Text")))
+        p.append(self._run(_Fmt(rstyle=f"{ident}Reference"), el(f"w:{kind}Ref")))
+        p.append(self._run(_Fmt(), ox.text_el(" ")))
+        self._inlines(note.children, p, _Fmt(), self.notes_part, in_note=True)
+        self.notes_part.element.append(el(f"w:{kind}", {"w:id": nid}, p))
+        mark = self._run(_Fmt(rstyle=f"{ident}Reference"),
+                         el(f"w:{kind}Reference", {"w:id": nid}))
+        if note.children in self.repeated_notes:
+            bm = f"_RefNote{nid}"
+            bid = str(self.bookmark_ids)
+            self.bookmark_ids += 1
+            out.append(el("w:bookmarkStart", {"w:id": bid, "w:name": bm}))
+            out.append(mark)
+            out.append(el("w:bookmarkEnd", {"w:id": bid}))
+            self.note_marks[note.children] = (nid, bm)
+        else:
+            out.append(mark)
+
+    # ---------------------------------------------------------------------------------------
+    # Blocks
+
+    def _para(self, out: etree._Element, style_id: str | None, ctx: _Ctx,
+              *extra_ppr: etree._Element) -> etree._Element:
+        items: list[etree._Element] = []
+        if style_id and style_id != "Normal":
+            items.append(val("w:pStyle", style_id))
+        if ctx.top and self.pending_break:
+            items.append(el("w:pageBreakBefore"))
+            self.pending_break = False
+        items.extend(extra_ppr)
+        p = el("w:p")
+        if items:
+            p.append(self._ppr(*items))
+        out.append(p)
+        return p
+
+    def _blocks(self, blocks: Iterable[Block], out: etree._Element, ctx: _Ctx) -> None:
+        blocks = list(blocks)
+        for idx, b in enumerate(blocks):
+            nxt = blocks[idx + 1] if idx + 1 < len(blocks) else None
+            if isinstance(b, Paragraph):
+                self._paragraph(b, out, ctx)
+            elif isinstance(b, Heading):
+                self._heading(b, out, ctx)
+            elif isinstance(b, ListBlock):
+                self._list(b, out, ctx, ctx.depth)
+            elif isinstance(b, Table):
+                self._table(b, out, ctx)
+                self._spacer_after_table(out, ctx, nxt)
+            elif isinstance(b, Box):
+                self._box(b, out, ctx)
+                self._spacer_after_table(out, ctx, nxt)
+            elif isinstance(b, Quote):
+                self._quote(b, out, ctx)
+            elif isinstance(b, TitleBlock):
+                self._title_block(b, out, ctx)
+            elif isinstance(b, Contents):
+                self._contents(b, out, ctx)
+            elif isinstance(b, NotesList):
+                pass  # endnotes: the heading goes last (see the module docstring)
+            elif isinstance(b, Figure):
+                self._figure(b, out, ctx)
+            elif isinstance(b, PageBreak):
+                if ctx.top:
+                    self.pending_break = True
+
+    def _spacer_after_table(self, out: etree._Element, ctx: _Ctx, nxt: Block | None) -> None:
+        """An empty spacer paragraph after a table: Word merges adjacent tables and needs a
+        paragraph to end a cell; in the body it keeps the next paragraph off the table's
+        bottom rule, and stops LibreOffice chaining keep-with-next through the table (a
+        heading, a table, then another heading would all move to the next page together)."""
+        if ctx.top or nxt is None or isinstance(nxt, (Table, Box)):
+            self._para(out, "BlockSpacer", ctx)
+
+    def _paragraph(self, b: Paragraph, out: etree._Element, ctx: _Ctx,
+                   style_id: str | None = None) -> etree._Element:
+        if style_id is None:
+            style_id = {"body": ctx.body_style, "lead": "Lead", "small": "SmallText",
+                        "marking": "BodyMarking", "caption": "Caption",
+                        "attribution": "Attribution"}.get(b.role, ctx.body_style)
+        p = self._para(out, style_id, ctx)
+        self._inlines(b.children, p)
+        return p
+
+    def _heading(self, h: Heading, out: etree._Element, ctx: _Ctx) -> None:
+        level = min(max(h.level, 1), 3)
+        p = self._para(out, f"Heading{level}", ctx)
+        name = self.heading_bm.get(id(h))
+        if name is None:  # not reachable via doc.headings(); still give it a bookmark
+            name = ox.bookmark_name(h.anchor, self.taken_bookmarks)
+        self._bookmarked(p, name, lambda: self._inlines(h.children, p))
+
+    def _bookmarked(self, p: etree._Element, name: str, fill) -> None:
+        if name in self.emitted_bookmarks:  # the same heading object placed twice
+            name = ox.bookmark_name(name, self.taken_bookmarks)
+        self.emitted_bookmarks.add(name)
+        bid = str(self.bookmark_ids)
+        self.bookmark_ids += 1
+        p.append(el("w:bookmarkStart", {"w:id": bid, "w:name": name}))
+        fill()
+        p.append(el("w:bookmarkEnd", {"w:id": bid}))
+
+    def _notes_heading(self, out: etree._Element, title: str) -> None:
+        p = self._para(out, "Heading1", _Ctx())
+        self._bookmarked(p, self.notes_bm, lambda: self._text_runs(title, _Fmt(), p))
+
+    def _list(self, b: ListBlock, out: etree._Element, ctx: _Ctx, depth: int) -> None:
+        depth = min(depth, 8)
+        style_level = min(depth, 2) + 1
+        if b.ordered:
+            num = self._new_num(2, restart_level=depth)
+            sid = "ListNumber" if style_level == 1 else f"ListNumber{style_level}"
+        else:
+            num = self.bullet_num
+            sid = "ListBullet" if style_level == 1 else f"ListBullet{style_level}"
+        if ctx.body_style in ("TableText", "TableHeading"):
+            sid = "Table" + sid
+        cont = "ListContinue" if style_level == 1 else f"ListContinue{style_level}"
+        numpr = (val("w:ilvl", depth), val("w:numId", num))
+        inner = replace(ctx, depth=depth + 1)
+        for item in b.items:
+            first = True
+            for blk in item:
+                if first:
+                    first = False
+                    p = self._para(out, sid, ctx, el("w:numPr", None, *(ox.copy_el(e)
+                                                                        for e in numpr)))
+                    if isinstance(blk, Paragraph):
+                        self._inlines(blk.children, p)
+                        continue
+                    if isinstance(blk, Heading):  # keep its bookmark for refs and contents
+                        name = self.heading_bm.get(id(blk)) or ox.bookmark_name(
+                            blk.anchor, self.taken_bookmarks)
+                        self._bookmarked(p, name, lambda: self._inlines(blk.children, p))
+                        continue
+                if isinstance(blk, Paragraph):
+                    self._paragraph(blk, out, ctx, style_id=cont)
+                elif isinstance(blk, ListBlock):
+                    self._list(blk, out, inner, depth + 1)
+                else:
+                    self._blocks((blk,), out, replace(ctx, depth=depth + 1))
+            if first:  # an empty item still takes its number
+                self._para(out, sid, ctx, el("w:numPr", None, *(ox.copy_el(e) for e in numpr)))
+
+    # Tables ---------------------------------------------------------------------------------
+
+    def _grid(self, widths: tuple[float, ...], n: int, total: int) -> list[int]:
+        if len(widths) != n or any(w <= 0 for w in widths):
+            widths = (1.0,) * n
+        s = float(sum(widths))
+        cols = [int(total * w / s) for w in widths]
+        cols[-1] += total - sum(cols)
+        return cols
+
+    def _tbl(self, style_id: str, cols: list[int], look: str = "0420",
+             caption: str = "") -> etree._Element:
+        tbl_pr = el("w:tblPr", None,
+                    val("w:tblStyle", style_id),
+                    el("w:tblW", {"w:w": str(sum(cols)), "w:type": "dxa"}),
+                    el("w:tblLayout", {"w:type": "fixed"}),
+                    el("w:tblLook", {"w:val": look,
+                                     "w:firstRow": "1" if look == "0420" else "0",
+                                     "w:lastRow": "0", "w:firstColumn": "0",
+                                     "w:lastColumn": "0", "w:noHBand": "0" if look == "0420"
+                                     else "1", "w:noVBand": "1"}))
+        if caption:
+            tbl_pr.append(val("w:tblCaption", ox.clean(caption)[:255]))
+        grid = el("w:tblGrid", None, *(el("w:gridCol", {"w:w": str(w)}) for w in cols))
+        return el("w:tbl", None, tbl_pr, grid)
+
+    def _cell(self, tr: etree._Element, width: int, blocks: Iterable[Block], ctx: _Ctx,
+              title: tuple[Inline, ...] = ()) -> etree._Element:
+        tc = el("w:tc", None, el("w:tcPr", None, el("w:tcW", {"w:w": str(width),
+                                                               "w:type": "dxa"})))
+        if title:
+            p = self._para(tc, "BoxTitle", ctx)
+            self._inlines(title, p)
+        self._blocks(blocks, tc, ctx)
+        last = tc[-1]
+        if ox.local(last) != "p":
+            self._para(tc, ctx.body_style, ctx)
+        tr.append(tc)
+        return tc
+
+    def _table(self, t: Table, out: etree._Element, ctx: _Ctx) -> None:
+        n = max(t.ncols, max((len(r) for r in t.rows), default=0), 1)
+        total = self.text_w if ctx.top else int(self.text_w * 0.9)
+        cols = self._grid(t.widths, n, total)
+        if t.caption:
+            p = self._para(out, "Caption", ctx)
+            self._inlines(t.caption, p)
+        tbl = self._tbl("BriefingTable", cols, caption=plain_text(t.caption))
+        cell_ctx = _Ctx(body_style="TableText", top=False)
+        head_ctx = _Ctx(body_style="TableHeading", top=False)
+        for r, row in enumerate((t.header, *t.rows)):
+            tr_pr = el("w:trPr", None, el("w:cantSplit"))
+            if r == 0:
+                tr_pr.append(el("w:tblHeader"))
+            tr = el("w:tr", None, tr_pr)
+            cells = list(row) + [Cell(())] * (n - len(row))
+            for ci, cell in enumerate(cells):  # header shading and stripes: the table style
+                self._cell(tr, cols[ci], cell.blocks, head_ctx if r == 0 else cell_ctx)
+            tbl.append(tr)
+        if ctx.top and self.pending_break:
+            self._para(out, None, ctx)  # a page break before a table needs a paragraph
+        out.append(tbl)
+
+    def _box(self, b: Box, out: etree._Element, ctx: _Ctx) -> None:
+        total = self.text_w if ctx.top else int(self.text_w * 0.9)
+        if ctx.top and self.pending_break:
+            self._para(out, None, ctx)
+        tbl = self._tbl("WarningBox" if b.role == "warning" else "BriefingBox", [total],
+                        look="0000", caption=plain_text(b.title))
+        tr = el("w:tr")
+        self._cell(tr, total, b.blocks, _Ctx(body_style="BoxText", top=False), title=b.title)
+        tbl.append(tr)
+        out.append(tbl)
+
+    def _figure(self, f: Figure, out: etree._Element, ctx: _Ctx) -> None:
+        """A chart as an inline PNG picture (with its alternative text) in a Figure paragraph,
+        the caption below it."""
+        from docx.oxml.shape import CT_Inline
+
+        width = min(self.text_w / 20 * (1.0 if ctx.top else 0.85), 460.0)
+        png, w, h = _chart_png(f.chart, self.style, width)
+        rid, image = self.part.get_or_add_image(io.BytesIO(png))
+        self.shape_ids += 1
+        inline = CT_Inline.new_pic_inline(self.shape_ids, rid, f"figure{self.shape_ids}.png",
+                                          int(w * 12700), int(h * 12700))
+        alt = ox.clean(f.alt or plain_text(f.caption))
+        inline.docPr.set("name", f"Figure {self.shape_ids}")
+        inline.docPr.set("descr", alt)
+        p = self._para(out, "Figure", ctx)
+        p.append(el("w:r", None, el("w:drawing", None, inline)))
+        if f.caption:
+            cap = self._para(out, "FigureCaption", ctx)
+            self._inlines(f.caption, cap)
+
+    def _quote(self, q: Quote, out: etree._Element, ctx: _Ctx) -> None:
+        self._blocks(q.blocks, out, replace(ctx, body_style="Quote"))
+        if q.attribution:
+            p = self._para(out, "Attribution", ctx)
+            self._text_runs("\u2014\u00a0", _Fmt(), p)
+            self._inlines(q.attribution, p)
+
+    def _title_block(self, tb: TitleBlock, out: etree._Element, ctx: _Ctx) -> None:
+        p = self._para(out, "Title", ctx)
+        self._inlines(tb.title, p)
+        if tb.subtitle:
+            p = self._para(out, "Subtitle", ctx)
+            self._inlines(tb.subtitle, p)
+        if not tb.fields:
+            return
+        cols = self._grid((0.28, 0.72), 2, self.text_w if ctx.top else int(self.text_w * 0.9))
+        tbl = self._tbl("MetaTable", cols, look="0000")
+        label_ctx = _Ctx(body_style="MetaLabel", top=False)
+        value_ctx = _Ctx(body_style="MetaValue", top=False)
+        for f in tb.fields:
+            tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit")))
+            self._cell(tr, cols[0], (Paragraph((Text(f.label),)),), label_ctx)
+            self._cell(tr, cols[1], (Paragraph(f.value),), value_ctx)
+            tbl.append(tr)
+        out.append(tbl)
+        self._para(out, "BlockSpacer", ctx)
+
+    def _contents(self, c: Contents, out: etree._Element, ctx: _Ctx) -> None:
+        entries = [(h.level, plain_text(h.children).replace("\n", " "), self.heading_bm[id(h)])
+                   for h in self.doc.headings() if h.toc and h.level <= 3]
+        if self.notes_kind == "endnotes" and self.has_notes:
+            title = self._notes_title_for_toc()
+            entries.append((1, title, self.notes_bm))
+        if not entries:  # nothing to list: no empty "Contents" heading either
+            return
+        p = self._para(out, "TOCHeading", ctx)
+        self._text_runs(c.title, _Fmt(), p)
+        begin = [ox.fld_char("begin"), ox.instr_run('TOC \\o "1-3" \\h \\z \\u'),
+                 ox.fld_char("separate")]
+        for n, (level, text, bm) in enumerate(entries):
+            p = self._para(out, f"TOC{min(max(level, 1), 3)}", ctx)
+            if n == 0:
+                for r in begin:
+                    p.append(r)
+            h = el("w:hyperlink", {"w:anchor": bm, "w:history": "1"})
+            self._text_runs(text, _Fmt(), h)
+            h.append(self._run(_Fmt(), el("w:tab")))
+            runs = ox.field_runs(f"PAGEREF {bm} \\h", "1")
+            self.toc_cache.append((bm, runs[3].find(ox.qn("w:t"))))
+            for r in runs:
+                h.append(r)
+            p.append(h)
+            if n == len(entries) - 1:
+                p.append(ox.fld_char("end"))
+
+    def _notes_title_for_toc(self) -> str:
+        return self.notes_title or self.meta.label("notes", "Notes")
+
+    def _ensure_ends_with_paragraph(self, holder: etree._Element) -> None:
+        if len(holder) == 0 or ox.local(holder[-1]) != "p":
+            self._para(holder, "BlockSpacer", _Ctx(top=False))
+        if self.pending_break:
+            self.pending_break = False
+
+    def _estimate_pages(self, body: list[etree._Element]) -> None:
+        """Fill the contents' cached page numbers (and NUMPAGES') from a page estimate."""
+        m = self.style.page.margins
+        sheet = _StyleSheet(self.styles_el)
+        est = _PageEstimate(sheet, 0.0, self.text_w / 20, {}, 0.0)
+        sec = self.wd.sections[0]
+
+        def story_height(element: etree._Element) -> float:
+            return sum(b.before + sum(b.lines) + b.after
+                       for b in (est.para(p, self.text_w / 20)
+                                 for p in element.findall(ox.qn("w:p"))))
+
+        top = max(m.top, sec.header_distance.pt + story_height(sec.header._element))
+        bottom = max(m.bottom, sec.footer_distance.pt + story_height(sec.footer._element))
+        est.body_height = self.page_h - top - bottom
+        if self.notes_part is not None and self.notes_kind == "footnotes":
+            for note in self.notes_part.element.findall(ox.qn("w:footnote")):
+                nid = note.get(ox.qn("w:id"))
+                if not nid.startswith("-") and nid != "0":
+                    est.note_heights[nid] = story_height(note)
+            est.note_gap = self.style.sizes.base * 1.2
+        pages, total = est.run(body)
+        for bm, t in self.toc_cache:
+            t.text = str(pages.get(bm, 1))
+        for t in self.numpages_cache:
+            t.text = str(total)
+
+    # ---------------------------------------------------------------------------------------
+    # Header, footer, settings, properties
+
+    def _marking_para(self) -> etree._Element:
+        p = el("w:p", None, self._ppr(val("w:pStyle", "MarkingBanner")))
+        self._text_runs(self.look.text, _Fmt(), p)
+        return p
+
+    def _header_footer(self) -> None:
+        sec = self.wd.sections[0]
+        mk = self.marking
+        header = sec.header
+        header.is_linked_to_previous = False
+        hdr = header._element
+        for child in list(hdr):
+            hdr.remove(child)
+        if mk is not None:
+            hdr.append(self._marking_para())
+        else:
+            hdr.append(el("w:p", None, self._ppr(val("w:pStyle", "Header"))))
+
+        footer = sec.footer
+        footer.is_linked_to_previous = False
+        ftr = footer._element
+        for child in list(ftr):
+            ftr.remove(child)
+        p = el("w:p", None, self._ppr(val("w:pStyle", "Footer")))
+        if self.meta.footer_text:
+            self._text_runs(self.meta.footer_text, _Fmt(), p)
+        p.append(self._run(_Fmt(), el("w:tab")))
+        template = self.meta.label("page_x_of_y", "Page {page} of {total}")
+        pos = 0
+        for m in _PAGE_RE.finditer(template):
+            if m.start() > pos:
+                self._text_runs(template[pos:m.start()], _Fmt(), p)
+            instr = "PAGE" if m.group(1) == "page" else "NUMPAGES"
+            runs = ox.field_runs(instr, "1")
+            if instr == "NUMPAGES":
+                self.numpages_cache.append(runs[3].find(ox.qn("w:t")))
+            for r in runs:
+                p.append(r)
+            pos = m.end()
+        if pos < len(template):
+            self._text_runs(template[pos:], _Fmt(), p)
+        ftr.append(p)
+        if mk is not None:
+            mp = self._marking_para()
+            ppr = mp.find(ox.qn("w:pPr"))
+            put(ppr, self._spacing(3, 0, 1.0), ox.PPR_ORDER)
+            ftr.append(mp)
+
+    def _settings(self) -> None:
+        s = self.wd.settings.element
+        order = ox.SETTINGS_ORDER
+        # template leftovers: a preview picture that is gone, revision ids, "spelling checked"
+        ox.remove_all(s, "w:savePreviewPicture", "w:rsids", "w:attachedTemplate",
+                      "w:proofState")
+        put(s, val("w:updateFields", "true"), order)
+        if self.notes_part is not None:
+            if self.notes_kind == "footnotes":
+                put(s, el("w:footnotePr", None,
+                          el("w:footnote", {"w:id": "-1"}), el("w:footnote", {"w:id": "0"})),
+                    order)
+            else:
+                put(s, el("w:endnotePr", None, val("w:pos", "docEnd"),
+                          val("w:numFmt", "decimal"),
+                          el("w:endnote", {"w:id": "-1"}), el("w:endnote", {"w:id": "0"})),
+                    order)
+                sect = self.wd.element.body.find(ox.qn("w:sectPr"))
+                sect_order = ("headerReference", "footerReference", "footnotePr",
+                              "endnotePr", "type", "pgSz", "pgMar", "paperSrc", "pgBorders",
+                              "lnNumType", "pgNumType", "cols", "formProt", "vAlign",
+                              "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter",
+                              "docGrid", "printerSettings", "sectPrChange")
+                put(sect, el("w:endnotePr", None, val("w:numFmt", "decimal")), sect_order)
+        compat = s.find(ox.qn("w:compat"))
+        if compat is not None:
+            for cs in compat.findall(ox.qn("w:compatSetting")):
+                if cs.get(ox.qn("w:name")) == "compatibilityMode":
+                    cs.set(ox.qn("w:val"), "15")
+        tfl = s.find(ox.qn("w:themeFontLang"))
+        if tfl is not None:
+            tfl.set(ox.qn("w:val"), self.meta.lang or "en-GB")
+        w14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+        for e in s.findall(f"{{{w14}}}docId"):
+            s.remove(e)
+
+    def _subject(self) -> str:
+        """The subject led by the marking as printed (as the PDF renderer writes it), unless
+        the subject already carries it."""
+        subject = self.meta.subject
+        if self.marking is None:
+            return subject
+        label = self.look.text
+        if label.casefold() in subject.casefold():
+            return subject
+        return f"{label} \u2014 {subject}" if subject else label
+
+    def _properties(self) -> None:
+        cp = self.wd.core_properties
+        meta = self.meta
+
+        def short(text: str) -> str:
+            return ox.clean(text)[:255]
+
+        cp.title = short(meta.title)
+        cp.subject = short(self._subject())
+        cp.comments = ""
+        cp.author = short(meta.author)
+        cp.last_modified_by = short(meta.author)
+        cp.keywords = short(", ".join(meta.keywords))
+        cp.language = short(meta.lang)
+        cp.category = ""
+        cp.revision = 1
+        when = self._date()
+        cp.created = when
+        cp.modified = when
+
+
+# --------------------------------------------------------------------------------------------
+# Page estimate
+#
+# LibreOffice (7.4) shows a TOC field's pre-rendered result as it is: the PAGEREF fields inside
+# the TOC are not recomputed (outside a TOC they are). Word recomputes them when the fields are
+# updated. So the cached page numbers must already be right, and nothing short of laying the
+# document out knows them: this is a small line-breaking and page-filling model of what we wrote
+# (styles resolved from styles.xml, DejaVu advance widths, keep-with-next, widow control,
+# unsplittable rows and repeated header rows, footnote space). It estimates; Word corrects.
+
+
+_LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\ufb01"),
+              ("fl", "\ufb02"))
+#: kerning narrows text a little; advance widths alone overestimate it
+_WIDTH_FUDGE = 0.997
+
+
+@lru_cache(maxsize=None)
+def _metrics(font: str, bold: bool, italic: bool) -> ox.FontMetrics:
+    fam = next((f for f in BUNDLED.values() if f.name == font), BUNDLED["dejavu-sans"])
+    face = {(False, False): fam.regular, (True, False): fam.bold,
+            (False, True): fam.italic, (True, True): fam.bold_italic}[(bold, italic)]
+    return ox.FontMetrics(str(face))
+
+
+def _on(e: etree._Element | None) -> bool | None:
+    if e is None:
+        return None
+    return e.get(ox.qn("w:val"), "true") not in ("0", "false", "off")
+
+
+class _StyleSheet:
+    """Resolved paragraph properties of the styles in styles.xml (basedOn chains merged)."""
+
+    def __init__(self, styles: etree._Element) -> None:
+        self.by_id = {s.get(ox.qn("w:styleId")): s for s in styles.findall(ox.qn("w:style"))}
+        dd = styles.find(ox.qn("w:docDefaults"))
+        self.defaults: dict = {"size": 10.0, "bold": False, "italic": False, "font": "",
+                               "before": 0.0, "after": 0.0, "line": 1.0, "left": 0.0,
+                               "right": 0.0, "first": 0.0, "keep_next": False,
+                               "keep_lines": False, "break_before": False, "widow": False}
+        if dd is not None:
+            self._apply(self.defaults, dd.find(f"{ox.qn('w:pPrDefault')}/{ox.qn('w:pPr')}"),
+                        dd.find(f"{ox.qn('w:rPrDefault')}/{ox.qn('w:rPr')}"))
+        self._cache: dict[str, dict] = {}
+
+    @staticmethod
+    def _apply(props: dict, ppr: etree._Element | None, rpr: etree._Element | None) -> None:
+        q = ox.qn
+        if ppr is not None:
+            sp = ppr.find(q("w:spacing"))
+            if sp is not None:
+                if sp.get(q("w:before")) is not None:
+                    props["before"] = int(sp.get(q("w:before"))) / 20
+                if sp.get(q("w:after")) is not None:
+                    props["after"] = int(sp.get(q("w:after"))) / 20
+                if sp.get(q("w:line")) is not None:
+                    props["line"] = int(sp.get(q("w:line"))) / 240
+            ind = ppr.find(q("w:ind"))
+            if ind is not None:
+                for attr, key in (("w:left", "left"), ("w:right", "right")):
+                    if ind.get(q(attr)) is not None:
+                        props[key] = int(ind.get(q(attr))) / 20
+                if ind.get(q("w:hanging")) is not None:
+                    props["first"] = -int(ind.get(q("w:hanging"))) / 20
+            for tag, key in (("w:keepNext", "keep_next"), ("w:keepLines", "keep_lines"),
+                             ("w:pageBreakBefore", "break_before"),
+                             ("w:widowControl", "widow")):
+                v = _on(ppr.find(q(tag)))
+                if v is not None:
+                    props[key] = v
+        if rpr is not None:
+            sz = rpr.find(q("w:sz"))
+            if sz is not None:
+                props["size"] = int(sz.get(q("w:val"))) / 2
+            for tag, key in (("w:b", "bold"), ("w:i", "italic")):
+                v = _on(rpr.find(q(tag)))
+                if v is not None:
+                    props[key] = v
+            fonts = rpr.find(q("w:rFonts"))
+            if fonts is not None and fonts.get(q("w:ascii")):
+                props["font"] = fonts.get(q("w:ascii"))
+
+    def para(self, style_id: str | None) -> dict:
+        style_id = style_id or "Normal"
+        if style_id not in self._cache:
+            chain: list[etree._Element] = []
+            st = self.by_id.get(style_id)
+            while st is not None and len(chain) < 20:
+                chain.append(st)
+                based = st.find(ox.qn("w:basedOn"))
+                st = self.by_id.get(based.get(ox.qn("w:val"))) if based is not None else None
+            props = dict(self.defaults)
+            for st in reversed(chain):
+                self._apply(props, st.find(ox.qn("w:pPr")), st.find(ox.qn("w:rPr")))
+            self._cache[style_id] = props
+        return self._cache[style_id]
+
+    def cell_margins(self, style_id: str) -> tuple[float, float, float, float]:
+        """(top, bottom, left, right) cell margins of a table style, in points."""
+        st = self.by_id.get(style_id)
+        mar = st.find(f"{ox.qn('w:tblPr')}/{ox.qn('w:tblCellMar')}") if st is not None else None
+        out = {"top": 0.0, "bottom": 0.0, "left": 5.4, "right": 5.4}
+        if mar is not None:
+            for side in out:
+                e = mar.find(ox.qn(f"w:{side}"))
+                if e is not None:
+                    out[side] = int(e.get(ox.qn("w:w"))) / 20
+        return out["top"], out["bottom"], out["left"], out["right"]
+
+
+@dataclass
+class _PBox:
+    """A paragraph, measured."""
+
+    lines: list[float]
+    notes: list[list[str]]  # note ids referenced on each line
+    before: float
+    after: float
+    keep_next: bool
+    keep_lines: bool
+    break_before: bool
+    widow: bool
+    marks: list[str]
+
+
+@dataclass
+class _Row:
+    height: float
+    cant_split: bool
+    header: bool
+    marks: list[str]
+    notes: list[str]
+    min_first: float = 0.0  # a splittable row's least first part (keep-with-next, orphans)
+    max_first: float = 0.0  # and its largest (widows)
+
+
+@dataclass
+class _TBox:
+    rows: list[_Row]
+
+
+class _PageEstimate:
+    """Estimate on which page each bookmark lands, and the page count."""
+
+    def __init__(self, sheet: _StyleSheet, body_height: float, text_width: float,
+                 note_heights: dict[str, float], note_gap: float) -> None:
+        self.sheet = sheet
+        self.body_height = body_height
+        self.text_width = text_width
+        self.note_heights = note_heights
+        self.note_gap = note_gap
+
+    # measuring --------------------------------------------------------------------------
+    def _chars(self, p: etree._Element, props: dict) -> list[tuple[str, float, str | None]]:
+        """(character, width in points, note id) in reading order; "\\n" forces a break."""
+        out: list[tuple[str, float, str | None]] = []
+        size, font = props["size"], props["font"]
+        base_bold, base_italic = props["bold"], props["italic"]
+        q = ox.qn
+        in_instr = False
+        for r in p.iter(q("w:r")):
+            rpr = r.find(q("w:rPr"))
+            bold, italic = base_bold, base_italic
+            if rpr is not None:
+                b, i = _on(rpr.find(q("w:b"))), _on(rpr.find(q("w:i")))
+                bold = bold if b is None else b
+                italic = italic if i is None else i
+            m = _metrics(font, bold, italic)
+            for c in r:
+                tag = ox.local(c)
+                if tag == "t" and not in_instr:
+                    text = c.text or ""
+                    for lig, glyph in _LIGATURES:
+                        if lig in text:  # ligatures are one narrower glyph
+                            text = text.replace(lig, glyph)
+                    for ch in text:
+                        w = m.width(ch) * size * _WIDTH_FUDGE
+                        out.append((ch, w, None))
+                elif tag == "tab":
+                    out.append(("\t", size * 2, None))
+                elif tag == "br":
+                    out.append(("\n", 0.0, None))
+                elif tag in ("footnoteReference", "endnoteReference"):
+                    nid = c.get(q("w:id"))
+                    for ch in nid:
+                        out.append((ch, m.width(ch) * size * 0.65, None))
+                    if tag == "footnoteReference":
+                        out[-1] = (out[-1][0], out[-1][1], nid)
+        return out
+
+    def _wrap(self, chars: list[tuple[str, float, str | None]], width: float
+              ) -> list[list[str]]:
+        """Greedy line breaking at spaces and after hyphens; returns note ids per line."""
+        lines: list[list[str]] = [[]]
+        x = 0.0
+        brk = -1  # index in the current line after which we may break
+        line_start = 0
+        widths_since_break = 0.0
+        i = 0
+        n = len(chars)
+        while i < n:
+            ch, w, note = chars[i]
+            if ch == "\n":
+                lines.append([])
+                x, brk, widths_since_break, line_start = 0.0, -1, 0.0, i + 1
+                i += 1
+                continue
+            if ch == " ":
+                x += w
+                brk = i
+                widths_since_break = 0.0
+                if note:
+                    lines[-1].append(note)
+                i += 1
+                continue
+            if x + w > width and x > 0:
+                if brk >= line_start:
+                    # carry the word since the last break to a new line
+                    carried = [c[2] for c in chars[brk + 1:i] if c[2]]
+                    for c in carried:
+                        if c in lines[-1]:
+                            lines[-1].remove(c)
+                    lines.append(carried)
+                    x = widths_since_break
+                    line_start = brk + 1
+                else:
+                    lines.append([])
+                    x = 0.0
+                    line_start = i
+                brk = line_start - 1
+                widths_since_break = x
+            x += w
+            widths_since_break += w
+            if note:
+                lines[-1].append(note)
+            if ch in "-\u2010\u2013\u2014/":
+                brk = i
+                widths_since_break = 0.0
+            i += 1
+        return lines
+
+    def para(self, p: etree._Element, width: float) -> _PBox:
+        q = ox.qn
+        ppr = p.find(q("w:pPr"))
+        sid = None
+        if ppr is not None and ppr.find(q("w:pStyle")) is not None:
+            sid = ppr.find(q("w:pStyle")).get(q("w:val"))
+        props = dict(self.sheet.para(sid))
+        if ppr is not None:
+            _StyleSheet._apply(props, ppr, None)
+        line_h = props["size"] * _metrics(props["font"], False, False).line * props["line"]
+        line_h = math.ceil(line_h * 20 - 1e-6) / 20  # layout engines work in whole twips
+        avail = max(width - props["left"] - props["right"], 36.0)
+        note_lines = self._wrap(self._chars(p, props), avail)
+        marks = [b.get(q("w:name")) for b in p.iter(q("w:bookmarkStart"))]
+        lines = [line_h] * len(note_lines)
+        for ext in p.iter(f"{{{_WP}}}extent"):  # an inline picture sets its line's height
+            lines[0] = max(lines[0], int(ext.get("cy")) / 12700 + line_h * 0.25)
+        return _PBox(lines, note_lines, props["before"], props["after"],
+                     props["keep_next"], props["keep_lines"], props["break_before"],
+                     props["widow"], marks)
+
+    def _cell_height(self, tc: etree._Element, width: float) -> tuple[float, list[str],
+                                                                        list[str], float]:
+        h, marks, notes = 0.0, [], []
+        first: float | None = None
+        tail = 0.0
+        for child in tc:
+            tag = ox.local(child)
+            if tag == "p":
+                box = self.para(child, width)
+                tail = box.after + (sum(box.lines[-2:]) if len(box.lines) >= 4 else
+                                    box.before + sum(box.lines))
+                if first is None and not box.keep_next:
+                    # widow and orphan control: a paragraph splits only with 2 + 2 lines
+                    least = 2 if (len(box.lines) >= 4 or not box.widow) else len(box.lines)
+                    first = h + box.before + sum(box.lines[:least])
+                h += box.before + sum(box.lines) + box.after
+                marks += box.marks
+                notes += [n for line in box.notes for n in line]
+            elif tag == "tbl":
+                t = self.table(child)
+                h += sum(r.height for r in t.rows)
+                tail = t.rows[-1].height if t.rows else 0.0
+                for r in t.rows:
+                    marks += r.marks
+                    notes += r.notes
+        return h, marks, notes, h if first is None else first, h - tail
+
+    def table(self, tbl: etree._Element) -> _TBox:
+        q = ox.qn
+        style = tbl.find(f"{q('w:tblPr')}/{q('w:tblStyle')}")
+        top, bottom, left, right = self.sheet.cell_margins(
+            style.get(q("w:val")) if style is not None else "")
+        rows: list[_Row] = []
+        for tr in tbl.findall(q("w:tr")):
+            trpr = tr.find(q("w:trPr"))
+            cant = trpr is not None and trpr.find(q("w:cantSplit")) is not None
+            header = trpr is not None and trpr.find(q("w:tblHeader")) is not None
+            height, marks, notes, first, last = 0.0, [], [], 0.0, 0.0
+            for tc in tr.findall(q("w:tc")):
+                w = tc.find(f"{q('w:tcPr')}/{q('w:tcW')}")
+                cw = int(w.get(q("w:w"))) / 20 if w is not None else self.text_width
+                ch, m, n, f, most = self._cell_height(tc, cw - left - right)
+                height = max(height, ch)
+                first = max(first, f)
+                last = max(last, most)
+                marks += m
+                notes += n
+            rows.append(_Row(height + top + bottom + 0.3, cant, header, marks, notes,
+                             first + top, last + top))
+        return _TBox(rows)
+
+    # paging -----------------------------------------------------------------------------
+    def run(self, body: Iterable[etree._Element]) -> tuple[dict[str, int], int]:
+        items: list[_PBox | _TBox] = []
+        for child in body:
+            tag = ox.local(child)
+            if tag == "p":
+                items.append(self.para(child, self.text_width))
+            elif tag == "tbl":
+                items.append(self.table(child))
+        pages: dict[str, int] = {}
+        # "after": the previous paragraph's space after, already added to y. LibreOffice
+        # separates two paragraphs by the larger of after and before, not their sum.
+        state = {"page": 1, "y": 0.0, "notes": 0.0, "after": 0.0}
+        H = self.body_height
+
+        def new_page() -> None:
+            state["page"] += 1
+            state["y"] = 0.0
+            state["notes"] = 0.0
+            state["after"] = 0.0
+
+        def note_space(ids: list[str]) -> float:
+            if not ids:
+                return 0.0
+            extra = sum(self.note_heights.get(i, 0.0) for i in ids)
+            return extra + (self.note_gap if state["notes"] == 0.0 else 0.0)
+
+        def start_height(k: int, depth: int = 0) -> float:
+            """Height that must share a page with a preceding keep-with-next paragraph."""
+            if k >= len(items):
+                return 0.0
+            it = items[k]
+            if isinstance(it, _TBox):
+                head = [r.height for r in it.rows if r.header]
+                body = [r.height for r in it.rows if not r.header]
+                return sum(head) + (body[0] if body else 0.0)
+            if it.break_before:
+                return 0.0
+            if it.keep_next and depth < 4:
+                return (it.before + sum(it.lines) + it.after
+                        + start_height(k + 1, depth + 1))
+            n = len(it.lines) if it.keep_lines else min(len(it.lines), 2 if it.widow else 1)
+            return it.before + sum(it.lines[:n])
+
+        def full_height(k: int) -> float:
+            if k >= len(items):
+                return 0.0
+            it = items[k]
+            if isinstance(it, _TBox):
+                return sum(r.height for r in it.rows)
+            return it.before + sum(it.lines) + it.after
+
+        for k, it in enumerate(items):
+            if isinstance(it, _TBox):
+                header_h = 0.0
+                for r in it.rows:
+                    height, min_first, max_first = r.height, r.min_first, r.max_first
+                    marked = False
+                    while True:
+                        room = H - state["y"] - state["notes"]
+                        if height + note_space(r.notes) <= room or (
+                                state["y"] == 0 and (r.cant_split or height <= room)):
+                            break
+                        if state["y"] > 0 and (r.cant_split or min_first > room
+                                               or max_first < min_first):
+                            new_page()
+                            if not r.header:
+                                state["y"] += header_h
+                            continue
+                        # a splittable row: what fits stays, the rest goes on
+                        if not marked:
+                            for m in r.marks:
+                                pages.setdefault(m, state["page"])
+                            marked = True
+                        part = min(room, max_first) if max_first >= min_first else room
+                        height, min_first, max_first = height - part, 0.0, height
+                        new_page()
+                        state["y"] += header_h
+                    if not marked:
+                        for m in r.marks:
+                            pages.setdefault(m, state["page"])
+                    state["notes"] += note_space(r.notes)
+                    state["y"] += height
+                    if r.header:
+                        header_h += r.height
+                state["after"] = 0.0
+                continue
+            if it.break_before and state["y"] > 0:
+                new_page()
+            def gap() -> float:
+                return max(0.0, it.before - state["after"]) if state["y"] > 0 else it.before
+
+            nxt = items[k + 1] if k + 1 < len(items) else None
+            if it.keep_next and not (isinstance(nxt, _PBox) and nxt.break_before):
+                need = gap() + sum(it.lines) + start_height(k + 1)
+                # LibreOffice ignores keep-with-next when the paragraph and the whole of the
+                # next paragraph would not fit on a page anyway (not so for a next table).
+                whole = it.before + sum(it.lines) + (
+                    0.0 if isinstance(nxt, _TBox) else full_height(k + 1))
+                if state["y"] + need + state["notes"] > H and state["y"] > 0 and whole <= H \
+                        and need <= H:
+                    new_page()
+            total = gap() + sum(it.lines)
+            if it.keep_lines and state["y"] + total + state["notes"] > H and state["y"] > 0 \
+                    and it.before + sum(it.lines) <= H:
+                new_page()
+            state["y"] += gap()
+            n = len(it.lines)
+            i = 0
+            first_page = None
+            while i < n:
+                # how many lines fit on this page?
+                fit = 0
+                y, notes = state["y"], state["notes"]
+                for j in range(i, n):
+                    extra = sum(self.note_heights.get(x, 0.0) for x in it.notes[j])
+                    if extra and notes == 0.0:
+                        extra += self.note_gap
+                    if y + it.lines[j] + notes + extra > H:
+                        break
+                    y += it.lines[j]
+                    notes += extra
+                    fit += 1
+                if fit == n - i:
+                    if first_page is None:
+                        first_page = state["page"]
+                    state["y"], state["notes"] = y, notes
+                    break
+                if it.widow and n - i >= 2:
+                    if i == 0 and fit < 2:
+                        fit = 0  # orphan: move the paragraph
+                    elif n - i - fit < 2:
+                        fit = max(0, n - i - 2)
+                        if i == 0 and fit < 2:
+                            fit = 0
+                if fit == 0 and state["y"] == 0:
+                    fit = 1  # a line taller than a page: place it anyway
+                if fit:
+                    if first_page is None:
+                        first_page = state["page"]
+                    for j in range(i, i + fit):
+                        state["y"] += it.lines[j]
+                        state["notes"] += note_space(it.notes[j])
+                    i += fit
+                new_page()
+            for m in it.marks:
+                pages.setdefault(m, first_page or state["page"])
+            state["y"] += it.after
+            state["after"] = it.after
+        return pages, state["page"]
+
+
+# --------------------------------------------------------------------------------------------
+# Figures: charts drawn from data as PNG images (Pillow, which ReportLab already brings)
+
+#: band colours, least severe first, when the style names none: light tints so that the
+#: black words printed in every cell keep a contrast well above 4.5:1
+_BAND_PALETTE = ("#A9D08E", "#D6E59A", "#FFD966", "#F4B183", "#F19C9C")
+_DPI = 200
+
+
+def _band_colours(style: Style, n: int) -> list[str]:
+    named = getattr(style.colours, "risk_bands", None) or getattr(style.colours, "bands", None)
+    if named and len(named) >= n:
+        return list(named)[:n]
+    if n <= 1:
+        return [_BAND_PALETTE[0]]
+    return [_BAND_PALETTE[round(i * (len(_BAND_PALETTE) - 1) / (n - 1))] for i in range(n)]
+
+
+class _Canvas:
+    """A Pillow image measured in points, with the bundled fonts and word wrapping."""
+
+    def __init__(self, style: Style, width_pt: float, height_pt: float) -> None:
+        from PIL import Image, ImageDraw
+
+        self.k = _DPI / 72.0
+        self.style = style
+        self.image = Image.new("RGB", (round(width_pt * self.k), round(height_pt * self.k)),
+                               "#FFFFFF")
+        self.draw = ImageDraw.Draw(self.image)
+
+    @staticmethod
+    @lru_cache(maxsize=None)
+    def _font(path: str, px: int):
+        from PIL import ImageFont
+
+        return ImageFont.truetype(path, px)
+
+    def font(self, size: float, bold: bool = False):
+        fam = family(self.style.fonts.body)
+        return self._font(str(fam.bold if bold else fam.regular), max(1, round(size * self.k)))
+
+    def wrap(self, text: str, size: float, width_pt: float, bold: bool = False) -> list[str]:
+        return _wrap_words(text, lambda s: self.font(size, bold).getlength(s) / self.k, width_pt)
+
+    def text(self, x: float, y: float, s: str, size: float, colour: str, bold: bool = False,
+             anchor: str = "la") -> None:
+        self.draw.text((x * self.k, y * self.k), s, fill=colour, font=self.font(size, bold),
+                       anchor=anchor)
+
+    def rect(self, x0: float, y0: float, x1: float, y1: float, fill: str | None = None,
+             outline: str | None = None, width: float = 1.0) -> None:
+        self.draw.rectangle([x0 * self.k, y0 * self.k, x1 * self.k, y1 * self.k], fill=fill,
+                            outline=outline, width=max(1, round(width * self.k)))
+
+    def line(self, x0: float, y0: float, x1: float, y1: float, colour: str,
+             width: float = 1.0) -> None:
+        self.draw.line([x0 * self.k, y0 * self.k, x1 * self.k, y1 * self.k], fill=colour,
+                       width=max(1, round(width * self.k)))
+
+    def dot(self, x: float, y: float, r: float, colour: str) -> None:
+        self.draw.ellipse([(x - r) * self.k, (y - r) * self.k, (x + r) * self.k,
+                           (y + r) * self.k], fill=colour)
+
+    def png(self) -> bytes:
+        buf = io.BytesIO()
+        self.image.save(buf, format="PNG", dpi=(_DPI, _DPI), optimize=False)
+        return buf.getvalue()
+
+
+def _wrap_words(text: str, measure, width: float) -> list[str]:
+    lines: list[str] = []
+    for para in (text or "").split("\n"):
+        line = ""
+        for word in para.split():
+            cand = f"{line} {word}" if line else word
+            if measure(cand) <= width or not line:
+                line = cand
+            else:
+                lines.append(line)
+                line = word
+            while measure(line) > width and len(line) > 1:  # a word wider than the line
+                cut = len(line) - 1
+                while cut > 1 and measure(line[:cut]) > width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+        lines.append(line)
+    return lines or [""]
+
+
+def _chart_png(chart, style: Style, width: float) -> tuple[bytes, float, float]:
+    """The chart as PNG bytes with its size in points (``width`` wide)."""
+    from ..document import RiskMatrix
+
+    if isinstance(chart, RiskMatrix):
+        return _risk_matrix_png(chart, style, width)
+    return _timeline_png(chart, style, width)
+
+
+def _risk_matrix_png(m, style: Style, width: float) -> tuple[bytes, float, float]:
+    c, z = style.colours, style.sizes
+    small, base = z.small, z.base
+    lh_small, lh_base = small * 1.25, base * 1.25
+    probe = _Canvas(style, 1, 1)
+    n_l, n_i = max(len(m.likelihood_levels), 1), max(len(m.impact_levels), 1)
+    axis_w = lh_base + 4  # the rotated likelihood title
+    label_w = min(width * 0.22, max([probe.font(small).getlength(x) / probe.k
+                                     for x in m.likelihood_levels] + [20.0]) + 8)
+    grid_x = axis_w + label_w
+    cell_w = (width - grid_x) / n_i
+    colours = _band_colours(style, len(m.band_labels))
+
+    def cell_lines(li: int, ii: int) -> list[tuple[str, bool]]:
+        band = m.bands[li][ii] if li < len(m.bands) and ii < len(m.bands[li]) else 0
+        out = [(x, False) for x in probe.wrap(
+            m.band_labels[band] if band < len(m.band_labels) else "", small, cell_w - 8)]
+        marks = [str(k) for k, r in enumerate(m.risks, 1)
+                 if r.likelihood == li + 1 and r.impact == ii + 1]
+        if marks:  # risks are numbered in the cells and named in the key below the grid
+            out += [(x, True) for x in probe.wrap("  ".join(marks), small, cell_w - 8,
+                                                  bold=True)]
+        return out
+
+    content = {(li, ii): cell_lines(li, ii) for li in range(n_l) for ii in range(n_i)}
+    cell_h = max([len(v) * lh_small + 10 for v in content.values()] + [cell_w * 0.45, 34.0])
+    col_labels = [probe.wrap(x, small, cell_w - 4) for x in m.impact_levels]
+    col_h = max([len(x) for x in col_labels] + [1]) * lh_small + 6
+    key = [(str(k), probe.wrap(r.label, small, width - grid_x - 20))
+           for k, r in enumerate(m.risks, 1)]
+    key_h = sum(len(lines) for _, lines in key) * lh_small + (8 if key else 0)
+    height = n_l * cell_h + col_h + lh_base + 8 + key_h
+    cv = _Canvas(style, width, height)
+    for li in range(n_l):
+        row_top = (n_l - 1 - li) * cell_h  # most likely at the top
+        for k, line in enumerate(cv.wrap(m.likelihood_levels[li] if li < len(
+                m.likelihood_levels) else "", small, label_w - 6)[:4]):
+            cv.text(grid_x - 5, row_top + cell_h / 2 + (k - 0.5) * lh_small, line, small,
+                    c.text, anchor="rm")
+        for ii in range(n_i):
+            x0 = grid_x + ii * cell_w
+            band = m.bands[li][ii] if li < len(m.bands) and ii < len(m.bands[li]) else 0
+            cv.rect(x0, row_top, x0 + cell_w, row_top + cell_h,
+                    fill=colours[band] if band < len(colours) else "#FFFFFF",
+                    outline="#FFFFFF", width=1.5)
+            for k, (line, bold) in enumerate(content[(li, ii)]):
+                cv.text(x0 + 5, row_top + 5 + k * lh_small, line, small,
+                        c.text, bold=bold)
+    grid_bottom = n_l * cell_h
+    for ii, lines in enumerate(col_labels):
+        for k, line in enumerate(lines):
+            cv.text(grid_x + (ii + 0.5) * cell_w, grid_bottom + 4 + k * lh_small, line, small,
+                    c.text, anchor="ma")
+    cv.text(grid_x + (width - grid_x) / 2, grid_bottom + col_h + 2, m.impact_title, base,
+            c.headings, bold=True, anchor="ma")
+    y = grid_bottom + col_h + lh_base + 10
+    for number, lines in key:
+        cv.text(grid_x + 12, y, number, small, c.text, bold=True, anchor="ra")
+        for line in lines:
+            cv.text(grid_x + 18, y, line, small, c.text)
+            y += lh_small
+    # the likelihood title, rotated, centred on the grid
+    from PIL import Image, ImageDraw
+
+    font = cv.font(base, bold=True)
+    tw = int(font.getlength(m.likelihood_title)) + 4
+    th = round(lh_base * cv.k)
+    tile = Image.new("RGB", (max(tw, 1), th), "#FFFFFF")
+    ImageDraw.Draw(tile).text((2, th / 2), m.likelihood_title, fill=c.headings, font=font,
+                              anchor="lm")
+    tile = tile.rotate(90, expand=True)
+    cv.image.paste(tile, (0, max(0, round((grid_bottom * cv.k - tile.height) / 2))))
+    return cv.png(), width, height
+
+
+def _timeline_png(t, style: Style, width: float) -> tuple[bytes, float, float]:
+    c, z = style.colours, style.sizes
+    size = z.small
+    lh = size * 1.3
+    probe = _Canvas(style, 1, 1)
+    events = sorted(t.events, key=lambda e: e.position)
+    if not events:
+        return _Canvas(style, width, 12).png(), width, 12.0
+    axis_x = min(width * 0.3, max([probe.font(size, True).getlength(e.when) / probe.k
+                                   for e in events] + [30.0]) + 14)
+    label_w = width - axis_x - 14
+    blocks = []
+    for e in events:
+        when = probe.wrap(e.when, size, axis_x - 14, bold=True)
+        label = probe.wrap(e.label, size, label_w)
+        blocks.append((e, when, label, max(len(when), len(label)) * lh))
+    total = sum(b[3] for b in blocks) + 8 * len(blocks)
+    span = (events[-1].position - events[0].position) if len(events) > 1 else 0.0
+    y, tops = 6.0, []
+    for k, (e, _, _, h) in enumerate(blocks):
+        want = 6.0 + ((e.position - events[0].position) / span * total * 0.5 if span else 0.0)
+        y = max(y, want)
+        tops.append(y)
+        y += h + 8
+    height = max(y, 20.0)
+    cv = _Canvas(style, width, height)
+    cv.line(axis_x, 2, axis_x, height - 2, c.rule, 1.5)
+    for (e, when, label, _), top in zip(blocks, tops):
+        cv.dot(axis_x, top + lh / 2, 3.2, c.headings)
+        for k, line in enumerate(when):
+            cv.text(axis_x - 9, top + k * lh, line, size, c.headings, bold=True, anchor="ra")
+        for k, line in enumerate(label):
+            cv.text(axis_x + 9, top + k * lh, line, size, c.text)
+    return cv.png(), width, height

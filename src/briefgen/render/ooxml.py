@@ -1,0 +1,409 @@
+"""Raw WordprocessingML helpers for the DOCX renderer: the parts python-docx has no API for.
+
+Element building, fields (PAGE, NUMPAGES, TOC, PAGEREF, NOTEREF), bookmark names, schema-ordered
+insertion into ``w:pPr``/``w:rPr``/``w:tblPr``/``w:style``/``settings.xml``, the footnotes and
+endnotes parts, ``docProps/app.xml``, ``word/fontTable.xml``, a minimal TrueType metrics reader
+(for the page estimate, without importing the PDF renderer's library) and the reproducible zip
+rewrite. Nothing here knows about briefs or about the document model; :mod:`briefgen.render.docx`
+does the rendering.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import io
+import re
+import zipfile
+from typing import Iterable
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
+from docx.oxml import OxmlElement
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+# Characters XML 1.0 cannot carry (C0 controls except tab/newline/CR, lone surrogates,
+# U+FFFE/U+FFFF). Validation keeps them out of briefs; this keeps the renderer from crashing.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """``text`` with XML-illegal characters replaced by U+FFFD."""
+    return _ILLEGAL.sub("\ufffd", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Elements
+
+
+def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element,
+       text: str | None = None) -> etree._Element:
+    """A new element; ``tag`` and attribute names are prefixed (``w:p``, ``w:val``)."""
+    e = OxmlElement(tag)
+    if attrs:
+        for k, v in attrs.items():
+            e.set(qn(k), str(v))
+    for c in children:
+        if c is not None:
+            e.append(c)
+    if text is not None:
+        e.text = text
+    return e
+
+
+def val(tag: str, value: str | int) -> etree._Element:
+    """An element with a single ``w:val`` attribute, e.g. ``<w:pStyle w:val="Title"/>``."""
+    return el(tag, {"w:val": str(value)})
+
+
+def text_el(text: str) -> etree._Element:
+    """A ``w:t``, preserving spaces when they would otherwise be collapsed."""
+    t = el("w:t", text=text)
+    if text[:1].isspace() or text[-1:].isspace() or "  " in text:
+        t.set(XML_SPACE, "preserve")
+    return t
+
+
+# Schema orders (ECMA-376 Part 1, transitional): children must appear in these sequences.
+PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle",
+    "rPr", "sectPr", "pPrChange",
+)
+RPR_ORDER = (
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+    "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr",
+    "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish",
+    "oMath",
+)
+TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+)
+TCPR_ORDER = (
+    "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+    "textDirection", "tcFitText", "vAlign", "hideMark",
+)
+STYLE_ORDER = (
+    "name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority",
+    "semiHidden", "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose",
+    "personalReply", "rsid", "pPr", "rPr", "tblPr", "trPr", "tcPr", "tblStylePr",
+)
+SETTINGS_ORDER = (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+    "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges",
+    "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop",
+    "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle", "proofState",
+    "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions",
+    "doNotTrackMoves", "doNotTrackFormatting", "documentProtection", "autoFormatOverride",
+    "styleLockTheme", "styleLockQFSet", "defaultTabStop", "autoHyphenation",
+    "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps", "showEnvelope",
+    "summaryLength", "clickAndTypeStyle", "defaultTableStyle", "evenAndOddHeaders",
+    "bookFoldRevPrinting", "bookFoldPrinting", "bookFoldPrintingSheets",
+    "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
+    "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
+    "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
+    "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning",
+    "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars", "noLineBreaksAfter",
+    "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema", "saveInvalidXml",
+    "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
+    "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+    "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr",
+    "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang",
+    "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+    "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+)
+
+
+def local(e: etree._Element) -> str:
+    return etree.QName(e).localname
+
+
+def put(parent: etree._Element, child: etree._Element, order: tuple[str, ...],
+        ns: str = W_NS) -> etree._Element:
+    """Insert ``child`` into ``parent`` at its schema position, replacing an existing element of
+    the same name (children of another namespace, e.g. ``w14:``, are left where they are)."""
+    name = local(child)
+    rank = {n: i for i, n in enumerate(order)}
+    mine = rank[name]
+    for existing in parent.findall(f"{{{ns}}}{name}"):
+        parent.remove(existing)
+    for i, sib in enumerate(parent):
+        if etree.QName(sib).namespace == ns and rank.get(local(sib), -1) > mine:
+            parent.insert(i, child)
+            return child
+    parent.append(child)
+    return child
+
+
+def remove_all(parent: etree._Element, *names: str) -> None:
+    for n in names:
+        for e in parent.findall(qn(n)):
+            parent.remove(e)
+
+
+def shd(fill: str) -> etree._Element:
+    return el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill.lstrip("#")})
+
+
+def border(side: str, colour: str, size_eighths: int, space: int = 0,
+           kind: str = "single") -> etree._Element:
+    if kind == "nil":
+        return el(f"w:{side}", {"w:val": "nil"})
+    return el(f"w:{side}", {"w:val": kind, "w:sz": str(size_eighths), "w:space": str(space),
+                            "w:color": colour.lstrip("#")})
+
+
+# --------------------------------------------------------------------------------------------
+# Fields, bookmarks, links
+
+
+def field_runs(instr: str, cached: str, rpr: etree._Element | None = None
+               ) -> list[etree._Element]:
+    """A complex field as runs: begin, instruction, separate, cached result, end."""
+    def run(*children: etree._Element) -> etree._Element:
+        r = el("w:r")
+        if rpr is not None:
+            r.append(copy_el(rpr))
+        for c in children:
+            r.append(c)
+        return r
+
+    instr_el = el("w:instrText", text=f" {instr} ")
+    instr_el.set(XML_SPACE, "preserve")
+    return [
+        run(el("w:fldChar", {"w:fldCharType": "begin"})),
+        run(instr_el),
+        run(el("w:fldChar", {"w:fldCharType": "separate"})),
+        run(text_el(cached)),
+        run(el("w:fldChar", {"w:fldCharType": "end"})),
+    ]
+
+
+def fld_char(kind: str) -> etree._Element:
+    return el("w:r", None, el("w:fldChar", {"w:fldCharType": kind}))
+
+
+def instr_run(instr: str) -> etree._Element:
+    t = el("w:instrText", text=f" {instr} ")
+    t.set(XML_SPACE, "preserve")
+    return el("w:r", None, t)
+
+
+def copy_el(e: etree._Element) -> etree._Element:
+    return copy.deepcopy(e)
+
+
+_BOOKMARK_BAD = re.compile(r"[^A-Za-z0-9_]")
+
+
+def bookmark_name(anchor: str, taken: set[str]) -> str:
+    """A valid Word bookmark name derived from ``anchor``: letters, digits and underscores,
+    starting with a letter, at most 40 characters, unique among ``taken`` (which it joins)."""
+    base = _BOOKMARK_BAD.sub("_", anchor) or "ref"
+    if not base[0].isalpha() or not base[0].isascii():
+        base = "h_" + base
+    base = base[:40]
+    name, n = base, 2
+    while name in taken:
+        suffix = f"_{n}"
+        name = base[: 40 - len(suffix)] + suffix
+        n += 1
+    taken.add(name)
+    return name
+
+
+# --------------------------------------------------------------------------------------------
+# Notes parts
+
+_NOTES = {
+    "footnotes": ("w:footnotes", "w:footnote", "/word/footnotes.xml", CT.WML_FOOTNOTES,
+                  RT.FOOTNOTES),
+    "endnotes": ("w:endnotes", "w:endnote", "/word/endnotes.xml", CT.WML_ENDNOTES,
+                 RT.ENDNOTES),
+}
+
+
+def add_notes_part(document_part, kind: str, separator_line: bool = True) -> XmlPart:
+    """Create the footnotes or endnotes part with its two separator notes (ids -1 and 0) and
+    relate it to the document part. Notes are appended to ``part.element`` afterwards."""
+    root_tag, note_tag, partname, content_type, reltype = _NOTES[kind]
+    tight = ('<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+             "</w:pPr>")
+    sep = "<w:r><w:separator/></w:r>" if separator_line else ""
+    xml = (
+        f"<{root_tag} {nsdecls('w', 'r')}>"
+        f'<{note_tag} w:type="separator" w:id="-1"><w:p>{tight}{sep}</w:p></{note_tag}>'
+        f'<{note_tag} w:type="continuationSeparator" w:id="0"><w:p>{tight}'
+        f"<w:r><w:continuationSeparator/></w:r></w:p></{note_tag}>"
+        f"</{root_tag}>"
+    )
+    part = XmlPart(PackURI(partname), content_type, parse_xml(xml), document_part.package)
+    document_part.relate_to(part, reltype)
+    return part
+
+
+# --------------------------------------------------------------------------------------------
+# Package-level clean-up
+
+
+def app_xml(application: str) -> bytes:
+    """A fresh ``docProps/app.xml`` naming ``application`` and nothing from a template."""
+    ns = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    root = etree.Element(f"{{{ns}}}Properties", nsmap={None: ns, "vt": vt})
+    for tag, value in (("Application", application), ("DocSecurity", "0"),
+                       ("ScaleCrop", "false"), ("LinksUpToDate", "false"),
+                       ("SharedDoc", "false"), ("HyperlinksChanged", "false")):
+        etree.SubElement(root, f"{{{ns}}}{tag}").text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def zip_time(when: _dt.datetime) -> tuple[int, int, int, int, int, int]:
+    """A zip entry time from ``when``, clamped to what the zip format can store."""
+    lo, hi = _dt.datetime(1980, 1, 1), _dt.datetime(2107, 12, 31, 23, 59, 58)
+    w = when.replace(tzinfo=None, microsecond=0)
+    w = min(max(w, lo), hi)
+    return (w.year, w.month, w.day, w.hour, w.minute, w.second - w.second % 2)
+
+
+def _entry_rank(name: str) -> tuple[int, str]:
+    first = ["[Content_Types].xml", "_rels/.rels", "word/document.xml",
+             "word/_rels/document.xml.rels"]
+    return (first.index(name), "") if name in first else (len(first), name)
+
+
+def normalise_zip(data: bytes, when: _dt.datetime,
+                  drop: Iterable[str] = ()) -> bytes:
+    """Rewrite a zip with a fixed entry order, fixed times and attributes and fixed
+    compression, so identical content gives identical bytes."""
+    stamp = zip_time(when)
+    dropped = set(drop)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = sorted((n for n in src.namelist() if n not in dropped), key=_entry_rank)
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            dst.writestr(info, src.read(name), compresslevel=6)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Font metrics (for the page estimate): a minimal TrueType reader, so the DOCX renderer does not
+# import the PDF renderer's library.
+
+
+class FontMetrics:
+    """Advance widths and line height of a TrueType font, read from its cmap/hmtx/hhea."""
+
+    def __init__(self, path: str) -> None:
+        import struct
+
+        data = open(path, "rb").read()
+        self._data = data
+        u16 = struct.Struct(">H").unpack_from
+        count = u16(data, 4)[0]
+        tables: dict[bytes, int] = {}
+        for i in range(count):
+            tag, _, off, _ = struct.unpack_from(">4sIII", data, 12 + 16 * i)
+            tables[tag] = off
+        head, hhea, hmtx, cmap = (tables[t] for t in (b"head", b"hhea", b"hmtx", b"cmap"))
+        os2 = tables.get(b"OS/2")
+        #: PANOSE classification and Unicode/code-page signature, for Word's font table
+        self.panose = data[os2 + 32:os2 + 42].hex().upper() if os2 else "0" * 20
+        self.signature = (struct.unpack_from(">IIIIII", data, os2 + 42)[:4]
+                          + struct.unpack_from(">II", data, os2 + 78)) if os2 else (0,) * 6
+        self.units = u16(data, head + 18)[0]
+        asc, desc, gap = struct.unpack_from(">hhh", data, hhea + 4)
+        #: line height as a multiple of the font size (what "single" spacing means)
+        self.line = (asc - desc + gap) / self.units
+        n_metrics = u16(data, hhea + 34)[0]
+        self._advances = struct.unpack_from(f">{2 * n_metrics}H", data, hmtx)[0::2]
+        self._segments: list[tuple[int, int, int, int, int]] = []
+        self._groups: list[tuple[int, int, int]] = []
+        n_sub = u16(data, cmap + 2)[0]
+        best = None
+        for i in range(n_sub):
+            plat, enc, off = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
+            fmt = u16(data, cmap + off)[0]
+            if plat == 3 and enc == 10 and fmt == 12:
+                best = (12, cmap + off)
+            elif plat == 3 and enc == 1 and fmt == 4 and best is None:
+                best = (4, cmap + off)
+        if best and best[0] == 12:
+            ngroups = struct.unpack_from(">I", data, best[1] + 12)[0]
+            for g in range(ngroups):
+                self._groups.append(struct.unpack_from(">III", data, best[1] + 16 + 12 * g))
+        elif best:
+            base = best[1]
+            segx2 = u16(data, base + 6)[0]
+            seg = segx2 // 2
+            ends = struct.unpack_from(f">{seg}H", data, base + 14)
+            starts = struct.unpack_from(f">{seg}H", data, base + 16 + segx2)
+            deltas = struct.unpack_from(f">{seg}h", data, base + 16 + 2 * segx2)
+            ro_base = base + 16 + 3 * segx2
+            ranges = struct.unpack_from(f">{seg}H", data, ro_base)
+            for k in range(seg):
+                self._segments.append((starts[k], ends[k], deltas[k], ranges[k],
+                                       ro_base + 2 * k))
+        self._cache: dict[str, float] = {}
+
+    def _glyph(self, code: int) -> int:
+        import struct
+
+        for start, end, gid in self._groups:
+            if start <= code <= end:
+                return gid + code - start
+        for start, end, delta, ro, ro_pos in self._segments:
+            if start <= code <= end:
+                if ro == 0:
+                    return (code + delta) & 0xFFFF
+                pos = ro_pos + ro + 2 * (code - start)
+                g = struct.unpack_from(">H", self._data, pos)[0]
+                return (g + delta) & 0xFFFF if g else 0
+        return 0
+
+    def width(self, ch: str) -> float:
+        """Advance width of one character, as a multiple of the font size."""
+        w = self._cache.get(ch)
+        if w is None:
+            g = self._glyph(ord(ch))
+            adv = self._advances[min(g, len(self._advances) - 1)]
+            w = self._cache[ch] = adv / self.units
+        return w
+
+
+def font_table(fonts: Iterable[tuple[str, FontMetrics, bool]]) -> bytes:
+    """A ``word/fontTable.xml`` listing the fonts in use (name, metrics, serif?), so Word
+    knows their class and scripts when it has to substitute them."""
+    root = parse_xml(f"<w:fonts {nsdecls('w')}/>")
+    for name, m, serif in fonts:
+        usb = m.signature
+        root.append(el("w:font", {"w:name": name},
+                       val("w:panose1", m.panose), val("w:charset", "00"),
+                       val("w:family", "roman" if serif else "swiss"),
+                       val("w:pitch", "variable"),
+                       el("w:sig", {"w:usb0": f"{usb[0]:08X}", "w:usb1": f"{usb[1]:08X}",
+                                    "w:usb2": f"{usb[2]:08X}", "w:usb3": f"{usb[3]:08X}",
+                                    "w:csb0": f"{usb[4]:08X}", "w:csb1": f"{usb[5]:08X}"})))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -1,0 +1,171 @@
+"""The command line: exit codes, messages, outputs, and the examples."""
+
+from __future__ import annotations
+
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SAMPLE
+from test_validation import MINIMAL
+
+import briefgen
+from briefgen.cli import cli
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(cli, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_build_sample_writes_pdf_and_docx(tmp_path: Path):
+    code, out, err = run("build", str(SAMPLE), "--output", str(tmp_path))
+    assert code == 0, err
+    stem = SAMPLE.stem
+    pdf, docx = tmp_path / f"{stem}.pdf", tmp_path / f"{stem}.docx"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert docx.read_bytes().startswith(b"PK")
+    assert f"wrote {pdf}" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{stem}.docx", f"{stem}.pdf"]
+
+
+def test_build_one_format(tmp_path: Path):
+    code, _, err = run("build", str(SAMPLE), "-o", str(tmp_path), "--format", "pdf")
+    assert code == 0, err
+    assert [p.suffix for p in tmp_path.iterdir()] == [".pdf"]
+    code, _, err = run("build", str(SAMPLE), "-o", str(tmp_path), "--format", "odt")
+    assert code == 2 and "unknown format odt" in err
+
+
+def test_invalid_brief_exit_2_with_location_and_no_traceback(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL.replace("title: A brief", "titel: A brief"))
+    code, out, err = run("build", str(bad), "--output", str(tmp_path / "out"))
+    assert code == 2
+    assert f"{bad}:1:1: titel: unknown field 'titel'; did you mean 'title'?" in err
+    assert "Traceback" not in err + out
+    assert not (tmp_path / "out").exists(), "a failed build must write nothing"
+
+
+def test_failed_build_keeps_the_good_earlier_output(tmp_path: Path):
+    brief = tmp_path / "b.yaml"
+    brief.write_text(MINIMAL)
+    assert run("build", str(brief), "-o", str(tmp_path))[0] == 0
+    good = (tmp_path / "b.pdf").read_bytes()
+    brief.write_text(MINIMAL.replace("[@src]", "[@missing]"))
+    code, _, err = run("build", str(brief), "-o", str(tmp_path))
+    assert code == 2 and "cites unknown source 'missing'" in err
+    assert (tmp_path / "b.pdf").read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.docx", "b.pdf", "b.yaml"]
+
+
+def test_missing_file_is_exit_2(tmp_path: Path):
+    code, _, err = run("build", str(tmp_path / "nope.yaml"), "-o", str(tmp_path))
+    assert code == 2 and "nope.yaml: no such file" in err
+
+
+def test_batch_with_a_bad_brief_builds_the_others(tmp_path: Path):
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(MINIMAL)
+    (folder / "bad.yaml").write_text(MINIMAL.replace("date: 2023-09-20", "date: soon"))
+    out = tmp_path / "out"
+    code, _, err = run("build", str(folder), "--output", str(out), "--format", "pdf")
+    assert code == 2
+    assert "bad.yaml:2:7: date:" in err
+    assert "1 built, 1 failed" in err
+    assert [p.name for p in out.iterdir()] == ["good.pdf"]
+
+
+def test_validate_command(tmp_path: Path):
+    code, out, _ = run("validate", str(SAMPLE))
+    assert code == 0 and "valid" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL.replace("scheme: tlp", "scheme: nato"))
+    code, _, err = run("validate", str(bad))
+    assert code == 2 and "marking.scheme" in err
+
+
+def test_schema_command_prints_json_schema():
+    import json
+
+    code, out, _ = run("schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert "marking" in schema["properties"]
+
+
+def test_new_writes_a_starter_that_validates(tmp_path: Path):
+    path = tmp_path / "starter.yaml"
+    code, out, _ = run("new", str(path))
+    assert code == 0
+    text = path.read_text()
+    assert text.startswith("# yaml-language-server: $schema=")
+    schema_ref = text.split("$schema=", 1)[1].split("\n", 1)[0]
+    assert (path.parent / schema_ref).resolve().is_file()
+    assert briefgen.load_brief(path).title == "Title of the brief"
+    assert run("new", str(path))[0] == 2  # will not overwrite without --force
+    assert run("new", str(path), "--force")[0] == 0
+
+
+def test_internal_error_is_exit_1_with_short_message(tmp_path: Path, monkeypatch):
+    import briefgen.pipeline as pipeline
+
+    def boom(*a, **k):
+        raise RuntimeError("renderer exploded")
+
+    monkeypatch.setattr(pipeline, "render", boom)
+    code, out, err = run("build", str(SAMPLE), "-o", str(tmp_path))
+    assert code == 1
+    assert "internal error: RuntimeError: renderer exploded" in err
+    assert "Traceback" not in err
+    code, out, err = run("build", str(SAMPLE), "-o", str(tmp_path), "--debug")
+    assert code == 1 and "Traceback" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_styles_and_templates_lists():
+    code, out, _ = run("styles")
+    assert code == 0 and "default" in out
+    code, out, _ = run("styles", "show", "default")
+    assert code == 0 and '"size": "A4"' in out
+    code, out, _ = run("templates")
+    assert code == 0 and "full" in out
+
+
+def test_python_dash_m_is_the_same_program(tmp_path: Path):
+    r = subprocess.run([sys.executable, "-m", "briefgen", "validate", str(SAMPLE)],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([sys.executable, "-m", "briefgen", "build", "nothing.yaml", "-o", "x"],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2 and "no such file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_example_build_from_dict(tmp_path: Path, capsys):
+    mod = runpy.run_path(str(ROOT / "examples" / "build_from_dict.py"))
+    written = mod["main"](tmp_path)
+    assert sorted(p.name for p in written) == ["port-closure.docx", "port-closure.pdf"]
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "port-closure.pdf").pages)
+    assert "Port closure" in text and "OFFICIAL" in text and "urgent repairs" in text
+
+
+def test_example_build_folder(tmp_path: Path):
+    mod = runpy.run_path(str(ROOT / "examples" / "build_folder.py"))
+    result = mod["main"](ROOT / "briefs", tmp_path)
+    assert result.ok
+    assert (tmp_path / f"{SAMPLE.stem}.pdf").is_file()
+    assert (tmp_path / f"{SAMPLE.stem}.docx").is_file()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_same_brief_builds_byte_identical_files(tmp_path: Path, fmt: str):
+    a = briefgen.build(SAMPLE, formats=fmt).outputs[fmt]
+    b = briefgen.build(SAMPLE, formats=fmt).outputs[fmt]
+    assert a == b

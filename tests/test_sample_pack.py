@@ -1,0 +1,140 @@
+"""The flagship sample, end to end: both packs carry every fact of the article, read back by
+independent readers (pdftotext and pypdf for the PDF; python-docx and the raw XML for the DOCX),
+and the two packs are siblings (same headings, same order)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+
+import pytest
+from conftest import SAMPLE, need_tool
+
+import briefgen
+from briefgen import document as d
+
+# Each fact of the article as the packs must print it (qualifiers and attribution kept).
+FACTS = [
+    "TLP:CLEAR",
+    "at least 200", "more than 400", "up to 2,000", "2,261", "1,049",
+    "officials of the self-declared", "Russian military",
+    "brokered", "disperse army units", "hand over military hardware", "reintegration talks",
+    "Artsakh Republic", "Արցախ", "Baku", "Yerevan",
+    "Paul Stronski", "Carnegie Endowment for International Peace", "Morning Edition",
+    "to cease these actions immediately.", "a lack of concrete actions", "anti-terrorist",
+    "disarm and remove",
+    "And so the risks of a direct state-to-state conflict are rising.",
+    "now we see the fighting occurring right directly on the ... international state border of "
+    "Armenia and Azerbaijan.",
+    "wider regional conflict", "partial blockade", "Ukraine",
+    "19 September 2023", "20 September 2023", "NPR",
+]
+
+
+def norm(text: str) -> str:
+    text = text.replace("\u00ad", "").replace("\ufb01", "fi").replace("\ufb02", "fl")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def pack() -> briefgen.Pack:
+    return briefgen.build(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def pdf_text_poppler(pack, tmp_path_factory) -> str:
+    need_tool("pdftotext")
+    path = tmp_path_factory.mktemp("pdf") / "sample.pdf"
+    path.write_bytes(pack.pdf)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                         check=True).stdout.decode("utf-8")
+    return norm(out)
+
+
+@pytest.fixture(scope="module")
+def pdf_text_pypdf(pack) -> str:
+    from pypdf import PdfReader
+
+    return norm(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pack.pdf)).pages))
+
+
+@pytest.fixture(scope="module")
+def docx_text(pack) -> str:
+    """All text a Word user sees: body (incl. tables), headers, footers, foot/endnotes."""
+    import docx
+
+    document = docx.Document(io.BytesIO(pack.docx))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                parts.extend(p.text for p in cell.paragraphs)
+                for inner in cell.tables:
+                    parts.extend(c.text for r in inner.rows for c in r.cells)
+    with zipfile.ZipFile(io.BytesIO(pack.docx)) as z:
+        for name in z.namelist():
+            if re.match(r"word/(header|footer|footnotes|endnotes)\d*\.xml", name):
+                xml = z.read(name).decode("utf-8")
+                parts.append(" ".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)))
+    import html
+
+    return norm(html.unescape(" ".join(parts)))
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_pdf_carries_every_fact_pdftotext(pdf_text_poppler: str, fact: str):
+    assert norm(fact) in pdf_text_poppler
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_pdf_carries_every_fact_pypdf(pdf_text_pypdf: str, fact: str):
+    assert norm(fact) in pdf_text_pypdf
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_docx_carries_every_fact(docx_text: str, fact: str):
+    assert norm(fact) in docx_text
+
+
+def test_quotes_are_verbatim_from_the_article(root):
+    article = norm((root.parent / "shared" / "source" /
+                    "npr-2023-09-20-nagorno-karabakh-ceasefire.txt").read_text("utf-8"))
+    brief = briefgen.load_brief(SAMPLE)
+    for q in brief.quotes:
+        assert norm(q.text) in article, q.text
+
+
+def test_figures_keep_qualifiers_and_attribution():
+    brief = briefgen.load_brief(SAMPLE)
+    by_value = {f.value: f for f in brief.figures}
+    assert by_value[200].qualifier == "at least"
+    assert by_value[400].qualifier == "more than"
+    assert by_value[2000].qualifier == "up to"
+    assert "Russian military" in by_value[2261].reported_by
+    assert "self-declared" in by_value[200].reported_by
+    assert len([f for f in brief.figures if f.value == 200]) == 1  # the repeated passage is one fact
+
+
+def test_pdf_and_docx_have_the_same_headings_in_order(pack):
+    import docx
+
+    expected = [d.plain_text(h.children) for h in pack.document.headings()]
+    document = docx.Document(io.BytesIO(pack.docx))
+    got = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert got[:len(expected)] == expected or got == expected
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pack.pdf))
+
+    def titles(outline) -> list[str]:
+        out = []
+        for item in outline:
+            if isinstance(item, list):
+                out.extend(titles(item))
+            else:
+                out.append(item.title)
+        return out
+
+    assert [t for t in titles(reader.outline) if t in expected] == expected
