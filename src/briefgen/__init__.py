@@ -64,21 +64,26 @@ def compose_brief(brief: BriefSource, *, template: str | os.PathLike[str] | None
 
 def build(brief: BriefSource, *, formats: str | Iterable[str] | None = None,
           style: str | os.PathLike[str] | Style | None = None,
-          template: str | os.PathLike[str] | None = None) -> Pack:
+          template: str | os.PathLike[str] | None = None,
+          reference_doc: str | os.PathLike[str] | None = None) -> Pack:
     """Build a pack in memory and return it: ``pack.pdf`` and ``pack.docx`` are bytes.
 
     ``formats``: ``"pdf"``, ``"docx"``, ``"pdf,docx"`` or a list (default both); ``style``: a
     shipped style name, a style file or a :class:`Style`; ``template``: a shipped template name
-    or a template file. The same inputs always give byte-identical output."""
+    or a template file; ``reference_doc``: an organisation's Word document or template whose
+    styles, page set-up and header logo the DOCX takes. The same inputs always give
+    byte-identical output."""
     from .pipeline import build as _build
 
-    return _build(brief, formats=formats, style=style, template=template)
+    return _build(brief, formats=formats, style=style, template=template,
+                  reference_doc=reference_doc)
 
 
 def build_files(brief: BriefSource, output_dir: str | os.PathLike[str], *,
                 formats: str | Iterable[str] | None = None,
                 style: str | os.PathLike[str] | Style | None = None,
                 template: str | os.PathLike[str] | None = None,
+                reference_doc: str | os.PathLike[str] | None = None,
                 stem: str | None = None) -> list[Path]:
     """Build and write ``output_dir/<stem>.pdf`` and ``.docx``; return the paths written.
 
@@ -88,17 +93,18 @@ def build_files(brief: BriefSource, output_dir: str | os.PathLike[str], *,
     from .pipeline import build_files as _build_files
 
     return _build_files(brief, output_dir, formats=formats, style=style, template=template,
-                        stem=stem)
+                        reference_doc=reference_doc, stem=stem)
 
 
 def build_many(inputs: Iterable[str | os.PathLike[str]], output_dir: str | os.PathLike[str], *,
                formats: str | Iterable[str] | None = None,
                style: str | os.PathLike[str] | Style | None = None,
-               template: str | os.PathLike[str] | None = None) -> BatchResult:
+               template: str | os.PathLike[str] | None = None,
+               reference_doc: str | os.PathLike[str] | None = None) -> BatchResult:
     """Build every brief among ``inputs`` (files, or folders of ``*.yaml``/``*.json``).
 
     A bad brief does not stop the others: see ``result.failed``."""
     from .pipeline import build_many as _build_many
 
     return _build_many(list(inputs), output_dir, formats=formats, style=style,
-                       template=template)
+                       template=template, reference_doc=reference_doc)

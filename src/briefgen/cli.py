@@ -72,10 +72,13 @@ def cli() -> None:
               help="Formats to write, comma-separated.")
 @click.option("--style", "-s", default=None, help="A shipped style name or a style file.")
 @click.option("--template", "-t", default=None, help="A shipped template name or a template file.")
+@click.option("--reference-doc", type=click.Path(path_type=Path), default=None,
+              help="A Word document or template (.docx/.dotx) whose styles, page set-up and "
+                   "header logo the DOCX pack takes.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @guarded
 def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | None,
-          template: str | None, quiet: bool) -> None:
+          template: str | None, reference_doc: Path | None, quiet: bool) -> None:
     """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
     from .pipeline import _formats, build_many, expand_inputs
 
@@ -84,7 +87,7 @@ def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | Non
         from .pipeline import build_files
 
         written = build_files(briefs[0], output, formats=formats, style=style,
-                              template=template)
+                              template=template, reference_doc=reference_doc)
         if not quiet:
             for p in written:
                 click.echo(f"wrote {p}")
@@ -92,7 +95,8 @@ def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | Non
     paths = expand_inputs(briefs)
     if not paths:
         raise BriefError([_no_briefs(briefs)])
-    result = build_many(paths, output, formats=formats, style=style, template=template)
+    result = build_many(paths, output, formats=formats, style=style, template=template,
+                        reference_doc=reference_doc)
     for path, files in result.written.items():
         if not quiet:
             for p in files:

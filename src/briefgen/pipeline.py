@@ -128,11 +128,18 @@ def render(document: Document, style: Style, fmt: str) -> bytes:
 
 def build(source: Any, *, formats: str | Iterable[str] | None = None,
           style: str | os.PathLike[str] | Style | None = None,
-          template: str | os.PathLike[str] | None = None) -> Pack:
+          template: str | os.PathLike[str] | None = None,
+          reference_doc: str | os.PathLike[str] | None = None) -> Pack:
     """Build a pack in memory: see :func:`briefgen.build`."""
     fmts = _formats(formats)
     loaded = load(source)
     st = load_style(style)
+    if reference_doc is not None:
+        ref = Path(reference_doc)
+        if not ref.is_file():
+            raise BriefError([Diagnostic(str(ref), None, None, "reference_doc",
+                                         "no such file (a .docx or .dotx Word document)")])
+        st = st.model_copy(update={"reference_docx": ref})
     check_fonts(loaded, st)
     document = compose(loaded.brief, template)
     return Pack(document, {f: render(document, st, f) for f in fmts})
@@ -163,6 +170,7 @@ def build_files(source: Any, output_dir: str | os.PathLike[str], *,
                 formats: str | Iterable[str] | None = None,
                 style: str | os.PathLike[str] | Style | None = None,
                 template: str | os.PathLike[str] | None = None,
+                reference_doc: str | os.PathLike[str] | None = None,
                 stem: str | None = None) -> list[Path]:
     """Build and write ``DIR/<stem>.pdf`` and ``DIR/<stem>.docx``: see :func:`briefgen.build_files`."""
     if stem is None:
@@ -170,7 +178,8 @@ def build_files(source: Any, output_dir: str | os.PathLike[str], *,
             stem = Path(source).stem
         else:
             raise TypeError("stem= is required when the brief is not a file")
-    pack = build(source, formats=formats, style=style, template=template)
+    pack = build(source, formats=formats, style=style, template=template,
+                 reference_doc=reference_doc)
     out = Path(output_dir)
     written = []
     for fmt, data in pack.outputs.items():  # every format rendered before any is written

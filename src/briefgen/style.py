@@ -121,6 +121,9 @@ class Style(_Strict):
     colours: Colours = Colours()
     marking: MarkingStyle = MarkingStyle()
     notes: Literal["endnotes", "footnotes"] = "endnotes"
+    reference_docx: Path | None = Field(
+        None, description="a Word document or template (.docx/.dotx) whose styles, page set-up "
+                          "and header logo the DOCX pack takes, as pandoc's reference-doc")
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,8 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], Any]:
         raise BriefError([Diagnostic(str(path), None, None, "extends",
                                      f"styles extend each other in a loop: {chain}")])
     data, positions = load_mapping(path)
+    if isinstance(data.get("reference_docx"), str):  # files named in a style sit beside it
+        data["reference_docx"] = str(path.parent / data["reference_docx"])
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data, positions
