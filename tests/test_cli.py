@@ -169,3 +169,34 @@ def test_same_brief_builds_byte_identical_files(tmp_path: Path, fmt: str):
     a = briefgen.build(SAMPLE, formats=fmt).outputs[fmt]
     b = briefgen.build(SAMPLE, formats=fmt).outputs[fmt]
     assert a == b
+
+
+def test_character_no_font_has_is_refused_naming_field_and_character(tmp_path: Path):
+    brief = tmp_path / "emoji.yaml"
+    brief.write_text(MINIMAL.replace("title: A brief", "title: Ceasefire \U0001F54A holds"),
+                     encoding="utf-8")
+    code, _, err = run("build", str(brief), "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert f"{brief}:1:8: title: the fonts have no glyph for '\U0001F54A' (U+1F54A)" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_glyphs_replaced_visibly_with_option(tmp_path: Path):
+    import io
+
+    import docx
+    from pypdf import PdfReader
+
+    brief = tmp_path / "emoji.yaml"
+    brief.write_text(MINIMAL.replace("title: A brief", "title: Ceasefire \U0001F54A holds"),
+                     encoding="utf-8")
+    code, _, err = run("build", str(brief), "-o", str(tmp_path), "--allow-missing-glyphs")
+    assert code == 0, err
+    assert "warning:" in err and "U+1F54A" in err and "title" in err
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "emoji.pdf").pages)
+    assert "Ceasefire \ufffd holds" in text
+    document = docx.Document(str(tmp_path / "emoji.docx"))
+    assert "Ceasefire \ufffd holds" in "\n".join(p.text for p in document.paragraphs)
+    with pytest.warns(briefgen.BriefWarning, match="U\\+1F54A"):
+        pack = briefgen.build(brief, formats="pdf", missing_glyphs="replace")
+    assert pack.warnings and pack.warnings[0].path == "title"

@@ -19,16 +19,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .document import Document
 from .errors import BriefError, BriefgenError, Diagnostic, RenderError
 from .model import Brief
-from .pipeline import BatchResult, Pack
+from .pipeline import BatchResult, BriefWarning, Pack
 from .style import Style, load_style
 
 __all__ = [
-    "BatchResult", "Brief", "BriefError", "BriefgenError", "Diagnostic", "Document", "Pack",
+    "BatchResult", "Brief", "BriefError", "BriefWarning", "BriefgenError", "Diagnostic", "Document", "Pack",
     "RenderError", "Style", "build", "build_files", "build_many", "compose_brief", "load_brief",
     "load_style", "parse_brief",
 ]
@@ -65,18 +65,21 @@ def compose_brief(brief: BriefSource, *, template: str | os.PathLike[str] | None
 def build(brief: BriefSource, *, formats: str | Iterable[str] | None = None,
           style: str | os.PathLike[str] | Style | None = None,
           template: str | os.PathLike[str] | None = None,
-          reference_doc: str | os.PathLike[str] | None = None) -> Pack:
+          reference_doc: str | os.PathLike[str] | None = None,
+          missing_glyphs: Literal["error", "replace"] = "error") -> Pack:
     """Build a pack in memory and return it: ``pack.pdf`` and ``pack.docx`` are bytes.
 
     ``formats``: ``"pdf"``, ``"docx"``, ``"pdf,docx"`` or a list (default both); ``style``: a
     shipped style name, a style file or a :class:`Style`; ``template``: a shipped template name
     or a template file; ``reference_doc``: an organisation's Word document or template whose
-    styles, page set-up and header logo the DOCX takes. The same inputs always give
+    styles, page set-up and header logo the DOCX takes; ``missing_glyphs``: ``"error"`` (a
+    character no font can draw is a :class:`BriefError`) or ``"replace"`` (it prints as �, with
+    a :class:`BriefWarning` and an entry in ``pack.warnings``). The same inputs always give
     byte-identical output."""
     from .pipeline import build as _build
 
     return _build(brief, formats=formats, style=style, template=template,
-                  reference_doc=reference_doc)
+                  reference_doc=reference_doc, missing_glyphs=missing_glyphs)
 
 
 def build_files(brief: BriefSource, output_dir: str | os.PathLike[str], *,
@@ -84,6 +87,7 @@ def build_files(brief: BriefSource, output_dir: str | os.PathLike[str], *,
                 style: str | os.PathLike[str] | Style | None = None,
                 template: str | os.PathLike[str] | None = None,
                 reference_doc: str | os.PathLike[str] | None = None,
+                missing_glyphs: Literal["error", "replace"] = "error",
                 stem: str | None = None) -> list[Path]:
     """Build and write ``output_dir/<stem>.pdf`` and ``.docx``; return the paths written.
 
@@ -93,18 +97,20 @@ def build_files(brief: BriefSource, output_dir: str | os.PathLike[str], *,
     from .pipeline import build_files as _build_files
 
     return _build_files(brief, output_dir, formats=formats, style=style, template=template,
-                        reference_doc=reference_doc, stem=stem)
+                        reference_doc=reference_doc, missing_glyphs=missing_glyphs, stem=stem)
 
 
 def build_many(inputs: Iterable[str | os.PathLike[str]], output_dir: str | os.PathLike[str], *,
                formats: str | Iterable[str] | None = None,
                style: str | os.PathLike[str] | Style | None = None,
                template: str | os.PathLike[str] | None = None,
-               reference_doc: str | os.PathLike[str] | None = None) -> BatchResult:
+               reference_doc: str | os.PathLike[str] | None = None,
+               missing_glyphs: Literal["error", "replace"] = "error") -> BatchResult:
     """Build every brief among ``inputs`` (files, or folders of ``*.yaml``/``*.json``).
 
     A bad brief does not stop the others: see ``result.failed``."""
     from .pipeline import build_many as _build_many
 
     return _build_many(list(inputs), output_dir, formats=formats, style=style,
-                       template=template, reference_doc=reference_doc)
+                       template=template, reference_doc=reference_doc,
+                       missing_glyphs=missing_glyphs)

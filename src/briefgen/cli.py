@@ -75,19 +75,38 @@ def cli() -> None:
 @click.option("--reference-doc", type=click.Path(path_type=Path), default=None,
               help="A Word document or template (.docx/.dotx) whose styles, page set-up and "
                    "header logo the DOCX pack takes.")
+@click.option("--allow-missing-glyphs", is_flag=True,
+              help="Print characters the fonts cannot draw as \ufffd with a warning, "
+                   "instead of refusing the brief.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @guarded
 def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | None,
-          template: str | None, reference_doc: Path | None, quiet: bool) -> None:
+          template: str | None, reference_doc: Path | None, allow_missing_glyphs: bool,
+          quiet: bool) -> None:
     """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
-    from .pipeline import _formats, build_many, expand_inputs
+    import warnings
+
+    from .pipeline import BriefWarning, _formats
 
     _formats(formats)  # refuse a bad --format before any work
-    if len(briefs) == 1 and not briefs[0].is_dir():
-        from .pipeline import build_files
+    options: dict[str, Any] = dict(
+        formats=formats, style=style, template=template, reference_doc=reference_doc,
+        missing_glyphs="replace" if allow_missing_glyphs else "error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BriefWarning)
+        try:
+            _build(briefs, output, options, quiet)
+        finally:
+            for w in caught:
+                if issubclass(w.category, BriefWarning):
+                    click.echo(f"warning: {w.message}", err=True)
 
-        written = build_files(briefs[0], output, formats=formats, style=style,
-                              template=template, reference_doc=reference_doc)
+
+def _build(briefs: tuple[Path, ...], output: Path, options: dict[str, Any], quiet: bool) -> None:
+    from .pipeline import build_files, build_many, expand_inputs
+
+    if len(briefs) == 1 and not briefs[0].is_dir():
+        written = build_files(briefs[0], output, **options)
         if not quiet:
             for p in written:
                 click.echo(f"wrote {p}")
@@ -95,8 +114,7 @@ def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | Non
     paths = expand_inputs(briefs)
     if not paths:
         raise BriefError([_no_briefs(briefs)])
-    result = build_many(paths, output, formats=formats, style=style, template=template,
-                        reference_doc=reference_doc)
+    result = build_many(paths, output, **options)
     for path, files in result.written.items():
         if not quiet:
             for p in files:

@@ -12,8 +12,9 @@ Every node is an immutable dataclass so a composed document can be shared betwee
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
-from typing import Iterator, Literal, Union
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, Iterator, Literal, Union
 
 # --------------------------------------------------------------------------------------------
 # Inlines
@@ -331,3 +332,22 @@ def plain_text(inlines: tuple[Inline, ...], *, notes: bool = False) -> str:
         else:
             out.append(plain_text(i.children, notes=notes))
     return "".join(out)
+
+
+_NOT_TEXT = {"url", "anchor", "role", "scheme", "lang"}
+
+
+def map_text(node: Any, fn: Callable[[str], str]) -> Any:
+    """A copy of a document (or any node) with ``fn`` applied to every printed string: text,
+    labels, captions and alt text, but not URLs, anchors or roles."""
+    if isinstance(node, tuple):
+        return tuple(map_text(n, fn) for n in node)
+    if isinstance(node, str):
+        return fn(node)
+    if isinstance(node, dict):
+        return {k: map_text(v, fn) for k, v in node.items()}
+    if is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: map_text(getattr(node, f.name), fn)
+                   for f in fields(node) if f.name not in _NOT_TEXT}
+        return replace(node, **changes)
+    return node

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .compose import compose, load_labels
-from .document import Document
+from .document import Document, map_text
 from .errors import BriefError, BriefgenError, Diagnostic
 from .fonts import family, missing_characters
 from .loader import Positions, decode, parse_text, read_text
@@ -72,6 +72,7 @@ class Pack:
 
     document: Document
     outputs: dict[str, bytes] = field(default_factory=dict)
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def pdf(self) -> bytes | None:
@@ -95,13 +96,21 @@ def _formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-def check_fonts(loaded: Loaded, style: Style) -> None:
-    """Refuse characters that the style's fonts cannot draw, naming field and character."""
+REPLACEMENT = "\ufffd"
+
+
+def _missing_in(style: Style) -> Callable[[str], list[str]]:
     fams = {family(style.fonts.body), family(style.fonts.headings)}
 
     def missing(text: str) -> list[str]:
         return sorted({c for f in fams for c in missing_characters(text, f)})
 
+    return missing
+
+
+def check_fonts(loaded: Loaded, style: Style) -> list[Diagnostic]:
+    """Every character the style's fonts cannot draw, as one diagnostic per field."""
+    missing = _missing_in(style)
     diags = check_glyphs(loaded.brief, loaded.positions, loaded.name, missing)
     labels = load_labels(loaded.brief.language)
     for key, value in labels.items():
@@ -109,8 +118,18 @@ def check_fonts(loaded: Loaded, style: Style) -> None:
             diags.append(Diagnostic(loaded.name, None, None, "language",
                                     f"the label {key!r} for this language has characters the "
                                     "fonts cannot draw"))
-    if diags:
-        raise BriefError(diags)
+    return diags
+
+
+def replace_missing(document: Document, style: Style) -> Document:
+    """The document with every character the fonts cannot draw shown as U+FFFD (�)."""
+    missing = _missing_in(style)
+
+    def fix(text: str) -> str:
+        bad = missing(text)
+        return "".join(REPLACEMENT if c in bad else c for c in text) if bad else text
+
+    return map_text(document, fix)
 
 
 def render(document: Document, style: Style, fmt: str) -> bytes:
@@ -129,7 +148,8 @@ def render(document: Document, style: Style, fmt: str) -> bytes:
 def build(source: Any, *, formats: str | Iterable[str] | None = None,
           style: str | os.PathLike[str] | Style | None = None,
           template: str | os.PathLike[str] | None = None,
-          reference_doc: str | os.PathLike[str] | None = None) -> Pack:
+          reference_doc: str | os.PathLike[str] | None = None,
+          missing_glyphs: Literal["error", "replace"] = "error") -> Pack:
     """Build a pack in memory: see :func:`briefgen.build`."""
     fmts = _formats(formats)
     loaded = load(source)
@@ -140,9 +160,28 @@ def build(source: Any, *, formats: str | Iterable[str] | None = None,
             raise BriefError([Diagnostic(str(ref), None, None, "reference_doc",
                                          "no such file (a .docx or .dotx Word document)")])
         st = st.model_copy(update={"reference_docx": ref})
-    check_fonts(loaded, st)
+    glyphs = check_fonts(loaded, st)
+    if glyphs and missing_glyphs != "replace":
+        raise BriefError(glyphs)
     document = compose(loaded.brief, template)
-    return Pack(document, {f: render(document, st, f) for f in fmts})
+    if glyphs:
+        document = replace_missing(document, st)
+    warnings = tuple(replace(g, message=g.message.replace(
+        "it would print as a box. Remove it, or use a style whose fonts cover it",
+        "printed as \ufffd")) for g in glyphs)
+    for w in warnings:
+        _warn(str(w))
+    return Pack(document, {f: render(document, st, f) for f in fmts}, warnings)
+
+
+class BriefWarning(UserWarning):
+    """Something in a brief was printed differently from how it was written."""
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    warnings.warn(message, BriefWarning, stacklevel=3)
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,20 +205,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def build_files(source: Any, output_dir: str | os.PathLike[str], *,
-                formats: str | Iterable[str] | None = None,
-                style: str | os.PathLike[str] | Style | None = None,
-                template: str | os.PathLike[str] | None = None,
-                reference_doc: str | os.PathLike[str] | None = None,
-                stem: str | None = None) -> list[Path]:
-    """Build and write ``DIR/<stem>.pdf`` and ``DIR/<stem>.docx``: see :func:`briefgen.build_files`."""
+def build_files(source: Any, output_dir: str | os.PathLike[str], *, stem: str | None = None,
+                **options: Any) -> list[Path]:
+    """Build and write ``DIR/<stem>.pdf`` and ``DIR/<stem>.docx``: see
+    :func:`briefgen.build_files`; ``options`` are :func:`build`'s."""
     if stem is None:
         if isinstance(source, (str, os.PathLike)):
             stem = Path(source).stem
         else:
             raise TypeError("stem= is required when the brief is not a file")
-    pack = build(source, formats=formats, style=style, template=template,
-                 reference_doc=reference_doc)
+    pack = build(source, **options)
     out = Path(output_dir)
     written = []
     for fmt, data in pack.outputs.items():  # every format rendered before any is written
