@@ -172,3 +172,50 @@ def test_pack_xml_is_checked():
         parse_pack("<pack><table><tr><td>x</td></tr></table></pack>")
     with pytest.raises(BriefError, match="names no heading"):
         parse_pack('<pack><p><ref to="nowhere">x</ref></p></pack>')
+
+
+@pytest.mark.parametrize("name", ["full", "meeting", "summary"])
+def test_every_shipped_template_composes_the_sample(name: str):
+    doc = compose(briefgen.load_brief(SAMPLE), name)
+    titles = [d.plain_text(h.children) for h in doc.headings()]
+    assert "Sources" in titles
+    assert doc.meta.marking == d.Marking("tlp", "TLP:CLEAR")
+
+
+def test_templates_differ_in_content_and_order():
+    brief = briefgen.load_brief(SAMPLE)
+    heads = {n: [d.plain_text(h.children) for h in compose(brief, n).headings() if h.level == 1]
+             for n in ("full", "meeting", "summary")}
+    assert "Annex A: Chronology" in heads["full"]
+    assert "Annex A: Chronology" not in heads["summary"]
+    assert "Key actors" not in heads["summary"]
+    assert heads["meeting"].index("Lines to take") < heads["meeting"].index("Background")
+    assert not any(isinstance(b, d.Contents) for b in compose(brief, "summary").blocks)
+
+
+def test_copied_template_with_reordered_and_renamed_section_builds(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from briefgen.cli import cli
+
+    r = CliRunner().invoke(cli, ["templates", "copy", "full", str(tmp_path)])
+    assert r.exit_code == 0, r.stderr
+    t = tmp_path / "full.xml.j2"
+    text = t.read_text()
+    # move Background before Lines to take, and rename it
+    text = text.replace("{{ s.background() }}\n", "")
+    text = text.replace("{{ s.lines_to_take() }}",
+                        '{{ s.background(title="Context and history") }}\n{{ s.lines_to_take() }}')
+    t.write_text(text)
+    doc = compose(briefgen.load_brief(SAMPLE), t)
+    heads = [d.plain_text(h.children) for h in doc.headings() if h.level == 1]
+    assert "Background" not in heads
+    assert heads.index("Context and history") < heads.index("Lines to take")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["build", str(SAMPLE), "-o", str(out), "--template", str(t),
+                                 "--format", "docx"])
+    assert r.exit_code == 0, r.stderr
+    import docx
+
+    paras = [p.text for p in docx.Document(str(out / f"{SAMPLE.stem}.docx")).paragraphs]
+    assert paras.index("Context and history") < paras.index("Lines to take")

@@ -217,12 +217,35 @@ def styles(action: str | None, name: str | None) -> None:
 
 
 @cli.command()
+@click.argument("action", required=False, type=click.Choice(["copy"]))
+@click.argument("name", required=False)
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
 @guarded
-def templates() -> None:
-    """List the shipped pack templates."""
-    from .compose import available_templates
+def templates(action: str | None, name: str | None, folder: Path | None) -> None:
+    """List the shipped pack templates, or `templates copy NAME DIR` to copy one to edit.
 
-    for key, path in available_templates().items():
+    Build with the copy: briefgen build BRIEF -o out/ --template DIR/NAME.xml.j2"""
+    from .compose import available_templates, shipped_templates_dir
+    from .errors import Diagnostic
+    from .pipeline import write_atomic
+
+    shipped = available_templates()
+    if action == "copy":
+        if not name or folder is None:
+            raise click.UsageError("templates copy needs a template NAME and a DIR")
+        if name not in shipped:
+            raise BriefError([Diagnostic(name, None, None, "template",
+                                         "no such template; shipped: " + ", ".join(shipped))])
+        for src in (shipped[name], shipped_templates_dir() / "_sections.xml.j2"):
+            target = folder / src.name
+            if target.exists():
+                raise BriefError([Diagnostic(str(target), None, None, "",
+                                             "already exists; copy into another folder")])
+            write_atomic(target, src.read_bytes())
+            click.echo(f"wrote {target}")
+        click.echo(f"edit it, then: briefgen build BRIEF -o out/ --template {folder / shipped[name].name}")
+        return
+    for key, path in shipped.items():
         first = path.read_text("utf-8").split("\n", 1)[0]
         desc = first.removeprefix("{#-").removeprefix("{#").strip().split(".")[0]
         click.echo(f"{key:20} {desc}")

@@ -40,7 +40,8 @@ def shipped_templates_dir() -> Path:
 
 def available_templates() -> dict[str, Path]:
     return {p.name.removesuffix(".xml.j2"): p
-            for p in sorted(shipped_templates_dir().glob("*.xml.j2"))}
+            for p in sorted(shipped_templates_dir().glob("*.xml.j2"))
+            if not p.name.startswith("_")}  # _sections.xml.j2 is a library, not a pack
 
 
 def resolve_template(ref: str | Path | None) -> Path:

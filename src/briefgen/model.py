@@ -276,6 +276,8 @@ class Brief(_Model):
     marking: Marking
     summary: list[RichText] = Field(min_length=1, max_length=12,
                                     description="the bottom line up front, a few bullets")
+    objectives: list[RichText] = Field(default_factory=list, max_length=50,
+                                       description="what the reader should achieve (meetings)")
     lines_to_take: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
     recommendations: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
     qa: list[QA] = Field(default_factory=list, max_length=MAX_ITEMS)
