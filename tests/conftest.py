@@ -29,3 +29,29 @@ def need_tool(name: str) -> str:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+def docx_all_text(data: bytes) -> str:
+    """All text a Word user sees in a .docx: body paragraphs and tables (nested too), headers,
+    footers, footnotes and endnotes, read from the raw parts."""
+    import html
+    import io
+    import re
+    import zipfile
+
+    parts = []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in sorted(z.namelist()):
+            if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml", name):
+                xml = z.read(name).decode("utf-8")
+                for para in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S):
+                    parts.append("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", para)))
+    return html.unescape("\n".join(parts))
+
+
+def pdf_all_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import zipfile
 
 import pytest
-from conftest import SAMPLE, need_tool
+from conftest import SAMPLE, docx_all_text, need_tool
 
 import briefgen
 from briefgen import document as d
@@ -63,24 +62,7 @@ def pdf_text_pypdf(pack) -> str:
 @pytest.fixture(scope="module")
 def docx_text(pack) -> str:
     """All text a Word user sees: body (incl. tables), headers, footers, foot/endnotes."""
-    import docx
-
-    document = docx.Document(io.BytesIO(pack.docx))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                parts.extend(p.text for p in cell.paragraphs)
-                for inner in cell.tables:
-                    parts.extend(c.text for r in inner.rows for c in r.cells)
-    with zipfile.ZipFile(io.BytesIO(pack.docx)) as z:
-        for name in z.namelist():
-            if re.match(r"word/(header|footer|footnotes|endnotes)\d*\.xml", name):
-                xml = z.read(name).decode("utf-8")
-                parts.append(" ".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)))
-    import html
-
-    return norm(html.unescape(" ".join(parts)))
+    return norm(docx_all_text(pack.docx))
 
 
 @pytest.mark.parametrize("fact", FACTS)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import BriefError, Diagnostic
@@ -91,6 +92,7 @@ def parse_text(text: str, name: str, *, fmt: str | None = None) -> tuple[dict[st
     if fmt == "json":
         _check_json(text, name)
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
@@ -115,6 +117,13 @@ def parse_text(text: str, name: str, *, fmt: str | None = None) -> tuple[dict[st
     counter = [0]
     data = _plain(tree, (), positions, counter, name)
     return data, positions
+
+
+class _Constructor(RoundTripConstructor):
+    """Dates stay text here; the model parses them, so a bad date gets a located message."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 def _duplicate_message(e: MarkedYAMLError) -> str:

@@ -53,11 +53,11 @@ RichText = Annotated[str, RICH, Field(min_length=1, max_length=MAX_TEXT,
                      AfterValidator(_clean), AfterValidator(_nonblank)]
 SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100,
                                  description="the key of an entry in `sources`")]
-DateOrTime = dt.datetime | dt.date
+DateOrTime = dt.date | dt.datetime
 Year = Annotated[int, Field(ge=1000, le=9999, description="a year alone, e.g. 2020")]
 YearMonth = Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2})?$",
                                  description="a year or year-month, e.g. '2023-09'")]
-PartialDate = dt.datetime | dt.date | Year | YearMonth
+PartialDate = dt.date | dt.datetime | Year | YearMonth
 """A date as precise as the source gives it: a time, a day, a month ('2023-09') or a year."""
 
 
