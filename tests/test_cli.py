@@ -200,3 +200,39 @@ def test_missing_glyphs_replaced_visibly_with_option(tmp_path: Path):
     with pytest.warns(briefgen.BriefWarning, match="U\\+1F54A"):
         pack = briefgen.build(brief, formats="pdf", missing_glyphs="replace")
     assert pack.warnings and pack.warnings[0].path == "title"
+
+
+def test_batch_in_parallel_and_on_any_executor(tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"b{i}.yaml").write_text(MINIMAL.replace("A brief", f"Brief {i}"))
+    (folder / "broken.yaml").write_text("title: [\n")
+    seen = []
+    result = briefgen.build_many([folder], tmp_path / "p", formats="pdf", jobs=2)
+    assert sorted(Path(k).name for k in result.written) == ["b0.yaml", "b1.yaml", "b2.yaml"]
+    assert isinstance(result.failed[str(folder / "broken.yaml")], briefgen.BriefError)
+    assert "broken.yaml:2:1: YAML syntax error" in str(result.failed[str(folder / "broken.yaml")])
+    with ThreadPoolExecutor(2) as pool:
+        from briefgen.pipeline import build_many
+
+        result2 = build_many([folder], tmp_path / "t", formats="pdf", executor=pool,
+                             progress=lambda done, total, name, ok: seen.append((done, total, ok)))
+    assert len(result2.written) == 3 and len(result2.failed) == 1
+    assert [s[0] for s in seen] == [1, 2, 3, 4] and all(s[1] == 4 for s in seen)
+    assert (tmp_path / "p" / "b1.pdf").read_bytes() == (tmp_path / "t" / "b1.pdf").read_bytes()
+
+
+def test_batch_cli_reports_and_exits_nonzero_quietly_off_terminal(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(MINIMAL)
+    (folder / "z.yaml").write_text("- not a brief\n")
+    code, out, err = run("build", str(folder), "-o", str(tmp_path / "o"), "--jobs", "2",
+                         "--format", "pdf")
+    assert code == 2
+    assert "z.yaml:1:1: the top level must be a mapping" in err
+    assert "1 built, 1 failed" in err
+    assert "\r" not in err  # no progress bar when stderr is not a terminal

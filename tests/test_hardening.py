@@ -196,8 +196,8 @@ def test_markup_prints_literally_in_docx(hostile_pack):
 def test_only_safe_links_become_links():
     brief = briefgen.parse_brief(MINIMAL.replace(
         "One point [@src].",
-        "Links: [ok](https://example.org) [js](javascript:alert(1)) [f](file:///etc/passwd) "
-        "[m](mailto:a@example.org) [rel](../x.pdf)"))
+        "'Links [ok](https://example.org) [js](javascript:alert(1)) [f](file:///etc/passwd) "
+        "[m](mailto:a@example.org) [rel](../x.pdf)'"))
     pack = briefgen.build(brief, formats="pdf")
     from pypdf import PdfReader
 

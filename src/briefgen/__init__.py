@@ -17,7 +17,8 @@ as ``file:line:column: field.path: message``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -105,12 +106,19 @@ def build_many(inputs: Iterable[str | os.PathLike[str]], output_dir: str | os.Pa
                style: str | os.PathLike[str] | Style | None = None,
                template: str | os.PathLike[str] | None = None,
                reference_doc: str | os.PathLike[str] | None = None,
-               missing_glyphs: Literal["error", "replace"] = "error") -> BatchResult:
+               missing_glyphs: Literal["error", "replace"] = "error",
+               jobs: int | None = None, executor: Executor | None = None,
+               progress: Callable[[int, int, str, bool], None] | None = None) -> BatchResult:
     """Build every brief among ``inputs`` (files, or folders of ``*.yaml``/``*.json``).
 
-    A bad brief does not stop the others: see ``result.failed``."""
+    A bad brief does not stop the others: see ``result.failed``. Briefs build in parallel on a
+    process pool of ``jobs`` workers (default: the core count), or on ``executor``: any
+    :class:`concurrent.futures.Executor`, e.g. ``distributed.Client(...).get_executor()`` to
+    spread a batch over a Dask cluster. ``progress(done, total, path, ok)`` is called after
+    each brief."""
     from .pipeline import build_many as _build_many
 
     return _build_many(list(inputs), output_dir, formats=formats, style=style,
                        template=template, reference_doc=reference_doc,
-                       missing_glyphs=missing_glyphs)
+                       missing_glyphs=missing_glyphs, jobs=jobs, executor=executor,
+                       progress=progress)

@@ -78,11 +78,13 @@ def cli() -> None:
 @click.option("--allow-missing-glyphs", is_flag=True,
               help="Print characters the fonts cannot draw as \ufffd with a warning, "
                    "instead of refusing the brief.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for several briefs (default: the number of cores).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @guarded
 def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | None,
           template: str | None, reference_doc: Path | None, allow_missing_glyphs: bool,
-          quiet: bool) -> None:
+          jobs: int | None, quiet: bool) -> None:
     """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
     import warnings
 
@@ -95,14 +97,15 @@ def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | Non
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BriefWarning)
         try:
-            _build(briefs, output, options, quiet)
+            _build(briefs, output, options, quiet, jobs)
         finally:
             for w in caught:
                 if issubclass(w.category, BriefWarning):
                     click.echo(f"warning: {w.message}", err=True)
 
 
-def _build(briefs: tuple[Path, ...], output: Path, options: dict[str, Any], quiet: bool) -> None:
+def _build(briefs: tuple[Path, ...], output: Path, options: dict[str, Any], quiet: bool,
+           jobs: int | None) -> None:
     from .pipeline import build_files, build_many, expand_inputs
 
     if len(briefs) == 1 and not briefs[0].is_dir():
@@ -114,7 +117,22 @@ def _build(briefs: tuple[Path, ...], output: Path, options: dict[str, Any], quie
     paths = expand_inputs(briefs)
     if not paths:
         raise BriefError([_no_briefs(briefs)])
-    result = build_many(paths, output, **options)
+    bar = None
+    if not quiet and sys.stderr.isatty():  # a progress bar on a terminal, silence elsewhere
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(paths), unit="brief", file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int, name: str, ok: bool) -> None:
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(Path(name).name, refresh=False)
+
+    try:
+        result = build_many(paths, output, jobs=jobs, progress=progress, **options)
+    finally:
+        if bar is not None:
+            bar.close()
     for path, files in result.written.items():
         if not quiet:
             for p in files:

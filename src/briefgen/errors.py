@@ -41,6 +41,13 @@ class BriefError(BriefgenError):
         self.diagnostics = list(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple[type[BriefError], tuple[list[Diagnostic]]]:
+        return (BriefError, (self.diagnostics,))  # survives a trip to a worker process
+
 
 class RenderError(BriefgenError):
     """A renderer could not produce output for a valid document (an internal fault)."""
+
+
+class InternalError(BriefgenError):
+    """An unexpected fault while building one brief of a batch (a bug: please report it)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, Literal
 
 from .compose import compose, load_labels
 from .document import Document, map_text
-from .errors import BriefError, BriefgenError, Diagnostic
+from .errors import BriefError, BriefgenError, Diagnostic, InternalError
 from .fonts import family, missing_characters
 from .loader import Positions, decode, parse_text, read_text
 from .model import Brief
@@ -250,14 +251,51 @@ def expand_inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str],
-               **options: Any) -> BatchResult:
-    """Build every brief; a bad one is reported and does not stop the others."""
-    written: dict[str, list[Path]] = {}
-    failed: dict[str, BriefgenError] = {}
-    for path in expand_inputs(inputs):
+def _build_one(path: Path, output_dir: str | os.PathLike[str],
+               options: dict[str, Any]) -> tuple[str, list[Path] | BriefgenError]:
+    """One brief of a batch; runs in a worker, so it returns failures instead of raising."""
+    try:
+        return str(path), build_files(path, output_dir, **options)
+    except BriefgenError as e:
+        return str(path), e
+    except Exception as e:  # noqa: BLE001 - one bad brief must not stop the batch
+        return str(path), InternalError(f"{path}: internal error: {type(e).__name__}: {e}")
+
+
+ProgressCallback = Callable[[int, int, str, bool], None]
+"""Called after each brief of a batch: (done, total, brief path, succeeded)."""
+
+
+def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str], *,
+               jobs: int | None = None, executor: Executor | None = None,
+               progress: ProgressCallback | None = None, **options: Any) -> BatchResult:
+    """Build every brief; a bad one is reported and does not stop the others.
+
+    Runs on ``executor`` when given (any :class:`concurrent.futures.Executor`: a process pool,
+    a Dask ``Client.get_executor()``...), else on a process pool of ``jobs`` workers (default:
+    the core count), or in this process when ``jobs`` is 1 or there is one brief."""
+    paths = expand_inputs(inputs)
+    results: dict[str, list[Path] | BriefgenError] = {}
+
+    def record(name: str, outcome: list[Path] | BriefgenError) -> None:
+        results[name] = outcome
+        if progress:
+            progress(len(results), len(paths), name, not isinstance(outcome, BaseException))
+
+    workers = jobs or os.cpu_count() or 1
+    if executor is None and (workers == 1 or len(paths) <= 1):
+        for path in paths:
+            record(*_build_one(path, output_dir, options))
+    else:
+        pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(paths)))
         try:
-            written[str(path)] = build_files(path, output_dir, **options)
-        except BriefgenError as e:
-            failed[str(path)] = e
-    return BatchResult(written, failed)
+            futures = [pool.submit(_build_one, path, output_dir, options) for path in paths]
+            for fut in as_completed(futures):
+                record(*fut.result())
+        finally:
+            if executor is None:
+                pool.shutdown()
+    order = {str(p): i for i, p in enumerate(paths)}
+    ordered = sorted(results.items(), key=lambda kv: order[kv[0]])
+    return BatchResult({k: v for k, v in ordered if not isinstance(v, BaseException)},
+                       {k: v for k, v in ordered if isinstance(v, BaseException)})
