@@ -29,6 +29,7 @@ from .errors import BriefError, Diagnostic
 from .estimative import BANDS, IMPACTS, SCALES, risk_band
 from .inline import CITATION, Citation, parse_inline
 from .model import Brief, KeyFigure
+from .style import Style
 
 # --------------------------------------------------------------------------------------------
 # Templates and labels
@@ -263,14 +264,15 @@ def _short(text: str, words: int = 9) -> str:
 # Running the template
 
 
-def render_template(brief: Brief, template: str | Path | None = None) -> tuple[str, str]:
+def render_template(brief: Brief, template: str | Path | None = None,
+                    style: Style | None = None) -> tuple[str, str]:
     """Run a pack template on a brief; return the XML it writes and the template's path."""
     path = resolve_template(template)
     env = _environment(str(path.parent.resolve()))
     labels = load_labels(brief.language)
     try:
         tmpl = env.get_template(path.name)
-        xml = tmpl.render(brief=brief, labels=labels, scales=SCALES)
+        xml = tmpl.render(brief=brief, labels=labels, scales=SCALES, style=style or Style())
     except TemplateSyntaxError as e:
         raise BriefError([Diagnostic(e.filename or str(path), e.lineno, None, "template",
                                      f"template syntax error: {e.message}")]) from None
@@ -293,9 +295,11 @@ def _template_line(exc: BaseException, path: Path) -> int | None:
     return line
 
 
-def compose(brief: Brief, template: str | Path | None = None) -> d.Document:
-    """The brief, through a pack template, as a :class:`~briefgen.document.Document`."""
-    xml, where = render_template(brief, template)
+def compose(brief: Brief, template: str | Path | None = None,
+            style: Style | None = None) -> d.Document:
+    """The brief, through a pack template, as a :class:`~briefgen.document.Document`. The
+    template sees the style too (for choices such as which scale legend to print)."""
+    xml, where = render_template(brief, template, style)
     return parse_pack(xml, where)
 
 
@@ -368,7 +372,8 @@ class _PackReader:
             while anchor in self.anchors:
                 anchor, n = f"{base}-{n}", n + 1
             self.anchors.add(anchor)
-            return d.Heading(int(tag[1]), content, anchor, el.get("toc", "yes") != "no")
+            return d.Heading(int(tag[1]), content, anchor, el.get("toc", "yes") != "no",
+                             el.get("number", "yes") != "no")
         if tag == "p":
             role = el.get("role", "body")
             if role not in ("body", "lead", "small", "marking", "caption", "attribution"):

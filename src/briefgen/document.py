@@ -76,12 +76,14 @@ Inline = Union[Text, Strong, Emph, Link, Ref, Note, LineBreak]
 @dataclass(frozen=True)
 class Heading:
     """A section heading, level 1 to 3. ``anchor`` is a stable id for bookmarks, the contents
-    and cross-references. ``toc`` False keeps it out of the table of contents."""
+    and cross-references. ``toc`` False keeps it out of the table of contents; ``numbered``
+    False keeps it unnumbered when the style numbers headings (annexes, sources)."""
 
     level: int
     children: tuple[Inline, ...]
     anchor: str
     toc: bool = True
+    numbered: bool = True
 
 
 ParaRole = Literal["body", "lead", "small", "marking", "caption", "attribution"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .compose import compose, load_labels
+from .layout import apply_style
 from .document import Document, map_text
 from .errors import BriefError, BriefgenError, Diagnostic, InternalError
 from .fonts import family, missing_characters
@@ -164,7 +165,7 @@ def build(source: Any, *, formats: str | Iterable[str] | None = None,
     glyphs = check_fonts(loaded, st)
     if glyphs and missing_glyphs != "replace":
         raise BriefError(glyphs)
-    document = compose(loaded.brief, template)
+    document = apply_style(compose(loaded.brief, template, st), st)
     if glyphs:
         document = replace_missing(document, st)
     warnings = tuple(replace(g, message=g.message.replace(

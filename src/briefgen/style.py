@@ -96,6 +96,9 @@ class Colours(_Strict):
     table_stripe: Colour = "#F2F4F7"
     box_bg: Colour = "#EEF2F8"
     box_border: Colour = "#1F3864"
+    risk_bands: tuple[Colour, Colour, Colour, Colour] = Field(
+        ("#C6E7C1", "#FFF2A8", "#FFD08A", "#F4A6A0"),
+        description="fills of the risk matrix bands: low, medium, high, very high")
 
 
 class MarkingStyle(_Strict):
@@ -110,6 +113,30 @@ class MarkingStyle(_Strict):
     }
     tlp_background: Colour = "#000000"
     banner_colour: Colour = "#000000"
+    body_notice: bool = Field(True, description="print the marking once in the body as well")
+    portion_marks: bool = Field(False, description="US style: (U), (C), (S), (TS) or (CUI) "
+                                                   "before each heading and paragraph")
+
+
+class Numbering(_Strict):
+    """Numbers printed before headings (1, 1.1, 1.1.1) and body paragraphs (1, 2, 3 through
+    the pack, as UK submissions number them; items of a numbered paragraph's list (a), (b))."""
+
+    headings: Literal["none", "decimal"] = "none"
+    paragraphs: Literal["none", "decimal"] = "none"
+
+
+class Cover(_Strict):
+    layout: Literal["page", "compact"] = Field(
+        "page", description="page: the top sheet ends page 1; compact: the pack runs on")
+    logo: Path | None = Field(None, description="an image (PNG or JPEG) for the top sheet, "
+                                                "beside the style file")
+    logo_width: Length = 35 * _UNITS["mm"]
+
+
+class Tables(_Strict):
+    stripes: bool = True
+    rules: Literal["grid", "horizontal"] = "grid"
 
 
 class Style(_Strict):
@@ -121,6 +148,13 @@ class Style(_Strict):
     colours: Colours = Colours()
     marking: MarkingStyle = MarkingStyle()
     notes: Literal["endnotes", "footnotes"] = "endnotes"
+    numbering: Numbering = Numbering()
+    cover: Cover = Cover()
+    tables: Tables = Tables()
+    legend: Literal["auto", "icd203", "phia", "none"] = Field(
+        "auto", description="which probability scale's legend the pack prints: auto (the "
+                            "scales the risks use), a scale (printed first, with any other "
+                            "scale the risks use), or none")
     reference_docx: Path | None = Field(
         None, description="a Word document or template (.docx/.dotx) whose styles, page set-up "
                           "and header logo the DOCX pack takes, as pandoc's reference-doc")
@@ -193,6 +227,33 @@ def _resolve_path(ref: str | Path, relative_to: Path | None) -> Path:
                                  + ", ".join(styles))])
 
 
+ASSET_FIELDS: tuple[tuple[str, ...], ...] = (("reference_docx",), ("cover", "logo"))
+
+
+def _resolve_asset(data: dict[str, Any], loc: tuple[str, ...], style_file: Path,
+                   positions: Any) -> None:
+    """Make a file named in a style absolute, refusing one that is missing or that lies
+    outside the style's folder (no ``../../etc/passwd``, no absolute paths)."""
+    holder: Any = data
+    for key in loc[:-1]:
+        holder = holder.get(key) if isinstance(holder, dict) else None
+    if not isinstance(holder, dict) or not isinstance(holder.get(loc[-1]), str):
+        return
+    ref = holder[loc[-1]]
+    folder = style_file.parent.resolve()
+    target = (folder / ref).resolve()
+    line, col = positions.find(loc)
+    where = ".".join(loc)
+    if Path(ref).is_absolute() or not target.is_relative_to(folder):
+        raise BriefError([Diagnostic(str(style_file), line, col, where,
+                                     f"{ref!r} is outside the style's folder; put the file "
+                                     "beside the style and name it relative to it")])
+    if not target.is_file():
+        raise BriefError([Diagnostic(str(style_file), line, col, where,
+                                     f"no such file {ref!r} (looked in {folder})")])
+    holder[loc[-1]] = str(target)
+
+
 def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], Any]:
     from .loader import load_mapping
 
@@ -201,8 +262,8 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], Any]:
         raise BriefError([Diagnostic(str(path), None, None, "extends",
                                      f"styles extend each other in a loop: {chain}")])
     data, positions = load_mapping(path)
-    if isinstance(data.get("reference_docx"), str):  # files named in a style sit beside it
-        data["reference_docx"] = str(path.parent / data["reference_docx"])
+    for loc in ASSET_FIELDS:  # files named in a style sit beside it
+        _resolve_asset(data, loc, path, positions)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data, positions

@@ -1,0 +1,163 @@
+"""Styles: shipped house styles, inheritance, validation, and settings that reach both outputs."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE, docx_all_text, need_tool, pdf_all_text
+from test_validation import MINIMAL
+
+import briefgen
+from briefgen.cli import cli
+from briefgen.errors import BriefError
+from briefgen.style import available_styles, load_style
+
+SHIPPED = ["default", "in-focus", "uk-brief", "us-memo"]
+
+
+def test_shipped_styles_listed_with_descriptions():
+    assert sorted(available_styles()) == SHIPPED
+    r = CliRunner().invoke(cli, ["styles"])
+    assert r.exit_code == 0
+    for name in SHIPPED:
+        line = next(x for x in r.stdout.splitlines() if x.startswith(name + " "))
+        assert len(line.split(None, 1)[1]) > 20  # a real one-line description
+
+
+def test_styles_show_prints_resolved_settings():
+    import json
+
+    r = CliRunner().invoke(cli, ["styles", "show", "us-memo"])
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["page"]["size"] == "Letter"
+    assert data["fonts"]["body"] == "dejavu-serif"
+    assert data["page"]["margins"]["left"] == 72.0
+    assert data["colours"]["link"] == load_style("default").colours.link  # inherited
+
+
+def test_analyst_style_extends_a_shipped_one_and_changes_only_what_it_overrides(tmp_path: Path):
+    mine = tmp_path / "house.yaml"
+    mine.write_text("extends: uk-brief\ndescription: Our house style\n"
+                    "colours: {headings: '#7A0019'}\n")
+    base, child = load_style("uk-brief").model_dump(), load_style(mine).model_dump()
+    assert child["colours"]["headings"] == "#7A0019"
+    diff = {k for k in base if base[k] != child[k]}
+    assert diff == {"name", "description", "colours"}
+    assert {k for k in base["colours"] if base["colours"][k] != child["colours"][k]} == \
+        {"headings"}
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("colours: {headngs: '#000000'}\n", "2:11: colours.headngs: unknown field 'headngs'; did you mean 'headings'?"),
+    ("colours: {headings: navy}\n", "colours.headings: 'navy' is not a colour"),
+    ("page: {margins: {top: 25}}\npage2: 1\n", "page2: unknown field"),
+    ("page: {margins: {top: 2 inches}}\n", "is not a length"),
+    ("cover: {logo: missing.png}\n", "cover.logo: no such file 'missing.png'"),
+    ("cover: {logo: ../../etc/passwd}\n", "cover.logo: '../../etc/passwd' is outside the style's folder"),
+    ("cover: {logo: /etc/passwd}\n", "is outside the style's folder"),
+    ("extends: nonexistent\n", "no style named 'nonexistent'"),
+])
+def test_bad_style_files_are_refused_with_location(tmp_path: Path, text: str, needle: str):
+    style = tmp_path / "bad.yaml"
+    style.write_text("description: x\n" + text)
+    with pytest.raises(BriefError) as exc:
+        load_style(style)
+    assert needle in str(exc.value)
+    assert str(style) in str(exc.value) or "nonexistent" in str(exc.value)
+    r = CliRunner().invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path / "o"), "--style",
+                                 str(style)])
+    assert r.exit_code == 2 and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_extends_loop_is_refused(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    with pytest.raises(BriefError, match="loop"):
+        load_style(tmp_path / "a.yaml")
+
+
+@pytest.fixture(scope="module")
+def packs() -> dict[str, briefgen.Pack]:
+    return {name: briefgen.build(SAMPLE, style=name) for name in SHIPPED}
+
+
+def test_every_shipped_style_builds_visibly_different_packs(packs):
+    from pypdf import PdfReader
+
+    sizes = {n: tuple(round(float(x)) for x in PdfReader(io.BytesIO(p.pdf)).pages[0].mediabox[2:])
+             for n, p in packs.items()}
+    assert sizes["default"] == sizes["uk-brief"] == (595, 842)
+    assert sizes["us-memo"] == sizes["in-focus"] == (612, 792)
+    assert len({p.pdf for p in packs.values()}) == len(SHIPPED)
+    assert len({p.docx for p in packs.values()}) == len(SHIPPED)
+
+
+def test_page_size_and_margins_reach_the_docx(packs):
+    import docx
+    from docx.shared import Inches
+
+    sec = docx.Document(io.BytesIO(packs["us-memo"].docx)).sections[0]
+    assert abs(sec.page_width - Inches(8.5)) < 2000 and abs(sec.page_height - Inches(11)) < 2000
+    assert abs(sec.left_margin - Inches(1)) < 2000
+    sec = docx.Document(io.BytesIO(packs["uk-brief"].docx)).sections[0]
+    assert abs(sec.page_width.mm - 210) < 1
+
+
+def test_serif_style_embeds_the_serif_family(packs, tmp_path: Path):
+    need_tool("pdffonts")
+    pdf = tmp_path / "us.pdf"
+    pdf.write_bytes(packs["us-memo"].pdf)
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "DejaVuSerif" in out and "DejaVuSans" not in out.replace("DejaVuSerif", "")
+    import docx
+
+    normal = docx.Document(io.BytesIO(packs["us-memo"].docx)).styles["Normal"]
+    assert normal.font.name == "DejaVu Serif"
+
+
+def test_uk_numbering_in_both_formats(packs):
+    pdf = pdf_all_text(packs["uk-brief"].pdf)
+    doc = docx_all_text(packs["uk-brief"].docx)
+    for text in (pdf, doc):
+        assert re.search(r"1\. Lines to take", text)
+        assert re.search(r"6\.1 Nagorno-Karabakh cease-fire", text)
+        assert re.search(r"\b3\. Nagorno-Karabakh is a separatist enclave", text)
+        assert "Annex A: Chronology" in text and not re.search(r"\d\. Annex A", text)
+    assert not re.search(r"\b1\. Lines to take", pdf_all_text(packs["default"].pdf))
+
+
+def test_us_portion_marks_and_banner(tmp_path: Path):
+    brief = MINIMAL.replace("scheme: tlp", "scheme: us").replace(
+        'label: "TLP:GREEN"', 'label: "UNCLASSIFIED//FOR OFFICIAL USE ONLY"') + \
+        "background:\n  - A paragraph.\n"
+    pack = briefgen.build(briefgen.parse_brief(brief), style="us-memo")
+    for text in (pdf_all_text(pack.pdf), docx_all_text(pack.docx)):
+        assert "(U) A brief" in text  # the title
+        assert "(U) A paragraph." in text
+        assert "(U) One point" in text
+        assert text.count("UNCLASSIFIED//FOR OFFICIAL USE ONLY") >= 2
+
+
+def test_compact_summary_style_fits_two_pages(tmp_path: Path):
+    from pypdf import PdfReader
+
+    pack = briefgen.build(SAMPLE, style="in-focus", template="summary")
+    assert len(PdfReader(io.BytesIO(pack.pdf)).pages) == 2
+    text = pdf_all_text(pack.pdf)
+    assert "This document is marked" not in text  # body_notice: false
+    assert "Annex" not in text
+
+
+def test_legend_setting(packs):
+    uk = pdf_all_text(packs["uk-brief"].pdf)
+    assert "Probability scale (PHIA probability yardstick)" in uk
+    assert "Probability scale (ICD 203)" in uk  # the sample's risks use ICD 203: kept
+    assert "Probability scale" not in pdf_all_text(
+        briefgen.build(SAMPLE, style="in-focus", formats="pdf").pdf)
