@@ -46,6 +46,7 @@ from briefgen.document import (
     Timeline,
     TimelineEvent,
     TitleBlock,
+    plain_text,
 )
 from briefgen.render.docx import render_docx
 from briefgen.style import Style
@@ -389,35 +390,79 @@ def _note_texts(data: bytes, part: str, tag: str) -> tuple[dict[str, str], etree
     return notes, root
 
 
-def test_endnotes_part(endnotes: bytes) -> None:
+def test_endnotes_are_a_numbered_list_in_the_body(endnotes: bytes) -> None:
+    """Endnotes are listed in the body under the notes heading (LibreOffice would set Word
+    endnotes on a page without header and footer, hence without the marking)."""
     p = parts(endnotes)
-    assert "word/footnotes.xml" not in p
-    notes, root = _note_texts(endnotes, "word/endnotes.xml", "endnote")
-    assert [wval(n, "type") for n in root.findall(f"{{{W}}}endnote")][:2] == \
-        ["separator", "continuationSeparator"]
-    assert [wval(n, "id") for n in root.findall(f"{{{W}}}endnote")] == ["-1", "0", "1", "2", "3"]
-    assert [notes[i] for i in ("1", "2", "3")] == NOTE_TEXTS
-    body = xml(endnotes, "word/document.xml")
-    refs = [wval(r, "id") for r in body.iter(f"{{{W}}}endnoteReference")]
-    assert refs == ["1", "2", "3"]
-    # the repeated note is listed once; its second mark is a NOTEREF to the first mark
-    instr = [t.text.strip() for t in body.iter(f"{{{W}}}instrText")]
-    assert "NOTEREF _RefNote1 \\f \\h" in instr
-    start = next(b for b in body.iter(f"{{{W}}}bookmarkStart") if wval(b, "name") == "_RefNote1")
-    assert start.getnext().find(f"{{{W}}}endnoteReference") is not None
-    rels = p["word/_rels/document.xml.rels"].decode()
-    assert "relationships/endnotes" in rels
-    assert "endnotes+xml" in p["[Content_Types].xml"].decode()
+    assert "word/footnotes.xml" not in p and "word/endnotes.xml" not in p
+    assert "endnotes" not in p["word/_rels/document.xml.rels"].decode()
     settings = xml(endnotes, "word/settings.xml")
-    assert wval(settings.find(f"{{{W}}}endnotePr/{{{W}}}numFmt")) == "decimal"
-    # the notes heading is the last paragraph, a Heading 1 with the NotesList title
-    d = docx.Document(io.BytesIO(endnotes))
-    last = [q for q in d.paragraphs if q.text][-1]
-    assert (last.text, last.style.name) == ("Notes", "Heading 1")
-    # the link inside note 2 is related from the endnotes part
-    erels = p["word/_rels/endnotes.xml.rels"].decode()
-    assert "https://www.npr.org/2023/09/20/ceasefire?a=1&amp;b=2" in erels
-    assert 'TargetMode="External"' in erels
+    assert settings.find(f"{{{W}}}endnotePr") is None
+    body = xml(endnotes, "word/document.xml").find(f"{{{W}}}body")
+    paras = body.findall(f"{{{W}}}p")
+    heading = next(q for q in paras if texts(q) == "Notes")
+    assert wval(heading.find(f"{{{W}}}pPr/{{{W}}}pStyle")) == "Heading1"
+    assert wval(heading.find(f"{{{W}}}bookmarkStart"), "name") == "notes"
+    items = paras[paras.index(heading) + 1:paras.index(heading) + 4]
+    assert [texts(q) for q in items] == NOTE_TEXTS
+    numbering = xml(endnotes, "word/numbering.xml")
+    num_ids = set()
+    for n, q in enumerate(items, 1):
+        ppr = q.find(f"{{{W}}}pPr")
+        assert wval(ppr.find(f"{{{W}}}pStyle")) == "EndnoteText"
+        num_ids.add(wval(ppr.find(f"{{{W}}}numPr/{{{W}}}numId")))
+        assert wval(ppr.find(f"{{{W}}}numPr/{{{W}}}ilvl")) == "0"
+        assert wval(q.find(f"{{{W}}}bookmarkStart"), "name") == f"_Note{n}"
+    (num_id,) = num_ids  # one list, numbered from 1
+    num = next(x for x in numbering.findall(f"{{{W}}}num") if wval(x, "numId") == num_id)
+    assert wval(num.find(f"{{{W}}}lvlOverride/{{{W}}}startOverride")) == "1"
+    abstract = next(a for a in numbering.findall(f"{{{W}}}abstractNum")
+                    if wval(a, "abstractNumId") == wval(num.find(f"{{{W}}}abstractNumId")))
+    assert wval(abstract.find(f"{{{W}}}lvl/{{{W}}}numFmt")) == "decimal"
+    # every mark is its number, superscript (the reference style), linking to its note; the
+    # repeated note is listed once and its second mark repeats the first number
+    marks = [(wval(h, "anchor"), texts(h), wval(h.find(f".//{{{W}}}rStyle")))
+             for h in body.iter(f"{{{W}}}hyperlink")
+             if (wval(h, "anchor") or "").startswith("_Note")]
+    assert marks == [("_Note1", "1", "EndnoteReference"), ("_Note2", "2", "EndnoteReference"),
+                     ("_Note3", "3", "EndnoteReference"), ("_Note1", "1", "EndnoteReference")]
+    assert wval(_resolved_ppr(endnotes, "EndnoteReference", "vertAlign")) == "superscript"
+    assert body.find(f".//{{{W}}}endnoteReference") is None
+    # the link inside note 2 is related from the document part
+    rels = p["word/_rels/document.xml.rels"].decode()
+    assert "https://www.npr.org/2023/09/20/ceasefire?a=1&amp;b=2" in rels
+
+
+def test_endnotes_listed_where_the_notes_block_stands(doc: Document) -> None:
+    blocks = (Contents("Contents"), Heading(1, (T("One"),), "one"),
+              P("cited", Note((T("first"),)), Note((T("second"),)), Note((T("second"),))),
+              NotesList("Sources cited"), Heading(1, (T("Annex"),), "annex"),
+              P("later", Note((T("third"),)), Note((T("first"),))))
+    data = render_docx(Document(doc.meta, blocks), Style())
+    d = docx.Document(io.BytesIO(data))
+    text = [(q.style.name, q.text) for q in d.paragraphs if q.text]
+    heads = [t for t in text if t[0].startswith("Heading")]
+    assert heads == [("Heading 1", "One"), ("Heading 1", "Sources cited"),
+                     ("Heading 1", "Annex")]
+    at = text.index(("Heading 1", "Sources cited"))
+    assert text[at + 1:at + 4] == [("endnote text", "first"), ("endnote text", "second"),
+                                   ("endnote text", "third")]  # numbered once all are known
+    assert ("Normal", "cited1,2") in text and ("Normal", "later3,1") in text
+    toc = [re.sub(r"\t\d+$", "", t) for s, t in text if s.startswith("toc")]
+    assert toc == ["One", "Sources cited", "Annex"]
+    body = xml(data, "word/document.xml")
+    ids = [wval(b, "id") for b in body.iter(f"{{{W}}}bookmarkStart")]
+    assert ids == [str(i) for i in range(len(ids))]  # in document order
+    ends = [wval(b, "id") for b in body.iter(f"{{{W}}}bookmarkEnd")]
+    assert sorted(ends) == sorted(ids)
+
+
+def test_notes_without_a_notes_block_go_at_the_end(doc: Document) -> None:
+    meta = Meta(title="t", date=DATE, labels={"notes": "Endnotes"})
+    data = render_docx(Document(meta, (P("x", Note((T("n"),))), PageBreak())), Style())
+    d = docx.Document(io.BytesIO(data))
+    assert [(q.style.name, q.text) for q in d.paragraphs if q.text][-2:] == [
+        ("Heading 1", "Endnotes"), ("endnote text", "n")]
 
 
 def test_footnotes_part(footnotes: bytes) -> None:
@@ -523,7 +568,8 @@ def test_external_hyperlinks(endnotes: bytes) -> None:
     d = docx.Document(io.BytesIO(endnotes))
     rels = {r.rId: r for r in d.part.rels.values() if r.reltype.endswith("/hyperlink")}
     targets = {r.target_ref for r in rels.values()}
-    assert targets == {"https://example.org/brief?x=1&y=<2>", "mailto:desk@example.org"}
+    assert targets == {"https://example.org/brief?x=1&y=<2>", "mailto:desk@example.org",
+                       "https://www.npr.org/2023/09/20/ceasefire?a=1&b=2"}  # in note 2
     assert all(r.is_external for r in rels.values())
     body = xml(endnotes, "word/document.xml").find(f"{{{W}}}body")
     links = {texts(h): h.get(f"{{{R}}}id") for h in body.iter(f"{{{W}}}hyperlink")
@@ -558,9 +604,43 @@ def test_figures_are_pictures_with_alt_text(endnotes: bytes) -> None:
     d = docx.Document(io.BytesIO(endnotes))
     styles = [p.style.name for p in d.paragraphs]
     assert styles.count("Figure") == 2
-    assert "Figure Caption" in styles
-    cap = next(p for p in d.paragraphs if p.style.name == "Figure Caption")
-    assert cap.text == "Risks to the cease-fire"
+    fig = styles.index("Figure")
+    assert styles[fig + 1] == "Caption"  # the caption below its picture, in the Caption style
+    assert d.paragraphs[fig + 1].text == "Risks to the cease-fire"
+
+
+def test_figures_are_the_pdf_drawings_at_print_resolution(doc: Document,
+                                                           endnotes: bytes) -> None:
+    """The pictures are the shared drawings (the PDF's) rasterised, not a second drawing:
+    byte for byte what graphics.png makes of graphics.drawing for the text width, shown at
+    that width and at 200 dpi or more."""
+    from PIL import Image
+
+    from briefgen.render import docx as docx_renderer
+    from briefgen.render import graphics
+
+    assert not hasattr(docx_renderer, "_chart_png") and not hasattr(docx_renderer, "_Canvas")
+    body = xml(endnotes, "word/document.xml").find(f"{{{W}}}body")
+    wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(
+        parts(endnotes)["word/_rels/document.xml.rels"])}
+    sect = body.find(f"{{{W}}}sectPr")
+    text_width = (int(wval(sect.find(f"{{{W}}}pgSz"), "w"))
+                  - sum(int(wval(sect.find(f"{{{W}}}pgMar"), side) or 0)
+                        for side in ("left", "right", "gutter"))) / 20
+    charts = [b.chart for b in doc.blocks if isinstance(b, Figure)]
+    inlines = list(body.iter(f"{{{wp}}}inline"))
+    assert len(inlines) == len(charts) == 2
+    for chart, inline in zip(charts, inlines):
+        cx = int(inline.find(f"{{{wp}}}extent").get("cx"))
+        assert abs(cx / 12700 - text_width) < 0.5  # sized to the text width
+        blip = next(inline.iter(f"{{{a}}}blip"))
+        png = parts(endnotes)["word/" + rels[blip.get(f"{{{R}}}embed")]]
+        dw = graphics.drawing(chart, Style(), text_width, max_height=10_000)
+        assert png == graphics.png(dw, dpi=200)
+        with Image.open(io.BytesIO(png)) as im:
+            assert im.width / (cx / 914400) >= 199.5  # pixels per inch as printed
 
 
 def test_all_text_present_and_literal(endnotes: bytes) -> None:
@@ -668,26 +748,264 @@ def test_byte_identical_and_fixed_zip(doc: Document, endnotes: bytes) -> None:
     assert {i.compress_type for i in infos} == {zipfile.ZIP_DEFLATED}
 
 
-def test_elements_in_schema_order(endnotes: bytes, footnotes: bytes) -> None:
-    from briefgen.render import ooxml
+# --------------------------------------------------------------------------------------------
+# Validity: the hand-written parts against ECMA-376 Part 1 (transitional), written out here
+# independently of the renderer's own tables.
 
-    orders = {"pPr": ooxml.PPR_ORDER, "rPr": ooxml.RPR_ORDER, "tblPr": ooxml.TBLPR_ORDER,
-              "tcPr": ooxml.TCPR_ORDER, "style": ooxml.STYLE_ORDER}
-    for data in (endnotes, footnotes):
-        for name, blob in parts(data).items():
-            if not name.startswith("word/") or not name.endswith(".xml"):
+_RPR_BASE = [
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+    "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr",
+    "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish",
+    "oMath"]
+_PPR_BASE = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap",
+    "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId",
+    "cnfStyle"]
+_BORDERS = ["top", "left", "start", "bottom", "right", "end", "insideH", "insideV", "tl2br",
+            "tr2bl", "between", "bar"]
+#: CT_* sequences by element name (children in the w: namespace must follow these orders)
+SCHEMA_ORDER: dict[str, list[str]] = {
+    "pPr": [*_PPR_BASE, "rPr", "sectPr", "pPrChange"],
+    # the paragraph mark's rPr starts with ins/del/moveFrom/moveTo; a run's is EG_RPrBase
+    "rPr": ["ins", "del", "moveFrom", "moveTo", *_RPR_BASE, "rPrChange"],
+    "tblPr": ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+              "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+              "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+              "tblPrChange"],
+    # CT_TrPrBase is a choice; Word writes it in this order, and ins/del/trPrChange follow
+    "trPr": ["cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit",
+             "trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del",
+             "trPrChange"],
+    "tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
+             "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns",
+             "cellDel", "cellMerge", "tcPrChange"],
+    "sectPr": ["headerReference", "footerReference", "footnotePr", "endnotePr", "type",
+               "pgSz", "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols",
+               "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
+               "rtlGutter", "docGrid", "printerSettings", "sectPrChange"],
+    "settings": [
+        "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+        "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+        "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts",
+        "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
+        "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter",
+        "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle",
+        "proofState", "formsDesign", "attachedTemplate", "linkStyles",
+        "stylePaneFormatFilter", "stylePaneSortMethod", "documentType", "mailMerge",
+        "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
+        "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet",
+        "defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone",
+        "doNotHyphenateCaps", "showEnvelope", "summaryLength", "clickAndTypeStyle",
+        "defaultTableStyle", "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting",
+        "bookFoldPrintingSheets", "drawingGridHorizontalSpacing",
+        "drawingGridVerticalSpacing", "displayHorizontalDrawingGridEvery",
+        "displayVerticalDrawingGridEvery", "doNotUseMarginsForDrawingGridOrigin",
+        "drawingGridHorizontalOrigin", "drawingGridVerticalOrigin", "doNotShadeFormData",
+        "noPunctuationKerning", "characterSpacingControl", "printTwoOnOne",
+        "strictFirstAndLastChars", "noLineBreaksAfter", "noLineBreaksBefore",
+        "savePreviewPicture", "doNotValidateAgainstSchema", "saveInvalidXml",
+        "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
+        "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+        "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr",
+        "endnotePr", "compat", "docVars", "rsids", "attachedSchema", "themeFontLang",
+        "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+        "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"],
+    "footnotePr": ["pos", "numFmt", "numStart", "numRestart", "footnote"],
+    "endnotePr": ["pos", "numFmt", "numStart", "numRestart", "endnote"],
+    "style": ["name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden",
+              "uiPriority", "semiHidden", "unhideWhenUsed", "qFormat", "locked", "personal",
+              "personalCompose", "personalReply", "rsid", "pPr", "rPr", "tblPr", "trPr",
+              "tcPr", "tblStylePr"],
+    "tblStylePr": ["pPr", "rPr", "tblPr", "trPr", "tcPr"],
+    "styles": ["docDefaults", "latentStyles", "style"],
+    "docDefaults": ["rPrDefault", "pPrDefault"],
+    "numbering": ["numPicBullet", "abstractNum", "num", "numIdMacAtCleanup"],
+    "abstractNum": ["nsid", "multiLevelType", "tmpl", "name", "styleLink", "numStyleLink",
+                    "lvl"],
+    "lvl": ["start", "numFmt", "lvlRestart", "pStyle", "isLgl", "suff", "lvlText",
+            "lvlPicBulletId", "legacy", "lvlJc", "pPr", "rPr"],
+    "num": ["abstractNumId", "lvlOverride"],
+    "lvlOverride": ["startOverride", "lvl"],
+    "pBdr": _BORDERS, "tblBorders": _BORDERS, "tcBorders": _BORDERS, "tblCellMar": _BORDERS,
+    "tcMar": _BORDERS,
+    "numPr": ["ilvl", "numId", "numberingChange", "ins"],
+}
+#: repeatable children (everything else appears at most once)
+_REPEATS = {("styles", "style"), ("numbering", "abstractNum"), ("numbering", "num"),
+            ("numbering", "numPicBullet"), ("abstractNum", "lvl"), ("num", "lvlOverride"),
+            ("sectPr", "headerReference"), ("sectPr", "footerReference"),
+            ("style", "tblStylePr"), ("footnotePr", "footnote"), ("endnotePr", "endnote"),
+            ("settings", "activeWritingStyle"), ("settings", "smartTagType")}
+#: elements that must come first (or last) among their w: siblings
+_FIRST = {"p": "pPr", "r": "rPr", "tc": "tcPr", "tbl": "tblPr"}
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+def schema_problems(data: bytes) -> list[str]:
+    """Children out of schema order or repeated, in every WordprocessingML part."""
+    problems = []
+    for name, blob in parts(data).items():
+        if not (name.startswith("word/") and name.endswith(".xml")):
+            continue
+        for e in etree.fromstring(blob).iter():
+            if not isinstance(e.tag, str) or etree.QName(e).namespace != W:
                 continue
-            for parent in etree.fromstring(blob).iter():
-                if not isinstance(parent.tag, str):
+            local = etree.QName(e).localname
+            kids = [etree.QName(c).localname for c in e
+                    if isinstance(c.tag, str) and etree.QName(c).namespace == W]
+            where = f"{name}: <w:{local}> children {kids}"
+            order = SCHEMA_ORDER.get(local)
+            if order is not None:
+                unknown = [k for k in kids if k not in order]
+                if unknown:
+                    problems.append(f"{where}: not in its schema: {unknown}")
+                ranks = [order.index(k) for k in kids if k in order]
+                if ranks != sorted(ranks):
+                    problems.append(f"{where}: out of order")
+                repeated = {k for k in kids if kids.count(k) > 1 and (local, k) not in _REPEATS}
+                if repeated:
+                    problems.append(f"{where}: repeated {sorted(repeated)}")
+            first = _FIRST.get(local)
+            if first in kids and kids[0] != first:
+                problems.append(f"{where}: {first} is not first")
+            if local == "tbl" and kids[:2] != ["tblPr", "tblGrid"]:
+                problems.append(f"{where}: a table starts with tblPr, tblGrid")
+            if local == "tr" and "trPr" in kids and kids.index("trPr") > (
+                    1 if kids[:1] == ["tblPrEx"] else 0):
+                problems.append(f"{where}: trPr is not first")
+            if local == "body" and kids[-1:] != ["sectPr"]:
+                problems.append(f"{where}: the body ends with its sectPr")
+    return problems
+
+
+def package_problems(data: bytes) -> list[str]:
+    """Package integrity: relationships, content types, ids and references."""
+    problems = []
+    files = parts(data)
+    types = etree.fromstring(files["[Content_Types].xml"])
+    overrides = {o.get("PartName") for o in types.findall(f"{{{_CT}}}Override")}
+    defaults = {d.get("Extension").lower() for d in types.findall(f"{{{_CT}}}Default")}
+    for name in files:
+        if name == "[Content_Types].xml" or name.endswith("/"):
+            continue
+        ext = name.rsplit(".", 1)[-1].lower()
+        # an XML part needs its own type: the xml default (application/xml) is not a part's
+        if f"/{name}" not in overrides and (ext not in defaults or ext == "xml"):
+            problems.append(f"{name}: no content type")
+    problems += [f"{o}: content type for a missing part" for o in overrides
+                 if o.lstrip("/") not in files]
+    bookmark_ids: list[str] = []
+    doc_pr_ids: list[str] = []
+    bookmark_names: set[str] = set()
+    anchors: set[str] = set()
+    for name, blob in files.items():
+        if name.endswith(".rels"):
+            base = name.replace("_rels/", "").removesuffix(".rels")
+            folder = base.rsplit("/", 1)[0] if "/" in base else ""
+            for rel in etree.fromstring(blob).findall(f"{{{_PKG_RELS}}}Relationship"):
+                if rel.get("TargetMode") == "External":
                     continue
-                local = etree.QName(parent).localname
-                if local not in orders:
-                    continue
-                kids = [etree.QName(c).localname for c in parent
-                        if isinstance(c.tag, str) and etree.QName(c).namespace == W]
-                ranks = [orders[local].index(k) for k in kids]
-                assert ranks == sorted(ranks), (name, local, kids)
-                assert len(set(kids)) == len(kids) or local == "style", (name, local, kids)
+                target = rel.get("Target")
+                path = target.lstrip("/") if target.startswith("/") else \
+                    "/".join(x for x in f"{folder}/{target}".split("/") if x)
+                while "/../" in f"/{path}":
+                    path = re.sub(r"[^/]+/\.\./", "", path, count=1)
+                if path not in files:
+                    problems.append(f"{name}: target {target} is not in the package")
+            continue
+        if not name.endswith(".xml") or name == "[Content_Types].xml":
+            continue
+        root = etree.fromstring(blob)
+        rels_name = "/".join(filter(None, [name.rsplit("/", 1)[0] if "/" in name else "",
+                                           "_rels", name.rsplit("/", 1)[-1] + ".rels"]))
+        rel_ids = set()
+        if rels_name in files:
+            rel_ids = {r.get("Id") for r in etree.fromstring(files[rels_name])}
+        for e in root.iter():
+            if not isinstance(e.tag, str):
+                continue
+            for attr, value in e.attrib.items():
+                if attr.startswith(f"{{{_R_NS}}}") and value not in rel_ids:
+                    problems.append(f"{name}: r:{etree.QName(attr).localname}={value} "
+                                    "has no relationship")
+        if not name.startswith("word/"):
+            continue
+        starts = root.findall(f".//{{{W}}}bookmarkStart")
+        ends = {wval(b, "id") for b in root.iter(f"{{{W}}}bookmarkEnd")}
+        for b in starts:
+            bookmark_ids.append(wval(b, "id"))
+            if wval(b, "name") in bookmark_names:
+                problems.append(f"{name}: bookmark name {wval(b, 'name')} twice")
+            bookmark_names.add(wval(b, "name"))
+            if wval(b, "id") not in ends:
+                problems.append(f"{name}: bookmark {wval(b, 'name')} is not closed")
+        anchors |= {wval(h, "anchor") for h in root.iter(f"{{{W}}}hyperlink")
+                    if wval(h, "anchor")}
+        wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+        doc_pr_ids += [d.get("id") for d in root.iter(f"{{{wp}}}docPr")]
+    dup = sorted({i for i in bookmark_ids if bookmark_ids.count(i) > 1})
+    if dup:
+        problems.append(f"duplicate bookmark ids {dup}")
+    if len(doc_pr_ids) != len(set(doc_pr_ids)):
+        problems.append(f"duplicate drawing ids {doc_pr_ids}")
+    problems += [f"link to missing bookmark {a}" for a in sorted(anchors - bookmark_names)]
+    # numbering: every list used is defined, every definition complete
+    if "word/numbering.xml" in files:
+        numbering = etree.fromstring(files["word/numbering.xml"])
+        abstract = {wval(a, "abstractNumId") for a in numbering.findall(f"{{{W}}}abstractNum")}
+        nums = {wval(n, "numId") for n in numbering.findall(f"{{{W}}}num")}
+        for n in numbering.findall(f"{{{W}}}num"):
+            if wval(n.find(f"{{{W}}}abstractNumId")) not in abstract:
+                problems.append(f"num {wval(n, 'numId')}: no such abstractNum")
+        for name in ("word/document.xml", "word/styles.xml"):
+            for e in etree.fromstring(files[name]).iter(f"{{{W}}}numId"):
+                if wval(e) not in nums and wval(e) != "0":
+                    problems.append(f"{name}: numId {wval(e)} is not defined")
+    # notes: every reference has its note, and the separators settings name exist
+    settings = etree.fromstring(files["word/settings.xml"])
+    for kind in ("footnote", "endnote"):
+        part = f"word/{kind}s.xml"
+        ids = set()
+        if part in files:
+            notes = etree.fromstring(files[part]).findall(f"{{{W}}}{kind}")
+            ids = [wval(n, "id") for n in notes]
+            if len(ids) != len(set(ids)):
+                problems.append(f"{part}: duplicate ids")
+            ids = set(ids)
+        refs = {wval(r, "id") for r in xml(data, "word/document.xml").iter(
+            f"{{{W}}}{kind}Reference")}
+        refs |= {wval(r, "id") for r in settings.iterfind(f"{{{W}}}{kind}Pr/{{{W}}}{kind}")}
+        if refs - ids:
+            problems.append(f"{kind}s referenced but missing: {sorted(refs - ids)}")
+    return problems
+
+
+def test_hand_written_parts_follow_the_schema(endnotes: bytes, footnotes: bytes, uk: bytes
+                                              ) -> None:
+    for data in (endnotes, footnotes, uk):
+        assert schema_problems(data) == []
+        assert package_problems(data) == []
+
+
+def test_schema_checker_catches_disorder(endnotes: bytes) -> None:
+    """The checker itself: a swapped pair in a paragraph's properties is reported."""
+    files = parts(endnotes)
+    root = etree.fromstring(files["word/styles.xml"])
+    ppr = next(p for p in root.iter(f"{{{W}}}pPr") if len(p) >= 2)
+    ppr.insert(0, ppr[-1])
+    files["word/styles.xml"] = etree.tostring(root)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n, b in files.items():
+            z.writestr(n, b)
+    assert any("out of order" in p for p in schema_problems(buf.getvalue()))
 
 
 def test_empty_document(doc: Document) -> None:
@@ -719,10 +1037,14 @@ def test_render_is_fast(doc: Document) -> None:
 
 @pytest.fixture(scope="module")
 def libreoffice(endnotes: bytes, footnotes: bytes, tmp_path_factory) -> dict[str, list[str]]:
+    import briefgen
+    from conftest import SAMPLE
+
     soffice = need_tool("soffice")
     need_tool("pdftotext")
     out = tmp_path_factory.mktemp("lo")
-    files = {"endnotes": endnotes, "footnotes": footnotes}
+    files = {"endnotes": endnotes, "footnotes": footnotes,
+             "sample": briefgen.build(SAMPLE, formats="docx").docx}
     for name, data in files.items():
         (out / f"{name}.docx").write_bytes(data)
     profile = Path(f"/tmp/lo-briefgen-test-{os.getpid()}-{uuid.uuid4().hex}")
@@ -740,7 +1062,22 @@ def libreoffice(endnotes: bytes, footnotes: bytes, tmp_path_factory) -> dict[str
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
         pages[name] = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+    pages["_dir"] = [str(out)]
     return pages
+
+
+def test_libreoffice_every_page_of_the_sample_carries_its_marking(libreoffice) -> None:
+    """Each page LibreOffice lays out, the notes page included, shows the handling marking
+    in its header and its footer (read back with pypdf, page by page)."""
+    from pypdf import PdfReader
+
+    pdf = Path(libreoffice["_dir"][0]) / "sample.pdf"
+    pages = [p.extract_text() for p in PdfReader(pdf).pages]
+    assert len(pages) >= 8
+    for n, text in enumerate(pages, 1):
+        assert text.count("TLP:CLEAR") >= 2, f"page {n} of {len(pages)} lacks its marking"
+        assert f"Page {n} of {len(pages)}" in text
+    assert any(line.strip() == "Notes" for line in pages[-1].splitlines())
 
 
 def _heading_page(pages: list[str], heading: str) -> int:
@@ -759,13 +1096,9 @@ def test_libreoffice_renders_the_pack(libreoffice: dict[str, list[str]], variant
         assert s in " ".join(text.split()), s
     total = len(pages)
     assert total >= 3
-    footers = 0
-    for n, page in enumerate(pages, 1):
-        if f"Page {n} of {total}" in page:  # live PAGE and NUMPAGES fields
-            footers += 1
-            assert page.count("TLP:AMBER") >= 2, f"marking missing on page {n}"
-    # LibreOffice 7.4 sets endnotes on a page of their own without header and footer
-    assert footers >= total - (1 if variant == "endnotes" else 0)
+    for n, page in enumerate(pages, 1):  # every page: header and footer, live page fields
+        assert f"Page {n} of {total}" in page, f"footer missing on page {n}"
+        assert page.count("TLP:AMBER") >= 2, f"marking missing on page {n}"
 
 
 @pytest.mark.parametrize("variant", ["endnotes", "footnotes"])
@@ -839,3 +1172,87 @@ def test_lists_in_cells_use_table_list_styles(doc: Document) -> None:
     paras = docx.Document(io.BytesIO(data)).tables[0].cell(1, 0).paragraphs
     assert [p.style.name for p in paras] == ["Table Text", "Table List Bullet",
                                              "Table List Bullet"]
+
+
+# --------------------------------------------------------------------------------------------
+# Parity: the DOCX and the PDF of one brief carry the same headings in the same order and the
+# same facts (the sample, and a long brief made from it)
+
+
+def _scaled_brief(k: int) -> dict:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_build.py"
+    spec = importlib.util.spec_from_file_location("bench_build", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.scaled_brief(k)
+
+
+def _norm(text: str) -> str:
+    text = text.replace("\u00ad", "").replace("\ufb01", "fi").replace("\ufb02", "fl")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module", params=["sample", "long"])
+def both_formats(request):
+    import briefgen
+    from conftest import SAMPLE
+
+    source = SAMPLE if request.param == "sample" else _scaled_brief(3)
+    return briefgen.build(source)
+
+
+def _docx_headings(data: bytes) -> list[str]:
+    """Text of every paragraph in a Heading 1-3 style (by name), in document order, tables
+    included."""
+    names = {s.get(f"{{{W}}}styleId"): wval(s.find(f"{{{W}}}name"))
+             for s in xml(data, "word/styles.xml").iter(f"{{{W}}}style")}
+    out = []
+    for p in xml(data, "word/document.xml").iter(f"{{{W}}}p"):
+        sid = wval(p.find(f"{{{W}}}pPr/{{{W}}}pStyle"))
+        if (names.get(sid) or "").lower() in ("heading 1", "heading 2", "heading 3"):
+            out.append(_norm(texts(p)))
+    return out
+
+
+def _pdf_outline(data: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    def titles(outline) -> list[str]:
+        out: list[str] = []
+        for item in outline:
+            out.extend(titles(item) if isinstance(item, list) else [_norm(item.title)])
+        return out
+
+    return titles(PdfReader(io.BytesIO(data)).outline)
+
+
+def test_docx_and_pdf_have_the_same_headings_in_order(both_formats) -> None:
+    pack = both_formats
+    contents = [b.title for b in pack.document.blocks if isinstance(b, Contents)]
+    pdf = [t for t in _pdf_outline(pack.pdf) if t not in contents]  # the PDF outlines it too
+    docx_headings = _docx_headings(pack.docx)
+    assert docx_headings == pdf
+    model = [_norm(plain_text(h.children)) for h in pack.document.headings()]
+    assert [h for h in docx_headings if h in model] == model
+    assert len(docx_headings) >= 12
+
+
+def test_docx_and_pdf_carry_the_same_facts(both_formats) -> None:
+    """Every text of the document model (8 to 60 characters: names, figures, dates, phrases;
+    charts excepted, which the DOCX holds as pictures) is in both the PDF and the DOCX."""
+    from pypdf import PdfReader
+
+    pack = both_formats
+    pdf = _norm(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pack.pdf)).pages))
+    docx_text = _norm(" ".join(texts(p) for p in xml(pack.docx, "word/document.xml").iter(
+        f"{{{W}}}p")))
+    facts = sorted({_norm(n.text) for n in pack.document.walk()
+                    if isinstance(n, Text) and 8 <= len(n.text.strip()) <= 60})
+    assert len(facts) > 100
+    assert [f for f in facts if f not in pdf] == []
+    assert [f for f in facts if f not in docx_text] == []
+    from test_sample_pack import FACTS  # the article's facts, as both packs must print them
+
+    assert [f for f in FACTS if _norm(f) not in pdf or _norm(f) not in docx_text] == []

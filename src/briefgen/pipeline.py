@@ -159,9 +159,13 @@ def build(source: Any, *, formats: str | Iterable[str] | None = None,
     if reference_doc is not None:
         ref = Path(reference_doc)
         if not ref.is_file():
-            raise BriefError([Diagnostic(str(ref), None, None, "reference_doc",
+            raise BriefError([Diagnostic(str(ref), None, None, "reference_docx",
                                          "no such file (a .docx or .dotx Word document)")])
         st = st.model_copy(update={"reference_docx": ref})
+    if "docx" in fmts and st.reference_docx is not None:  # refuse a bad one before any work
+        from .render.docx import check_reference_docx
+
+        check_reference_docx(st.reference_docx)
     glyphs = check_fonts(loaded, st)
     if glyphs and missing_glyphs != "replace":
         raise BriefError(glyphs)

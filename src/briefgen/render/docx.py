@@ -12,25 +12,34 @@ to the bytes of an editable Word file, as a skilled Word user would have made it
   Warning Box, Meta Table: header row shading, stripes, box fill and borders). Direct formatting
   is limited to bold/italic runs for inline emphasis.
 * **python-docx** (1.2) provides the package, section, header and footer, pictures and core
-  properties; fields, bookmarks, hyperlinks, the notes parts, numbering and table properties are
-  raw OXML written in schema order (:mod:`briefgen.render.ooxml`). Template leftovers (thumbnail,
-  custom XML, stylesWithEffects, unused table styles, app.xml) are removed or rewritten and the
-  zip is rewritten with fixed times, order and compression.
-* **Notes** are numbered in document order; notes with equal content are one note, a later mark
-  being a ``NOTEREF`` field to the first (bookmarked) one. ``style.notes == "footnotes"``: real
-  footnotes, :class:`NotesList` ignored. ``"endnotes"``: real endnotes; Word prints them after
-  the last paragraph, so the notes heading (the :class:`NotesList` title, else the ``notes``
-  label) is written as the document's last paragraph wherever the block stood, and only when
-  there are notes. (LibreOffice 7.4 sets endnotes on a page of their own, without header and
-  footer.)
+  properties; fields, bookmarks, hyperlinks, the footnotes part, numbering and table properties
+  are raw OXML written in schema order (:mod:`briefgen.render.ooxml`). Template leftovers
+  (thumbnail, custom XML, stylesWithEffects, unused table styles, app.xml) are removed or
+  rewritten and the zip is rewritten with fixed times, order and compression.
+* **Reference document** (``style.reference_docx``, a .docx/.dotx as pandoc's reference-doc):
+  the pack starts from it instead of python-docx's template. Its styles stand as they are
+  (built-ins matched by name, as a localised Word gives them other ids); the styles it lacks
+  (Word omits unused built-ins) are added, naming no font so that they take its own. Its first
+  section's page size, orientation and margins, and the pictures of its default header (the
+  logo, beside the marking), are kept; its body, footers, other headers, comments, glossary,
+  macros and custom properties are not. A .dotx (or .docm/.dotm) is opened as a document.
+* **Notes** are numbered in document order; notes with equal content are one note. Side by side
+  marks read 1,2. ``style.notes == "footnotes"``: Word footnotes (a later mark of a repeated
+  note is a ``NOTEREF`` field to the first, bookmarked, one), :class:`NotesList` ignored.
+  ``"endnotes"``: a numbered list in the body under the notes heading, where the first
+  top-level :class:`NotesList` stands (else at the end under the ``notes`` label), as the PDF
+  lists them; each mark is its number, superscript, linking to its note's bookmark. Not Word
+  endnotes: LibreOffice sets those on a page of their own without header and footer, which
+  would leave a page without its handling marking.
 * **Contents** is a real ``TOC`` field pre-filled with one entry per contents heading, each with a
   ``PAGEREF`` to the heading's bookmark, and ``w:updateFields`` asks Word to refresh it.
   LibreOffice shows a TOC field's pre-filled result as it is (it recomputes PAGEREF only outside
   a TOC), so the cached page numbers come from :class:`_PageEstimate`, a small model of the
   layout (line breaking with the fonts' advance widths, keep-with-next, widows and orphans,
   unsplittable rows, repeated header rows, footnote space), checked against LibreOffice.
-* **Figures** (risk matrices, timelines) are PNG pictures drawn with Pillow, with the figure's
-  alternative text as the picture's description.
+* **Figures** (risk matrices, timelines) are the PDF's drawings (:mod:`briefgen.render.graphics`)
+  rasterised at 200 dpi and sized to the text width, with the figure's alternative text as the
+  picture's description and the caption below in the Caption style.
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 import docx as _docx
@@ -74,19 +84,27 @@ from ..document import (
     TitleBlock,
     plain_text,
 )
+from ..errors import BriefError, Diagnostic
 from ..fonts import BUNDLED, family
 from ..style import Style, marking_look
 from . import ooxml as ox
 from .ooxml import el, put, val
 
-__all__ = ["render_docx"]
+__all__ = ["check_reference_docx", "render_docx"]
 
 APPLICATION = "briefgen"
 
 _W = ox.W_NS
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_VML = "urn:schemas-microsoft-com:vml"
+_MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+#: what a pack keeps of a reference's section properties: the page, not its layout quirks
+_SECT_KEEP = ("pgSz", "pgMar", "paperSrc", "pgBorders", "bidi", "rtlGutter", "docGrid")
 _PAGE_RE = re.compile(r"\{(page|total)\}")
+#: resolution of the figures' pictures (print)
+FIGURE_DPI = 200
 
 
 def render_docx(doc: Document, style: Style) -> bytes:
@@ -95,6 +113,40 @@ def render_docx(doc: Document, style: Style) -> bytes:
     A pure function: identical input gives byte-identical output.
     """
     return _Renderer(doc, style).render()
+
+
+def check_reference_docx(path: Path) -> None:
+    """Raise the :class:`BriefError` rendering would raise for this reference document, so a
+    caller can refuse a bad one before rendering anything."""
+    _open_reference(path)
+
+
+def _open_reference(path: Path) -> _docx.Document:
+    """A reference document (.docx, .dotx, .docm, .dotm) opened with python-docx; anything
+    else is a :class:`BriefError` saying what is wrong with the file."""
+    def fail(message: str) -> BriefError:
+        return BriefError([Diagnostic(str(path), None, None, "reference_docx",
+                                      f"the reference document {message}")])
+
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise fail("does not exist (give a .docx or .dotx Word file)") from None
+    except OSError as e:
+        raise fail(f"cannot be read: {e.strerror or e}") from None
+    try:
+        data = ox.as_document_package(data)
+    except ox.NotWordError as e:
+        raise fail(str(e)) from None
+    try:
+        wd = _docx.Document(io.BytesIO(data))
+        wd.styles  # noqa: B018 - python-docx adds a styles part if there is none
+        wd.settings  # noqa: B018
+        wd.sections[0]  # noqa: B018
+    except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on a broken file
+        raise fail(f"is damaged and cannot be read as a Word document "
+                   f"({type(e).__name__}: {e})") from None
+    return wd
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,14 +197,28 @@ class _Renderer:
         mk = doc.meta.marking
         #: the handling marking, or None (a blank label prints nothing)
         self.marking = mk if mk is not None and mk.label.strip() else None
-        self.wd = _docx.Document()
+        #: an organisation's Word document or template: its styles, page set-up and header
+        #: logo are the pack's (see :meth:`_adopt_reference`)
+        self.reference = style.reference_docx
+        self.wd = _open_reference(self.reference) if self.reference is not None \
+            else _docx.Document()
         self.part = self.wd.part
         self.body_font = family(style.fonts.body).name
         self.head_font = family(style.fonts.headings).name
-        width, height = style.page.dimensions
-        m = style.page.margins
-        self.page_w, self.page_h = width, height
-        self.text_w = _tw(width - m.left - m.right - m.binding)
+        # set by _page_setup: page size, text width (twips) and vertical margins (points)
+        self.page_w = self.page_h = self.margin_top = self.margin_bottom = 0.0
+        self.text_w = 0
+        #: pictures of the reference's header, already related to the pack's header part
+        self.logo_inline: list[etree._Element] = []
+        self.logo_anchored: list[etree._Element] = []
+        self.logo_jc: str | None = None
+        #: reference styles by type and lower-case name, and by id (before any is added)
+        self.ref_by_name: dict[tuple[str, str], str] = {}
+        self.ref_by_id: dict[str, str] = {}
+        #: briefgen style id -> the reference's id for the same style (Word localises ids)
+        self.style_map: dict[str, str] = {}
+        #: styles briefgen wrote (the reference's own styles are left as they are)
+        self.created_styles: set[str] = set()
         self.notes_kind = style.notes
         self.notes_part = None
         self.note_ids = 0
@@ -160,7 +226,13 @@ class _Renderer:
         self.num_ids = 0
         self.shape_ids = 0
         self.pending_break = False
-        self.notes_title = next((b.title for b in doc.walk() if isinstance(b, NotesList)), None)
+        #: where the endnotes are listed: the first NotesList directly in the document (as the
+        #: PDF renderer places them); without one they go at the end under the "notes" label
+        self.notes_slot = next((b for b in doc.blocks if isinstance(b, NotesList)), None)
+        self.notes_heading_p: etree._Element | None = None
+        #: endnotes in number order, and each distinct note's number
+        self.endnotes: list[tuple[Inline, ...]] = []
+        self.endnote_numbers: dict[tuple[Inline, ...], int] = {}
         self.toc_cache: list[tuple[str, etree._Element]] = []
         self.numpages_cache: list[etree._Element] = []
         # anchors -> bookmark names, fixed before rendering so forward references work
@@ -186,24 +258,27 @@ class _Renderer:
         self._page_setup()
         self._styles()
         self._numbering()
-        if self.has_notes:
-            self.notes_part = ox.add_notes_part(self.part, self.notes_kind,
-                                                separator_line=self.notes_kind == "footnotes")
+        if self.has_notes and self.notes_kind == "footnotes":
+            self.notes_part = ox.add_notes_part(self.part, "footnotes")
         holder = el("w:body")
         self._blocks(self.doc.blocks, holder, _Ctx())
-        if self.notes_kind == "endnotes" and self.has_notes:
-            title = self.notes_title or self.meta.label("notes", "Notes")
-            self._notes_heading(holder, title)
+        if self.endnotes:
+            if self.notes_heading_p is None:  # no NotesList in the document: at the end
+                self._notes_heading(holder, self.meta.label("notes", "Notes"))
+            self._endnotes_list()
         self._ensure_ends_with_paragraph(holder)
+        self._renumber_bookmarks(holder)
         body = self.wd.element.body
         sect = body.find(ox.qn("w:sectPr"))
         holder_children = list(holder)
         for child in holder_children:
             sect.addprevious(child)
         self._header_footer()
+        self._map_styles(holder_children)
         self._estimate_pages(holder_children)
         self._settings()
         self._properties()
+        self._prune_relationships()
         buf = io.BytesIO()
         self.wd.save(buf)
         return ox.normalise_zip(buf.getvalue(), self._date())
@@ -220,24 +295,124 @@ class _Renderer:
         return d.replace(microsecond=0)
 
     def _clean_package(self) -> None:
-        """Drop python-docx template leftovers: thumbnail, custom XML (bibliography),
-        stylesWithEffects (a stale copy of the template's styles); regenerate app.xml."""
+        """Keep only the package relationships a pack needs (document, core and app
+        properties): the template's thumbnail goes, and so do a reference's custom properties
+        (which may carry another document's sensitivity label) and signatures. App properties
+        are rewritten; the theme and font table follow the style unless a reference document
+        gives them."""
         pkg = self.part.package
         for rid, rel in list(pkg.rels.items()):
-            if rel.reltype == RT.THUMBNAIL:
+            if rel.reltype not in (RT.OFFICE_DOCUMENT, RT.CORE_PROPERTIES,
+                                   RT.EXTENDED_PROPERTIES):
                 del pkg.rels[rid]
+        if self.reference is not None:
+            self._adopt_reference()
         for rid, rel in list(self.part.rels.items()):
             if rel.reltype in (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS):
                 del self.part.rels[rid]
-        for p in pkg.iter_parts():
-            if p.partname == "/docProps/app.xml":
-                p._blob = ox.app_xml(APPLICATION)
-            elif p.partname == "/word/theme/theme1.xml":
-                p._blob = self._theme(p.blob)
-            elif p.partname == "/word/fontTable.xml":
-                names = dict.fromkeys((self.body_font, self.head_font))
-                p._blob = ox.font_table((n, _metrics(n, False, False), "Serif" in n)
-                                        for n in names)
+        for rel in pkg.rels.values():
+            if rel.reltype == RT.EXTENDED_PROPERTIES:
+                rel.target_part._blob = ox.app_xml(APPLICATION)
+        for rel in self.part.rels.values():
+            if rel.is_external:
+                continue
+            target = rel.target_part
+            if rel.reltype == RT.THEME and self.reference is None:
+                target._blob = self._theme(target.blob)
+            elif rel.reltype == RT.FONT_TABLE:
+                if self.reference is None:
+                    names = dict.fromkeys((self.body_font, self.head_font))
+                    target._blob = ox.font_table((n, _metrics(n, False, False), "Serif" in n)
+                                                 for n in names)
+                else:  # the reference's fonts, and the marking's (named by its style)
+                    target._blob = ox.font_table(
+                        [(self.head_font, _metrics(self.head_font, False, False),
+                          "Serif" in self.head_font)], merge_into=target.blob)
+
+    def _adopt_reference(self) -> None:
+        """Make the reference document the pack's starting point: its body content goes (the
+        pack's content only), its first section's page set-up stays (size, orientation,
+        margins, header and footer distances; not its columns, line numbers, page numbering or
+        different first page), and the pictures of its default header (the logo) are carried
+        into a new header, where the marking joins them. Its footers, comments, glossary,
+        macros and every part only the old body used are dropped."""
+        body = self.wd.element.body
+        first = next(body.iter(ox.qn("w:sectPr")), None)  # the first section's
+        old_header = None
+        if first is not None:
+            for ref in first.findall(ox.qn("w:headerReference")):
+                if ref.get(ox.qn("w:type"), "default") == "default":
+                    old_header = self.part.related_parts.get(ref.get(ox.qn("r:id")))
+        sect = ox.copy_el(first) if first is not None else el("w:sectPr")
+        for child in list(sect):
+            if ox.local(child) not in _SECT_KEEP or \
+                    etree.QName(child).namespace != _W:
+                sect.remove(child)
+        for child in list(body):
+            body.remove(child)
+        body.append(sect)
+        keep = (RT.STYLES, RT.NUMBERING, RT.SETTINGS, RT.WEB_SETTINGS, RT.FONT_TABLE, RT.THEME)
+        for rid, rel in list(self.part.rels.items()):
+            if rel.reltype not in keep:
+                del self.part.rels[rid]
+        header = self.wd.sections[0].header
+        header.is_linked_to_previous = False
+        if old_header is None or not hasattr(old_header, "element"):
+            return
+        new_part = header.part
+        pictures = {ox.qn("w:drawing"), ox.qn("w:pict"), ox.qn("w:object"), _MC_ALTERNATE}
+        for r in old_header.element.iter(ox.qn("w:r")):
+            kept = [c for c in r if c.tag in pictures]
+            if not kept:
+                continue
+            run = el("w:r", None, *(ox.copy_el(c) for c in kept))
+            for e in run.iter():
+                for attr, value in list(e.attrib.items()):
+                    if not attr.startswith(f"{{{_R}}}"):
+                        continue
+                    rel = old_header.rels.get(value)
+                    if rel is None:
+                        del e.attrib[attr]
+                    elif rel.is_external:
+                        e.set(attr, new_part.relate_to(rel.target_ref, rel.reltype,
+                                                       is_external=True))
+                    else:
+                        e.set(attr, new_part.relate_to(rel.target_part, rel.reltype))
+            for doc_pr in run.iter(f"{{{_WP}}}docPr"):
+                self.shape_ids += 1
+                doc_pr.set("id", str(self.shape_ids))
+            floating = run.find(f".//{{{_WP}}}anchor") is not None or any(
+                "position:absolute" in (v.get("style") or "").replace(" ", "")
+                for v in run.iter() if isinstance(v.tag, str) and
+                etree.QName(v).namespace == _VML)
+            if floating:
+                self.logo_anchored.append(run)
+            else:
+                if not self.logo_inline:
+                    p = r.getparent()
+                    jc = p.find(f"{ox.qn('w:pPr')}/{ox.qn('w:jc')}") if p is not None else None
+                    self.logo_jc = jc.get(ox.qn("w:val")) if jc is not None else None
+                self.logo_inline.append(run)
+
+    def _prune_relationships(self) -> None:
+        """Drop relationships nothing refers to any more (a reference's old body pictures and
+        links, its attached template, mail-merge source): every part written is used."""
+        q = f"{{{_R}}}"
+
+        def referenced(root: etree._Element) -> set[str]:
+            return {v for e in root.iter() if isinstance(e.tag, str)
+                    for k, v in e.attrib.items() if k.startswith(q)}
+
+        structural = (RT.STYLES, RT.NUMBERING, RT.SETTINGS, RT.WEB_SETTINGS, RT.FONT_TABLE,
+                      RT.THEME, RT.FOOTNOTES)
+        used = referenced(self.wd.element)
+        for rid, rel in list(self.part.rels.items()):
+            if rid not in used and rel.reltype not in structural:
+                del self.part.rels[rid]
+        settings = self.part._settings_part
+        used = referenced(settings.element)
+        for rid in [rid for rid in settings.rels if rid not in used]:
+            del settings.rels[rid]
 
     def _theme(self, blob: bytes) -> bytes:
         """Theme fonts follow the style, so anything themed still uses the bundled family."""
@@ -251,19 +426,38 @@ class _Renderer:
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def _page_setup(self) -> None:
+        """The style's page, or the reference's (what it leaves out comes from the style)."""
         sec = self.wd.sections[0]
+        sp = sec._sectPr
         m = self.style.page.margins
-        sec.page_width = Pt(self.page_w)
-        sec.page_height = Pt(self.page_h)
-        sec.top_margin = Pt(m.top)
-        sec.bottom_margin = Pt(m.bottom)
-        sec.left_margin = Pt(m.left)
-        sec.right_margin = Pt(m.right)
-        sec.gutter = Pt(m.binding)
-        sec.header_distance = Pt(max(12.0, m.top * 0.4))
-        sec.footer_distance = Pt(max(12.0, m.bottom * 0.35))
-        for attr in list(sec._sectPr.attrib):
-            del sec._sectPr.attrib[attr]
+        width, height = self.style.page.dimensions
+        ref = self.reference is not None
+        if not ref or sp.find(ox.qn("w:pgSz")) is None or sec.page_width is None \
+                or sec.page_height is None:
+            sec.page_width = Pt(width)
+            sec.page_height = Pt(height)
+        if not ref or sp.find(ox.qn("w:pgMar")) is None:
+            sec.top_margin = Pt(m.top)
+            sec.bottom_margin = Pt(m.bottom)
+            sec.left_margin = Pt(m.left)
+            sec.right_margin = Pt(m.right)
+            sec.gutter = Pt(m.binding)
+        for attr, value in (("top_margin", m.top), ("bottom_margin", m.bottom),
+                            ("left_margin", m.left), ("right_margin", m.right),
+                            ("gutter", 0.0)):
+            if getattr(sec, attr) is None:
+                setattr(sec, attr, Pt(value))
+        if not ref or sec.header_distance is None:
+            sec.header_distance = Pt(max(12.0, m.top * 0.4))
+        if not ref or sec.footer_distance is None:
+            sec.footer_distance = Pt(max(12.0, m.bottom * 0.35))
+        for attr in list(sp.attrib):
+            del sp.attrib[attr]
+        self.page_w, self.page_h = sec.page_width.pt, sec.page_height.pt
+        # a negative top or bottom margin is Word's "exactly": the body starts there anyway
+        self.margin_top, self.margin_bottom = abs(sec.top_margin.pt), abs(sec.bottom_margin.pt)
+        self.text_w = _tw(self.page_w - sec.left_margin.pt - sec.right_margin.pt
+                          - sec.gutter.pt)
 
     # ---------------------------------------------------------------------------------------
     # Styles
@@ -275,9 +469,11 @@ class _Renderer:
     def _rpr(self, *, font: str | None = None, size: float | None = None,
              colour: str | None = None, bold: bool | None = None, italic: bool | None = None,
              underline: bool = False, superscript: bool = False,
-             lang: str | None = None) -> etree._Element:
+             lang: str | None = None, keep_font: bool = False) -> etree._Element:
+        """Run properties. With a reference document, the styles briefgen adds name no font
+        (they take the reference's) unless ``keep_font``."""
         r = el("w:rPr")
-        if font:
+        if font and (self.reference is None or keep_font):
             put(r, self._rfonts(font), ox.RPR_ORDER)
         if bold is not None:
             put(r, el("w:b", None if bold else {"w:val": "0"}), ox.RPR_ORDER)
@@ -316,13 +512,28 @@ class _Renderer:
                ppr: etree._Element | None = None, rpr: etree._Element | None = None,
                tbl: Iterable[etree._Element] = (), builtin: bool = False,
                priority: int | None = None, qformat: bool = True) -> None:
-        """Define (or redefine) a style by id; built-in styles keep their Word name."""
+        """Define (or redefine) a style by id; built-in styles keep their Word name. With a
+        reference document, a style it defines (built-ins matched by name, as Word localises
+        their ids) is left as the reference has it; only the styles it lacks are added."""
         root = self.styles_el
+        if self.reference is not None:
+            found = self._reference_style(style_id, name, kind)
+            if found is not None:
+                if found != style_id:
+                    self.style_map[style_id] = found
+                return
         existing = root.find(f"{{{_W}}}style[@{{{_W}}}styleId='{style_id}']")
+        if existing is not None and existing.get(ox.qn("w:type"), "paragraph") != kind:
+            # the reference uses our id for a style of another kind: ours gets its own id
+            self.style_map[style_id] = style_id = f"{style_id}Briefgen"
+            existing = root.find(f"{{{_W}}}style[@{{{_W}}}styleId='{style_id}']")
+        self.created_styles.add(style_id)
         if existing is None:
             st = el("w:style", {"w:type": kind, "w:styleId": style_id})
             if not builtin:
                 st.set(ox.qn("w:customStyle"), "1")
+            if style_id == "Normal":
+                st.set(ox.qn("w:default"), "1")
             root.append(st)
         else:
             st = existing
@@ -353,22 +564,87 @@ class _Renderer:
                 ox.remove_all(char, "w:rPr")
                 put(char, ox.copy_el(rpr), ox.STYLE_ORDER)
 
+    def _reference_style(self, style_id: str, name: str, kind: str) -> str | None:
+        """The id of the reference's own style for ours (by name, else by id), or None when
+        it has none."""
+        found = self.ref_by_name.get((kind, name.casefold()))
+        if found is None and self.ref_by_id.get(style_id) == kind:
+            found = style_id
+        return found
+
+    def _default_styles(self) -> None:
+        """The default character and table styles other styles are based on, when the
+        document lacks them (Word omits what it considers unused)."""
+        root = self.styles_el
+        for kind, sid, name, extra in (
+                ("character", "DefaultParagraphFont", "Default Paragraph Font", ()),
+                ("table", "TableNormal", "Normal Table", (
+                    el("w:tblPr", None, el("w:tblInd", {"w:w": "0", "w:type": "dxa"}),
+                       el("w:tblCellMar", None,
+                          el("w:top", {"w:w": "0", "w:type": "dxa"}),
+                          el("w:left", {"w:w": "108", "w:type": "dxa"}),
+                          el("w:bottom", {"w:w": "0", "w:type": "dxa"}),
+                          el("w:right", {"w:w": "108", "w:type": "dxa"}))),))):
+            existing = next((st for st in root.findall(ox.qn("w:style"))
+                             if st.get(ox.qn("w:type")) == kind
+                             and (st.get(ox.qn("w:default")) in ("1", "true", "on")
+                                  or (wv := st.find(ox.qn("w:name"))) is not None
+                                  and (wv.get(ox.qn("w:val")) or "").casefold()
+                                  == name.casefold())), None)
+            if existing is not None:
+                if existing.get(ox.qn("w:styleId")) != sid:
+                    self.style_map[sid] = existing.get(ox.qn("w:styleId"))
+                continue
+            root.append(el("w:style", {"w:type": kind, "w:default": "1", "w:styleId": sid},
+                           val("w:name", name), val("w:uiPriority", 1 if kind == "character"
+                                                    else 99),
+                           el("w:semiHidden"), el("w:unhideWhenUsed"), *extra))
+
     def _styles(self) -> None:
         s, c, z = self.style, self.style.colours, self.style.sizes
         self.styles_el = root = self.wd.styles.element
         lang = self.meta.lang or "en-GB"
-        # Drop the template's ~140 unused table styles: a hand-made file has only what it uses.
-        for st in root.findall(f"{{{_W}}}style[@{{{_W}}}type='table']"):
-            if st.get(ox.qn("w:styleId")) not in ("TableNormal", "TableGrid"):
-                root.remove(st)
-        # Document defaults: explicit fonts (no theme), size, language.
+        for st in root.findall(ox.qn("w:style")):
+            sid, kind = st.get(ox.qn("w:styleId")), st.get(ox.qn("w:type"), "paragraph")
+            name = st.find(ox.qn("w:name"))
+            self.ref_by_id[sid] = kind
+            if name is not None and name.get(ox.qn("w:val")):
+                self.ref_by_name.setdefault((kind, name.get(ox.qn("w:val")).casefold()), sid)
         defaults = root.find(ox.qn("w:docDefaults"))
+        if defaults is None:
+            defaults = el("w:docDefaults")
+            root.insert(0, defaults)
         rpr_default = defaults.find(ox.qn("w:rPrDefault"))
-        ox.remove_all(rpr_default, "w:rPr")
-        rpr_default.append(self._rpr(font=self.body_font, size=z.base, lang=lang))
+        if rpr_default is None:
+            rpr_default = el("w:rPrDefault")
+            defaults.insert(0, rpr_default)
         ppr_default = defaults.find(ox.qn("w:pPrDefault"))
-        ox.remove_all(ppr_default, "w:pPr")
-        ppr_default.append(self._ppr(self._spacing(0, 0)))
+        if ppr_default is None:
+            ppr_default = el("w:pPrDefault")
+            defaults.append(ppr_default)
+        if self.reference is None:
+            # Drop the template's ~140 unused table styles: a hand-made file has only what it
+            # uses.
+            for st in root.findall(f"{{{_W}}}style[@{{{_W}}}type='table']"):
+                if st.get(ox.qn("w:styleId")) not in ("TableNormal", "TableGrid"):
+                    root.remove(st)
+            # Document defaults: explicit fonts (no theme), size, language.
+            ox.remove_all(rpr_default, "w:rPr")
+            rpr_default.append(self._rpr(font=self.body_font, size=z.base, lang=lang))
+            ox.remove_all(ppr_default, "w:pPr")
+            ppr_default.append(self._ppr(self._spacing(0, 0)))
+        else:
+            # The reference's defaults stand; only the language is the document's.
+            rpr = rpr_default.find(ox.qn("w:rPr"))
+            if rpr is None:
+                rpr = rpr_default.makeelement(ox.qn("w:rPr"), {})
+                rpr_default.append(rpr)
+            self._set_lang(rpr, lang)
+            normal = self.ref_by_name.get(("paragraph", "normal"))
+            st = root.find(f"{{{_W}}}style[@{{{_W}}}styleId='{normal}']") if normal else None
+            if st is not None and st.find(f"{ox.qn('w:rPr')}/{ox.qn('w:lang')}") is not None:
+                self._set_lang(st.find(ox.qn("w:rPr")), lang)
+        self._default_styles()
 
         base = z.base
         self._style("Normal", "Normal", based_on=None, builtin=True, priority=0,
@@ -426,9 +702,6 @@ class _Renderer:
         self._style("Figure", "Figure", next_style="Normal",
                     ppr=self._ppr(el("w:keepNext"), self._spacing(base * 0.4, 2, 1.0),
                                   val("w:jc", "center")))
-        self._style("FigureCaption", "Figure Caption", based_on="Caption", next_style="Normal",
-                    ppr=self._ppr(el("w:keepNext", {"w:val": "0"}),
-                                  self._spacing(2, base * 0.8), val("w:jc", "center")))
         quote_ind = 28.35  # 1 cm
         self._style("Quote", "Quote", builtin=True, next_style="Normal", priority=29,
                     ppr=self._ppr(
@@ -471,7 +744,7 @@ class _Renderer:
                       el("w:ind", {"w:left": str(_tw(left)), "w:right": str(_tw(right))})]
         self._style("MarkingBanner", "Marking Banner", ppr=self._ppr(*items),
                     rpr=self._rpr(font=self.head_font, size=look.size, colour=look.colour,
-                                  bold=True))
+                                  bold=True, keep_font=True))  # its block is measured in it
         # a marking sentence in the body (screen readers skip headers): bold body text
         self._style("BodyMarking", "Body Marking", next_style="Normal",
                     ppr=self._ppr(self._spacing(0, z.base * 0.8)),
@@ -526,6 +799,15 @@ class _Renderer:
                     builtin=True, qformat=False, priority=99,
                     rpr=self._rpr(colour=c.link, underline=True))
         self._table_styles()
+
+    @staticmethod
+    def _set_lang(rpr: etree._Element, lang: str) -> None:
+        """The language of Latin text, keeping an East Asian or complex-script one."""
+        e = rpr.find(ox.qn("w:lang"))
+        if e is None:
+            put(rpr, val("w:lang", lang), ox.RPR_ORDER)
+        else:
+            e.set(ox.qn("w:val"), lang)
 
     def _table_styles(self) -> None:
         c = self.style.colours
@@ -601,12 +883,32 @@ class _Renderer:
         return el("w:ind", attrs)
 
     def _numbering(self) -> None:
+        """Two list definitions (bullets, numbers). A reference document's own definitions
+        stay (its styles may use them); ours take the next free ids."""
         self.numbering_el = numbering = self.part.numbering_part.element
-        for child in list(numbering):
-            numbering.remove(child)
+        if self.reference is None:
+            for child in list(numbering):
+                numbering.remove(child)
+
+        def ids(tag: str, attr: str) -> list[int]:
+            out = []
+            for e in numbering.findall(ox.qn(tag)):
+                try:
+                    out.append(int(e.get(ox.qn(attr))))
+                except (TypeError, ValueError):
+                    pass
+            return out
+
+        first_abs = max(ids("w:abstractNum", "w:abstractNumId"), default=0) + 1
+        self.num_ids = max(ids("w:num", "w:numId"), default=0)
+        self.abs_bullet, self.abs_number = first_abs, first_abs + 1
+        # every abstractNum precedes every num (schema order)
+        after = numbering.findall(ox.qn("w:abstractNum"))
+        at = (numbering.index(after[-1]) + 1) if after else \
+            sum(1 for c in numbering if ox.local(c) == "numPicBullet")
         bullets = ("\u2022", "\u2013", "\u25aa")
         formats = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
-        for abs_id, ordered in ((1, False), (2, True)):
+        for abs_id, ordered in ((self.abs_bullet, False), (self.abs_number, True)):
             a = el("w:abstractNum", {"w:abstractNumId": str(abs_id)},
                    val("w:multiLevelType", "hybridMultilevel"))
             for lvl in range(9):
@@ -619,15 +921,19 @@ class _Renderer:
                            val("w:start", 1), val("w:numFmt", fmt), val("w:lvlText", text),
                            val("w:lvlJc", "left"),
                            self._ppr(self._list_ind(lvl)))
-                if not ordered:
-                    level.append(self._rpr(font=self.body_font))
+                rpr = self._rpr(font=self.body_font)
+                if not ordered and len(rpr):
+                    level.append(rpr)
                 a.append(level)
-            numbering.append(a)
-        self.bullet_num = self._new_num(1)
-        self.number_num = self._new_num(2)
+            numbering.insert(at, a)
+            at += 1
+        self.bullet_num = self._new_num(self.abs_bullet)
+        self.number_num = self._new_num(self.abs_number)
         for kind, num in (("ListBullet", self.bullet_num), ("ListNumber", self.number_num)):
             for level in (1, 2, 3):
                 sid = kind if level == 1 else f"{kind}{level}"
+                if sid not in self.created_styles:
+                    continue  # the reference's own list style, as it is
                 st = self.styles_el.find(f"{{{_W}}}style[@{{{_W}}}styleId='{sid}']")
                 ppr = st.find(ox.qn("w:pPr"))
                 put(ppr, el("w:numPr", None, val("w:ilvl", level - 1), val("w:numId", num)),
@@ -640,7 +946,11 @@ class _Renderer:
         if restart_level is not None:
             num.append(el("w:lvlOverride", {"w:ilvl": str(restart_level)},
                           val("w:startOverride", 1)))
-        self.numbering_el.append(num)
+        cleanup = self.numbering_el.find(ox.qn("w:numIdMacAtCleanup"))
+        if cleanup is not None:
+            cleanup.addprevious(num)
+        else:
+            self.numbering_el.append(num)
         return self.num_ids
 
     # ---------------------------------------------------------------------------------------
@@ -677,7 +987,10 @@ class _Renderer:
     def _inlines(self, inlines: Iterable[Inline], out: etree._Element, fmt: _Fmt = _Fmt(),
                  part=None, in_note: bool = False) -> None:
         part = part if part is not None else self.part
+        prev_mark: str | None = None  # the number of a note mark just written
         for i in inlines:
+            if not isinstance(i, Note):
+                prev_mark = None
             if isinstance(i, Text):
                 self._text_runs(i.text, fmt, out)
             elif isinstance(i, Strong):
@@ -703,38 +1016,63 @@ class _Renderer:
                               part, in_note)
                 out.append(h)
             elif isinstance(i, Note):
-                if in_note or self.notes_part is None:
+                if in_note:
                     # a note inside a note: print it in brackets rather than lose it
                     self._text_runs(" (", fmt, out)
                     self._inlines(i.children, out, fmt, part, in_note)
                     self._text_runs(")", fmt, out)
                     continue
-                self._note(i, out)
+                mark = self._note(i, out, fmt, prev_mark)
+                prev_mark = mark
+                continue
             elif isinstance(i, LineBreak):
                 out.append(self._run(fmt, el("w:br")))
 
-    def _note(self, note: Note, out: etree._Element) -> None:
-        """Write the note into the notes part and its reference mark into ``out``. Notes with
-        equal content are one note: a later mark is a NOTEREF field to the first mark (whose
-        reference is bookmarked), printed in the same reference style."""
-        kind = "footnote" if self.notes_kind == "footnotes" else "endnote"
-        ident = kind.capitalize()
+    def _note(self, note: Note, out: etree._Element, fmt: _Fmt,
+              prev_mark: str | None) -> str:
+        """Write a note's reference mark into ``out`` and return its number. Notes with equal
+        content are one note, listed once under one number. Marks side by side are separated
+        by a superscript comma (1,2 rather than 12); the same note twice in a row is one mark.
+
+        Footnotes are Word footnotes (a later mark of a repeated note is a NOTEREF field to the
+        first, bookmarked, mark). Endnotes are listed in the body (:meth:`_endnotes_list`); a
+        mark is its number, superscript, linking to the note's bookmark."""
+        if self.notes_kind == "endnotes":
+            n = self.endnote_numbers.get(note.children)
+            if n is None:
+                self.endnotes.append(note.children)
+                n = self.endnote_numbers[note.children] = len(self.endnotes)
+            number = str(n)
+            if number == prev_mark:
+                return number
+            if prev_mark is not None:
+                out.append(self._run(_Fmt(rstyle="EndnoteReference"), ox.text_el(",")))
+            run = self._run(_Fmt(rstyle="EndnoteReference"), ox.text_el(number))
+            if fmt.in_link:  # a link cannot hold another link: the number alone
+                out.append(run)
+            else:
+                out.append(el("w:hyperlink", {"w:anchor": f"_Note{n}", "w:history": "1"}, run))
+            return number
         seen = self.note_marks.get(note.children)
+        if seen is not None and seen[0] == prev_mark:
+            return prev_mark
+        if prev_mark is not None:
+            out.append(self._run(_Fmt(rstyle="FootnoteReference"), ox.text_el(",")))
         if seen is not None:
             nid, bm = seen
-            rpr = el("w:rPr", None, val("w:rStyle", f"{ident}Reference"))
+            rpr = el("w:rPr", None, val("w:rStyle", "FootnoteReference"))
             for r in ox.field_runs(f"NOTEREF {bm} \\f \\h", nid, rpr):
                 out.append(r)
-            return
+            return nid
         self.note_ids += 1
         nid = str(self.note_ids)
-        p = el("w:p", None, self._ppr(val("w:pStyle", f"{ident}Text")))
-        p.append(self._run(_Fmt(rstyle=f"{ident}Reference"), el(f"w:{kind}Ref")))
+        p = el("w:p", None, self._ppr(val("w:pStyle", "FootnoteText")))
+        p.append(self._run(_Fmt(rstyle="FootnoteReference"), el("w:footnoteRef")))
         p.append(self._run(_Fmt(), ox.text_el(" ")))
         self._inlines(note.children, p, _Fmt(), self.notes_part, in_note=True)
-        self.notes_part.element.append(el(f"w:{kind}", {"w:id": nid}, p))
-        mark = self._run(_Fmt(rstyle=f"{ident}Reference"),
-                         el(f"w:{kind}Reference", {"w:id": nid}))
+        self.notes_part.element.append(el("w:footnote", {"w:id": nid}, p))
+        mark = self._run(_Fmt(rstyle="FootnoteReference"),
+                         el("w:footnoteReference", {"w:id": nid}))
         if note.children in self.repeated_notes:
             bm = f"_RefNote{nid}"
             bid = str(self.bookmark_ids)
@@ -745,6 +1083,7 @@ class _Renderer:
             self.note_marks[note.children] = (nid, bm)
         else:
             out.append(mark)
+        return nid
 
     # ---------------------------------------------------------------------------------------
     # Blocks
@@ -787,7 +1126,10 @@ class _Renderer:
             elif isinstance(b, Contents):
                 self._contents(b, out, ctx)
             elif isinstance(b, NotesList):
-                pass  # endnotes: the heading goes last (see the module docstring)
+                if (b is self.notes_slot and self.has_notes and self.notes_kind == "endnotes"
+                        and self.notes_heading_p is None and ctx.top and ctx.depth == 0
+                        and ctx.body_style == "Normal"):
+                    self._notes_heading(out, b.title)  # the list follows once all are numbered
             elif isinstance(b, Figure):
                 self._figure(b, out, ctx)
             elif isinstance(b, PageBreak):
@@ -833,12 +1175,38 @@ class _Renderer:
     def _notes_heading(self, out: etree._Element, title: str) -> None:
         p = self._para(out, "Heading1", _Ctx())
         self._bookmarked(p, self.notes_bm, lambda: self._text_runs(title, _Fmt(), p))
+        self.notes_heading_p = p
+
+    def _endnotes_list(self) -> None:
+        """The endnotes as a numbered list after the notes heading, each note bookmarked
+        (``_Note<n>``) for the marks that link to it. Body paragraphs, not Word endnotes:
+        LibreOffice sets real endnotes on a page of their own without header and footer, which
+        would leave a page without its handling marking."""
+        num = self._new_num(self.abs_number, restart_level=0)
+        at = self.notes_heading_p
+        for n, children in enumerate(self.endnotes, 1):
+            p = el("w:p", None, self._ppr(val("w:pStyle", "EndnoteText"),
+                                          el("w:numPr", None, val("w:ilvl", 0),
+                                             val("w:numId", num))))
+            self._bookmarked(p, f"_Note{n}",
+                             lambda: self._inlines(children, p, _Fmt(), in_note=True))
+            at.addnext(p)
+            at = p
+
+    def _renumber_bookmarks(self, holder: etree._Element) -> None:
+        """Bookmark ids in document order (the notes list is written last, wherever it is)."""
+        ids: dict[str, str] = {}
+        for e in holder.iter(ox.qn("w:bookmarkStart"), ox.qn("w:bookmarkEnd")):
+            old = e.get(ox.qn("w:id"))
+            if old not in ids:
+                ids[old] = str(len(ids))
+            e.set(ox.qn("w:id"), ids[old])
 
     def _list(self, b: ListBlock, out: etree._Element, ctx: _Ctx, depth: int) -> None:
         depth = min(depth, 8)
         style_level = min(depth, 2) + 1
         if b.ordered:
-            num = self._new_num(2, restart_level=depth)
+            num = self._new_num(self.abs_number, restart_level=depth)
             sid = "ListNumber" if style_level == 1 else f"ListNumber{style_level}"
         else:
             num = self.bullet_num
@@ -947,23 +1315,38 @@ class _Renderer:
         out.append(tbl)
 
     def _figure(self, f: Figure, out: etree._Element, ctx: _Ctx) -> None:
-        """A chart as an inline PNG picture (with its alternative text) in a Figure paragraph,
-        the caption below it."""
+        """A chart as an inline PNG picture in a Figure paragraph, its caption below in the
+        Caption style. The picture is the PDF's drawing (:mod:`briefgen.render.graphics`),
+        laid out for the text width and rasterised at print resolution; the figure's
+        alternative text is the picture's description."""
         from docx.oxml.shape import CT_Inline
 
-        width = min(self.text_w / 20 * (1.0 if ctx.top else 0.85), 460.0)
-        png, w, h = _chart_png(f.chart, self.style, width)
-        rid, image = self.part.get_or_add_image(io.BytesIO(png))
+        from . import graphics
+
+        width = self.text_w / 20 * (1.0 if ctx.top else 0.85)
+        z = self.style.sizes
+        # as the PDF: the drawing and a three-line caption fit the page's text height
+        room = self.page_h - self.margin_top - self.margin_bottom \
+            - (z.small * z.leading * 3 if f.caption else 0) - z.base
+        dw = graphics.drawing(f.chart, self.style, width, max_height=room)
+        png = graphics.png(dw, dpi=FIGURE_DPI)
+        scale = min(1.0, width / dw.width, room / dw.height)
+        rid, _image = self.part.get_or_add_image(io.BytesIO(png))
         self.shape_ids += 1
         inline = CT_Inline.new_pic_inline(self.shape_ids, rid, f"figure{self.shape_ids}.png",
-                                          int(w * 12700), int(h * 12700))
+                                          int(round(dw.width * scale * 12700)),
+                                          int(round(dw.height * scale * 12700)))
         alt = ox.clean(f.alt or plain_text(f.caption))
         inline.docPr.set("name", f"Figure {self.shape_ids}")
         inline.docPr.set("descr", alt)
-        p = self._para(out, "Figure", ctx)
+        # the Figure style keeps the picture with its caption; without one, with nothing
+        p = self._para(out, "Figure", ctx,
+                       *(() if f.caption else (el("w:keepNext", {"w:val": "0"}),)))
         p.append(el("w:r", None, el("w:drawing", None, inline)))
         if f.caption:
-            cap = self._para(out, "FigureCaption", ctx)
+            # a caption below its figure does not keep with what follows (the style does,
+            # for table captions above their tables)
+            cap = self._para(out, "Caption", ctx, el("w:keepNext", {"w:val": "0"}))
             self._inlines(f.caption, cap)
 
     def _quote(self, q: Quote, out: etree._Element, ctx: _Ctx) -> None:
@@ -994,11 +1377,16 @@ class _Renderer:
         self._para(out, "BlockSpacer", ctx)
 
     def _contents(self, c: Contents, out: etree._Element, ctx: _Ctx) -> None:
-        entries = [(h.level, plain_text(h.children).replace("\n", " "), self.heading_bm[id(h)])
-                   for h in self.doc.headings() if h.toc and h.level <= 3]
-        if self.notes_kind == "endnotes" and self.has_notes:
-            title = self._notes_title_for_toc()
-            entries.append((1, title, self.notes_bm))
+        listed = self.notes_kind == "endnotes" and self.has_notes
+        entries: list[tuple[int, str, str]] = []
+        for b in self.doc.walk():
+            if isinstance(b, Heading) and b.toc and b.level <= 3:
+                entries.append((b.level, plain_text(b.children).replace("\n", " "),
+                                self.heading_bm[id(b)]))
+            elif listed and b is self.notes_slot:
+                entries.append((1, b.title, self.notes_bm))
+        if listed and self.notes_slot is None:
+            entries.append((1, self.meta.label("notes", "Notes"), self.notes_bm))
         if not entries:  # nothing to list: no empty "Contents" heading either
             return
         p = self._para(out, "TOCHeading", ctx)
@@ -1006,7 +1394,10 @@ class _Renderer:
         begin = [ox.fld_char("begin"), ox.instr_run('TOC \\o "1-3" \\h \\z \\u'),
                  ox.fld_char("separate")]
         for n, (level, text, bm) in enumerate(entries):
-            p = self._para(out, f"TOC{min(max(level, 1), 3)}", ctx)
+            # the dotted right tab on the entry itself, as Word writes a contents it generates
+            tabs = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:leader": "dot",
+                                                   "w:pos": str(self.text_w)}))
+            p = self._para(out, f"TOC{min(max(level, 1), 3)}", ctx, tabs)
             if n == 0:
                 for r in begin:
                     p.append(r)
@@ -1021,18 +1412,35 @@ class _Renderer:
             if n == len(entries) - 1:
                 p.append(ox.fld_char("end"))
 
-    def _notes_title_for_toc(self) -> str:
-        return self.notes_title or self.meta.label("notes", "Notes")
-
     def _ensure_ends_with_paragraph(self, holder: etree._Element) -> None:
         if len(holder) == 0 or ox.local(holder[-1]) != "p":
             self._para(holder, "BlockSpacer", _Ctx(top=False))
         if self.pending_break:
             self.pending_break = False
 
+    def _map_styles(self, body: list[etree._Element]) -> None:
+        """Point paragraphs, runs, tables and the styles briefgen added at the reference's
+        ids for the styles it has under another id (a German Word's Heading 1 is
+        "berschrift1", a French one's "Titre1")."""
+        if not self.style_map:
+            return
+        roots = [*body, self.wd.sections[0].header._element,
+                 self.wd.sections[0].footer._element, self.styles_el]
+        if self.notes_part is not None:
+            roots.append(self.notes_part.element)
+        tags = {ox.qn(f"w:{t}") for t in ("pStyle", "rStyle", "tblStyle", "basedOn", "next",
+                                          "link")}
+        attr = ox.qn("w:val")
+        for root in roots:
+            for e in root.iter(*tags):
+                new = self.style_map.get(e.get(attr))
+                if new is not None and (ox.local(e) in ("pStyle", "rStyle", "tblStyle") or
+                                        e.getparent().get(ox.qn("w:styleId"))
+                                        in self.created_styles):
+                    e.set(attr, new)
+
     def _estimate_pages(self, body: list[etree._Element]) -> None:
         """Fill the contents' cached page numbers (and NUMPAGES') from a page estimate."""
-        m = self.style.page.margins
         sheet = _StyleSheet(self.styles_el)
         est = _PageEstimate(sheet, 0.0, self.text_w / 20, {}, 0.0)
         sec = self.wd.sections[0]
@@ -1042,15 +1450,20 @@ class _Renderer:
                        for b in (est.para(p, self.text_w / 20)
                                  for p in element.findall(ox.qn("w:p"))))
 
-        top = max(m.top, sec.header_distance.pt + story_height(sec.header._element))
-        bottom = max(m.bottom, sec.footer_distance.pt + story_height(sec.footer._element))
+        top = max(self.margin_top,
+                  sec.header_distance.pt + story_height(sec.header._element))
+        bottom = max(self.margin_bottom,
+                     sec.footer_distance.pt + story_height(sec.footer._element))
         est.body_height = self.page_h - top - bottom
         if self.notes_part is not None and self.notes_kind == "footnotes":
             for note in self.notes_part.element.findall(ox.qn("w:footnote")):
                 nid = note.get(ox.qn("w:id"))
                 if not nid.startswith("-") and nid != "0":
                     est.note_heights[nid] = story_height(note)
-            est.note_gap = self.style.sizes.base * 1.2
+            # LibreOffice's footnote area: 0.1 cm either side of a thin separator line, and
+            # the last note's space after is not laid out (measured: 6.1 pt, 2 pt)
+            after = sheet.para(self.style_map.get("FootnoteText", "FootnoteText"))["after"]
+            est.note_gap = 6.0 - after
         pages, total = est.run(body)
         for bm, t in self.toc_cache:
             t.text = str(pages.get(bm, 1))
@@ -1059,6 +1472,27 @@ class _Renderer:
 
     # ---------------------------------------------------------------------------------------
     # Header, footer, settings, properties
+
+    def _only_tab(self, style_id: str, kind: str, pos: int) -> etree._Element:
+        """Direct tab stops for a paragraph in ``style_id``: one ``kind`` stop at ``pos``,
+        the style's other stops cleared (a reference's footer style has its own)."""
+        inherited: list[str] = []
+        sid: str | None = self.style_map.get(style_id, style_id)
+        seen: set[str] = set()
+        while sid and sid not in seen:
+            seen.add(sid)
+            st = self.styles_el.find(f"{{{_W}}}style[@{{{_W}}}styleId='{sid}']")
+            if st is None:
+                break
+            for t in st.iterfind(f"{ox.qn('w:pPr')}/{ox.qn('w:tabs')}/{ox.qn('w:tab')}"):
+                if t.get(ox.qn("w:val")) != "clear":
+                    inherited.append(t.get(ox.qn("w:pos")))
+            based = st.find(ox.qn("w:basedOn"))
+            sid = based.get(ox.qn("w:val")) if based is not None else None
+        stops = {int(x): "clear" for x in inherited if x and x.lstrip("-").isdigit()}
+        stops[pos] = kind
+        return el("w:tabs", None, *(el("w:tab", {"w:val": v, "w:pos": str(at)})
+                                    for at, v in sorted(stops.items())))
 
     def _marking_para(self) -> etree._Element:
         p = el("w:p", None, self._ppr(val("w:pStyle", "MarkingBanner")))
@@ -1073,17 +1507,25 @@ class _Renderer:
         hdr = header._element
         for child in list(hdr):
             hdr.remove(child)
-        if mk is not None:
-            hdr.append(self._marking_para())
-        else:
-            hdr.append(el("w:p", None, self._ppr(val("w:pStyle", "Header"))))
+        if self.logo_inline:  # the reference's logo, on its own line above the marking
+            items = [val("w:pStyle", "Header")]
+            if self.logo_jc:
+                items.append(val("w:jc", self.logo_jc))
+            hdr.append(el("w:p", None, self._ppr(*items), *self.logo_inline))
+        last = self._marking_para() if mk is not None else \
+            el("w:p", None, self._ppr(val("w:pStyle", "Header")))
+        for run in self.logo_anchored:  # floating pictures: placed where the reference put them
+            last.append(run)
+        hdr.append(last)
 
         footer = sec.footer
         footer.is_linked_to_previous = False
         ftr = footer._element
         for child in list(ftr):
             ftr.remove(child)
-        p = el("w:p", None, self._ppr(val("w:pStyle", "Footer")))
+        # the page number at the right margin whatever tab stops the footer style has
+        p = el("w:p", None, self._ppr(val("w:pStyle", "Footer"),
+                                      self._only_tab("Footer", "right", self.text_w)))
         if self.meta.footer_text:
             self._text_runs(self.meta.footer_text, _Fmt(), p)
         p.append(self._run(_Fmt(), el("w:tab")))
@@ -1113,25 +1555,16 @@ class _Renderer:
         order = ox.SETTINGS_ORDER
         # template leftovers: a preview picture that is gone, revision ids, "spelling checked"
         ox.remove_all(s, "w:savePreviewPicture", "w:rsids", "w:attachedTemplate",
-                      "w:proofState")
+                      "w:proofState", "w:linkStyles", "w:footnotePr", "w:endnotePr")
+        # a reference's settings that would hide the marking on some pages (different even
+        # page headers), lock the pack (protection) or make it a mail-merge document
+        ox.remove_all(s, "w:evenAndOddHeaders", "w:documentProtection", "w:writeProtection",
+                      "w:mailMerge")
         put(s, val("w:updateFields", "true"), order)
         if self.notes_part is not None:
-            if self.notes_kind == "footnotes":
-                put(s, el("w:footnotePr", None,
-                          el("w:footnote", {"w:id": "-1"}), el("w:footnote", {"w:id": "0"})),
-                    order)
-            else:
-                put(s, el("w:endnotePr", None, val("w:pos", "docEnd"),
-                          val("w:numFmt", "decimal"),
-                          el("w:endnote", {"w:id": "-1"}), el("w:endnote", {"w:id": "0"})),
-                    order)
-                sect = self.wd.element.body.find(ox.qn("w:sectPr"))
-                sect_order = ("headerReference", "footerReference", "footnotePr",
-                              "endnotePr", "type", "pgSz", "pgMar", "paperSrc", "pgBorders",
-                              "lnNumType", "pgNumType", "cols", "formProt", "vAlign",
-                              "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter",
-                              "docGrid", "printerSettings", "sectPrChange")
-                put(sect, el("w:endnotePr", None, val("w:numFmt", "decimal")), sect_order)
+            put(s, el("w:footnotePr", None,
+                      el("w:footnote", {"w:id": "-1"}), el("w:footnote", {"w:id": "0"})),
+                order)
         compat = s.find(ox.qn("w:compat"))
         if compat is not None:
             for cs in compat.findall(ox.qn("w:compatSetting")):
@@ -1158,6 +1591,8 @@ class _Renderer:
     def _properties(self) -> None:
         cp = self.wd.core_properties
         meta = self.meta
+        for child in list(cp._element):  # nothing from a template or reference remains
+            cp._element.remove(child)
 
         def short(text: str) -> str:
             return ox.clean(text)[:255]
@@ -1189,6 +1624,9 @@ class _Renderer:
 
 _LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\ufb01"),
               ("fl", "\ufb02"))
+#: LibreOffice lets a page's footnotes end a little below the body's bottom edge (the last
+#: note's line reaching into the space above the footer: 1.4 pt measured)
+_NOTE_SLACK = 1.5
 #: kerning narrows text a little; advance widths alone overestimate it
 _WIDTH_FUDGE = 0.997
 
@@ -1427,14 +1865,17 @@ class _PageEstimate:
         props = dict(self.sheet.para(sid))
         if ppr is not None:
             _StyleSheet._apply(props, ppr, None)
-        line_h = props["size"] * _metrics(props["font"], False, False).line * props["line"]
-        line_h = math.ceil(line_h * 20 - 1e-6) / 20  # layout engines work in whole twips
+        # LibreOffice works in whole twips: the font's line height rounded, then scaled by the
+        # proportional spacing and truncated (measured against its layout: 16.60 pt for 11 pt
+        # DejaVu at 130 %, where the exact product is 16.65)
+        single = round(props["size"] * 20 * _metrics(props["font"], False, False).line)
+        line_h = math.floor(single * props["line"] + 1e-6) / 20
         avail = max(width - props["left"] - props["right"], 36.0)
         note_lines = self._wrap(self._chars(p, props), avail)
         marks = [b.get(q("w:name")) for b in p.iter(q("w:bookmarkStart"))]
         lines = [line_h] * len(note_lines)
         for ext in p.iter(f"{{{_WP}}}extent"):  # an inline picture sets its line's height
-            lines[0] = max(lines[0], int(ext.get("cy")) / 12700 + line_h * 0.25)
+            lines[0] = max(lines[0], int(ext.get("cy")) / 12700)  # as LibreOffice lays it
         return _PBox(lines, note_lines, props["before"], props["after"],
                      props["keep_next"], props["keep_lines"], props["break_before"],
                      props["widow"], marks)
@@ -1511,6 +1952,9 @@ class _PageEstimate:
             state["notes"] = 0.0
             state["after"] = 0.0
 
+        def slack() -> float:
+            return _NOTE_SLACK if state["notes"] else 0.0
+
         def note_space(ids: list[str]) -> float:
             if not ids:
                 return 0.0
@@ -1549,7 +1993,8 @@ class _PageEstimate:
                     height, min_first, max_first = r.height, r.min_first, r.max_first
                     marked = False
                     while True:
-                        room = H - state["y"] - state["notes"]
+                        room = H - state["y"] - state["notes"] + (
+                            _NOTE_SLACK if state["notes"] or r.notes else 0.0)
                         if height + note_space(r.notes) <= room or (
                                 state["y"] == 0 and (r.cant_split or height <= room)):
                             break
@@ -1589,11 +2034,13 @@ class _PageEstimate:
                 # next paragraph would not fit on a page anyway (not so for a next table).
                 whole = it.before + sum(it.lines) + (
                     0.0 if isinstance(nxt, _TBox) else full_height(k + 1))
-                if state["y"] + need + state["notes"] > H and state["y"] > 0 and whole <= H \
+                if state["y"] + need + state["notes"] > H + slack() and state["y"] > 0 \
+                        and whole <= H \
                         and need <= H:
                     new_page()
             total = gap() + sum(it.lines)
-            if it.keep_lines and state["y"] + total + state["notes"] > H and state["y"] > 0 \
+            if it.keep_lines and state["y"] + total + state["notes"] > H + slack() \
+                    and state["y"] > 0 \
                     and it.before + sum(it.lines) <= H:
                 new_page()
             state["y"] += gap()
@@ -1608,7 +2055,8 @@ class _PageEstimate:
                     extra = sum(self.note_heights.get(x, 0.0) for x in it.notes[j])
                     if extra and notes == 0.0:
                         extra += self.note_gap
-                    if y + it.lines[j] + notes + extra > H:
+                    if y + it.lines[j] + notes + extra > H + (_NOTE_SLACK if notes + extra
+                                                                  else 0.0):
                         break
                     y += it.lines[j]
                     notes += extra
@@ -1640,213 +2088,3 @@ class _PageEstimate:
             state["y"] += it.after
             state["after"] = it.after
         return pages, state["page"]
-
-
-# --------------------------------------------------------------------------------------------
-# Figures: charts drawn from data as PNG images (Pillow, which ReportLab already brings)
-
-#: band colours, least severe first, when the style names none: light tints so that the
-#: black words printed in every cell keep a contrast well above 4.5:1
-_BAND_PALETTE = ("#A9D08E", "#D6E59A", "#FFD966", "#F4B183", "#F19C9C")
-_DPI = 200
-
-
-def _band_colours(style: Style, n: int) -> list[str]:
-    named = getattr(style.colours, "risk_bands", None) or getattr(style.colours, "bands", None)
-    if named and len(named) >= n:
-        return list(named)[:n]
-    if n <= 1:
-        return [_BAND_PALETTE[0]]
-    return [_BAND_PALETTE[round(i * (len(_BAND_PALETTE) - 1) / (n - 1))] for i in range(n)]
-
-
-class _Canvas:
-    """A Pillow image measured in points, with the bundled fonts and word wrapping."""
-
-    def __init__(self, style: Style, width_pt: float, height_pt: float) -> None:
-        from PIL import Image, ImageDraw
-
-        self.k = _DPI / 72.0
-        self.style = style
-        self.image = Image.new("RGB", (round(width_pt * self.k), round(height_pt * self.k)),
-                               "#FFFFFF")
-        self.draw = ImageDraw.Draw(self.image)
-
-    @staticmethod
-    @lru_cache(maxsize=None)
-    def _font(path: str, px: int):
-        from PIL import ImageFont
-
-        return ImageFont.truetype(path, px)
-
-    def font(self, size: float, bold: bool = False):
-        fam = family(self.style.fonts.body)
-        return self._font(str(fam.bold if bold else fam.regular), max(1, round(size * self.k)))
-
-    def wrap(self, text: str, size: float, width_pt: float, bold: bool = False) -> list[str]:
-        return _wrap_words(text, lambda s: self.font(size, bold).getlength(s) / self.k, width_pt)
-
-    def text(self, x: float, y: float, s: str, size: float, colour: str, bold: bool = False,
-             anchor: str = "la") -> None:
-        self.draw.text((x * self.k, y * self.k), s, fill=colour, font=self.font(size, bold),
-                       anchor=anchor)
-
-    def rect(self, x0: float, y0: float, x1: float, y1: float, fill: str | None = None,
-             outline: str | None = None, width: float = 1.0) -> None:
-        self.draw.rectangle([x0 * self.k, y0 * self.k, x1 * self.k, y1 * self.k], fill=fill,
-                            outline=outline, width=max(1, round(width * self.k)))
-
-    def line(self, x0: float, y0: float, x1: float, y1: float, colour: str,
-             width: float = 1.0) -> None:
-        self.draw.line([x0 * self.k, y0 * self.k, x1 * self.k, y1 * self.k], fill=colour,
-                       width=max(1, round(width * self.k)))
-
-    def dot(self, x: float, y: float, r: float, colour: str) -> None:
-        self.draw.ellipse([(x - r) * self.k, (y - r) * self.k, (x + r) * self.k,
-                           (y + r) * self.k], fill=colour)
-
-    def png(self) -> bytes:
-        buf = io.BytesIO()
-        self.image.save(buf, format="PNG", dpi=(_DPI, _DPI), optimize=False)
-        return buf.getvalue()
-
-
-def _wrap_words(text: str, measure, width: float) -> list[str]:
-    lines: list[str] = []
-    for para in (text or "").split("\n"):
-        line = ""
-        for word in para.split():
-            cand = f"{line} {word}" if line else word
-            if measure(cand) <= width or not line:
-                line = cand
-            else:
-                lines.append(line)
-                line = word
-            while measure(line) > width and len(line) > 1:  # a word wider than the line
-                cut = len(line) - 1
-                while cut > 1 and measure(line[:cut]) > width:
-                    cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line)
-    return lines or [""]
-
-
-def _chart_png(chart, style: Style, width: float) -> tuple[bytes, float, float]:
-    """The chart as PNG bytes with its size in points (``width`` wide)."""
-    from ..document import RiskMatrix
-
-    if isinstance(chart, RiskMatrix):
-        return _risk_matrix_png(chart, style, width)
-    return _timeline_png(chart, style, width)
-
-
-def _risk_matrix_png(m, style: Style, width: float) -> tuple[bytes, float, float]:
-    c, z = style.colours, style.sizes
-    small, base = z.small, z.base
-    lh_small, lh_base = small * 1.25, base * 1.25
-    probe = _Canvas(style, 1, 1)
-    n_l, n_i = max(len(m.likelihood_levels), 1), max(len(m.impact_levels), 1)
-    axis_w = lh_base + 4  # the rotated likelihood title
-    label_w = min(width * 0.22, max([probe.font(small).getlength(x) / probe.k
-                                     for x in m.likelihood_levels] + [20.0]) + 8)
-    grid_x = axis_w + label_w
-    cell_w = (width - grid_x) / n_i
-    colours = _band_colours(style, len(m.band_labels))
-
-    def cell_lines(li: int, ii: int) -> list[tuple[str, bool]]:
-        band = m.bands[li][ii] if li < len(m.bands) and ii < len(m.bands[li]) else 0
-        out = [(x, False) for x in probe.wrap(
-            m.band_labels[band] if band < len(m.band_labels) else "", small, cell_w - 8)]
-        marks = [str(k) for k, r in enumerate(m.risks, 1)
-                 if r.likelihood == li + 1 and r.impact == ii + 1]
-        if marks:  # risks are numbered in the cells and named in the key below the grid
-            out += [(x, True) for x in probe.wrap("  ".join(marks), small, cell_w - 8,
-                                                  bold=True)]
-        return out
-
-    content = {(li, ii): cell_lines(li, ii) for li in range(n_l) for ii in range(n_i)}
-    cell_h = max([len(v) * lh_small + 10 for v in content.values()] + [cell_w * 0.45, 34.0])
-    col_labels = [probe.wrap(x, small, cell_w - 4) for x in m.impact_levels]
-    col_h = max([len(x) for x in col_labels] + [1]) * lh_small + 6
-    key = [(str(k), probe.wrap(r.label, small, width - grid_x - 20))
-           for k, r in enumerate(m.risks, 1)]
-    key_h = sum(len(lines) for _, lines in key) * lh_small + (8 if key else 0)
-    height = n_l * cell_h + col_h + lh_base + 8 + key_h
-    cv = _Canvas(style, width, height)
-    for li in range(n_l):
-        row_top = (n_l - 1 - li) * cell_h  # most likely at the top
-        for k, line in enumerate(cv.wrap(m.likelihood_levels[li] if li < len(
-                m.likelihood_levels) else "", small, label_w - 6)[:4]):
-            cv.text(grid_x - 5, row_top + cell_h / 2 + (k - 0.5) * lh_small, line, small,
-                    c.text, anchor="rm")
-        for ii in range(n_i):
-            x0 = grid_x + ii * cell_w
-            band = m.bands[li][ii] if li < len(m.bands) and ii < len(m.bands[li]) else 0
-            cv.rect(x0, row_top, x0 + cell_w, row_top + cell_h,
-                    fill=colours[band] if band < len(colours) else "#FFFFFF",
-                    outline="#FFFFFF", width=1.5)
-            for k, (line, bold) in enumerate(content[(li, ii)]):
-                cv.text(x0 + 5, row_top + 5 + k * lh_small, line, small,
-                        c.text, bold=bold)
-    grid_bottom = n_l * cell_h
-    for ii, lines in enumerate(col_labels):
-        for k, line in enumerate(lines):
-            cv.text(grid_x + (ii + 0.5) * cell_w, grid_bottom + 4 + k * lh_small, line, small,
-                    c.text, anchor="ma")
-    cv.text(grid_x + (width - grid_x) / 2, grid_bottom + col_h + 2, m.impact_title, base,
-            c.headings, bold=True, anchor="ma")
-    y = grid_bottom + col_h + lh_base + 10
-    for number, lines in key:
-        cv.text(grid_x + 12, y, number, small, c.text, bold=True, anchor="ra")
-        for line in lines:
-            cv.text(grid_x + 18, y, line, small, c.text)
-            y += lh_small
-    # the likelihood title, rotated, centred on the grid
-    from PIL import Image, ImageDraw
-
-    font = cv.font(base, bold=True)
-    tw = int(font.getlength(m.likelihood_title)) + 4
-    th = round(lh_base * cv.k)
-    tile = Image.new("RGB", (max(tw, 1), th), "#FFFFFF")
-    ImageDraw.Draw(tile).text((2, th / 2), m.likelihood_title, fill=c.headings, font=font,
-                              anchor="lm")
-    tile = tile.rotate(90, expand=True)
-    cv.image.paste(tile, (0, max(0, round((grid_bottom * cv.k - tile.height) / 2))))
-    return cv.png(), width, height
-
-
-def _timeline_png(t, style: Style, width: float) -> tuple[bytes, float, float]:
-    c, z = style.colours, style.sizes
-    size = z.small
-    lh = size * 1.3
-    probe = _Canvas(style, 1, 1)
-    events = sorted(t.events, key=lambda e: e.position)
-    if not events:
-        return _Canvas(style, width, 12).png(), width, 12.0
-    axis_x = min(width * 0.3, max([probe.font(size, True).getlength(e.when) / probe.k
-                                   for e in events] + [30.0]) + 14)
-    label_w = width - axis_x - 14
-    blocks = []
-    for e in events:
-        when = probe.wrap(e.when, size, axis_x - 14, bold=True)
-        label = probe.wrap(e.label, size, label_w)
-        blocks.append((e, when, label, max(len(when), len(label)) * lh))
-    total = sum(b[3] for b in blocks) + 8 * len(blocks)
-    span = (events[-1].position - events[0].position) if len(events) > 1 else 0.0
-    y, tops = 6.0, []
-    for k, (e, _, _, h) in enumerate(blocks):
-        want = 6.0 + ((e.position - events[0].position) / span * total * 0.5 if span else 0.0)
-        y = max(y, want)
-        tops.append(y)
-        y += h + 8
-    height = max(y, 20.0)
-    cv = _Canvas(style, width, height)
-    cv.line(axis_x, 2, axis_x, height - 2, c.rule, 1.5)
-    for (e, when, label, _), top in zip(blocks, tops):
-        cv.dot(axis_x, top + lh / 2, 3.2, c.headings)
-        for k, line in enumerate(when):
-            cv.text(axis_x - 9, top + k * lh, line, size, c.headings, bold=True, anchor="ra")
-        for k, line in enumerate(label):
-            cv.text(axis_x + 9, top + k * lh, line, size, c.text)
-    return cv.png(), width, height

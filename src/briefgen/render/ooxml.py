@@ -3,9 +3,10 @@
 Element building, fields (PAGE, NUMPAGES, TOC, PAGEREF, NOTEREF), bookmark names, schema-ordered
 insertion into ``w:pPr``/``w:rPr``/``w:tblPr``/``w:style``/``settings.xml``, the footnotes and
 endnotes parts, ``docProps/app.xml``, ``word/fontTable.xml``, a minimal TrueType metrics reader
-(for the page estimate, without importing the PDF renderer's library) and the reproducible zip
-rewrite. Nothing here knows about briefs or about the document model; :mod:`briefgen.render.docx`
-does the rendering.
+(for the page estimate, without importing the PDF renderer's library), the reproducible zip
+rewrite, and opening a reference document or template as a document package. Nothing here
+knows about briefs or about the document model; :mod:`briefgen.render.docx` does the
+rendering.
 """
 
 from __future__ import annotations
@@ -393,11 +394,16 @@ class FontMetrics:
         return w
 
 
-def font_table(fonts: Iterable[tuple[str, FontMetrics, bool]]) -> bytes:
+def font_table(fonts: Iterable[tuple[str, FontMetrics, bool]],
+               merge_into: bytes | None = None) -> bytes:
     """A ``word/fontTable.xml`` listing the fonts in use (name, metrics, serif?), so Word
-    knows their class and scripts when it has to substitute them."""
-    root = parse_xml(f"<w:fonts {nsdecls('w')}/>")
+    knows their class and scripts when it has to substitute them. With ``merge_into`` (an
+    existing font table), the fonts it lacks are added to it."""
+    root = etree.fromstring(merge_into) if merge_into else parse_xml(f"<w:fonts {nsdecls('w')}/>")
+    listed = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
     for name, m, serif in fonts:
+        if name in listed:
+            continue
         usb = m.signature
         root.append(el("w:font", {"w:name": name},
                        val("w:panose1", m.panose), val("w:charset", "00"),
@@ -407,3 +413,76 @@ def font_table(fonts: Iterable[tuple[str, FontMetrics, bool]]) -> bytes:
                                     "w:usb2": f"{usb[2]:08X}", "w:usb3": f"{usb[3]:08X}",
                                     "w:csb0": f"{usb[4]:08X}", "w:csb1": f"{usb[5]:08X}"})))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Reference documents: an organisation's Word document or template, opened as a document
+
+_WML_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+#: main-part content types python-docx refuses, rewritten to the document's: a template
+#: (.dotx) and the macro-enabled document and template (.docm, .dotm; their macros are not
+#: carried into the pack, which is a plain .docx)
+_MAIN_ALIASES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+}
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_PKG_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE_DOCUMENT = RT.OFFICE_DOCUMENT
+
+
+class NotWordError(ValueError):
+    """A file given as a Word document is not one; the message says what it is instead."""
+
+
+def as_document_package(data: bytes) -> bytes:
+    """The bytes of a WordprocessingML package whose main part python-docx accepts: a template
+    (.dotx) or macro-enabled file has its main part's content type rewritten to the document
+    main type, in memory. Raises :class:`NotWordError` for anything that is not a Word
+    document or template."""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise NotWordError("is an older Word (.doc) file or a password-protected document; "
+                           "save it as a Word Document (.docx) or Word Template (.dotx)")
+    try:
+        src = zipfile.ZipFile(io.BytesIO(data))
+        names = src.namelist()
+        if "[Content_Types].xml" not in names or "_rels/.rels" not in names:
+            raise NotWordError("is a zip file but not a Word document (no Open XML package "
+                               "parts); give a .docx or .dotx file")
+        rels = etree.fromstring(src.read("_rels/.rels"))
+        types = etree.fromstring(src.read("[Content_Types].xml"))
+    except NotWordError:
+        raise
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, OSError) as e:
+        raise NotWordError("is not a Word document: a .docx or .dotx file is a zip package "
+                           f"and this one could not be read as one ({e})") from None
+    if "purl.oclc.org/ooxml" in etree.tostring(rels).decode("utf-8", "replace"):
+        raise NotWordError("is saved in the Strict Open XML format, which cannot be read; "
+                           "save it as a Word Document (.docx) or Word Template (.dotx)")
+    target = next((r.get("Target") for r in rels.findall(f"{{{_PKG_RELS_NS}}}Relationship")
+                   if r.get("Type") == _OFFICE_DOCUMENT), None)
+    if target is None:
+        raise NotWordError("is not a Word document (it has no main document part); give a "
+                           ".docx or .dotx file")
+    partname = "/" + target.lstrip("/")
+    override = next((o for o in types.findall(f"{{{_CT_NS}}}Override")
+                     if o.get("PartName", "").lower() == partname.lower()), None)
+    ctype = override.get("ContentType") if override is not None else None
+    if ctype == _WML_MAIN:
+        return data
+    if ctype not in _MAIN_ALIASES:
+        what = ("a spreadsheet" if ctype and "spreadsheetml" in ctype else
+                "a presentation" if ctype and "presentationml" in ctype else "not a Word document")
+        raise NotWordError(f"is {what}, not a Word document or template "
+                           f"({ctype or 'no main content type'}); give a .docx or .dotx file")
+    override.set("ContentType", _WML_MAIN)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            blob = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                blob = etree.tostring(types, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
+            dst.writestr(info, blob)
+    return out.getvalue()

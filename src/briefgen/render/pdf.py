@@ -21,10 +21,21 @@ How the harder parts are done:
   ReportLab's ``invariant`` mode and the file ID is seeded from the document date, so the bytes
   do not depend on the clock or on an inherited ``SOURCE_DATE_EPOCH``. Nothing in ``os.environ``
   is touched.
-* **Notes**: numbered in document order from 1; the superscript number links to its entry in
-  the endnotes, listed at the :class:`~briefgen.document.NotesList` block or appended at the end
-  under a "Notes" heading. True footnotes at the page foot are not implemented: a style asking
-  for ``footnotes`` gets endnotes too.
+* **Notes**: numbered in document order from 1; equal notes (dataclass equality) are one note:
+  later marks repeat the first one's number (the same note twice in a row gives one mark; two
+  different marks in a row print as "1,2"). With ``notes: endnotes`` each mark links to its
+  one entry, listed at the :class:`~briefgen.document.NotesList` block or appended under a
+  "Notes" heading. With ``notes: footnotes`` each page ends with the notes whose marks it holds
+  (a note marked on several pages is printed on each): the body frame (:class:`_NoteFrame`)
+  places a flowable, or the largest piece of it, only if it fits together with the text of its
+  own notes, so a note lands on the page of its mark in one layout pass; nothing has to
+  converge (see :class:`_Footnotes` for the safety nets).
+* **Page flow**: a heading (or a run of them, or a table caption) keeps with the first lines of
+  what follows, never with all of it (:class:`_KeepWithNext`; ReportLab's own keepWithNext
+  drags a whole table along and ignores lists). A table split between rows continues on the
+  next page, never lower on the same page with a second header (:class:`_FlowTable`).
+* **Figures** (risk matrices, timelines) are vector drawings from :mod:`.graphics`, scaled to
+  the frame, kept together with their caption (:class:`_Figure`).
 """
 
 from __future__ import annotations
@@ -33,16 +44,15 @@ import datetime as _dt
 import hashlib
 import io
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 from xml.sax.saxutils import escape, quoteattr
 
+from reportlab.graphics import renderPDF
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -56,50 +66,28 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus import Table as _RLTable
-from reportlab.platypus.doctemplate import IndexingFlowable
-from reportlab.platypus.flowables import PageBreakIfNotEmpty
+from reportlab.platypus.doctemplate import (
+    ActionFlowable,
+    FrameBreak,
+    IndexingFlowable,
+    NullActionFlowable,
+)
+from reportlab.platypus.flowables import PageBreak, PageBreakIfNotEmpty
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from .. import document as d
 from ..fonts import coverage, family
 from ..style import MarkingLook, Style, marking_look
+from . import graphics
+from .graphics import faces
 
 __all__ = ["render_pdf"]
 
 # --------------------------------------------------------------------------------------------
-# Fonts: registered once per process
+# Fonts: registered once per process (see graphics.faces)
 
 
-@dataclass(frozen=True)
-class _Faces:
-    """ReportLab names of a registered family's four faces."""
-
-    regular: str
-    bold: str
-    italic: str
-    bold_italic: str
-
-
-_FONT_LOCK = threading.Lock()
-_FONTS: dict[str, _Faces] = {}
-
-
-def _faces(key: str) -> _Faces:
-    """Register a bundled family (TrueType, embedded as a subset) the first time it is asked for."""
-    with _FONT_LOCK:
-        faces = _FONTS.get(key)
-        if faces is not None:
-            return faces
-        fam = family(key)
-        base = f"briefgen-{key}"
-        faces = _Faces(base, f"{base}-bold", f"{base}-italic", f"{base}-bolditalic")
-        for name, path in ((faces.regular, fam.regular), (faces.bold, fam.bold),
-                           (faces.italic, fam.italic), (faces.bold_italic, fam.bold_italic)):
-            pdfmetrics.registerFont(TTFont(name, str(path), asciiReadable=True))
-        pdfmetrics.registerFontFamily(base, normal=faces.regular, bold=faces.bold,
-                                      italic=faces.italic, boldItalic=faces.bold_italic)
-        _FONTS[key] = faces
-        return faces
+_faces = faces  # shared with the charts: one registration, the same font names
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,13 +310,550 @@ class _PageTotal(IndexingFlowable):
         pass
 
 
+_FUZZ = 1e-3
+
+
+class _KeepWithNext(Flowable):
+    """Headings (and a table's caption) kept with the *first lines* of what follows them, never
+    with all of it: the group starts on this page when, below it, the next flowable can start
+    (a table: its header row and first body row; anything else: a first piece ReportLab is
+    willing to split off, e.g. two lines of a paragraph or list item, or the whole of a figure);
+    otherwise it moves to the next page with it. ReportLab's own keepWithNext would wrap the
+    group *and the whole next flowable* in a KeepTogether (so a long table drags its heading to
+    the next page, leaving the page before half empty), and it skips lists altogether (a
+    ListFlowable is a container, which keepWithNext does not join), leaving a heading alone at
+    the foot of a page."""
+
+    def __init__(self, group: list[Flowable], nxt: Flowable, frame_height: float):
+        super().__init__()
+        for f in group:  # we do the keeping: ReportLab must not wrap them in a KeepTogether
+            f.keepWithNext = 0
+        self.group = group
+        self.nxt = nxt
+        self.frame_height = frame_height
+        self.width = self.height = 0
+
+    def getSpaceBefore(self) -> float:  # noqa: N802
+        return self.group[0].getSpaceBefore()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return availWidth, 0xFFFFFF  # never placed whole: split() hands out the pieces
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        nxt = self.nxt
+        if isinstance(nxt, _Figure):  # a figure scales to fit under its heading on a page
+            nxt.max_height = self.frame_height - self._group_height(availWidth, nxt)
+        frame = getattr(self, "_frame", None)
+        at_top = frame is None or getattr(frame, "_atTop", True)
+        action: Flowable = NullActionFlowable()
+        if not at_top and not self._starts_here(availWidth, availHeight):
+            action = FrameBreak()
+        return [action, *self.group, nxt]
+
+    def _group_height(self, aw: float, nxt: Flowable) -> float:
+        """The height the group takes above ``nxt`` at the top of a frame."""
+        y = 0.0
+        prev_after: float | None = None
+        for f in self.group:
+            if prev_after is not None:
+                y += max(f.getSpaceBefore() - prev_after, 0)
+            y += f.wrapOn(self.canv, aw, self.frame_height)[1]
+            prev_after = f.getSpaceAfter()
+            y += prev_after
+        return y + max(nxt.getSpaceBefore() - (prev_after or 0), 0) + 1
+
+    def _starts_here(self, aw: float, ah: float) -> bool:
+        canv = self.canv
+        y = ah
+        prev_after: float | None = None
+        for f in self.group:  # as Frame.add stacks them (space after overlaps space before)
+            if prev_after is not None:
+                y -= max(f.getSpaceBefore() - prev_after, 0)
+            _w, h = f.wrapOn(canv, aw, y)
+            y -= h
+            if y < -_FUZZ:
+                return False
+            prev_after = f.getSpaceAfter()
+            y -= prev_after
+        nxt = self.nxt
+        y -= max(nxt.getSpaceBefore() - (prev_after or 0), 0)
+        return _can_start(nxt, canv, aw, y, self.frame_height, self._notes_room())
+
+    def _notes_room(self) -> Callable[[list[Any]], float]:
+        """With footnotes: the extra room at the page foot the notes of the group and of a
+        piece of the next flowable would take."""
+        frame = getattr(self, "_frame", None)
+        fn = getattr(frame, "bg_fn", None)
+        if fn is None:
+            return _no_notes
+        own = _note_marks(self.group, [])
+
+        def extra(objs: list[Any]) -> float:
+            new: list[int] = []
+            for n in own + _note_marks(objs, []):
+                if n not in fn.page and n not in new:
+                    new.append(n)
+            if not new:
+                return 0.0
+            return frame._room(fn.height(fn.page + new)) - frame._room(fn.reserved)
+
+        return extra
+
+    def draw(self) -> None:
+        pass
+
+
+def _no_notes(_objs: list[Any]) -> float:
+    return 0.0
+
+
+def _can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: float,
+               notes: Callable[[list[Any]], float] = _no_notes, depth: int = 0) -> bool:
+    """Whether ``f`` can put its first lines into ``ah`` points (see :class:`_KeepWithNext`);
+    ``notes`` gives the room the footnotes of a piece (and of the heading) would take."""
+    if ah <= 0:
+        return False
+    _w, h = f.wrapOn(canv, aw, ah)
+    if h <= ah - notes([f]) + _FUZZ:
+        return True
+    if isinstance(f, _RLTable) and f.repeatRows:
+        heights = getattr(f, "_rowHeights", None) or []
+        lead = sum(heights[: f.repeatRows + 1])
+        if lead <= ah - notes(f._cellvalues[: f.repeatRows + 1]) + _FUZZ:
+            return True
+        # a first row too big to keep whole may be split inside, as ReportLab would
+        if sum(heights[f.repeatRows: f.repeatRows + 1]) < frame_height / 2:
+            return False
+    room = ah
+    for _ in range(3):  # the piece that fits with its own notes
+        parts = f.splitOn(canv, aw, room)
+        if not parts or isinstance(parts[0], ActionFlowable):
+            return False
+        first = parts[0]
+        if len(parts) == 1 and first is f:
+            return False
+        _w, h = first.wrapOn(canv, aw, room)
+        if h > room + _FUZZ:
+            # a container (a list) splits into its items, whatever the height: look inside
+            return depth < 6 and _can_start(first, canv, aw, room, frame_height, notes,
+                                            depth + 1)
+        extra = notes([first])
+        if h <= ah - extra + _FUZZ:
+            return True
+        room = ah - extra
+        if room <= 0:
+            return False
+    return False
+
+
+def _keep_with_next(story: list[Flowable], frame_height: float) -> list[Flowable]:
+    """Each run of keep-with-next flowables (headings, captions) and the flowable after it
+    become one :class:`_KeepWithNext`."""
+    out: list[Flowable] = []
+    group: list[Flowable] = []
+    for f in story:
+        if getattr(f, "getKeepWithNext", None) and f.getKeepWithNext():
+            group.append(f)
+            continue
+        if group and _is_content(f):
+            out.append(_KeepWithNext(group, f, frame_height))
+        else:
+            out.extend(group)
+            out.append(f)
+        group = []
+    out.extend(group)
+    return out
+
+
+def _is_content(f: Flowable) -> bool:
+    # not an indexing flowable (the contents): multiBuild finds them in the story's top level
+    return not isinstance(f, (ActionFlowable, PageBreak, IndexingFlowable, Spacer, _NotesSlot))
+
+
+class _FlowTable(_RLTable):
+    """A table in the main flow. ReportLab splits a table between rows first; if the space
+    left under the first part can still take a few lines, the rest (with its repeated header)
+    is then split *inside* a row on the same page: a second header in mid-page. Here, when
+    that space is enough for an in-row split (``splitInRow``, about four lines each side), the
+    row is split at once to fill the page; either way the rest starts on the next page (its
+    pieces are of this class too, so every later split does the same)."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2:
+            return parts
+        if self.splitInRow and self.splitByRow:
+            used = parts[0].wrap(availWidth, availHeight)[1]
+            if availHeight - used >= self.splitInRow:
+                in_row = self._splitRows(availHeight, doInRowSplit=1)
+                if len(in_row) == 2:
+                    parts = in_row
+        return [parts[0], FrameBreak(), parts[1]]
+
+
+class _Figure(Flowable):
+    """A chart (vector) with its caption below, kept together: the drawing is scaled down to
+    the width available and so that drawing and caption never exceed the frame's height."""
+
+    def __init__(self, drawing: Any, caption: _RLParagraph | None, frame_height: float,
+                 space_before: float, space_after: float):
+        super().__init__()
+        self.drawing = drawing
+        self.caption = caption
+        self.frame_height = frame_height
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        self.max_height = frame_height  # lowered when a heading is kept with it
+        self.scale = 1.0
+        self.cap_h = 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        cap_h = 0.0
+        if self.caption is not None:
+            cap_h = self.caption.wrap(availWidth, self.frame_height)[1] + 4
+        dw = self.drawing
+        limit = min(self.frame_height, self.max_height)
+        room = max(limit - cap_h - 1, self.frame_height * 0.25)
+        self.scale = min(1.0, availWidth / dw.width, room / dw.height)
+        self.cap_h = cap_h
+        self.width = availWidth
+        self.height = dw.height * self.scale + cap_h
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return []  # never split: it moves to the next page whole (it always fits a frame)
+
+    def draw(self) -> None:
+        canv = self.canv
+        dw, s = self.drawing, self.scale
+        canv.saveState()
+        canv.translate(0, self.cap_h)
+        canv.scale(s, s)
+        renderPDF.draw(dw, canv, 0, 0)
+        canv.restoreState()
+        if self.caption is not None:
+            self.caption.drawOn(canv, 0, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Footnotes
+
+_FN_CALLBACK = "briefgen_fn"  # the <onDraw> callback each footnote mark carries
+
+
+def _note_marks(f: Any, out: list[int], depth: int = 0) -> list[int]:
+    """The note numbers whose marks a flowable (or a piece of one) holds, in reading order:
+    found in paragraph fragments (the marks' <onDraw> callbacks), inside tables' cells, lists,
+    indenters, keep-togethers and figure captions."""
+    if f is None or depth > 20 or isinstance(f, str):
+        return out
+    if isinstance(f, (list, tuple)):
+        for x in f:
+            _note_marks(x, out, depth + 1)
+        return out
+    own = getattr(f, "__dict__", {})
+    if isinstance(f, (_RLParagraph, _RLTable)):  # their content is fixed once made: cache
+        cached = own.get("_bg_marks")
+        if cached is None:
+            cached = own["_bg_marks"] = tuple(_own_marks(f, depth))
+        out.extend(cached)
+        return out
+    if "_flowable" in own:  # DDIndenter, LIIndenter (list items)
+        _note_marks(own["_flowable"], out, depth + 1)
+    elif isinstance(f, ListFlowable):
+        _note_marks(f._content, out, depth + 1)
+    elif "_content" in own:  # KeepTogether and other containers
+        _note_marks(own["_content"], out, depth + 1)
+    elif isinstance(f, _Figure):
+        _note_marks(f.caption, out, depth + 1)
+    elif isinstance(f, _KeepWithNext):
+        _note_marks([*f.group, f.nxt], out, depth + 1)
+    return out
+
+
+def _own_marks(f: Any, depth: int) -> list[int]:
+    out: list[int] = []
+    if isinstance(f, _RLParagraph):
+        for frag in getattr(f, "frags", None) or ():
+            # a split paragraph's fragments are words: [width, (frag, text), ...]
+            subs = [x[0] for x in frag[1:] if isinstance(x, tuple)] \
+                if isinstance(frag, list) else (frag,)
+            for sub in subs:
+                cb = getattr(sub, "cbDefn", None)
+                if cb is not None and getattr(cb, "kind", None) == "onDraw" \
+                        and getattr(cb, "name", None) == _FN_CALLBACK:
+                    out.append(int(cb.label))
+    else:
+        for row in f._cellvalues:
+            for v in row:
+                _note_marks(v, out, depth + 1)
+    return out
+
+
+class _Footnotes:
+    """The footnotes of the page being laid out: which notes have marks on it, how much room
+    they take at the foot of the frame, and drawing them when the page ends.
+
+    The frame (:class:`_NoteFrame`) asks, before it places a flowable, for the notes whose
+    marks it holds, and places it only if it fits *together with* their text at the foot;
+    the page's notes are drawn in :meth:`draw`. Everything happens in one layout pass, so
+    nothing has to converge: a note is on the page of its mark by construction. Safety net:
+    a mark drawn on a page whose list lacks it (a flowable the search did not look into) adds
+    its note when drawn, and notes that then do not fit under the text are carried to the
+    foot of the next page, never dropped or drawn over the text."""
+
+    GAP = 3.0  # between notes
+
+    def __init__(self, markup: list[str], style: ParagraphStyle, width: float, *,
+                 rule: colors.Color, size: float):
+        self.markup = markup  # the renderer's list of each note's markup, by number - 1
+        self.style = style
+        self.width = width
+        self.rule = rule
+        self.sep = size * 1.4  # the separator rule and the space around it
+        self._heights: dict[int, float] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        self.page: list[int] = []  # numbers of the notes whose marks are on this page
+        self.carry: list[Flowable] = []  # pieces of notes carried from the page before
+        self.reserved = 0.0
+
+    def paragraph(self, n: int) -> _RLParagraph:
+        return _RLParagraph(self.markup[n - 1], self.style, bulletText=f"{n}.")
+
+    def note_height(self, n: int) -> float:
+        h = self._heights.get(n)
+        if h is None:
+            h = self._heights[n] = self.paragraph(n).wrap(self.width, 1e6)[1]
+        return h
+
+    def height(self, numbers: list[int], carry: list[Flowable] | None = None) -> float:
+        carry = self.carry if carry is None else carry
+        if not numbers and not carry:
+            return 0.0
+        h = self.sep + sum(c.wrap(self.width, 1e6)[1] + self.GAP for c in carry)
+        return h + sum(self.note_height(n) + self.GAP for n in numbers)
+
+    def new_marks(self, f: Flowable) -> list[int]:
+        seen = set(self.page)
+        out: list[int] = []
+        for n in _note_marks(f, []):
+            if n not in seen and 1 <= n <= len(self.markup):
+                seen.add(n)
+                out.append(n)
+        return out
+
+    def commit(self, numbers: list[int]) -> None:
+        # (drawing the flowable may have added them already, through drawn())
+        self.page.extend(n for n in numbers if n not in self.page)
+        self.reserved = self.height(self.page)
+
+    def start_page(self) -> None:
+        self.page = []
+        self.reserved = self.height([])
+
+    def drawn(self, canv: Canvas, kind: str, label: str | None) -> None:
+        """The <onDraw> callback of a mark: its note belongs to this page."""
+        try:
+            n = int(label or "")
+        except ValueError:
+            return
+        if n not in self.page and 1 <= n <= len(self.markup):
+            self.page.append(n)
+
+    def draw(self, canv: Canvas, frame: Frame) -> None:
+        """At the end of a page: the separator and the notes at the foot of the frame, under
+        the text (what does not fit there is carried to the next page)."""
+        items: list[Flowable] = [*self.carry, *(self.paragraph(n) for n in sorted(self.page))]
+        self.carry = []
+        if not items:
+            return
+        bottom = frame._y1 + frame._bottomPadding
+        need = self.height(sorted(self.page), items[:len(items) - len(self.page)])
+        # under the text (the space after the last flowable may run into the notes' room)
+        text_bottom = getattr(frame, "bg_text_bottom", frame._y)
+        top = min(bottom + need, text_bottom)
+        x = frame._x1 + frame._leftPadding
+        canv.saveState()
+        canv.setStrokeColor(self.rule)
+        canv.setLineWidth(0.5)
+        canv.line(x, top - self.sep * 0.45, x + min(self.width / 3, 144), top - self.sep * 0.45)
+        canv.restoreState()
+        y = top - self.sep
+        for i, item in enumerate(items):
+            _w, h = item.wrap(self.width, 1e6)
+            if y - h < bottom - _FUZZ:  # overflow: what fits now, the rest on the next page
+                parts = item.split(self.width, y - bottom) if y - bottom > 0 else []
+                if len(parts) >= 2:
+                    ph = parts[0].wrap(self.width, y - bottom)[1]
+                    parts[0].drawOn(canv, x, y - ph)
+                    self.carry = [*parts[1:], *items[i + 1:]]
+                else:
+                    self.carry = list(items[i:])
+                break
+            item.drawOn(canv, x, y - h)
+            y -= h + self.GAP
+
+
+class _NoteFrame(Frame):
+    """The body frame when the style asks for footnotes: its bottom rises by the height of the
+    notes whose marks are placed on the page (see :class:`_Footnotes`)."""
+
+    def __init__(self, footnotes: _Footnotes, *args: Any, **kwargs: Any):
+        self.__dict__["bg_fn"] = footnotes
+        self.__dict__["bg_force"] = False
+        self.__dict__["bg_text_bottom"] = 0.0
+        super().__init__(*args, **kwargs)
+
+    def _base(self) -> float:
+        return self._y1 + self._bottomPadding
+
+    def _room(self, height: float) -> float:
+        """The room kept for notes: at most 60% of the frame (more overflows to the next
+        page), so that text always has room to go on."""
+        return min(height, self._height * 0.6)
+
+    def _reset(self) -> None:
+        super()._reset()
+        fn = self.bg_fn
+        fn.start_page()  # notes carried from the page before keep their room
+        self._y1p = self._base() + self._room(fn.reserved)
+        self.bg_text_bottom = self._y
+
+    def add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:  # noqa: N803
+        y0 = self._y
+        ok = self._add_with_notes(flowable, canv, trySplit)
+        if ok:  # where the drawn text ends (the space after it does not count)
+            after = self._prevASpace if self._oASpace else flowable.getSpaceAfter()
+            if y0 - self._y > after + 0.01:
+                self.bg_text_bottom = self._y + after
+        return ok
+
+    def _add_with_notes(self, flowable: Flowable, canv: Canvas, trySplit: int) -> int:
+        fn = self.bg_fn
+        new = fn.new_marks(flowable)
+        force, self.bg_force = self.bg_force, False
+        if not new:
+            return super().add(flowable, canv, trySplit)
+        self._y1p = self._base() + self._room(fn.height(fn.page + new))
+        ok = super().add(flowable, canv, trySplit)
+        if not ok and force:
+            # at the top of a page no piece of it fits with its notes (see split): place it
+            # all the same, its notes' overflow going to the next page, rather than fail
+            self._y1p = self._base() + self._room(fn.reserved)
+            ok = super().add(flowable, canv, trySplit)
+        if ok:
+            fn.commit(new)
+        self._y1p = self._base() + self._room(fn.reserved)
+        return ok
+
+    def split(self, flowable: Flowable, canv: Canvas) -> list[Flowable]:
+        """Split so that the first piece fits *with* the notes of its own marks: the largest
+        such piece (found by bisecting the height offered to the flowable's own split)."""
+        fn = self.bg_fn
+        parts = super().split(flowable, canv)
+        s = 0.0
+        if not self._atTop:
+            s = flowable.getSpaceBefore()
+            if self._oASpace:
+                s = max(s - self._prevASpace, 0)
+        total = self._y - self._base() - s  # the space down to the frame's own bottom
+        aw = self._getAvailableWidth()
+
+        def fits(parts: list[Flowable]) -> bool:
+            if not parts or isinstance(parts[0], (ActionFlowable, PageBreak)):
+                return bool(parts)
+            room = total - self._room(fn.height(fn.page + fn.new_marks(parts[0])))
+            return room > 0 and parts[0].wrapOn(canv, aw, room)[1] <= room + _FUZZ
+
+        if fits(parts):
+            return parts
+        # offer the split less room, by the room the first piece's notes take, until a first
+        # piece fits with its own notes (its notes shrink with it); then offer once more the
+        # room that piece's notes leave, which may take a few more lines
+        best: list[Flowable] = []
+        offered = total - self._room(fn.reserved)
+        for _ in range(6):
+            if not parts or isinstance(parts[0], (ActionFlowable, PageBreak)):
+                break
+            need = self._room(fn.height(fn.page + fn.new_marks(parts[0])))
+            room = total - need
+            if room <= 0 or room >= offered - 0.5:
+                break
+            offered = room
+            parts = flowable.splitOn(canv, aw, room)
+            if fits(parts):
+                best = parts
+                break
+        if best and not isinstance(best[0], (ActionFlowable, PageBreak)):
+            room = total - self._room(fn.height(fn.page + fn.new_marks(best[0])))
+            if room > offered + 2.0:
+                more = flowable.splitOn(canv, aw, room)
+                if fits(more):
+                    best = more
+        if not best:  # the descent overshot (no piece at that room): bisect the room offered
+            lo, hi = 0.0, total - self._room(fn.reserved)
+            while hi - lo > 2.0:
+                mid = (lo + hi) / 2
+                cand = flowable.splitOn(canv, aw, mid)
+                if fits(cand):
+                    best, lo = cand, mid
+                else:
+                    hi = mid
+        if best:
+            return best
+        if self._atTop:  # nothing fits with its notes, even on a fresh page: force it
+            return [_ForceFit(), flowable]
+        return []
+
+
+class _FlushNotes(Flowable):
+    """The story's last flowable with footnotes: when the last page's notes (with any carried
+    from the page before) do not fit under its text, pages follow to hold them."""
+
+    def __init__(self, footnotes: _Footnotes):
+        super().__init__()
+        self.footnotes = footnotes
+        self.width = self.height = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        frame = getattr(self, "_frame", None)
+        fn = self.footnotes
+        if frame is None:
+            return 0, 0
+        room = getattr(frame, "bg_text_bottom", frame._y) - (frame._y1 + frame._bottomPadding)
+        if fn.height(fn.page) <= room + _FUZZ:
+            return 0, 0
+        return availWidth, 0xFFFFFF
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return [FrameBreak(), _FlushNotes(self.footnotes)]
+
+    def draw(self) -> None:
+        pass
+
+
+class _ForceFit(ActionFlowable):
+    """Tells the footnote frame to place the next flowable though its notes do not fit."""
+
+    def apply(self, doc: BaseDocTemplate) -> None:
+        doc.frame.bg_force = True
+
+
 class _DocTemplate(BaseDocTemplate):
-    def __init__(self, buf: io.BytesIO, *, total: _PageTotal, **kwargs: Any):
+    def __init__(self, buf: io.BytesIO, *, total: _PageTotal,
+                 footnotes: _Footnotes | None = None, **kwargs: Any):
         self.bg_total = total
+        self.bg_footnotes = footnotes
         super().__init__(buf, **kwargs)
 
     def beforeDocument(self) -> None:  # noqa: N802
         self.canv.showOutline()
+        foot = self.bg_footnotes
+        if foot is not None:  # every multiBuild pass starts afresh (a new canvas too)
+            foot.reset()
+            self.canv.setNamedCB(_FN_CALLBACK, foot.drawn)
 
     def afterPage(self) -> None:  # noqa: N802
         self.bg_total.counted = self.page
@@ -374,7 +899,9 @@ class _Renderer:
                          & coverage(family(style.fonts.headings).bold))
         self.outline_level = -1
         self.notes: list[str] = []  # markup of each note's content, in number order
+        self.note_numbers: dict[d.Note, int] = {}  # equal notes are one note
         self.notes_placed = False
+        self.footnotes = style.notes == "footnotes"
         self.total = _PageTotal()
         self.template: _DocTemplate | None = None
         marking = doc.meta.marking
@@ -419,6 +946,7 @@ class _Renderer:
     def inl(self, inlines: tuple[d.Inline, ...], where: str = "main", in_link: bool = False) -> str:
         out: list[str] = []
         colour = "" if where == "th" else f' color="{self.look.link}"'
+        marks: dict[int, int] = {}  # index in ``out`` of each note mark -> its number
         for i in inlines:
             if isinstance(i, d.Text):
                 out.append(escape(self.drawable(i.text)))
@@ -445,12 +973,32 @@ class _Renderer:
             elif isinstance(i, d.Note):
                 if out and out[-1].endswith(" "):  # the number hugs the word it follows
                     out[-1] = out[-1].rstrip(" ")
-                self.notes.append("")
-                n = len(self.notes)
-                self.notes[n - 1] = self.inl(i.children, "note")
-                num = str(n) if in_link else f'<a href="#briefgen-note-{n}"{colour}>{n}</a>'
-                out.append(f"<super>{num}</super>")
+                    if not out[-1]:
+                        out.pop()
+                n = self.note_number(i)
+                prev = marks.get(len(out) - 1) if out else None
+                if prev == n:  # the same note twice in a row: one mark
+                    continue
+                if self.footnotes:  # no link (the note is on the page); a callback marker
+                    num = f'{n}<onDraw name="{_FN_CALLBACK}" label="{n}"/>'
+                elif in_link:
+                    num = str(n)
+                else:
+                    num = f'<a href="#briefgen-note-{n}"{colour}>{n}</a>'
+                sep = "<super>,</super>" if prev is not None else ""  # 1,2 not 12
+                out.append(f"{sep}<super>{num}</super>")
+                marks[len(out) - 1] = n
         return "".join(out)
+
+    def note_number(self, note: d.Note) -> int:
+        """The number of a note: the next one the first time its content is seen, the first
+        one's number for every later equal note (they are one note, listed once)."""
+        n = self.note_numbers.get(note)
+        if n is None:
+            self.notes.append("")
+            n = self.note_numbers[note] = len(self.notes)
+            self.notes[n - 1] = self.inl(note.children, "note")
+        return n
 
     # ---------------------------------------------------------------------------- blocks
 
@@ -506,6 +1054,8 @@ class _Renderer:
         if isinstance(b, d.NotesList):
             # filled in (at the top level only) by _place_notes, once every note has its number
             return [_NotesSlot(b.title, self._next_outline_level(0))]
+        if isinstance(b, d.Figure):
+            return [self.figure(b)]
         if isinstance(b, d.PageBreak):
             return [PageBreakIfNotEmpty()]  # a fresh page is not broken again: no blank pages
         raise TypeError(f"the PDF renderer does not know the block {type(b).__name__}")
@@ -587,6 +1137,15 @@ class _Renderer:
             out.append(caption)
         out.append(table)
         return out
+
+    def figure(self, fig: d.Figure) -> _Figure:
+        _x, _y, width, height = self.frame_box(1)
+        caption = _RLParagraph(self.inl(fig.caption), self.look.p["caption"]) \
+            if fig.caption else None
+        room = height - (self.style.sizes.small * self.style.sizes.leading * 3 if caption else 0)
+        drawing = graphics.drawing(fig.chart, self.style, width, max_height=room)
+        return _Figure(drawing, caption, height, space_before=4,
+                       space_after=self.style.sizes.base)
 
     def quote(self, q: d.Quote, where: str) -> Flowable:
         look = self.look
@@ -769,12 +1328,21 @@ class _Renderer:
         pw, ph = style.page.dimensions
 
         x, y, w, h = self.frame_box(1)
-        frame = Frame(x, y, w, h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
-                      id="body")
-        page_template = PageTemplate(id="page", frames=[frame], onPage=self.draw_page,
-                                     pagesize=(pw, ph))
+        foot: _Footnotes | None = None
+        if self.footnotes:
+            foot = _Footnotes(self.notes, self.look.p["note"], w,
+                              rule=self.look.rule, size=style.sizes.small)
+            frame: Frame = _NoteFrame(foot, x, y, w, h, leftPadding=0, rightPadding=0,
+                                      topPadding=0, bottomPadding=0, id="body")
+        else:
+            frame = Frame(x, y, w, h, leftPadding=0, rightPadding=0, topPadding=0,
+                          bottomPadding=0, id="body")
+        page_template = PageTemplate(
+            id="page", frames=[frame], onPage=self.draw_page, pagesize=(pw, ph),
+            onPageEnd=(lambda canv, doc: foot.draw(canv, doc.frame)) if foot else _no_op)
         tmpl = _DocTemplate(
-            buf, total=self.total, pagesize=(pw, ph), pageTemplates=[page_template],
+            buf, total=self.total, footnotes=foot, pagesize=(pw, ph),
+            pageTemplates=[page_template],
             leftMargin=style.page.margins.left, rightMargin=style.page.margins.right,
             topMargin=style.page.margins.top, bottomMargin=style.page.margins.bottom,
             title=meta.title, author=meta.author, subject=self.meta_subject(),
@@ -785,14 +1353,22 @@ class _Renderer:
 
         story = self.blocks(self.doc.blocks)
         story = self._place_notes(story)
+        for f in story:  # tables in the main flow (not nested in a list or cell: a frame
+            if type(f) is _RLTable:  # break is no option there)
+                f.__class__ = _FlowTable
+        story = _keep_with_next(story, h)
         while story and isinstance(story[-1], (PageBreakIfNotEmpty, _NotesSlot)):
             story.pop()  # a break with nothing after it would end the pack on a blank page
+        if foot is not None:
+            story.append(_FlushNotes(foot))
         story.append(self.total)
         tmpl.multiBuild(story, canvasmaker=_canvas_maker(_Stamp.of(meta.date)))
         return buf.getvalue()
 
     def _place_notes(self, story: list[Flowable]) -> list[Flowable]:
         out: list[Flowable] = []
+        if self.footnotes:  # at the foot of each page (see _NoteFrame); no list
+            return [f for f in story if not isinstance(f, _NotesSlot)]
         for f in story:
             if isinstance(f, _NotesSlot):
                 if self.notes and not self.notes_placed:
@@ -819,6 +1395,10 @@ class _NotesSlot(Flowable):
 
     def draw(self) -> None:  # a slot nested in a box or table stays empty: notes go at the end
         pass
+
+
+def _no_op(*_args: Any) -> None:
+    pass
 
 
 def render_pdf(doc: d.Document, style: Style) -> bytes:
