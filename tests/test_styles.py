@@ -161,3 +161,34 @@ def test_legend_setting(packs):
     assert "Probability scale (ICD 203)" in uk  # the sample's risks use ICD 203: kept
     assert "Probability scale" not in pdf_all_text(
         briefgen.build(SAMPLE, style="in-focus", formats="pdf").pdf)
+
+
+def test_analyst_truetype_family_reaches_both_outputs(tmp_path: Path):
+    import shutil
+
+    import docx
+
+    src = Path(briefgen.__file__).parent / "fonts" / "dejavu"
+    shutil.copy(src / "DejaVuSerif.ttf", tmp_path / "House.ttf")
+    shutil.copy(src / "DejaVuSerif-Bold.ttf", tmp_path / "House-Bold.ttf")
+    style = tmp_path / "house.yaml"
+    style.write_text("extends: default\nfonts:\n  families:\n"
+                     "    house: {name: House Serif, regular: House.ttf, bold: House-Bold.ttf}\n"
+                     "  body: house\n")
+    pack = briefgen.build(SAMPLE, style=style)
+    assert b"DejaVuSerif" in pack.pdf  # the analyst's file, embedded
+    assert docx.Document(io.BytesIO(pack.docx)).styles["Normal"].font.name == "House Serif"
+
+
+@pytest.mark.parametrize("files,needle", [
+    ("{name: H, regular: Bad.ttf}", "Bad.ttf: not a usable TrueType font"),
+    ("{name: H, regular: ../outside.ttf}", "is outside the style's folder"),
+    ("{name: H, regular: Missing.ttf}", "no such file 'Missing.ttf'"),
+])
+def test_bad_font_files_are_named(tmp_path: Path, files: str, needle: str):
+    (tmp_path / "Bad.ttf").write_text("not a font")
+    style = tmp_path / "s.yaml"
+    style.write_text(f"fonts:\n  families:\n    h: {files}\n  body: h\n")
+    with pytest.raises(BriefError) as exc:
+        load_style(style)
+    assert needle in str(exc.value) and f"{style}:3:" in str(exc.value)

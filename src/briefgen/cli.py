@@ -228,7 +228,7 @@ def styles(action: str | None, name: str | None) -> None:
             raise click.UsageError("styles show needs a style name or file")
         import json
 
-        click.echo(json.dumps(load_style(name).model_dump(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(load_style(name).model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     for key in available_styles():
         click.echo(f"{key:20} {load_style(key).description}")

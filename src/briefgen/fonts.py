@@ -7,6 +7,7 @@ a fresh ``pip install`` renders the flagship sample with no system font.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -43,11 +44,39 @@ BUNDLED: dict[str, Family] = {
 }
 
 
-def family(key: str) -> Family:
+_CUSTOM: dict[str, Family] = {}
+
+
+def register_family(name: str, regular: Path, bold: Path | None = None,
+                    italic: Path | None = None, bold_italic: Path | None = None) -> str:
+    """Make a family of TrueType files known by a key derived from its files (so two styles
+    naming different files never clash); faces not given fall back to the regular one.
+    Returns the key to use wherever a family key is expected."""
+    files = [regular, bold or regular, italic or regular, bold_italic or bold or regular]
+    digest = hashlib.sha256("\0".join(str(Path(f).resolve()) for f in files).encode())
+    key = f"custom-{digest.hexdigest()[:12]}"
+    _CUSTOM[key] = Family(key, name, *(Path(f) for f in files))
+    return key
+
+
+def check_truetype(path: Path) -> str | None:
+    """Why ``path`` cannot serve as a font (ReportLab embeds TrueType outlines only), or None."""
+    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
+
     try:
-        return BUNDLED[key]
-    except KeyError:
-        raise KeyError(f"no font family {key!r}; bundled: {', '.join(BUNDLED)}") from None
+        TTFontFile(str(path))
+    except TTFError as e:
+        return f"not a usable TrueType font ({e}); CFF-outline .otf files are not supported"
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    return None
+
+
+def family(key: str) -> Family:
+    found = BUNDLED.get(key) or _CUSTOM.get(key)
+    if found is None:
+        raise KeyError(f"no font family {key!r}; bundled: {', '.join(BUNDLED)}")
+    return found
 
 
 @lru_cache(maxsize=None)

@@ -14,9 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .errors import BriefError, Diagnostic
+from .fonts import check_truetype
 
 _UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
@@ -67,9 +68,44 @@ class Page(_Strict):
         return PAGE_SIZES[self.size]
 
 
+class FontFiles(_Strict):
+    """A family of TrueType files beside the style file; missing faces use the regular one."""
+
+    name: str = Field(description="the family's name, as Word should know it")
+    regular: Path
+    bold: Path | None = None
+    italic: Path | None = None
+    bold_italic: Path | None = None
+
+
 class Fonts(_Strict):
-    body: str = Field("dejavu-sans", description="a bundled family: dejavu-sans, dejavu-serif")
+    body: str = Field("dejavu-sans", description="a bundled family (dejavu-sans, dejavu-serif) "
+                                                 "or a family defined under `families`")
     headings: str = "dejavu-sans"
+    families: dict[str, FontFiles] = Field(
+        default_factory=dict, description="your own TrueType families, by the name body and "
+                                          "headings use")
+
+    @model_validator(mode="after")
+    def _known(self) -> Fonts:
+        from .fonts import BUNDLED, family, register_family
+
+        updates = {}
+        for slot in ("body", "headings"):
+            key = getattr(self, slot)
+            if key in self.families:
+                f = self.families[key]
+                updates[slot] = register_family(f.name, f.regular, f.bold, f.italic,
+                                                f.bold_italic)
+            else:
+                try:
+                    family(key)
+                except KeyError:
+                    raise ValueError(f"{slot}: no font family {key!r}; use one of "
+                                     + ", ".join([*BUNDLED, *self.families])) from None
+        for slot, key in updates.items():
+            object.__setattr__(self, slot, key)
+        return self
 
 
 class Sizes(_Strict):
@@ -228,6 +264,7 @@ def _resolve_path(ref: str | Path, relative_to: Path | None) -> Path:
 
 
 ASSET_FIELDS: tuple[tuple[str, ...], ...] = (("reference_docx",), ("cover", "logo"))
+FONT_FACES = ("regular", "bold", "italic", "bold_italic")
 
 
 def _resolve_asset(data: dict[str, Any], loc: tuple[str, ...], style_file: Path,
@@ -262,8 +299,17 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], Any]:
         raise BriefError([Diagnostic(str(path), None, None, "extends",
                                      f"styles extend each other in a loop: {chain}")])
     data, positions = load_mapping(path)
-    for loc in ASSET_FIELDS:  # files named in a style sit beside it
+    families = (data.get("fonts") or {}).get("families") or {}
+    font_fields = [("fonts", "families", fam, face) for fam in families for face in FONT_FACES]
+    for loc in (*ASSET_FIELDS, *font_fields):  # files named in a style sit beside it
         _resolve_asset(data, loc, path, positions)
+    for loc in font_fields:
+        file = families[loc[2]].get(loc[3]) if isinstance(families[loc[2]], dict) else None
+        problem = check_truetype(Path(file)) if isinstance(file, str) else None
+        if problem:
+            line, col = positions.find(loc)
+            raise BriefError([Diagnostic(str(path), line, col, ".".join(loc),
+                                         f"{Path(file).name}: {problem}")])
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data, positions
