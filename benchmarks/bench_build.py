@@ -36,7 +36,7 @@ def scaled_brief(k: int) -> dict:
                 if isinstance(item, dict):
                     item = dict(item)
                     for key in ("name", "label", "title"):
-                        if key in item:
+                        if item.get(key) is not None:
                             item[key] = f"{item[key]} ({i + 1})"
                 out.append(item)
         data[field] = out

@@ -150,10 +150,10 @@ class _Ink:
         self.regular, self.bold = body.regular, body.bold
         fam = family(style.fonts.body)
         self.cov = coverage(fam.regular) & coverage(fam.bold)
-        self.text = style.colours.text
-        self.muted = style.colours.muted
+        # text is drawn on white outside the cells: keep 4.5:1 there too, whatever the style
+        self.text = ink_on("#FFFFFF", style.colours.text)
         self.rule = style.colours.rule
-        self.headings = style.colours.headings
+        self.headings = ink_on("#FFFFFF", style.colours.headings)
         small = style.sizes.small
         self.label = round(small * 0.95, 2)  # level labels, timeline text
         self.band = round(max(6.0, small * 0.8), 2)  # band words inside cells
@@ -162,10 +162,16 @@ class _Ink:
         self.leading = 1.22
 
     def clean(self, text: str) -> str:
-        """One line of drawable text: whitespace collapsed, undrawable characters as U+FFFD."""
+        """One line of drawable text: whitespace collapsed, undrawable characters as U+FFFD
+        (or "?" in a font without it)."""
         text = " ".join(text.split())
         cov = self.cov
-        return "".join(c if ord(c) <= 0xFFFF and ord(c) in cov else "\ufffd" for c in text)
+        bad = "\ufffd" if 0xFFFD in cov else "?"
+        return "".join(c if ord(c) <= 0xFFFF and ord(c) in cov else bad for c in text)
+
+    def arrow(self) -> str:
+        """The axis titles' arrow, where the font has one."""
+        return " \u2192" if 0x2192 in self.cov else ""
 
     @staticmethod
     def width(text: str, font: str, size: float) -> float:
@@ -298,9 +304,9 @@ def _risk_matrix(m: d.RiskMatrix, style: Style, width: float) -> Drawing:
         _lines(g, ls, gx + (ii - 0.5) * cw, y0 - 3, ink.regular, ink.label, lead, ink.text,
                "middle")
     # axis titles: impact under the grid, likelihood rotated up its left side
-    g.add(_string(gx + cw * ni / 2, ink.title * 0.45, ink.clean(m.impact_title) + " \u2192",
+    g.add(_string(gx + cw * ni / 2, ink.title * 0.45, ink.clean(m.impact_title) + ink.arrow(),
                   ink.bold, ink.title, ink.headings, "middle"))
-    ltitle = Group(_string(0, 0, ink.clean(m.likelihood_title) + " \u2192", ink.bold,
+    ltitle = Group(_string(0, 0, ink.clean(m.likelihood_title) + ink.arrow(), ink.bold,
                            ink.title, ink.headings, "middle"))
     ltitle.transform = (0, 1, -1, 0, ink.title * 1.05, y0 + grid_h / 2)
     g.add(ltitle)
