@@ -120,3 +120,13 @@ def test_pdf_and_docx_have_the_same_headings_in_order(pack):
         return out
 
     assert [t for t in titles(reader.outline) if t in expected] == expected
+
+
+def test_marking_in_pdf_and_docx_metadata(pack):
+    import docx
+    from pypdf import PdfReader
+
+    info = PdfReader(io.BytesIO(pack.pdf)).metadata
+    assert "TLP:CLEAR" in info.subject and "TLP:CLEAR" in info["/Keywords"]
+    core = docx.Document(io.BytesIO(pack.docx)).core_properties
+    assert "TLP:CLEAR" in core.subject and "TLP:CLEAR" in core.keywords

@@ -192,3 +192,30 @@ def test_bad_font_files_are_named(tmp_path: Path, files: str, needle: str):
     with pytest.raises(BriefError) as exc:
         load_style(style)
     assert needle in str(exc.value) and f"{style}:3:" in str(exc.value)
+
+
+def test_logo_must_be_an_image(tmp_path: Path):
+    (tmp_path / "logo.png").write_text("not an image")
+    style = tmp_path / "s.yaml"
+    style.write_text("description: x\ncover:\n  logo: logo.png\n")
+    with pytest.raises(BriefError, match=r"s\.yaml:3:9: cover\.logo: 'logo.png' is not a PNG"):
+        load_style(style)
+
+
+def test_style_with_custom_fonts_survives_a_trip_to_a_worker(tmp_path: Path):
+    import pickle
+    import shutil
+    import subprocess
+    import sys
+
+    src = Path(briefgen.__file__).parent / "fonts" / "dejavu"
+    shutil.copy(src / "DejaVuSerif.ttf", tmp_path / "House.ttf")
+    style = tmp_path / "house.yaml"
+    style.write_text("fonts:\n  families:\n    house: {name: House, regular: House.ttf}\n"
+                     "  body: house\n")
+    blob = pickle.dumps(load_style(style))
+    code = ("import pickle,sys; from briefgen.fonts import family; "
+            "s=pickle.loads(sys.stdin.buffer.read()); print(family(s.fonts.body).name)")
+    r = subprocess.run([sys.executable, "-c", code], input=blob, capture_output=True)
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout.decode().strip() == "House"

@@ -91,10 +91,13 @@ ParaRole = Literal["body", "lead", "small", "marking", "caption", "attribution"]
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph. ``role`` names its purpose; the style decides its look."""
+    """A paragraph. ``role`` names its purpose; the style decides its look. ``number`` is the
+    paragraph's number when the style numbers paragraphs (``"3."``), which renderers hang in
+    the margin before the text."""
 
     children: tuple[Inline, ...]
     role: ParaRole = "body"
+    number: str = ""
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,9 @@ class Marking:
 
 @dataclass(frozen=True)
 class Meta:
-    """Document properties written to the PDF info dictionary and the DOCX core properties."""
+    """Document properties written to the PDF info dictionary and the DOCX core properties.
+    ``subject`` is written as given: templates lead it with the marking (readers skip headers,
+    so the marking belongs in the metadata too)."""
 
     title: str
     date: _dt.datetime

@@ -52,7 +52,8 @@ def register_family(name: str, regular: Path, bold: Path | None = None,
     """Make a family of TrueType files known by a key derived from its files (so two styles
     naming different files never clash); faces not given fall back to the regular one.
     Returns the key to use wherever a family key is expected."""
-    files = [regular, bold or regular, italic or regular, bold_italic or bold or regular]
+    files = [regular, bold or regular, italic or regular,
+             bold_italic or bold or italic or regular]
     digest = hashlib.sha256("\0".join(str(Path(f).resolve()) for f in files).encode())
     key = f"custom-{digest.hexdigest()[:12]}"
     _CUSTOM[key] = Family(key, name, *(Path(f) for f in files))

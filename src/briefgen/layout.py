@@ -51,13 +51,12 @@ def apply_style(doc: d.Document, style: Style) -> d.Document:
                 children = _prefix(children, f"{mark} ")
             b = replace(b, children=children)
         elif isinstance(b, d.Paragraph) and b.role in ("body", "lead"):
-            children = b.children
+            number = b.number
             if style.numbering.paragraphs == "decimal":
                 para_no += 1
-                children = _prefix(children, f"{para_no}. ")
-            if mark:
-                children = _prefix(children, f"{mark} ")
-            b = replace(b, children=children)
+                number = f"{para_no}."
+            b = replace(b, children=_prefix(b.children, f"{mark} ") if mark else b.children,
+                        number=number)
         elif isinstance(b, d.ListBlock) and mark:
             b = replace(b, items=tuple(_mark_item(item, mark) for item in b.items))
         elif isinstance(b, d.TitleBlock) and mark:

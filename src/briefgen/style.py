@@ -107,6 +107,14 @@ class Fonts(_Strict):
             object.__setattr__(self, slot, key)
         return self
 
+    def __setstate__(self, state: Any) -> None:
+        """A style sent to another process (a batch worker) registers its families there."""
+        super().__setstate__(state)
+        from .fonts import register_family
+
+        for f in self.families.values():
+            register_family(f.name, f.regular, f.bold, f.italic, f.bold_italic)
+
 
 class Sizes(_Strict):
     base: float = 11.0
@@ -288,6 +296,17 @@ def _resolve_asset(data: dict[str, Any], loc: tuple[str, ...], style_file: Path,
     if not target.is_file():
         raise BriefError([Diagnostic(str(style_file), line, col, where,
                                      f"no such file {ref!r} (looked in {folder})")])
+    if loc == ("cover", "logo"):
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(target) as im:
+                kind = im.format
+        except (UnidentifiedImageError, OSError):
+            kind = None
+        if kind not in ("PNG", "JPEG"):
+            raise BriefError([Diagnostic(str(style_file), line, col, where,
+                                         f"{ref!r} is not a PNG or JPEG image")])
     holder[loc[-1]] = str(target)
 
 

@@ -20,10 +20,12 @@ evenly spaced colours along that scale.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 from reportlab.graphics import renderPDF
@@ -35,7 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from .. import document as d
-from ..fonts import coverage, family
+from ..fonts import BUNDLED, coverage, family
 from ..style import Style
 
 __all__ = ["BAND_FILLS", "BandCell", "Faces", "band_fills", "contrast", "drawing", "faces",
@@ -64,8 +66,21 @@ _FONTS: dict[str, Faces] = {}
 
 
 def faces(key: str) -> Faces:
-    """Register a bundled family (TrueType, embedded as a subset) the first time it is asked
-    for, and return the ReportLab names of its faces."""
+    """Register a family (TrueType, embedded as a subset) the first time it is asked for, and
+    return the ReportLab names of its faces: ``briefgen-<key>``, ``briefgen-<key>-bold``,
+    ``-italic``, ``-bolditalic``, for a bundled family (``dejavu-sans``) as for the analyst's
+    own (``custom-<hex>``, see :func:`briefgen.fonts.register_family`).
+
+    A face the analyst's family lacks repeats the regular file (so bold text prints in the
+    regular face: nothing is faked or borrowed from another family); its name still maps to
+    that face alone, so ``<b>`` and ``<i>`` resolve as in any family, and ReportLab embeds the
+    file once (it shares one font object between files of the same PostScript name).
+
+    That sharing is also why an analyst's face is registered under its PostScript name *plus a
+    digest of the file* (``DejaVuSerif-1a2b3c4d``, the name the PDF shows): a file of its own
+    that happens to share a name with another (a bundled DejaVu, or another style's version of
+    the same font) would otherwise be silently swapped for whichever was registered first in the
+    process, and the bytes of a pack would depend on what the process had rendered before."""
     with _FONT_LOCK:
         found = _FONTS.get(key)
         if found is not None:
@@ -73,9 +88,14 @@ def faces(key: str) -> Faces:
         fam = family(key)
         base = f"briefgen-{key}"
         found = Faces(base, f"{base}-bold", f"{base}-italic", f"{base}-bolditalic")
+        own = key not in BUNDLED
         for name, path in ((found.regular, fam.regular), (found.bold, fam.bold),
                            (found.italic, fam.italic), (found.bold_italic, fam.bold_italic)):
-            pdfmetrics.registerFont(TTFont(name, str(path), asciiReadable=True))
+            font = TTFont(name, str(path), asciiReadable=True)
+            if own:
+                digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:8]
+                font.face.name = font.face.name + b"-" + digest.encode("ascii")
+            pdfmetrics.registerFont(font)
         pdfmetrics.registerFontFamily(base, normal=found.regular, bold=found.bold,
                                       italic=found.italic, boldItalic=found.bold_italic)
         _FONTS[key] = found

@@ -36,6 +36,14 @@ How the harder parts are done:
   next page, never lower on the same page with a second header (:class:`_FlowTable`).
 * **Figures** (risk matrices, timelines) are vector drawings from :mod:`.graphics`, scaled to
   the frame, kept together with their caption (:class:`_Figure`).
+* **The style** drives every look (``tests/test_pdf_styles.py`` reads each setting back):
+  page size, margins and binding (the frame moves to the inner side page by page), fonts
+  (bundled or the analyst's TrueType families, see :func:`.graphics.faces`), sizes and leading,
+  every colour, ``tables.rules`` (``grid``: a rule under each row in a frame; ``horizontal``:
+  no vertical line, heavier rules above and below) and ``tables.stripes``, ``cover.logo`` (above
+  the top sheet's title), notes, markings (:func:`~briefgen.style.marking_look`). Numbered
+  paragraphs (``numbering.paragraphs``, numbered by :mod:`briefgen.layout`) print with their
+  number hung in the margin, lists in the text column and ordered ones lettered (a), (b).
 """
 
 from __future__ import annotations
@@ -52,12 +60,14 @@ from reportlab.graphics import renderPDF
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    Image,
     ListFlowable,
     ListItem,
     PageTemplate,
@@ -76,6 +86,7 @@ from reportlab.platypus.flowables import PageBreak, PageBreakIfNotEmpty
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from .. import document as d
+from ..errors import BriefError, Diagnostic
 from ..fonts import coverage, family
 from ..style import MarkingLook, Style, marking_look
 from . import graphics
@@ -234,8 +245,32 @@ class _Look:
         # unembedded Helvetica creeps into the file
         self.table_font = [("FONTNAME", (0, 0), (-1, -1), body.regular),
                            ("FONTSIZE", (0, 0), (-1, -1), base)]
-        hf = sz.header_footer
         self.p = p
+
+    def table_rules(self) -> list[tuple[Any, ...]]:
+        """The rules of a data table, by ``tables.rules``: ``grid``, a rule under every row
+        inside a frame; ``horizontal``, no vertical line at all: a rule under every row, and a
+        heavier one in the header colour above the header and under the last row (as the DOCX
+        renderer's BriefingTable)."""
+        tables = self.style.tables
+        if tables.rules == "grid":
+            cmds: list[tuple[Any, ...]] = [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, self.rule),
+                ("BOX", (0, 0), (-1, -1), 0.5, self.rule),
+            ]
+        else:
+            cmds = [
+                ("LINEABOVE", (0, 0), (-1, 0), 1.0, self.header_bg),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, self.rule),
+                ("LINEBELOW", (0, -1), (-1, -1), 1.0, self.header_bg),
+            ]
+        return cmds
+
+    def stripes(self) -> list[tuple[Any, ...]]:
+        """``tables.stripes``: every second body row shaded, the first body row left white."""
+        if not self.style.tables.stripes:
+            return []
+        return [("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, self.stripe])]
 
 
 # --------------------------------------------------------------------------------------------
@@ -903,6 +938,8 @@ class _Renderer:
         self.notes_placed = False
         self.footnotes = style.notes == "footnotes"
         self.total = _PageTotal()
+        self.lettered = 0  # depth inside a lettered (numbered-paragraph) list, see list_block
+        self.numbered_styles: dict[str, ParagraphStyle] = {}
         self.template: _DocTemplate | None = None
         marking = doc.meta.marking
         self.marking: MarkingLook | None = (
@@ -1060,6 +1097,70 @@ class _Renderer:
             return [PageBreakIfNotEmpty()]  # a fresh page is not broken again: no blank pages
         raise TypeError(f"the PDF renderer does not know the block {type(b).__name__}")
 
+    def main_flow(self, blocks: tuple[d.Block, ...]) -> list[Flowable]:
+        """The story: the blocks in the main flow, with the style's cover logo above the top
+        sheet's title block (at the very top without one) and, with numbered paragraphs, the
+        paragraphs' numbers hung in the margin and lists set in the text column."""
+        out: list[Flowable] = []
+        logo = self.logo()
+        numbered = any(isinstance(b, d.Paragraph) and b.number for b in blocks)
+        hang = self.hang(blocks) if numbered else 0.0
+        for b in blocks:
+            if logo and isinstance(b, d.TitleBlock):
+                out.extend(logo)
+                logo = []
+            if isinstance(b, d.Paragraph) and b.number:
+                out.append(self.numbered_paragraph(b, hang))
+                continue
+            if numbered and isinstance(b, d.ListBlock):
+                out.append(self.list_block(b, "main", hang))
+                continue
+            out.extend(self.block(b, "main"))
+        return logo + out
+
+    def hang(self, blocks: tuple[d.Block, ...]) -> float:
+        """The indent of numbered paragraphs' text: room for the widest number, at least
+        2.5 em, the same for every paragraph so that their text stands in one column."""
+        numbers = [b.number for b in blocks if isinstance(b, d.Paragraph) and b.number]
+        p = self.look.p["lead"]
+        widest = max(pdfmetrics.stringWidth(x, p.fontName, p.fontSize) for x in numbers)
+        base = self.style.sizes.base
+        return max(base * 2.5, widest + base * 0.8)
+
+    def numbered_paragraph(self, b: d.Paragraph, hang: float) -> Flowable:
+        """A paragraph the style numbers: its number hung in the margin, the text indented."""
+        style = self.numbered_styles.get(b.role)
+        if style is None:
+            parent = self.look.p[b.role]
+            style = self.numbered_styles[b.role] = ParagraphStyle(
+                f"{parent.name}-numbered", parent=parent, leftIndent=hang, bulletIndent=0,
+                bulletFontName=self.look.body_faces.regular, bulletFontSize=parent.fontSize,
+                bulletColor=self.look.text)
+        return _RLParagraph(self.inl(b.children), style, bulletText=escape(b.number))
+
+    def logo(self) -> list[Flowable]:
+        """The style's cover logo at ``cover.logo_width`` (never wider than the text nor
+        taller than a quarter of it), its aspect ratio kept, left-aligned."""
+        path = self.style.cover.logo
+        if path is None:
+            return []
+        try:
+            iw, ih = ImageReader(str(path)).getSize()
+            if iw <= 0 or ih <= 0:
+                raise ValueError("it has no pixels")
+        except Exception as e:  # noqa: BLE001 - whatever the image library says, say it here
+            raise BriefError([Diagnostic(str(path), None, None, "cover.logo",
+                                         f"not a readable PNG or JPEG image ({e})")]) from None
+        _x, _y, fw, fh = self.frame_box(1)
+        width = min(self.style.cover.logo_width, fw)
+        height = width * ih / iw
+        if height > fh / 4:
+            height = fh / 4
+            width = height * iw / ih
+        img = Image(str(path), width=width, height=height, hAlign="LEFT")
+        img.spaceAfter = self.style.sizes.base
+        return [img]
+
     def heading(self, h: d.Heading, where: str) -> _Heading:
         level = min(max(h.level, 1), 3)
         if h.anchor in self.claimed:  # a second heading with the same anchor gets its own key
@@ -1073,17 +1174,37 @@ class _Renderer:
                         toc_level=(level - 1) if h.toc else None,
                         toc_text=escape(self.drawable(outline)), template=self.template)
 
-    def list_block(self, lst: d.ListBlock, where: str) -> ListFlowable:
+    def list_block(self, lst: d.ListBlock, where: str, hang: float = 0.0) -> ListFlowable:
+        """A list; ``hang`` > 0 for a list in the main flow of a pack with numbered paragraphs:
+        it stands in the paragraphs' text column (its bullets under their first letters) and,
+        ordered, is lettered (a), (b), with (i), (ii) for an ordered list inside it."""
         look = self.look
         size = self.para_style("body", where).fontSize
-        items = []
-        for item in lst.items:
-            flow = self.blocks(item, where) or [Spacer(0, 0)]
-            items.append(ListItem(flow))
+        lettered = self.lettered
+        if hang:
+            self.lettered = 1
+        elif lettered:
+            self.lettered += 1
+        try:
+            items = []
+            for item in lst.items:
+                flow = self.blocks(item, where) or [Spacer(0, 0)]
+                items.append(ListItem(flow))
+        finally:
+            self.lettered = lettered
+        indent = size * (2.0 if lst.ordered else 1.5)
         kw: dict[str, Any] = dict(
             bulletFontName=look.body_faces.regular, bulletFontSize=size,
-            bulletColor=look.text, leftIndent=size * (2.0 if lst.ordered else 1.5),
+            bulletColor=look.text, leftIndent=indent + hang,
             spaceBefore=0, spaceAfter=size * 0.75)
+        if hang:
+            kw["bulletDedent"] = indent  # the bullet at the text column, not at the margin
+        if lst.ordered and (hang or lettered == 1):  # (a) at the top, (i) inside
+            kind = "a" if hang else "i"
+            kw["leftIndent"] += size * 0.5
+            if hang:
+                kw["bulletDedent"] += size * 0.5
+            return ListFlowable(items, bulletType=kind, start=1, bulletFormat="(%s)", **kw)
         if lst.ordered:
             return ListFlowable(items, bulletType="1", start=1, bulletFormat="%s.", **kw)
         return ListFlowable(items, bulletType="bullet", start="\u2022", **kw)
@@ -1125,11 +1246,10 @@ class _Renderer:
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("BACKGROUND", (0, 0), (-1, 0), look.header_bg),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.5, look.rule),
-            ("BOX", (0, 0), (-1, -1), 0.5, look.rule),
+            *look.table_rules(),
         ]
         if rows:
-            cmds.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, look.stripe]))
+            cmds.extend(look.stripes())
         table = _RLTable([header, *rows], colWidths=col_widths, repeatRows=1, splitInRow=self.min_split,
                          style=TableStyle(cmds), hAlign="LEFT",
                          spaceBefore=2, spaceAfter=self.style.sizes.base)
@@ -1311,16 +1431,6 @@ class _Renderer:
 
     # ---------------------------------------------------------------------------- build
 
-    def meta_subject(self) -> str:
-        """The subject, led by the marking as printed unless the subject already carries it."""
-        subject = self.doc.meta.subject
-        if self.marking is None:
-            return subject
-        label = self.marking.text
-        if label.casefold() in subject.casefold():
-            return subject
-        return f"{label} \u2014 {subject}" if subject else label
-
     def render(self) -> bytes:
         meta = self.doc.meta
         style = self.style
@@ -1345,13 +1455,13 @@ class _Renderer:
             pageTemplates=[page_template],
             leftMargin=style.page.margins.left, rightMargin=style.page.margins.right,
             topMargin=style.page.margins.top, bottomMargin=style.page.margins.bottom,
-            title=meta.title, author=meta.author, subject=self.meta_subject(),
+            title=meta.title, author=meta.author, subject=meta.subject,
             keywords=", ".join(meta.keywords), creator="briefgen", lang=meta.lang or None,
             displayDocTitle=1, initialFontName=self.look.body_faces.regular,
             initialFontSize=style.sizes.base, pageCompression=1, invariant=1)
         self.template = tmpl
 
-        story = self.blocks(self.doc.blocks)
+        story = self.main_flow(self.doc.blocks)
         story = self._place_notes(story)
         for f in story:  # tables in the main flow (not nested in a list or cell: a frame
             if type(f) is _RLTable:  # break is no option there)
