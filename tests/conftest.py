@@ -44,6 +44,7 @@ def docx_all_text(data: bytes) -> str:
         for name in sorted(z.namelist()):
             if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml", name):
                 xml = z.read(name).decode("utf-8")
+                xml = re.sub(r"<w:tab/>", "<w:t> </w:t>", xml)  # a tab reads as a space
                 for para in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S):
                     parts.append("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", para)))
     return html.unescape("\n".join(parts))

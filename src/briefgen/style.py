@@ -179,6 +179,9 @@ class Cover(_Strict):
 
 
 class Tables(_Strict):
+    """Table look: ``rules`` grid draws every cell border; horizontal draws only rules between
+    rows (heavier above the header and under the last row), no vertical lines."""
+
     stripes: bool = True
     rules: Literal["grid", "horizontal"] = "grid"
 

@@ -40,6 +40,19 @@ to the bytes of an editable Word file, as a skilled Word user would have made it
 * **Figures** (risk matrices, timelines) are the PDF's drawings (:mod:`briefgen.render.graphics`)
   rasterised at 200 dpi and sized to the text width, with the figure's alternative text as the
   picture's description and the caption below in the Caption style.
+* **The style** drives every look (``tests/test_docx_styles.py`` reads each setting back):
+  page size and margins, a binding margin as the gutter of mirrored margins (inside on the
+  left of odd pages); fonts on every style and in the theme, the analyst's own TrueType
+  families embedded in the package (``word/fonts/*.odttf``, obfuscated with a key derived
+  from each file; the bundled DejaVu never is); sizes and leading (the line spacing of
+  every body style); every colour; ``tables.rules`` (``grid``: every cell ruled;
+  ``horizontal``: rules between rows, heavier above and below, no vertical line) and
+  ``tables.stripes`` (the Briefing Table style's banded rows, and ``w:tblLook`` asking for
+  them or not); ``cover.logo`` above the top sheet's title; markings via
+  :func:`~briefgen.style.marking_look`. Numbered paragraphs (``numbering.paragraphs``,
+  numbered by :mod:`briefgen.layout`) are the Numbered Paragraph style: the number hung at
+  the margin, a tab to the text; lists among them stand in their text column, ordered ones
+  lettered (a), (b).
 """
 
 from __future__ import annotations
@@ -52,10 +65,12 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import docx as _docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.shared import Pt
 from lxml import etree
 
@@ -85,7 +100,7 @@ from ..document import (
     plain_text,
 )
 from ..errors import BriefError, Diagnostic
-from ..fonts import BUNDLED, family
+from ..fonts import BUNDLED, Family, family
 from ..style import Style, marking_look
 from . import ooxml as ox
 from .ooxml import el, put, val
@@ -184,6 +199,7 @@ class _Ctx:
     body_style: str = "Normal"  # style of role="body" paragraphs here
     top: bool = True  # directly in the document body (page breaks possible)
     depth: int = 0  # list nesting
+    hang: int = 0  # a list in the text column of numbered paragraphs: their indent (twips)
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,8 +219,13 @@ class _Renderer:
         self.wd = _open_reference(self.reference) if self.reference is not None \
             else _docx.Document()
         self.part = self.wd.part
-        self.body_font = family(style.fonts.body).name
-        self.head_font = family(style.fonts.headings).name
+        body, head = family(style.fonts.body), family(style.fonts.headings)
+        self.body_font, self.head_font = body.name, head.name
+        #: the families in use by the name Word knows them by (their files measure the text)
+        self.families: dict[str, Family] = {head.name: head, body.name: body}
+        #: the analyst's own families (not the bundled ones): embedded in the package
+        self.custom_families = {f.name: f for f in (body, head) if f.key not in BUNDLED}
+        self.embedded_fonts = False
         # set by _page_setup: page size, text width (twips) and vertical margins (points)
         self.page_w = self.page_h = self.margin_top = self.margin_bottom = 0.0
         self.text_w = 0
@@ -219,6 +240,11 @@ class _Renderer:
         self.style_map: dict[str, str] = {}
         #: styles briefgen wrote (the reference's own styles are left as they are)
         self.created_styles: set[str] = set()
+        #: numbered paragraphs (the style's numbering.paragraphs, numbered by layout): their
+        #: text indent, room for the widest number (twips), or 0
+        numbers = [b.number for b in doc.blocks
+                   if isinstance(b, Paragraph) and b.number]
+        self.hang = self._hang(numbers) if numbers else 0
         self.notes_kind = style.notes
         self.notes_part = None
         self.note_ids = 0
@@ -261,6 +287,10 @@ class _Renderer:
         if self.has_notes and self.notes_kind == "footnotes":
             self.notes_part = ox.add_notes_part(self.part, "footnotes")
         holder = el("w:body")
+        #: the cover logo goes before the first title block (else at the very top)
+        self.logo_before = next((b for b in self.doc.blocks if isinstance(b, TitleBlock)), None)
+        if self.logo_before is None:
+            self._cover_logo(holder, _Ctx())
         self._blocks(self.doc.blocks, holder, _Ctx())
         if self.endnotes:
             if self.notes_heading_p is None:  # no NotesList in the document: at the end
@@ -320,14 +350,68 @@ class _Renderer:
             if rel.reltype == RT.THEME and self.reference is None:
                 target._blob = self._theme(target.blob)
             elif rel.reltype == RT.FONT_TABLE:
-                if self.reference is None:
-                    names = dict.fromkeys((self.body_font, self.head_font))
-                    target._blob = ox.font_table((n, _metrics(n, False, False), "Serif" in n)
-                                                 for n in names)
-                else:  # the reference's fonts, and the marking's (named by its style)
-                    target._blob = ox.font_table(
-                        [(self.head_font, _metrics(self.head_font, False, False),
-                          "Serif" in self.head_font)], merge_into=target.blob)
+                # the fonts named: the style's, or the reference's and the marking's (named by
+                # its style)
+                names = list(dict.fromkeys((self.body_font, self.head_font))) \
+                    if self.reference is None else [self.head_font]
+                fonts = []
+                for n in names:
+                    m = self._metrics(n, False, False)
+                    fonts.append((n, m, "Serif" in n if m.serif is None else m.serif))
+                target._blob = ox.font_table(
+                    fonts, merge_into=None if self.reference is None else target.blob,
+                    embeds=self._embed_fonts(target, names))
+
+    def _embed_fonts(self, table: Part, names: list[str]) -> dict[str, list[tuple[str, str,
+                                                                                 str]]]:
+        """Embed the analyst's own families among ``names`` (never the bundled DejaVu, which
+        briefgen users have): each distinct TrueType file once, obfuscated with a key derived
+        from its content (``word/fonts/fontN.odttf``, ECMA-376 Part 1, 17.8), related to the
+        font table. A face the family lacks (it fell back to the regular file) is not
+        embedded for that slot: Word and LibreOffice embolden or slant the regular face.
+        Returns the embedded faces by font name, for :func:`ox.font_table`."""
+        embeds: dict[str, list[tuple[str, str, str]]] = {}
+        done: dict[Path, tuple[str, str]] = {}
+        taken = {str(p.partname) for p in self.part.package.iter_parts()}  # a reference's own
+        for name in names:
+            fam = self.custom_families.get(name)
+            if fam is None:
+                continue
+            seen: set[Path] = set()
+            for slot, path in zip(ox.EMBED_SLOTS, (fam.regular, fam.bold, fam.italic,
+                                                   fam.bold_italic)):
+                path = Path(path).resolve()
+                if path in seen:
+                    continue
+                seen.add(path)
+                if path not in done:
+                    data = path.read_bytes()
+                    key = ox.font_key(data)
+                    n = 1
+                    while f"/word/fonts/font{n}.odttf" in taken:
+                        n += 1
+                    taken.add(f"/word/fonts/font{n}.odttf")
+                    part = Part(PackURI(f"/word/fonts/font{n}.odttf"),
+                                ox.CT_OBFUSCATED_FONT, ox.obfuscate_font(data, key),
+                                self.part.package)
+                    done[path] = (table.relate_to(part, RT.FONT), key)
+                rid, key = done[path]
+                embeds.setdefault(name, []).append((slot, rid, key))
+        self.embedded_fonts = bool(done)
+        return embeds
+
+    def _hang(self, numbers: list[str]) -> int:
+        """The indent of numbered paragraphs' text (twips), as the PDF's: room for the widest
+        number in the Lead style's size, at least 2.5 em, the same for every paragraph so that
+        their text stands in one column."""
+        z = self.style.sizes
+        lead = round(z.base * 1.15 * 2) / 2
+        m = self._metrics(self.body_font, False, False)
+        widest = max(sum(m.width(c) for c in n) * lead for n in numbers)
+        return _tw(max(z.base * 2.5, widest + z.base * 0.8))
+
+    def _metrics(self, font: str, bold: bool, italic: bool) -> ox.FontMetrics:
+        return _metrics(font, bold, italic, self.families)
 
     def _adopt_reference(self) -> None:
         """Make the reference document the pack's starting point: its body content goes (the
@@ -719,6 +803,14 @@ class _Renderer:
         self._style("Lead", "Lead", next_style="Normal",
                     ppr=self._ppr(self._spacing(0, base * 0.8)),
                     rpr=self._rpr(size=round(base * 1.15 * 2) / 2, colour=c.text))
+        if self.hang:  # numbered paragraphs: the number hung at the margin, the text indented
+            for sid, name, based in (("NumberedParagraph", "Numbered Paragraph", "Normal"),
+                                     ("NumberedLead", "Numbered Lead", "Lead")):
+                self._style(sid, name, based_on=based, next_style="Normal",
+                            ppr=self._ppr(el("w:tabs", None, el("w:tab", {
+                                "w:val": "left", "w:pos": str(self.hang)})),
+                                el("w:ind", {"w:left": str(self.hang),
+                                             "w:hanging": str(self.hang)})))
         self._style("SmallText", "Small Text",
                     ppr=self._ppr(self._spacing(0, z.small * 0.5)),
                     rpr=self._rpr(size=z.small, colour=c.muted))
@@ -732,7 +824,7 @@ class _Renderer:
             # A label on a coloured block (TLP): paragraph shading framed by borders of the
             # same colour (the padding), indented so that the block is as wide as the label.
             pad = 3.0
-            m = _metrics(self.head_font, True, False)
+            m = self._metrics(self.head_font, True, False)
             label_w = sum(m.width(ch) for ch in look.text) * look.size + 4.0
             block = min(label_w + 2 * pad, self.text_w / 20)
             side = (self.text_w / 20 - block)
@@ -750,6 +842,9 @@ class _Renderer:
                     ppr=self._ppr(self._spacing(0, z.base * 0.8)),
                     rpr=self._rpr(bold=True, colour=c.text))
         # Title block
+        if s.cover.logo is not None:
+            self._style("Logo", "Logo", next_style="Title", qformat=False,
+                        ppr=self._ppr(el("w:keepNext"), self._spacing(0, base, 1.0)))
         self._style("MetaLabel", "Meta Label",
                     ppr=self._ppr(el("w:keepNext"), self._spacing(1, 1, 1.15)),
                     rpr=self._rpr(size=z.small, colour=c.muted, bold=True))
@@ -821,26 +916,33 @@ class _Renderer:
                       el("w:right", {"w:w": str(side), "w:type": "dxa"}))
 
         rule = c.rule
-        tbl_pr = el("w:tblPr", None,
-                    val("w:tblStyleRowBandSize", 1),
-                    el("w:tblBorders", None,
-                       ox.border("top", c.table_header_bg, 8),
+        tables = self.style.tables
+        if tables.rules == "grid":  # every cell ruled, in the rule colour
+            borders = [ox.border(side, rule, 4) for side in
+                       ("top", "left", "bottom", "right", "insideH", "insideV")]
+        else:  # "horizontal": rules between rows, a heavier one above and below, no verticals
+            borders = [ox.border("top", c.table_header_bg, 8),
                        ox.border("left", rule, 0, kind="nil"),
                        ox.border("bottom", c.table_header_bg, 8),
                        ox.border("right", rule, 0, kind="nil"),
                        ox.border("insideH", rule, 4),
-                       ox.border("insideV", rule, 0, kind="nil")),
+                       ox.border("insideV", rule, 0, kind="nil")]
+        tbl_pr = el("w:tblPr", None,
+                    val("w:tblStyleRowBandSize", 1),
+                    el("w:tblBorders", None, *borders),
                     cell_mar(pad_tb, pad_lr))
         first = el("w:tblStylePr", {"w:type": "firstRow"},
                    self._rpr(bold=True, colour=c.table_header_text),
                    el("w:trPr", None, el("w:tblHeader")),
                    el("w:tcPr", None, ox.shd(c.table_header_bg)))
+        # stripes: every second body row shaded (the first body row is band 1, as the PDF
+        # leaves it white); without stripes the style has no banding and tables say noHBand
         band = el("w:tblStylePr", {"w:type": "band2Horz"},
-                  el("w:tcPr", None, ox.shd(c.table_stripe)))
+                  el("w:tcPr", None, ox.shd(c.table_stripe))) if tables.stripes else None
         self._style("BriefingTable", "Briefing Table", "table", based_on="TableNormal",
                     priority=59, qformat=False,
                     ppr=self._ppr(self._spacing(0, 0, 1.15)),
-                    tbl=(tbl_pr, first, band))
+                    tbl=(tbl_pr, first, *((band,) if band is not None else ())))
         box_pr = el("w:tblPr", None,
                     el("w:tblBorders", None,
                        *(ox.border(side, c.box_border, 8) for side in
@@ -902,17 +1004,25 @@ class _Renderer:
         first_abs = max(ids("w:abstractNum", "w:abstractNumId"), default=0) + 1
         self.num_ids = max(ids("w:num", "w:numId"), default=0)
         self.abs_bullet, self.abs_number = first_abs, first_abs + 1
+        #: ordered lists among numbered paragraphs: (a), (b), with (i), (ii) inside
+        self.abs_lettered = first_abs + 2
         # every abstractNum precedes every num (schema order)
         after = numbering.findall(ox.qn("w:abstractNum"))
         at = (numbering.index(after[-1]) + 1) if after else \
             sum(1 for c in numbering if ox.local(c) == "numPicBullet")
         bullets = ("\u2022", "\u2013", "\u25aa")
         formats = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
-        for abs_id, ordered in ((self.abs_bullet, False), (self.abs_number, True)):
+        kinds = [(self.abs_bullet, False), (self.abs_number, True)]
+        if self.hang:
+            kinds.append((self.abs_lettered, "lettered"))
+        for abs_id, ordered in kinds:
             a = el("w:abstractNum", {"w:abstractNumId": str(abs_id)},
                    val("w:multiLevelType", "hybridMultilevel"))
             for lvl in range(9):
-                if ordered:
+                if ordered == "lettered":  # as the PDF: (a), then (i), then 1.
+                    fmt = ("lowerLetter", "lowerRoman", "decimal")[min(lvl, 2)]
+                    text = f"(%{lvl + 1})" if lvl < 2 else f"%{lvl + 1}."
+                elif ordered:
                     fmt, _ = formats[lvl % 3]
                     text = f"%{lvl + 1}" + (")" if lvl % 3 == 1 else ".")
                 else:
@@ -1112,7 +1222,11 @@ class _Renderer:
             elif isinstance(b, Heading):
                 self._heading(b, out, ctx)
             elif isinstance(b, ListBlock):
-                self._list(b, out, ctx, ctx.depth)
+                if self.hang and ctx.top and ctx.depth == 0 and ctx.body_style == "Normal":
+                    # among numbered paragraphs a list stands in their text column
+                    self._list(b, out, replace(ctx, hang=self.hang), ctx.depth)
+                else:
+                    self._list(b, out, ctx, ctx.depth)
             elif isinstance(b, Table):
                 self._table(b, out, ctx)
                 self._spacer_after_table(out, ctx, nxt)
@@ -1122,6 +1236,8 @@ class _Renderer:
             elif isinstance(b, Quote):
                 self._quote(b, out, ctx)
             elif isinstance(b, TitleBlock):
+                if b is self.logo_before and ctx.top and ctx.depth == 0:
+                    self._cover_logo(out, ctx)
                 self._title_block(b, out, ctx)
             elif isinstance(b, Contents):
                 self._contents(b, out, ctx)
@@ -1150,7 +1266,16 @@ class _Renderer:
             style_id = {"body": ctx.body_style, "lead": "Lead", "small": "SmallText",
                         "marking": "BodyMarking", "caption": "Caption",
                         "attribution": "Attribution"}.get(b.role, ctx.body_style)
-        p = self._para(out, style_id, ctx)
+        number = b.number
+        if number and self.hang and ctx.top and ctx.depth == 0 and style_id in ("Normal",
+                                                                                 "Lead"):
+            # the style numbers paragraphs: the number, a tab to the text's indent, the text
+            p = self._para(out, "NumberedParagraph" if style_id == "Normal" else "NumberedLead",
+                           ctx)
+            self._text_runs(number, _Fmt(), p)
+            p.append(self._run(_Fmt(), el("w:tab")))
+        else:
+            p = self._para(out, style_id, ctx)
         self._inlines(b.children, p)
         return p
 
@@ -1206,7 +1331,9 @@ class _Renderer:
         depth = min(depth, 8)
         style_level = min(depth, 2) + 1
         if b.ordered:
-            num = self._new_num(self.abs_number, restart_level=depth)
+            # among numbered paragraphs, ordered lists are lettered (a), (b); (i), (ii) inside
+            num = self._new_num(self.abs_lettered if ctx.hang else self.abs_number,
+                                restart_level=depth)
             sid = "ListNumber" if style_level == 1 else f"ListNumber{style_level}"
         else:
             num = self.bullet_num
@@ -1216,13 +1343,22 @@ class _Renderer:
         cont = "ListContinue" if style_level == 1 else f"ListContinue{style_level}"
         numpr = (val("w:ilvl", depth), val("w:numId", num))
         inner = replace(ctx, depth=depth + 1)
+        # in the numbered paragraphs' text column: the list's bullets and numbers start there
+        ind: tuple[etree._Element, ...] = ()
+        cont_ind: tuple[etree._Element, ...] = ()
+        if ctx.hang:
+            gap = 18 + (self.style.sizes.base * 0.5 if b.ordered and depth < 2 else 0)
+            left = ctx.hang + _tw(18 * depth + gap)
+            ind = (el("w:ind", {"w:left": str(left), "w:hanging": str(_tw(gap))}),)
+            cont_ind = (el("w:ind", {"w:left": str(left)}),)
         for item in b.items:
             first = True
             for blk in item:
                 if first:
                     first = False
                     p = self._para(out, sid, ctx, el("w:numPr", None, *(ox.copy_el(e)
-                                                                        for e in numpr)))
+                                                                        for e in numpr)),
+                                   *(ox.copy_el(e) for e in ind))
                     if isinstance(blk, Paragraph):
                         self._inlines(blk.children, p)
                         continue
@@ -1232,13 +1368,16 @@ class _Renderer:
                         self._bookmarked(p, name, lambda: self._inlines(blk.children, p))
                         continue
                 if isinstance(blk, Paragraph):
-                    self._paragraph(blk, out, ctx, style_id=cont)
+                    p = self._paragraph(blk, out, ctx, style_id=cont)
+                    for e in cont_ind:
+                        put(p.find(ox.qn("w:pPr")), ox.copy_el(e), ox.PPR_ORDER)
                 elif isinstance(blk, ListBlock):
                     self._list(blk, out, inner, depth + 1)
                 else:
                     self._blocks((blk,), out, replace(ctx, depth=depth + 1))
             if first:  # an empty item still takes its number
-                self._para(out, sid, ctx, el("w:numPr", None, *(ox.copy_el(e) for e in numpr)))
+                self._para(out, sid, ctx, el("w:numPr", None, *(ox.copy_el(e) for e in numpr)),
+                           *(ox.copy_el(e) for e in ind))
 
     # Tables ---------------------------------------------------------------------------------
 
@@ -1250,17 +1389,21 @@ class _Renderer:
         cols[-1] += total - sum(cols)
         return cols
 
-    def _tbl(self, style_id: str, cols: list[int], look: str = "0420",
-             caption: str = "") -> etree._Element:
+    def _tbl(self, style_id: str, cols: list[int], first_row: bool = False,
+             bands: bool = False, caption: str = "") -> etree._Element:
+        """A table in ``style_id`` with its grid; ``w:tblLook`` says which of the style's
+        conditional formats apply (header row, banded rows), as its flags and as the legacy
+        hex value Word 2007 reads."""
+        look = 0x0400 | (0x0020 if first_row else 0) | (0 if bands else 0x0200)
         tbl_pr = el("w:tblPr", None,
                     val("w:tblStyle", style_id),
                     el("w:tblW", {"w:w": str(sum(cols)), "w:type": "dxa"}),
                     el("w:tblLayout", {"w:type": "fixed"}),
-                    el("w:tblLook", {"w:val": look,
-                                     "w:firstRow": "1" if look == "0420" else "0",
+                    el("w:tblLook", {"w:val": f"{look:04X}",
+                                     "w:firstRow": "1" if first_row else "0",
                                      "w:lastRow": "0", "w:firstColumn": "0",
-                                     "w:lastColumn": "0", "w:noHBand": "0" if look == "0420"
-                                     else "1", "w:noVBand": "1"}))
+                                     "w:lastColumn": "0", "w:noHBand": "0" if bands else "1",
+                                     "w:noVBand": "1"}))
         if caption:
             tbl_pr.append(val("w:tblCaption", ox.clean(caption)[:255]))
         grid = el("w:tblGrid", None, *(el("w:gridCol", {"w:w": str(w)}) for w in cols))
@@ -1287,7 +1430,8 @@ class _Renderer:
         if t.caption:
             p = self._para(out, "Caption", ctx)
             self._inlines(t.caption, p)
-        tbl = self._tbl("BriefingTable", cols, caption=plain_text(t.caption))
+        tbl = self._tbl("BriefingTable", cols, first_row=True, bands=self.style.tables.stripes,
+                        caption=plain_text(t.caption))
         cell_ctx = _Ctx(body_style="TableText", top=False)
         head_ctx = _Ctx(body_style="TableHeading", top=False)
         for r, row in enumerate((t.header, *t.rows)):
@@ -1308,7 +1452,7 @@ class _Renderer:
         if ctx.top and self.pending_break:
             self._para(out, None, ctx)
         tbl = self._tbl("WarningBox" if b.role == "warning" else "BriefingBox", [total],
-                        look="0000", caption=plain_text(b.title))
+                        caption=plain_text(b.title))
         tr = el("w:tr")
         self._cell(tr, total, b.blocks, _Ctx(body_style="BoxText", top=False), title=b.title)
         tbl.append(tr)
@@ -1356,6 +1500,36 @@ class _Renderer:
             self._text_runs("\u2014\u00a0", _Fmt(), p)
             self._inlines(q.attribution, p)
 
+    def _cover_logo(self, out: etree._Element, ctx: _Ctx) -> None:
+        """The style's cover logo (``cover.logo``), as the PDF prints it: an inline picture
+        ``cover.logo_width`` wide (never wider than the text nor taller than a quarter of its
+        height) in its aspect ratio, left-aligned on its own line in the Logo style at the top
+        of the top sheet, described as "Logo" for screen readers."""
+        from docx.oxml.shape import CT_Inline
+
+        path = self.style.cover.logo
+        if path is None:
+            return
+        try:
+            rid, image = self.part.get_or_add_image(str(path))
+            ratio = image.px_height / image.px_width
+        except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on a bad image
+            raise BriefError([Diagnostic(str(path), None, None, "cover.logo",
+                                         "the logo cannot be read as a PNG or JPEG image "
+                                         f"({type(e).__name__}: {e})")]) from None
+        width = min(self.style.cover.logo_width, self.text_w / 20)
+        quarter = (self.page_h - self.margin_top - self.margin_bottom) / 4
+        if width * ratio > quarter:
+            width = quarter / ratio
+        self.shape_ids += 1
+        inline = CT_Inline.new_pic_inline(self.shape_ids, rid, f"logo.{image.ext}",
+                                          int(round(width * 12700)),
+                                          int(round(width * ratio * 12700)))
+        inline.docPr.set("name", "Logo")
+        inline.docPr.set("descr", "Logo")
+        p = self._para(out, "Logo", ctx)
+        p.append(el("w:r", None, el("w:drawing", None, inline)))
+
     def _title_block(self, tb: TitleBlock, out: etree._Element, ctx: _Ctx) -> None:
         p = self._para(out, "Title", ctx)
         self._inlines(tb.title, p)
@@ -1365,7 +1539,7 @@ class _Renderer:
         if not tb.fields:
             return
         cols = self._grid((0.28, 0.72), 2, self.text_w if ctx.top else int(self.text_w * 0.9))
-        tbl = self._tbl("MetaTable", cols, look="0000")
+        tbl = self._tbl("MetaTable", cols)
         label_ctx = _Ctx(body_style="MetaLabel", top=False)
         value_ctx = _Ctx(body_style="MetaValue", top=False)
         for f in tb.fields:
@@ -1442,7 +1616,7 @@ class _Renderer:
     def _estimate_pages(self, body: list[etree._Element]) -> None:
         """Fill the contents' cached page numbers (and NUMPAGES') from a page estimate."""
         sheet = _StyleSheet(self.styles_el)
-        est = _PageEstimate(sheet, 0.0, self.text_w / 20, {}, 0.0)
+        est = _PageEstimate(sheet, 0.0, self.text_w / 20, {}, 0.0, self.families)
         sec = self.wd.sections[0]
 
         def story_height(element: etree._Element) -> float:
@@ -1464,11 +1638,26 @@ class _Renderer:
             # the last note's space after is not laid out (measured: 6.1 pt, 2 pt)
             after = sheet.para(self.style_map.get("FootnoteText", "FootnoteText"))["after"]
             est.note_gap = 6.0 - after
+        self._split_tall_rows(est, body)
         pages, total = est.run(body)
         for bm, t in self.toc_cache:
             t.text = str(pages.get(bm, 1))
         for t in self.numpages_cache:
             t.text = str(total)
+
+    def _split_tall_rows(self, est: _PageEstimate, body: list[etree._Element]) -> None:
+        """Let a table row split across pages when it would not fit on one (a long risk on a
+        small page): rows are written unsplittable, and LibreOffice cuts off the foot of an
+        unsplittable row taller than the page, text and all. The PDF splits such rows too."""
+        room = est.body_height * 0.85  # the estimate's margin of error
+        for tbl in body:
+            if ox.local(tbl) != "tbl":
+                continue
+            box = est.table(tbl)
+            header = sum(r.height for r in box.rows if r.header)
+            for tr, row in zip(tbl.findall(ox.qn("w:tr")), box.rows):
+                if row.cant_split and not row.header and row.height > room - header:
+                    ox.remove_all(tr.find(ox.qn("w:trPr")), "w:cantSplit")
 
     # ---------------------------------------------------------------------------------------
     # Header, footer, settings, properties
@@ -1561,6 +1750,12 @@ class _Renderer:
         ox.remove_all(s, "w:evenAndOddHeaders", "w:documentProtection", "w:writeProtection",
                       "w:mailMerge")
         put(s, val("w:updateFields", "true"), order)
+        if self.embedded_fonts:  # the analyst's families travel with the pack
+            put(s, el("w:embedTrueTypeFonts"), order)
+        if self.reference is None and self.style.page.margins.binding > 0:
+            # a binding margin: left and right become inside and outside, the gutter (in
+            # pgMar) widens the inside, on the left of odd pages and the right of even ones
+            put(s, el("w:mirrorMargins"), order)
         if self.notes_part is not None:
             put(s, el("w:footnotePr", None,
                       el("w:footnote", {"w:id": "-1"}), el("w:footnote", {"w:id": "0"})),
@@ -1577,17 +1772,6 @@ class _Renderer:
         for e in s.findall(f"{{{w14}}}docId"):
             s.remove(e)
 
-    def _subject(self) -> str:
-        """The subject led by the marking as printed (as the PDF renderer writes it), unless
-        the subject already carries it."""
-        subject = self.meta.subject
-        if self.marking is None:
-            return subject
-        label = self.look.text
-        if label.casefold() in subject.casefold():
-            return subject
-        return f"{label} \u2014 {subject}" if subject else label
-
     def _properties(self) -> None:
         cp = self.wd.core_properties
         meta = self.meta
@@ -1598,7 +1782,7 @@ class _Renderer:
             return ox.clean(text)[:255]
 
         cp.title = short(meta.title)
-        cp.subject = short(self._subject())
+        cp.subject = short(meta.subject)
         cp.comments = ""
         cp.author = short(meta.author)
         cp.last_modified_by = short(meta.author)
@@ -1632,11 +1816,20 @@ _WIDTH_FUDGE = 0.997
 
 
 @lru_cache(maxsize=None)
-def _metrics(font: str, bold: bool, italic: bool) -> ox.FontMetrics:
-    fam = next((f for f in BUNDLED.values() if f.name == font), BUNDLED["dejavu-sans"])
+def _face_metrics(path: str) -> ox.FontMetrics:
+    return ox.FontMetrics(path)
+
+
+def _metrics(font: str, bold: bool, italic: bool,
+             families: Mapping[str, Family] | None = None) -> ox.FontMetrics:
+    """The metrics of a face by family name: one of ``families`` (the style's, the analyst's
+    own files included), else a bundled family, else DejaVu Sans (a reference document's
+    font, which briefgen has no file for)."""
+    fam = (families or {}).get(font) or next(
+        (f for f in BUNDLED.values() if f.name == font), BUNDLED["dejavu-sans"])
     face = {(False, False): fam.regular, (True, False): fam.bold,
             (False, True): fam.italic, (True, True): fam.bold_italic}[(bold, italic)]
-    return ox.FontMetrics(str(face))
+    return _face_metrics(str(face))
 
 
 def _on(e: etree._Element | None) -> bool | None:
@@ -1760,8 +1953,10 @@ class _PageEstimate:
     """Estimate on which page each bookmark lands, and the page count."""
 
     def __init__(self, sheet: _StyleSheet, body_height: float, text_width: float,
-                 note_heights: dict[str, float], note_gap: float) -> None:
+                 note_heights: dict[str, float], note_gap: float,
+                 families: Mapping[str, Family] | None = None) -> None:
         self.sheet = sheet
+        self.families = families
         self.body_height = body_height
         self.text_width = text_width
         self.note_heights = note_heights
@@ -1782,7 +1977,7 @@ class _PageEstimate:
                 b, i = _on(rpr.find(q("w:b"))), _on(rpr.find(q("w:i")))
                 bold = bold if b is None else b
                 italic = italic if i is None else i
-            m = _metrics(font, bold, italic)
+            m = _metrics(font, bold, italic, self.families)
             for c in r:
                 tag = ox.local(c)
                 if tag == "t" and not in_instr:
@@ -1868,10 +2063,16 @@ class _PageEstimate:
         # LibreOffice works in whole twips: the font's line height rounded, then scaled by the
         # proportional spacing and truncated (measured against its layout: 16.60 pt for 11 pt
         # DejaVu at 130 %, where the exact product is 16.65)
-        single = round(props["size"] * 20 * _metrics(props["font"], False, False).line)
+        single = round(props["size"] * 20
+                       * _metrics(props["font"], False, False, self.families).line)
         line_h = math.floor(single * props["line"] + 1e-6) / 20
         avail = max(width - props["left"] - props["right"], 36.0)
-        note_lines = self._wrap(self._chars(p, props), avail)
+        chars = self._chars(p, props)
+        if props["first"] < 0:  # a hanging number and its tab stand left of the text column
+            tab = next((i for i, c in enumerate(chars) if c[0] == "\t"), None)
+            if tab is not None and sum(c[1] for c in chars[:tab]) <= -props["first"]:
+                chars = chars[tab + 1:]
+        note_lines = self._wrap(chars, avail)
         marks = [b.get(q("w:name")) for b in p.iter(q("w:bookmarkStart"))]
         lines = [line_h] * len(note_lines)
         for ext in p.iter(f"{{{_WP}}}extent"):  # an inline picture sets its line's height
@@ -1992,19 +2193,25 @@ class _PageEstimate:
                 for r in it.rows:
                     height, min_first, max_first = r.height, r.min_first, r.max_first
                     marked = False
+                    fresh = False  # on a new page, under the repeated header rows only
                     while True:
                         room = H - state["y"] - state["notes"] + (
                             _NOTE_SLACK if state["notes"] or r.notes else 0.0)
                         if height + note_space(r.notes) <= room or (
                                 state["y"] == 0 and (r.cant_split or height <= room)):
                             break
-                        if state["y"] > 0 and (r.cant_split or min_first > room
-                                               or max_first < min_first):
+                        if state["y"] > 0 and not fresh and (
+                                r.cant_split or min_first > room or max_first < min_first):
                             new_page()
                             if not r.header:
                                 state["y"] += header_h
+                            fresh = True
                             continue
-                        # a splittable row: what fits stays, the rest goes on
+                        if room <= 0:  # the header rows fill the page: set the row anyway
+                            break
+                        # a splittable row, or one taller than a page under its header rows
+                        # (LibreOffice splits even an unsplittable row then): what fits
+                        # stays, the rest goes on
                         if not marked:
                             for m in r.marks:
                                 pages.setdefault(m, state["page"])
@@ -2013,6 +2220,7 @@ class _PageEstimate:
                         height, min_first, max_first = height - part, 0.0, height
                         new_page()
                         state["y"] += header_h
+                        fresh = True
                     if not marked:
                         for m in r.marks:
                             pages.setdefault(m, state["page"])

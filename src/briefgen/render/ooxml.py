@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import hashlib
 import io
 import re
+import uuid
 import zipfile
 from typing import Iterable
 
@@ -332,6 +334,8 @@ class FontMetrics:
         os2 = tables.get(b"OS/2")
         #: PANOSE classification and Unicode/code-page signature, for Word's font table
         self.panose = data[os2 + 32:os2 + 42].hex().upper() if os2 else "0" * 20
+        #: a serif face by its PANOSE class (Latin text, serif style 2-10), else None
+        self.serif = (2 <= data[os2 + 33] <= 10) if os2 and data[os2 + 32] == 2 else None
         self.signature = (struct.unpack_from(">IIIIII", data, os2 + 42)[:4]
                           + struct.unpack_from(">II", data, os2 + 78)) if os2 else (0,) * 6
         self.units = u16(data, head + 18)[0]
@@ -394,12 +398,37 @@ class FontMetrics:
         return w
 
 
+#: ``w:font`` children for embedded faces, in schema order (CT_Font)
+EMBED_SLOTS = ("embedRegular", "embedBold", "embedItalic", "embedBoldItalic")
+#: the content type of an obfuscated embedded font part (``word/fonts/*.odttf``)
+CT_OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+_FONT_KEY_NS = uuid.UUID("6f1d2a3c-9b8e-4c57-a1d0-b41e3f9c2d75")
+
+
+def font_key(data: bytes) -> str:
+    """The ``w:fontKey`` GUID of an embedded font, derived from the file's content so that the
+    same font always gets the same key (reproducible packages), e.g. ``{0A1B...}``."""
+    return "{" + str(uuid.uuid5(_FONT_KEY_NS, hashlib.sha256(data).hexdigest())).upper() + "}"
+
+
+def obfuscate_font(data: bytes, key: str) -> bytes:
+    """A TrueType file obfuscated for embedding (ECMA-376 Part 1, 17.8.1): its first 32 bytes
+    XORed with the 16 bytes of the GUID ``key`` taken in reverse order (the last two hex
+    digits first). The operation is its own inverse."""
+    k = bytes.fromhex(key.strip("{}").replace("-", ""))[::-1]
+    return bytes(b ^ k[i % 16] for i, b in enumerate(data[:32])) + data[32:]
+
+
 def font_table(fonts: Iterable[tuple[str, FontMetrics, bool]],
-               merge_into: bytes | None = None) -> bytes:
+               merge_into: bytes | None = None,
+               embeds: dict[str, list[tuple[str, str, str]]] | None = None) -> bytes:
     """A ``word/fontTable.xml`` listing the fonts in use (name, metrics, serif?), so Word
     knows their class and scripts when it has to substitute them. With ``merge_into`` (an
-    existing font table), the fonts it lacks are added to it."""
-    root = etree.fromstring(merge_into) if merge_into else parse_xml(f"<w:fonts {nsdecls('w')}/>")
+    existing font table), the fonts it lacks are added to it. ``embeds`` maps a font's name
+    to its embedded faces, ``(slot, relationship id, font key)`` with slot one of
+    :data:`EMBED_SLOTS` (written after ``w:sig``, in that order)."""
+    root = etree.fromstring(merge_into) if merge_into else parse_xml(
+        f"<w:fonts {nsdecls('w', 'r') if embeds else nsdecls('w')}/>")
     listed = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
     for name, m, serif in fonts:
         if name in listed:
@@ -412,6 +441,17 @@ def font_table(fonts: Iterable[tuple[str, FontMetrics, bool]],
                        el("w:sig", {"w:usb0": f"{usb[0]:08X}", "w:usb1": f"{usb[1]:08X}",
                                     "w:usb2": f"{usb[2]:08X}", "w:usb3": f"{usb[3]:08X}",
                                     "w:csb0": f"{usb[4]:08X}", "w:csb1": f"{usb[5]:08X}"})))
+    for font in root.findall(qn("w:font")):
+        faces = (embeds or {}).get(font.get(qn("w:name")))
+        if not faces:
+            continue
+        for child in list(font):  # ours replace any the font had
+            if etree.QName(child).namespace == W_NS and local(child) in EMBED_SLOTS:
+                font.remove(child)
+        for slot, rid, key in sorted(faces, key=lambda f: EMBED_SLOTS.index(f[0])):
+            e = etree.SubElement(font, qn(f"w:{slot}"))
+            e.set(qn("r:id"), rid)
+            e.set(qn("w:fontKey"), key)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

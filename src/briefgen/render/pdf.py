@@ -39,7 +39,7 @@ How the harder parts are done:
 * **The style** drives every look (``tests/test_pdf_styles.py`` reads each setting back):
   page size, margins and binding (the frame moves to the inner side page by page), fonts
   (bundled or the analyst's TrueType families, see :func:`.graphics.faces`), sizes and leading,
-  every colour, ``tables.rules`` (``grid``: a rule under each row in a frame; ``horizontal``:
+  every colour, ``tables.rules`` (``grid``: every cell border; ``horizontal``:
   no vertical line, heavier rules above and below) and ``tables.stripes``, ``cover.logo`` (above
   the top sheet's title), notes, markings (:func:`~briefgen.style.marking_look`). Numbered
   paragraphs (``numbering.paragraphs``, numbered by :mod:`briefgen.layout`) print with their
@@ -248,14 +248,14 @@ class _Look:
         self.p = p
 
     def table_rules(self) -> list[tuple[Any, ...]]:
-        """The rules of a data table, by ``tables.rules``: ``grid``, a rule under every row
-        inside a frame; ``horizontal``, no vertical line at all: a rule under every row, and a
+        """The rules of a data table, by ``tables.rules``: ``grid``, every cell border (as the
+        DOCX draws it); ``horizontal``, no vertical line at all: a rule under every row, and a
         heavier one in the header colour above the header and under the last row (as the DOCX
         renderer's BriefingTable)."""
         tables = self.style.tables
         if tables.rules == "grid":
             cmds: list[tuple[Any, ...]] = [
-                ("LINEBELOW", (0, 0), (-1, -1), 0.5, self.rule),
+                ("INNERGRID", (0, 0), (-1, -1), 0.5, self.rule),
                 ("BOX", (0, 0), (-1, -1), 0.5, self.rule),
             ]
         else:
