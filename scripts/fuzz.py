@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
-def _chunk(args: tuple[int, int, int]) -> tuple[int, int, list[str]]:
+def _chunk(args: tuple[int, int, int, bool]) -> tuple[int, int, list[str]]:
     """Run ``count`` generated briefs with hypothesis seeded by ``seed``; never raise."""
-    seed, count, max_rows = args
+    seed, count, max_rows, check_text = args
     import re
 
     import hypothesis
@@ -49,6 +49,10 @@ def _chunk(args: tuple[int, int, int]) -> tuple[int, int, list[str]]:
                     counts["refused"] += 1
                 return
             pack = briefgen.build(data)
+            if not check_text:
+                assert pack.pdf.startswith(b"%PDF-") and pack.docx.startswith(b"PK")
+                counts["built"] += 1
+                return
             pdf = re.sub(r"\s+", "", pdf_all_text(pack.pdf))
             docx = re.sub(r"\s+", "", docx_all_text(pack.docx))
             for text in printed_strings(data):
@@ -70,9 +74,11 @@ def main() -> int:
     ap.add_argument("--examples", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--max-rows", type=int, default=12)
+    ap.add_argument("--no-text-check", action="store_true",
+                    help="only hunt crashes: skip reading every field back (about 3x faster)")
     args = ap.parse_args()
     per = 50
-    chunks = [(seed, min(per, args.examples - seed * per), args.max_rows)
+    chunks = [(seed, min(per, args.examples - seed * per), args.max_rows, not args.no_text_check)
               for seed in range((args.examples + per - 1) // per)]
     t0 = time.perf_counter()
     built = refused = 0
