@@ -19,6 +19,35 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
+def _in_pieces(t: str, text: str, most: int = 4) -> bool:
+    """``t`` in ``text`` as at most ``most`` pieces in order: a cell split over two pages has
+    the footer, marking and repeated header between its halves, even inside a long word."""
+    pos, pieces = 0, 0
+    while t:
+        size = len(t)
+        while size and text.find(t[:size], pos) < 0:
+            size -= 1
+        if not size:
+            return False
+        pos = text.find(t[:size], pos) + size
+        t, pieces = t[size:], pieces + 1
+    return pieces <= most
+
+
+def _save(data: dict, seed: int) -> str:
+    """Keep a failing brief as JSON to rebuild and inspect: briefgen build FILE -o out/."""
+    import hashlib
+    import json
+    import tempfile
+
+    text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    folder = Path(tempfile.gettempdir()) / "briefgen-fuzz"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"seed{seed}-{hashlib.sha256(text.encode()).hexdigest()[:8]}.json"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
 def _chunk(args: tuple[int, int, int, bool]) -> tuple[int, int, list[str]]:
     """Run ``count`` generated briefs with hypothesis seeded by ``seed``; never raise."""
     seed, count, max_rows, check_text = args
@@ -57,9 +86,12 @@ def _chunk(args: tuple[int, int, int, bool]) -> tuple[int, int, list[str]]:
             docx = re.sub(r"\s+", "", docx_all_text(pack.docx))
             for text in printed_strings(data):
                 t = re.sub(r"\s+", "", text)
+                if t not in pdf and _in_pieces(t, pdf):
+                    pdf += t  # split by a page break: in order, furniture between the pieces
                 if t not in pdf or t not in docx:
                     where = "pdf" if t not in pdf else "docx"
-                    failures.append(f"seed {seed}: {text!r} missing from {where}")
+                    failures.append(f"seed {seed}: {text!r} missing from {where} "
+                                    f"(brief saved as {_save(data, seed)})")
                     break
             counts["built"] += 1
         except Exception:  # noqa: BLE001 - that is what we hunt
