@@ -750,3 +750,55 @@ def test_heading_kept_with_first_lines_and_their_footnotes(kind: str) -> None:
         head = page_of(pages, "Sources")
         assert page_of(pages, first) == head, (kind, n)
         assert page_of(pages, "Tnote 1.") == head, (kind, n)
+
+
+def _passes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Spy (not a mock: the build runs) on the renderer's passes: one entry per pass, True for
+    a layout-only one."""
+    from briefgen.render import pdf as pdf_module
+
+    seen: list[bool] = []
+    real = pdf_module._DocTemplate.build
+
+    def build(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real(self, *args, **kwargs)
+        seen.append(self.canv.bg_dry)
+
+    monkeypatch.setattr(pdf_module._DocTemplate, "build", build)
+    return seen
+
+
+@pytest.mark.parametrize("notes", ["endnotes", "footnotes"])
+def test_two_passes_and_the_first_only_lays_out(monkeypatch: pytest.MonkeyPatch,
+                                                 notes: str) -> None:
+    """Contents, page total and footnotes settle in one layout-only pass and one drawn pass
+    (the speed of every build depends on it), and the drawn pass is the one saved."""
+    seen = _passes(monkeypatch)
+    data = render_pdf(sample_doc(), Style(notes=notes))
+    assert seen == [True, False]
+    reader = PdfReader(io.BytesIO(data))
+    n = len(reader.pages)
+    text = [squash(pg.extract_text()) for pg in reader.pages]
+    assert all(f"Page {i} of {n}" in t for i, t in enumerate(text, 1))
+    assert "Role 45" in " ".join(text)
+
+
+def test_contents_longer_than_a_page_has_true_numbers(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    """A contents of 90 entries runs over several pages; every number still points at its
+    heading, and no more passes are needed for it."""
+    seen = _passes(monkeypatch)
+    blocks: list[d.Block] = [d.Contents("Contents"), d.PageBreak()]
+    for i in range(1, 91):
+        blocks += [h(1 + i % 2, f"Section number {i:02d}", f"s{i}"), p(FILLER * (1 + i % 4))]
+    doc = d.Document(d.Meta("Long contents", DATE), tuple(blocks))
+    path = tmp_path / "toc.pdf"
+    path.write_bytes(render_pdf(doc, Style()))
+    assert seen == [True, False]
+    out = subprocess.run([need_tool("pdftotext"), "-layout", str(path), "-"],
+                         capture_output=True, check=True, text=True).stdout
+    pages = out.split("\f")
+    entries = re.findall(r"Section number (\d\d)[ .]+(\d+)\s*$", "\n".join(pages), re.M)
+    assert len(entries) == 90
+    for num, page in entries:
+        assert f"Section number {num}" in pages[int(page) - 1].split("Contents")[-1], num

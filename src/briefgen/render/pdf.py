@@ -16,6 +16,11 @@ How the harder parts are done:
   *indexing flowable* (:class:`_PageTotal`) taking part in ``multiBuild``: each pass prints the
   previous pass's total, and the build repeats until the total printed equals the pages made,
   exactly as the contents repeats until its page numbers are right.
+* **Speed**: the contents is seeded with its entries (page numbers unknown), so it has its
+  final height at once; the first ``multiBuild`` pass then only lays out (paragraphs and
+  charts do not draw on its canvas, footnote marks still count) and the second draws, which
+  is the rule: two passes, one of them cheap. Paragraphs remember their line breaks per width
+  (:class:`_Para`), as tables, keep-with-next tests and passes wrap the same ones again.
 * **Dates**: the info dictionary's CreationDate/ModDate come from ``doc.meta.date`` (a naive
   datetime is taken as UTC) through the canvas's public ``setDateFormatter``; the build runs in
   ReportLab's ``invariant`` mode and the file ID is seeded from the document date, so the bytes
@@ -138,13 +143,15 @@ class _Stamp:
         return _dt.datetime.fromtimestamp(self.t, _dt.timezone.utc)
 
 
-def _canvas_maker(stamp: _Stamp) -> Callable[..., Canvas]:
+def _canvas_maker(stamp: _Stamp, dry: bool = False) -> Callable[..., Canvas]:
     """A canvas factory for the doc template: invariant mode (no clock, no random ID), then the
-    document's own date and an ID seeded from it instead of 2000-01-01 or SOURCE_DATE_EPOCH."""
+    document's own date and an ID seeded from it instead of 2000-01-01 or SOURCE_DATE_EPOCH.
+    ``dry``: for a layout-only pass (see :meth:`_DocTemplate.multiBuild`), never saved."""
 
     def make(*args: Any, **kwargs: Any) -> Canvas:
         kwargs["invariant"] = 1
         canv = Canvas(*args, **kwargs)
+        canv.bg_dry = dry
         canv.setDateFormatter(lambda *_ymdhms: stamp.pdf)
         pdoc = canv._doc
         pdoc._timeStamp = stamp
@@ -277,7 +284,40 @@ class _Look:
 # Flowables
 
 
-class _Heading(_RLParagraph):
+_WRAP_FUZZ = 1e-8  # ReportLab's own limit in Paragraph.wrap
+
+
+class _Para(_RLParagraph):
+    """A paragraph that remembers its line breaking for each width. ReportLab breaks a paragraph
+    into lines again on every ``wrap``: a table wraps each cell to size its rows and again to
+    draw it, a keep-with-next test wraps what follows, and every ``multiBuild`` pass wraps the
+    whole story anew. The lines depend only on the width (the text and style are fixed once
+    made; split pieces are new paragraphs), so one break per width is enough."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        memo = self.__dict__.setdefault("_bg_wrap", {})
+        hit = memo.get(availWidth)
+        if hit is not None:
+            self._wrapWidths, self.blPara, self.height = hit
+            self.width = availWidth
+            return availWidth, self.height
+        size = super().wrap(availWidth, availHeight)
+        if availWidth >= _WRAP_FUZZ:  # (a width too small to hold anything sets nothing)
+            memo[availWidth] = (self._wrapWidths, self.blPara, self.height)
+        return size
+
+    def draw(self) -> None:
+        canv = self.canv
+        if getattr(canv, "bg_dry", False):  # a layout-only pass: only the footnote marks count
+            seen = canv.getNamedCB(_FN_CALLBACK)
+            if seen is not None:
+                for n in _note_marks(self, []):
+                    seen(canv, "onDraw", str(n))
+            return
+        super().draw()
+
+
+class _Heading(_Para):
     """A paragraph that, where it is drawn, binds its bookmark (an XYZ destination the contents,
     cross-references and outline point at), adds its outline entry and tells the contents its
     page. Split pieces keep the duties on the first piece only."""
@@ -561,6 +601,10 @@ class _Figure(Flowable):
     def draw(self) -> None:
         canv = self.canv
         dw, s = self.drawing, self.scale
+        if getattr(canv, "bg_dry", False):  # a layout-only pass
+            if self.caption is not None:
+                self.caption.drawOn(canv, 0, 0)
+            return
         canv.saveState()
         canv.translate(0, self.cap_h)
         canv.scale(s, s)
@@ -655,7 +699,7 @@ class _Footnotes:
         self.reserved = 0.0
 
     def paragraph(self, n: int) -> _RLParagraph:
-        return _RLParagraph(self.markup[n - 1], self.style, bulletText=f"{n}.")
+        return _Para(self.markup[n - 1], self.style, bulletText=f"{n}.")
 
     def note_height(self, n: int) -> float:
         h = self._heights.get(n)
@@ -893,6 +937,35 @@ class _DocTemplate(BaseDocTemplate):
     def afterPage(self) -> None:  # noqa: N802
         self.bg_total.counted = self.page
 
+    def multiBuild(self, story: list[Flowable], maxPasses: int = 10,  # noqa: N802, N803
+                   **kwargs: Any) -> int:
+        """ReportLab's multiBuild (repeat until the contents and the page total are right),
+        except that the first pass only lays out: it breaks lines and pages, and records where
+        each heading and note mark falls, but draws no text or chart (the paragraphs and figures
+        see the canvas's ``bg_dry``). Only the passes after it draw; the last one is saved.
+        The contents is seeded with its entries (see :meth:`_Renderer.render`), so it has its
+        final height from the first pass, and two passes are the rule."""
+        stamp: _Stamp = kwargs.pop("stamp")
+        self._indexingFlowables = [f for f in story if f.isIndexing()]
+        self._doSave = 0
+        edits: list[Any] = []
+        self._multiBuildEdits = edits.append
+        for passes in range(1, maxPasses + 2):
+            for f in self._indexingFlowables:
+                f.beforeBuild()
+            dry = passes == 1
+            self.build(story[:], canvasmaker=_canvas_maker(stamp, dry=dry), **kwargs)
+            for f in self._indexingFlowables:
+                f.afterBuild()
+            if not dry and self._allSatisfied():
+                self.canv.save()
+                del self._multiBuildEdits
+                return passes
+            while edits:
+                e = edits.pop(0)
+                e[0](*e[1:])
+        raise IndexError(f"the contents did not settle after {maxPasses} passes")
+
 
 # --------------------------------------------------------------------------------------------
 # The renderer
@@ -927,6 +1000,8 @@ class _Renderer:
                 self.anchor_keys[h.anchor] = self._new_key(wanted, f"h{i}")
         self.claimed: set[str] = set()
         self.has_toc = any(h.toc for h in doc.headings())
+        self.tocs: list[TableOfContents] = []
+        self.toc_seed: list[tuple[int, str, int, str]] = []
         # a row taller than the space left is split inside the row (so a huge cell cannot stop
         # the build), but only when at least about four lines go on each side of the split
         self.min_split = round(style.sizes.base * style.sizes.leading * 4)
@@ -1060,7 +1135,7 @@ class _Renderer:
         p = self.look.p
         if isinstance(b, d.Paragraph):
             style = self.para_style(b.role, where)
-            return [_RLParagraph(self.inl(b.children, where), style)]
+            return [_Para(self.inl(b.children, where), style)]
         if isinstance(b, d.Heading):
             return [self.heading(b, where)]
         if isinstance(b, d.ListBlock):
@@ -1087,6 +1162,7 @@ class _Renderer:
                                       ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                       ("RIGHTPADDING", (0, 0), (-1, -1), 0)]),
                                   rightColumnWidth=self.style.sizes.base * 3)
+            self.tocs.append(toc)
             return [title, toc, Spacer(0, self.style.sizes.base)]
         if isinstance(b, d.NotesList):
             # filled in (at the top level only) by _place_notes, once every note has its number
@@ -1136,7 +1212,7 @@ class _Renderer:
                 f"{parent.name}-numbered", parent=parent, leftIndent=hang, bulletIndent=0,
                 bulletFontName=self.look.body_faces.regular, bulletFontSize=parent.fontSize,
                 bulletColor=self.look.text)
-        return _RLParagraph(self.inl(b.children), style, bulletText=escape(b.number))
+        return _Para(self.inl(b.children), style, bulletText=escape(b.number))
 
     def logo(self) -> list[Flowable]:
         """The style's cover logo at ``cover.logo_width`` (never wider than the text nor
@@ -1169,10 +1245,13 @@ class _Renderer:
             self.claimed.add(h.anchor)
             key = self.anchor_keys[h.anchor]
         outline = _plain(h.children)
+        toc_text = escape(self.drawable(outline))
+        if h.toc:  # the contents' entry, its page number still unknown (see render)
+            self.toc_seed.append((level - 1, toc_text, 0, key))
         return _Heading(self.inl(h.children, where), self.look.p[f"h{level}"], key=key,
                         outline=outline, outline_level=self._next_outline_level(level - 1),
                         toc_level=(level - 1) if h.toc else None,
-                        toc_text=escape(self.drawable(outline)), template=self.template)
+                        toc_text=toc_text, template=self.template)
 
     def list_block(self, lst: d.ListBlock, where: str, hang: float = 0.0) -> ListFlowable:
         """A list; ``hang`` > 0 for a list in the main flow of a pack with numbered paragraphs:
@@ -1220,7 +1299,7 @@ class _Renderer:
         if t.caption:  # converted first: notes are numbered in reading order
             cap_style = ParagraphStyle("briefgen-caption-keep", parent=look.p["caption"],
                                        keepWithNext=1)
-            caption = _RLParagraph(self.inl(t.caption), cap_style)
+            caption = _Para(self.inl(t.caption), cap_style)
         ncols = max(1, t.ncols)
         header = [self._cell(c.blocks, "th") for c in t.header] or [""]
         rows = []
@@ -1260,7 +1339,7 @@ class _Renderer:
 
     def figure(self, fig: d.Figure) -> _Figure:
         _x, _y, width, height = self.frame_box(1)
-        caption = _RLParagraph(self.inl(fig.caption), self.look.p["caption"]) \
+        caption = _Para(self.inl(fig.caption), self.look.p["caption"]) \
             if fig.caption else None
         room = height - (self.style.sizes.small * self.style.sizes.leading * 3 if caption else 0)
         drawing = graphics.drawing(fig.chart, self.style, width, max_height=room)
@@ -1271,7 +1350,7 @@ class _Renderer:
         look = self.look
         flow = self.blocks(q.blocks, "quote" if where == "main" else where)
         if q.attribution:
-            flow.append(_RLParagraph("\u2014\u00a0" + self.inl(q.attribution, where),
+            flow.append(_Para("\u2014\u00a0" + self.inl(q.attribution, where),
                                      look.p["attribution"]))
         t = _RLTable([[flow or ""]], colWidths=["100%"], splitInRow=self.min_split, hAlign="LEFT",
                      style=TableStyle([
@@ -1288,7 +1367,7 @@ class _Renderer:
         look = self.look
         flow: list[Flowable] = []
         if b.title:
-            flow.append(_RLParagraph(self.inl(b.title), look.p["box-title"]))
+            flow.append(_Para(self.inl(b.title), look.p["box-title"]))
         flow.extend(self.blocks(b.blocks, "box"))
         width = 1.6 if b.role == "warning" else 1.0
         return _RLTable([[flow or ""]], colWidths=["100%"], splitInRow=self.min_split, hAlign="LEFT",
@@ -1304,13 +1383,13 @@ class _Renderer:
 
     def title_block(self, tb: d.TitleBlock) -> list[Flowable]:
         look = self.look
-        out: list[Flowable] = [_RLParagraph(self.inl(tb.title), look.p["title"])]
+        out: list[Flowable] = [_Para(self.inl(tb.title), look.p["title"])]
         if tb.subtitle:
-            out.append(_RLParagraph(self.inl(tb.subtitle), look.p["subtitle"]))
+            out.append(_Para(self.inl(tb.subtitle), look.p["subtitle"]))
         if tb.fields:
             label_drop = look.p["meta-value"].fontSize - look.p["meta-label"].fontSize
-            rows = [[_RLParagraph(escape(self.drawable(f.label)), look.p["meta-label"]),
-                     _RLParagraph(self.inl(f.value), look.p["meta-value"])] for f in tb.fields]
+            rows = [[_Para(escape(self.drawable(f.label)), look.p["meta-label"]),
+                     _Para(self.inl(f.value), look.p["meta-value"])] for f in tb.fields]
             out.append(_RLTable(rows, colWidths=["27%", "73%"], hAlign="LEFT", splitInRow=self.min_split,
                                 style=TableStyle([
                                     *look.table_font,
@@ -1337,7 +1416,7 @@ class _Renderer:
                      outline=" ".join(title.split()), outline_level=outline_level,
                      template=self.template)]
         for n, markup in enumerate(self.notes, 1):
-            out.append(_RLParagraph(f'<a name="briefgen-note-{n}"/>{markup}', p["note"],
+            out.append(_Para(f'<a name="briefgen-note-{n}"/>{markup}', p["note"],
                                     bulletText=f"{n}."))
         return out
 
@@ -1472,7 +1551,9 @@ class _Renderer:
         if foot is not None:
             story.append(_FlushNotes(foot))
         story.append(self.total)
-        tmpl.multiBuild(story, canvasmaker=_canvas_maker(_Stamp.of(meta.date)))
+        for toc in self.tocs:  # the entries as the first pass will find them, less the page
+            toc.addEntries(self.toc_seed)  # numbers: the contents has its full height at once
+        tmpl.multiBuild(story, stamp=_Stamp.of(meta.date))
         return buf.getvalue()
 
     def _place_notes(self, story: list[Flowable]) -> list[Flowable]:
