@@ -452,5 +452,6 @@ def png(dw: Drawing, dpi: int = 200) -> bytes:
     clean = Image.new("RGB", image.size)
     clean.frombytes(image.tobytes())  # no info carried over from the renderer
     buf = io.BytesIO()
-    clean.save(buf, format="PNG", optimize=False, compress_level=9, dpi=(dpi, dpi))
+    # zlib level 3: a few per cent larger than level 9 at a fifth of the time
+    clean.save(buf, format="PNG", optimize=False, compress_level=3, dpi=(dpi, dpi))
     return buf.getvalue()
