@@ -100,7 +100,7 @@ from ..document import (
     plain_text,
 )
 from ..errors import BriefError, Diagnostic
-from ..fonts import BUNDLED, Family, family
+from ..fonts import BUNDLED, Family, FontMetrics, family, metrics
 from ..style import Style, marking_look
 from . import ooxml as ox
 from .ooxml import el, put, val
@@ -410,7 +410,7 @@ class _Renderer:
         widest = max(sum(m.width(c) for c in n) * lead for n in numbers)
         return _tw(max(z.base * 2.5, widest + z.base * 0.8))
 
-    def _metrics(self, font: str, bold: bool, italic: bool) -> ox.FontMetrics:
+    def _metrics(self, font: str, bold: bool, italic: bool) -> FontMetrics:
         return _metrics(font, bold, italic, self.families)
 
     def _adopt_reference(self) -> None:
@@ -1815,13 +1815,12 @@ _NOTE_SLACK = 1.5
 _WIDTH_FUDGE = 0.997
 
 
-@lru_cache(maxsize=None)
-def _face_metrics(path: str) -> ox.FontMetrics:
-    return ox.FontMetrics(path)
+def _face_metrics(path: str) -> FontMetrics:
+    return metrics(path)
 
 
 def _metrics(font: str, bold: bool, italic: bool,
-             families: Mapping[str, Family] | None = None) -> ox.FontMetrics:
+             families: Mapping[str, Family] | None = None) -> FontMetrics:
     """The metrics of a face by family name: one of ``families`` (the style's, the analyst's
     own files included), else a bundled family, else DejaVu Sans (a reference document's
     font, which briefgen has no file for)."""

@@ -29,6 +29,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
+from ..fonts import FontMetrics
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -309,93 +311,6 @@ def normalise_zip(data: bytes, when: _dt.datetime,
             info.external_attr = 0
             dst.writestr(info, src.read(name), compresslevel=6)
     return out.getvalue()
-
-
-# --------------------------------------------------------------------------------------------
-# Font metrics (for the page estimate): a minimal TrueType reader, so the DOCX renderer does not
-# import the PDF renderer's library.
-
-
-class FontMetrics:
-    """Advance widths and line height of a TrueType font, read from its cmap/hmtx/hhea."""
-
-    def __init__(self, path: str) -> None:
-        import struct
-
-        data = open(path, "rb").read()
-        self._data = data
-        u16 = struct.Struct(">H").unpack_from
-        count = u16(data, 4)[0]
-        tables: dict[bytes, int] = {}
-        for i in range(count):
-            tag, _, off, _ = struct.unpack_from(">4sIII", data, 12 + 16 * i)
-            tables[tag] = off
-        head, hhea, hmtx, cmap = (tables[t] for t in (b"head", b"hhea", b"hmtx", b"cmap"))
-        os2 = tables.get(b"OS/2")
-        #: PANOSE classification and Unicode/code-page signature, for Word's font table
-        self.panose = data[os2 + 32:os2 + 42].hex().upper() if os2 else "0" * 20
-        #: a serif face by its PANOSE class (Latin text, serif style 2-10), else None
-        self.serif = (2 <= data[os2 + 33] <= 10) if os2 and data[os2 + 32] == 2 else None
-        self.signature = (struct.unpack_from(">IIIIII", data, os2 + 42)[:4]
-                          + struct.unpack_from(">II", data, os2 + 78)) if os2 else (0,) * 6
-        self.units = u16(data, head + 18)[0]
-        asc, desc, gap = struct.unpack_from(">hhh", data, hhea + 4)
-        #: line height as a multiple of the font size (what "single" spacing means)
-        self.line = (asc - desc + gap) / self.units
-        n_metrics = u16(data, hhea + 34)[0]
-        self._advances = struct.unpack_from(f">{2 * n_metrics}H", data, hmtx)[0::2]
-        self._segments: list[tuple[int, int, int, int, int]] = []
-        self._groups: list[tuple[int, int, int]] = []
-        n_sub = u16(data, cmap + 2)[0]
-        best = None
-        for i in range(n_sub):
-            plat, enc, off = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
-            fmt = u16(data, cmap + off)[0]
-            if plat == 3 and enc == 10 and fmt == 12:
-                best = (12, cmap + off)
-            elif plat == 3 and enc == 1 and fmt == 4 and best is None:
-                best = (4, cmap + off)
-        if best and best[0] == 12:
-            ngroups = struct.unpack_from(">I", data, best[1] + 12)[0]
-            for g in range(ngroups):
-                self._groups.append(struct.unpack_from(">III", data, best[1] + 16 + 12 * g))
-        elif best:
-            base = best[1]
-            segx2 = u16(data, base + 6)[0]
-            seg = segx2 // 2
-            ends = struct.unpack_from(f">{seg}H", data, base + 14)
-            starts = struct.unpack_from(f">{seg}H", data, base + 16 + segx2)
-            deltas = struct.unpack_from(f">{seg}h", data, base + 16 + 2 * segx2)
-            ro_base = base + 16 + 3 * segx2
-            ranges = struct.unpack_from(f">{seg}H", data, ro_base)
-            for k in range(seg):
-                self._segments.append((starts[k], ends[k], deltas[k], ranges[k],
-                                       ro_base + 2 * k))
-        self._cache: dict[str, float] = {}
-
-    def _glyph(self, code: int) -> int:
-        import struct
-
-        for start, end, gid in self._groups:
-            if start <= code <= end:
-                return gid + code - start
-        for start, end, delta, ro, ro_pos in self._segments:
-            if start <= code <= end:
-                if ro == 0:
-                    return (code + delta) & 0xFFFF
-                pos = ro_pos + ro + 2 * (code - start)
-                g = struct.unpack_from(">H", self._data, pos)[0]
-                return (g + delta) & 0xFFFF if g else 0
-        return 0
-
-    def width(self, ch: str) -> float:
-        """Advance width of one character, as a multiple of the font size."""
-        w = self._cache.get(ch)
-        if w is None:
-            g = self._glyph(ord(ch))
-            adv = self._advances[min(g, len(self._advances) - 1)]
-            w = self._cache[ch] = adv / self.units
-        return w
 
 
 #: ``w:font`` children for embedded faces, in schema order (CT_Font)
