@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .document import Document
 from .errors import BriefError, BriefgenError, Diagnostic, RenderError
 from .model import Brief
 from .pipeline import BatchResult, BriefWarning, Pack
 from .style import Style, load_style
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = [
     "BatchResult", "Brief", "BriefError", "BriefWarning", "BriefgenError", "Diagnostic", "Document", "Pack",

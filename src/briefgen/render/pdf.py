@@ -59,7 +59,7 @@ import io
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
-from xml.sax.saxutils import escape, quoteattr
+from ..xmltext import escape, quoteattr
 
 from reportlab.graphics import renderPDF
 from reportlab.lib import colors
