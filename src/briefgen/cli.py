@@ -109,7 +109,8 @@ def _build(briefs: tuple[Path, ...], output: Path, options: dict[str, Any], quie
     from .pipeline import build_files, build_many, expand_inputs
 
     if len(briefs) == 1 and not briefs[0].is_dir():
-        written = build_files(briefs[0], output, **options)
+        # one brief: its formats render side by side on the cores there are
+        written = build_files(briefs[0], output, parallel=jobs != 1, **options)
         if not quiet:
             for p in written:
                 click.echo(f"wrote {p}")
