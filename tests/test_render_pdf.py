@@ -752,32 +752,30 @@ def test_heading_kept_with_first_lines_and_their_footnotes(kind: str) -> None:
         assert page_of(pages, "Tnote 1.") == head, (kind, n)
 
 
-def _passes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Spy (not a mock: the build runs) on the renderer's passes: one entry per pass, True for
-    a layout-only one."""
+def _passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Spy (not a mock: the build runs) on the renderer's layout passes: their page counts."""
     from briefgen.render import pdf as pdf_module
 
-    seen: list[bool] = []
+    seen: list[int] = []
     real = pdf_module._DocTemplate.build
 
     def build(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         real(self, *args, **kwargs)
-        seen.append(self.canv.bg_dry)
+        seen.append(self.bg_pages)
 
     monkeypatch.setattr(pdf_module._DocTemplate, "build", build)
     return seen
 
 
 @pytest.mark.parametrize("notes", ["endnotes", "footnotes"])
-def test_two_passes_and_the_first_only_lays_out(monkeypatch: pytest.MonkeyPatch,
-                                                 notes: str) -> None:
-    """Contents, page total and footnotes settle in one layout-only pass and one drawn pass
-    (the speed of every build depends on it), and the drawn pass is the one saved."""
+def test_one_layout_pass(monkeypatch: pytest.MonkeyPatch, notes: str) -> None:
+    """Contents page numbers, "Page X of Y" and footnotes all come out of a single layout
+    pass (the speed of every build depends on it): the numbers are forms filled in after it."""
     seen = _passes(monkeypatch)
     data = render_pdf(sample_doc(), Style(notes=notes))
-    assert seen == [True, False]
     reader = PdfReader(io.BytesIO(data))
     n = len(reader.pages)
+    assert seen == [n]
     text = [squash(pg.extract_text()) for pg in reader.pages]
     assert all(f"Page {i} of {n}" in t for i, t in enumerate(text, 1))
     assert "Role 45" in " ".join(text)
@@ -786,7 +784,7 @@ def test_two_passes_and_the_first_only_lays_out(monkeypatch: pytest.MonkeyPatch,
 def test_contents_longer_than_a_page_has_true_numbers(monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:
     """A contents of 90 entries runs over several pages; every number still points at its
-    heading, and no more passes are needed for it."""
+    heading, every entry links to its heading's page, all from one pass."""
     seen = _passes(monkeypatch)
     blocks: list[d.Block] = [d.Contents("Contents"), d.PageBreak()]
     for i in range(1, 91):
@@ -794,7 +792,7 @@ def test_contents_longer_than_a_page_has_true_numbers(monkeypatch: pytest.Monkey
     doc = d.Document(d.Meta("Long contents", DATE), tuple(blocks))
     path = tmp_path / "toc.pdf"
     path.write_bytes(render_pdf(doc, Style()))
-    assert seen == [True, False]
+    assert len(seen) == 1
     out = subprocess.run([need_tool("pdftotext"), "-layout", str(path), "-"],
                          capture_output=True, check=True, text=True).stdout
     pages = out.split("\f")
@@ -802,3 +800,16 @@ def test_contents_longer_than_a_page_has_true_numbers(monkeypatch: pytest.Monkey
     assert len(entries) == 90
     for num, page in entries:
         assert f"Section number {num}" in pages[int(page) - 1].split("Contents")[-1], num
+    # every entry (its text, and its leader and number) links to its heading's page
+    reader = PdfReader(path)
+    page_of = {pg.indirect_reference.idnum: i for i, pg in enumerate(reader.pages, 1)}
+    rows: list[tuple[int, float, int]] = []  # (contents page, top of the link, page linked)
+    for n, pg in enumerate(reader.pages[:4], 1):
+        for annot in pg.get("/Annots") or []:
+            a = annot.get_object()
+            dest = a.get("/Dest")
+            if isinstance(dest, list):
+                rows.append((n, -round(float(a["/Rect"][3])), page_of[dest[0].idnum]))
+    linked = [target for _n, _y, target in sorted(rows)]
+    assert linked[::2] == linked[1::2]  # two links an entry, to the same page
+    assert linked[::2] == [int(page) for _num, page in entries]

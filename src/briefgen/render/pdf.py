@@ -10,17 +10,15 @@ How the harder parts are done:
   paragraph parser; ``<b>``, ``<i>``, ``<a>`` and ``<super>`` tags are built only from the
   document's Strong/Emph/Link/Ref/Note nodes. Contents entries are escaped from the model's plain
   text (the contents re-parses its entries as markup).
-* **Page X of Y** needs the total before the last page is laid out. Instead of a canvas that
-  holds every page back until ``save()`` (which breaks ``bookmarkPage``: ReportLab binds
-  bookmarks to the page counter, which such a canvas does not advance), the total is an
-  *indexing flowable* (:class:`_PageTotal`) taking part in ``multiBuild``: each pass prints the
-  previous pass's total, and the build repeats until the total printed equals the pages made,
-  exactly as the contents repeats until its page numbers are right.
-* **Speed**: the contents is seeded with its entries (page numbers unknown), so it has its
-  final height at once; the first ``multiBuild`` pass then only lays out (paragraphs and
-  charts do not draw on its canvas, footnote marks still count) and the second draws, which
-  is the rule: two passes, one of them cheap. Paragraphs remember their line breaks per width
-  (:class:`_Para`), as tables, keep-with-next tests and passes wrap the same ones again.
+* **One layout pass.** ReportLab's ``multiBuild`` lays the whole document out again until
+  the contents' page numbers and the "of Y" in the footers stop changing (three passes for the
+  sample). Here the document is laid out and drawn once: the contents is given its entries up
+  front (their page numbers do not change its height), and each page's footer line and each
+  contents entry's leader and page number are *form XObjects*, drawn where they belong during
+  the pass and filled in once the numbers are known (:meth:`_Renderer.finish`). Headings bind
+  bookmarks on the page they are drawn on, so outline, links and cross-references are right.
+  Paragraphs remember their line breaks per width (:class:`_Para`), as tables and keep-with-
+  next tests wrap the same ones again.
 * **Dates**: the info dictionary's CreationDate/ModDate come from ``doc.meta.date`` (a naive
   datetime is taken as UTC) through the canvas's public ``setDateFormatter``; the build runs in
   ReportLab's ``invariant`` mode and the file ID is seeded from the document date, so the bytes
@@ -143,15 +141,13 @@ class _Stamp:
         return _dt.datetime.fromtimestamp(self.t, _dt.timezone.utc)
 
 
-def _canvas_maker(stamp: _Stamp, dry: bool = False) -> Callable[..., Canvas]:
+def _canvas_maker(stamp: _Stamp) -> Callable[..., Canvas]:
     """A canvas factory for the doc template: invariant mode (no clock, no random ID), then the
-    document's own date and an ID seeded from it instead of 2000-01-01 or SOURCE_DATE_EPOCH.
-    ``dry``: for a layout-only pass (see :meth:`_DocTemplate.multiBuild`), never saved."""
+    document's own date and an ID seeded from it instead of 2000-01-01 or SOURCE_DATE_EPOCH."""
 
     def make(*args: Any, **kwargs: Any) -> Canvas:
         kwargs["invariant"] = 1
         canv = Canvas(*args, **kwargs)
-        canv.bg_dry = dry
         canv.setDateFormatter(lambda *_ymdhms: stamp.pdf)
         pdoc = canv._doc
         pdoc._timeStamp = stamp
@@ -290,8 +286,7 @@ _WRAP_FUZZ = 1e-8  # ReportLab's own limit in Paragraph.wrap
 class _Para(_RLParagraph):
     """A paragraph that remembers its line breaking for each width. ReportLab breaks a paragraph
     into lines again on every ``wrap``: a table wraps each cell to size its rows and again to
-    draw it, a keep-with-next test wraps what follows, and every ``multiBuild`` pass wraps the
-    whole story anew. The lines depend only on the width (the text and style are fixed once
+    draw it, and a keep-with-next test wraps what follows before it is placed. The lines depend only on the width (the text and style are fixed once
     made; split pieces are new paragraphs), so one break per width is enough."""
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -305,16 +300,6 @@ class _Para(_RLParagraph):
         if availWidth >= _WRAP_FUZZ:  # (a width too small to hold anything sets nothing)
             memo[availWidth] = (self._wrapWidths, self.blPara, self.height)
         return size
-
-    def draw(self) -> None:
-        canv = self.canv
-        if getattr(canv, "bg_dry", False):  # a layout-only pass: only the footnote marks count
-            seen = canv.getNamedCB(_FN_CALLBACK)
-            if seen is not None:
-                for n in _note_marks(self, []):
-                    seen(canv, "onDraw", str(n))
-            return
-        super().draw()
 
 
 class _Heading(_Para):
@@ -351,38 +336,105 @@ class _Heading(_Para):
             if self.bg_outline is not None:
                 canv.addOutlineEntry(self.bg_outline, key, self.bg_outline_level, closed=False)
             if self.bg_toc_level is not None and self.bg_template is not None:
-                self.bg_template.notify(
-                    "TOCEntry", (self.bg_toc_level, self.bg_toc_text, canv.getPageNumber(), key))
+                self.bg_template.bg_heading_pages.setdefault(key, canv.getPageNumber())
         super().draw()
 
 
-class _PageTotal(IndexingFlowable):
-    """An invisible indexing flowable that makes ``multiBuild`` repeat until the "of Y" printed
-    in the footers equals the number of pages made (see the module docstring)."""
+class _Contents(TableOfContents):
+    """The contents, drawn in the one layout pass before its page numbers are known: its
+    entries are given up front (the page numbers do not change its height), and each entry's
+    leader dots and page number are a form XObject, placed where the entry's text ends and
+    filled in after the pass (see :meth:`_Renderer.finish`), exactly as ReportLab's contents
+    would draw them. The whole leader links to the heading, as the entry's text does."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.width = self.height = 0
-        self.assumed: int | None = None  # the total the footers of this pass print
-        self.counted: int | None = None  # the pages this pass made
+    CALLBACK = "briefgen_toc"
 
-    def isIndexing(self) -> int:  # noqa: N802 - ReportLab's protocol
-        return 1
+    def __init__(self, entries: list[tuple[int, str, int, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lastEntries = entries  # filled as the headings are made, before any layout
+        self.ends: dict[str, tuple[float, ParagraphStyle, int]] = {}  # key: room, style, level
 
-    def beforeBuild(self) -> None:  # noqa: N802
-        self.assumed, self.counted = self.counted, None
-
-    def afterBuild(self) -> None:  # noqa: N802
-        pass
-
-    def isSatisfied(self) -> bool:  # noqa: N802
-        return self.assumed is not None and self.assumed == self.counted
+    def isIndexing(self) -> int:  # noqa: N802 - nothing to settle: no multiBuild
+        return 0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        return 0, 0
+        if getattr(self, "_bg_width", None) != availWidth:  # the table, once per width
+            super().wrap(availWidth, availHeight)  # (an entry's callback names its key)
+            self._bg_width = availWidth
+            self._bg_size = (self.width, self.height)
+        self.width, self.height = self._bg_size
+        return self._bg_size
 
-    def draw(self) -> None:
-        pass
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
+        self._register(canvas)
+        super().drawOn(canvas, x, y, _sW)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        for part in parts:  # the table's pieces draw the entries: they need the callback too
+            part.__class__ = _ContentsPiece
+            part.bg_contents = self
+        return parts
+
+    def _register(self, canvas: Canvas) -> None:
+        width = self._bg_width
+
+        def entry_end(canv: Canvas, _kind: str, label: str) -> None:
+            _page, level, key = label.split(",", 2)
+            key = key.strip("'")  # the repr of a key: letters, digits, - and _ only
+            info = canv._curr_tx_info
+            cx, cy = info["cur_x"], info["cur_y"]
+            style = self.getLevelStyle(int(level))
+            self.ends[key] = (width - cx, style, int(level))
+            canv.saveState()
+            canv.translate(cx, cy)
+            canv.doForm(_toc_form(key))
+            canv.restoreState()
+            canv.linkRect("", key, (cx, cy, width, cy + style.leading), relative=1)
+
+        canvas.setNamedCB("drawTOCEntryEnd", entry_end)
+
+
+class _ContentsPiece(_RLTable):
+    """A piece of a split contents: a table that registers the contents' callback first."""
+
+    bg_contents: _Contents
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
+        self.bg_contents._register(canvas)
+        super().drawOn(canvas, x, y, _sW)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            part.bg_contents = self.bg_contents
+        return parts
+
+
+def _toc_form(key: str) -> str:
+    return f"briefgen-toc-{key}"
+
+
+def _footer_form(page: int) -> str:
+    return f"briefgen-footer-{page}"
+
+
+def _leader(canv: Canvas, page: str, room: float, style: ParagraphStyle, dot: str) -> None:
+    """A contents entry's end, from where its text ends (the origin) to ``room`` points right:
+    dots, then the page number flush right (shrunk if it would not fit), as ReportLab draws
+    it."""
+    size = style.fontSize
+    pw = pdfmetrics.stringWidth(page, style.fontName, size)
+    while pw > room and size >= 1.0:
+        size *= 0.9
+        pw = pdfmetrics.stringWidth(page, style.fontName, size)
+    dw = pdfmetrics.stringWidth(dot, style.fontName, size) if dot else 0.0
+    n = int((room - pw) / dw) if dw else 0
+    tx = canv.beginText(room - n * dw - pw, 0)
+    tx.setFont(style.fontName, size)
+    tx.setFillColor(style.textColor)
+    tx.textLine(n * dot + page)
+    canv.drawText(tx)
 
 
 _FUZZ = 1e-3
@@ -541,7 +593,7 @@ def _keep_with_next(story: list[Flowable], frame_height: float) -> list[Flowable
 
 
 def _is_content(f: Flowable) -> bool:
-    # not an indexing flowable (the contents): multiBuild finds them in the story's top level
+    # not the contents (which starts the pack and has its own title kept with it)
     return not isinstance(f, (ActionFlowable, PageBreak, IndexingFlowable, Spacer, _NotesSlot))
 
 
@@ -601,10 +653,6 @@ class _Figure(Flowable):
     def draw(self) -> None:
         canv = self.canv
         dw, s = self.drawing, self.scale
-        if getattr(canv, "bg_dry", False):  # a layout-only pass
-            if self.caption is not None:
-                self.caption.drawOn(canv, 0, 0)
-            return
         canv.saveState()
         canv.translate(0, self.cap_h)
         canv.scale(s, s)
@@ -921,50 +969,21 @@ class _ForceFit(ActionFlowable):
 
 
 class _DocTemplate(BaseDocTemplate):
-    def __init__(self, buf: io.BytesIO, *, total: _PageTotal,
-                 footnotes: _Footnotes | None = None, **kwargs: Any):
-        self.bg_total = total
+    def __init__(self, buf: io.BytesIO, *, footnotes: _Footnotes | None = None, **kwargs: Any):
         self.bg_footnotes = footnotes
+        self.bg_heading_pages: dict[str, int] = {}  # contents key: the page its heading is on
+        self.bg_pages = 0
         super().__init__(buf, **kwargs)
 
     def beforeDocument(self) -> None:  # noqa: N802
         self.canv.showOutline()
         foot = self.bg_footnotes
-        if foot is not None:  # every multiBuild pass starts afresh (a new canvas too)
+        if foot is not None:
             foot.reset()
             self.canv.setNamedCB(_FN_CALLBACK, foot.drawn)
 
     def afterPage(self) -> None:  # noqa: N802
-        self.bg_total.counted = self.page
-
-    def multiBuild(self, story: list[Flowable], maxPasses: int = 10,  # noqa: N802, N803
-                   **kwargs: Any) -> int:
-        """ReportLab's multiBuild (repeat until the contents and the page total are right),
-        except that the first pass only lays out: it breaks lines and pages, and records where
-        each heading and note mark falls, but draws no text or chart (the paragraphs and figures
-        see the canvas's ``bg_dry``). Only the passes after it draw; the last one is saved.
-        The contents is seeded with its entries (see :meth:`_Renderer.render`), so it has its
-        final height from the first pass, and two passes are the rule."""
-        stamp: _Stamp = kwargs.pop("stamp")
-        self._indexingFlowables = [f for f in story if f.isIndexing()]
-        self._doSave = 0
-        edits: list[Any] = []
-        self._multiBuildEdits = edits.append
-        for passes in range(1, maxPasses + 2):
-            for f in self._indexingFlowables:
-                f.beforeBuild()
-            dry = passes == 1
-            self.build(story[:], canvasmaker=_canvas_maker(stamp, dry=dry), **kwargs)
-            for f in self._indexingFlowables:
-                f.afterBuild()
-            if not dry and self._allSatisfied():
-                self.canv.save()
-                del self._multiBuildEdits
-                return passes
-            while edits:
-                e = edits.pop(0)
-                e[0](*e[1:])
-        raise IndexError(f"the contents did not settle after {maxPasses} passes")
+        self.bg_pages = self.page
 
 
 # --------------------------------------------------------------------------------------------
@@ -1000,8 +1019,9 @@ class _Renderer:
                 self.anchor_keys[h.anchor] = self._new_key(wanted, f"h{i}")
         self.claimed: set[str] = set()
         self.has_toc = any(h.toc for h in doc.headings())
-        self.tocs: list[TableOfContents] = []
-        self.toc_seed: list[tuple[int, str, int, str]] = []
+        self.tocs: list[_Contents] = []
+        self.toc_seed: list[tuple[int, str, int, str]] = []  # (level, text, 0, key)
+        self.footers: list[tuple[int, float, float, float]] = []  # page, x, width, baseline
         # a row taller than the space left is split inside the row (so a huge cell cannot stop
         # the build), but only when at least about four lines go on each side of the split
         self.min_split = round(style.sizes.base * style.sizes.leading * 4)
@@ -1012,7 +1032,6 @@ class _Renderer:
         self.note_numbers: dict[d.Note, int] = {}  # equal notes are one note
         self.notes_placed = False
         self.footnotes = style.notes == "footnotes"
-        self.total = _PageTotal()
         self.lettered = 0  # depth inside a lettered (numbered-paragraph) list, see list_block
         self.numbered_styles: dict[str, ParagraphStyle] = {}
         self.template: _DocTemplate | None = None
@@ -1155,13 +1174,14 @@ class _Renderer:
             title = _Heading(escape(self.drawable(b.title)), p["h-toc"], key=key,
                              outline=" ".join(b.title.split()),
                              outline_level=self._next_outline_level(0), template=self.template)
-            toc = TableOfContents(levelStyles=list(self.look.toc), dotsMinLevel=0,
-                                  tableStyle=TableStyle([
-                                      *self.look.table_font,
-                                      ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                      ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                      ("RIGHTPADDING", (0, 0), (-1, -1), 0)]),
-                                  rightColumnWidth=self.style.sizes.base * 3)
+            # its entries: every heading for the contents, as heading() makes them
+            toc = _Contents(self.toc_seed, levelStyles=list(self.look.toc), dotsMinLevel=0,
+                            tableStyle=TableStyle([
+                                *self.look.table_font,
+                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]),
+                            rightColumnWidth=self.style.sizes.base * 3)
             self.tocs.append(toc)
             return [title, toc, Spacer(0, self.style.sizes.base)]
         if isinstance(b, d.NotesList):
@@ -1459,8 +1479,22 @@ class _Renderer:
         canv.line(x, rule_bottom, x + width, rule_bottom)
         hf = self.style.sizes.header_footer
         baseline = rule_bottom - hf * 1.35
+        # "Page X of Y" and the footer text: a form, filled in once Y is known (see render)
+        canv.doForm(_footer_form(page))
+        self.footers.append((page, x, width, baseline))
+        if mk is not None:
+            centre = min(m.bottom * 0.36, baseline - msize * 1.2)
+            self._draw_marking(canv, mk, x, width, max(centre, msize * 0.9))
+        canv.restoreState()
+
+    def draw_footer(self, canv: Canvas, page: int, total: int, x: float, width: float,
+                    baseline: float) -> None:
+        """The footer line of a page: the footer text at the left, "Page X of Y" at the
+        right."""
+        look = self.look
+        hf = self.style.sizes.header_footer
         label = _fill_label(self.doc.meta.label("page_x_of_y", "Page {page} of {total}"),
-                            page, self.total.assumed)
+                            page, total)
         canv.setFont(look.body_faces.regular, hf)
         canv.setFillColor(look.muted)
         canv.drawRightString(x + width, baseline, label)
@@ -1477,10 +1511,6 @@ class _Renderer:
                 footer = footer.rstrip() + "\u2026"
             canv.setFont(font, size)
             canv.drawString(x, baseline, footer)
-        if mk is not None:
-            centre = min(m.bottom * 0.36, baseline - msize * 1.2)
-            self._draw_marking(canv, mk, x, width, max(centre, msize * 0.9))
-        canv.restoreState()
 
     def _draw_marking(self, canv: Canvas, mk: MarkingLook, x: float, width: float,
                       centre: float) -> None:
@@ -1530,7 +1560,7 @@ class _Renderer:
             id="page", frames=[frame], onPage=self.draw_page, pagesize=(pw, ph),
             onPageEnd=(lambda canv, doc: foot.draw(canv, doc.frame)) if foot else _no_op)
         tmpl = _DocTemplate(
-            buf, total=self.total, footnotes=foot, pagesize=(pw, ph),
+            buf, footnotes=foot, pagesize=(pw, ph),
             pageTemplates=[page_template],
             leftMargin=style.page.margins.left, rightMargin=style.page.margins.right,
             topMargin=style.page.margins.top, bottomMargin=style.page.margins.bottom,
@@ -1550,11 +1580,28 @@ class _Renderer:
             story.pop()  # a break with nothing after it would end the pack on a blank page
         if foot is not None:
             story.append(_FlushNotes(foot))
-        story.append(self.total)
-        for toc in self.tocs:  # the entries as the first pass will find them, less the page
-            toc.addEntries(self.toc_seed)  # numbers: the contents has its full height at once
-        tmpl.multiBuild(story, stamp=_Stamp.of(meta.date))
+        story.append(_NotesSlot("", 0))  # (zero size: an empty document still has a page)
+        tmpl._doSave = 0  # one layout pass, then the forms it left open, then save
+        tmpl.build(story, canvasmaker=_canvas_maker(_Stamp.of(meta.date)))
+        self.finish(tmpl.canv, tmpl.bg_pages, tmpl.bg_heading_pages)
+        tmpl.canv.save()
         return buf.getvalue()
+
+    def finish(self, canv: Canvas, total: int, heading_pages: dict[str, int]) -> None:
+        """Fill in the forms the pass drew before the numbers were known: each page's footer
+        ("Page X of Y") and each contents entry's leader dots and page number."""
+        for page, x, width, baseline in self.footers:
+            canv.beginForm(_footer_form(page))
+            canv.saveState()
+            self.draw_footer(canv, page, total, x, width, baseline)
+            canv.restoreState()
+            canv.endForm()
+        for toc in self.tocs:
+            for key, (room, style, level) in toc.ends.items():
+                canv.beginForm(_toc_form(key))
+                page = str(heading_pages.get(key, "?"))
+                _leader(canv, page, room, style, " . " if level >= toc.dotsMinLevel else "")
+                canv.endForm()
 
     def _place_notes(self, story: list[Flowable]) -> list[Flowable]:
         out: list[Flowable] = []
