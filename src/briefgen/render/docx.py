@@ -1658,6 +1658,7 @@ class _Renderer:
             for tr, row in zip(tbl.findall(ox.qn("w:tr")), box.rows):
                 if row.cant_split and not row.header and row.height > room - header:
                     ox.remove_all(tr.find(ox.qn("w:trPr")), "w:cantSplit")
+                    row.cant_split = False  # (the estimate keeps its measures: see table())
 
     # ---------------------------------------------------------------------------------------
     # Header, footer, settings, properties
@@ -1811,6 +1812,7 @@ _LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\u
 #: LibreOffice lets a page's footnotes end a little below the body's bottom edge (the last
 #: note's line reaching into the space above the footer: 1.4 pt measured)
 _NOTE_SLACK = 1.5
+_W_R, _W_RPR, _W_B, _W_I, _W_T = (f"{{{_W}}}{t}" for t in ("r", "rPr", "b", "i", "t"))
 #: kerning narrows text a little; advance widths alone overestimate it
 _WIDTH_FUDGE = 0.997
 
@@ -1960,6 +1962,7 @@ class _PageEstimate:
         self.text_width = text_width
         self.note_heights = note_heights
         self.note_gap = note_gap
+        self._tables: dict[etree._Element, _TBox] = {}
 
     # measuring --------------------------------------------------------------------------
     def _chars(self, p: etree._Element, props: dict) -> list[tuple[str, float, str | None]]:
@@ -1968,26 +1971,29 @@ class _PageEstimate:
         size, font = props["size"], props["font"]
         base_bold, base_italic = props["bold"], props["italic"]
         q = ox.qn
-        in_instr = False
-        for r in p.iter(q("w:r")):
-            rpr = r.find(q("w:rPr"))
+        scale = size * _WIDTH_FUDGE
+        for r in p.iter(_W_R):
+            rpr = r.find(_W_RPR)
             bold, italic = base_bold, base_italic
             if rpr is not None:
-                b, i = _on(rpr.find(q("w:b"))), _on(rpr.find(q("w:i")))
+                b, i = _on(rpr.find(_W_B)), _on(rpr.find(_W_I))
                 bold = bold if b is None else b
                 italic = italic if i is None else i
-            m = _metrics(font, bold, italic, self.families)
+            width = _metrics(font, bold, italic, self.families).width
             for c in r:
-                tag = ox.local(c)
-                if tag == "t" and not in_instr:
+                tag = c.tag
+                if tag == _W_T:
                     text = c.text or ""
                     for lig, glyph in _LIGATURES:
                         if lig in text:  # ligatures are one narrower glyph
                             text = text.replace(lig, glyph)
-                    for ch in text:
-                        w = m.width(ch) * size * _WIDTH_FUDGE
-                        out.append((ch, w, None))
-                elif tag == "tab":
+                    out.extend([(ch, width(ch) * scale, None) for ch in text])
+                    continue
+                if not isinstance(tag, str):  # a comment or processing instruction
+                    continue
+                tag = ox.local(c)
+                m = _metrics(font, bold, italic, self.families)
+                if tag == "tab":
                     out.append(("\t", size * 2, None))
                 elif tag == "br":
                     out.append(("\n", 0.0, None))
@@ -2108,6 +2114,14 @@ class _PageEstimate:
         return h, marks, notes, h if first is None else first, h - tail
 
     def table(self, tbl: etree._Element) -> _TBox:
+        """A table, measured once (the measures are kept: splitting rows and paging both need
+        them)."""
+        box = self._tables.get(tbl)
+        if box is None:
+            box = self._tables[tbl] = self._measure_table(tbl)
+        return box
+
+    def _measure_table(self, tbl: etree._Element) -> _TBox:
         q = ox.qn
         style = tbl.find(f"{q('w:tblPr')}/{q('w:tblStyle')}")
         top, bottom, left, right = self.sheet.cell_margins(
