@@ -1250,3 +1250,31 @@ def test_docx_and_pdf_carry_the_same_facts(both_formats) -> None:
     from test_sample_pack import FACTS  # the article's facts, as both packs must print them
 
     assert [f for f in FACTS if _norm(f) not in pdf or _norm(f) not in docx_text] == []
+
+
+def test_tall_figure_rasterised_at_its_shown_size() -> None:
+    """A timeline taller than the page is shown shrunk; its picture has print resolution at
+    that size, not at the drawing's full height (which took 27 MB a picture for a long one)."""
+    from PIL import Image
+
+    from briefgen.document import Timeline, TimelineEvent
+
+    events = tuple(TimelineEvent(f"{1 + i % 28} Sep 2023", float(i),
+                                 f"Event number {i}: a report of shelling near the town")
+                   for i in range(200))
+    data = render_docx(Document(Meta(title="t", date=DATE), (
+        Figure(Timeline(events), (T("A long chronology"),), "A timeline of 200 events"),)),
+        Style())
+    body = xml(data, "word/document.xml").find(f"{{{W}}}body")
+    wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(
+        parts(data)["word/_rels/document.xml.rels"])}
+    (inline,) = body.iter(f"{{{wp}}}inline")
+    ext = inline.find(f"{{{wp}}}extent")
+    cx, cy = int(ext.get("cx")) / 914400, int(ext.get("cy")) / 914400  # inches shown
+    assert cy < 11  # shrunk to the page
+    png = parts(data)["word/" + rels[next(inline.iter(f"{{{a}}}blip")).get(f"{{{R}}}embed")]]
+    with Image.open(io.BytesIO(png)) as im:
+        for pixels, inches in ((im.width, cx), (im.height, cy)):
+            assert 199.5 <= pixels / inches <= 202, (pixels, inches)

@@ -1473,8 +1473,9 @@ class _Renderer:
         room = self.page_h - self.margin_top - self.margin_bottom \
             - (z.small * z.leading * 3 if f.caption else 0) - z.base
         dw = graphics.drawing(f.chart, self.style, width, max_height=room)
-        png = graphics.png(dw, dpi=FIGURE_DPI)
         scale = min(1.0, width / dw.width, room / dw.height)
+        # rasterised for the size it is shown at (a drawing taller than the page is shrunk)
+        png = graphics.png(dw, dpi=FIGURE_DPI, scale=scale)
         rid, _image = self.part.get_or_add_image(io.BytesIO(png))
         self.shape_ids += 1
         inline = CT_Inline.new_pic_inline(self.shape_ids, rid, f"figure{self.shape_ids}.png",

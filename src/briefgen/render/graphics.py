@@ -433,9 +433,9 @@ def drawing(chart: d.Chart, style: Style, width: float, *,
     raise TypeError(f"no drawing for {type(chart).__name__}")
 
 
-def png(dw: Drawing, dpi: int = 200) -> bytes:
-    """The Drawing as PNG bytes at ``dpi`` (an RGB image on white, ``ceil`` of the drawing's
-    size in pixels): the same Drawing gives the same bytes."""
+def png(dw: Drawing, dpi: int = 200, scale: float = 1.0) -> bytes:
+    """The Drawing, shown ``scale`` times its size, as PNG bytes at ``dpi`` (an RGB image on
+    white, ``ceil`` of the shown size in pixels): the same Drawing gives the same bytes."""
     import pypdfium2 as pdfium
     from PIL import Image
 
@@ -443,7 +443,7 @@ def png(dw: Drawing, dpi: int = 200) -> bytes:
     doc = pdfium.PdfDocument(pdf)
     try:
         page = doc[0]
-        bitmap = page.render(scale=dpi / 72.0, fill_color=(255, 255, 255, 255),
+        bitmap = page.render(scale=dpi / 72.0 * scale, fill_color=(255, 255, 255, 255),
                              may_draw_forms=False)
         image = bitmap.to_pil().convert("RGB")
         page.close()
