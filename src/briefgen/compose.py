@@ -64,16 +64,15 @@ def resolve_template(ref: str | Path | None) -> Path:
 @lru_cache(maxsize=16)
 def load_labels(language: str) -> dict[str, Any]:
     """The label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over English."""
-    from ruamel.yaml import YAML
+    from .loader import load_mapping
 
     folder = Path(str(resources.files("briefgen") / "labels"))
-    yaml = YAML(typ="safe")
-    labels: dict[str, Any] = yaml.load((folder / "en.yaml").read_text("utf-8"))
+    labels: dict[str, Any] = load_mapping(folder / "en.yaml")[0]
     tag = language.lower()
     for cand in (tag.split("-")[0], tag):
         f = folder / f"{cand}.yaml"
         if cand != "en" and f.is_file():
-            labels = {**labels, **yaml.load(f.read_text("utf-8"))}
+            labels = {**labels, **load_mapping(f)[0]}
     return labels
 
 
