@@ -1,25 +1,35 @@
-"""Time building the flagship sample: PDF and DOCX separately, cold and warm.
+"""Time building the flagship sample, cold and warm, and a brief K times its length.
 
     python benchmarks/bench_build.py [--repeat N] [--scale K]
 
-cold: a fresh ``python -c`` process that imports briefgen and builds one format (what one CLI
-run costs, imports and font registration included). warm: the same build repeated in one
-running process, after a first build (what a server or a batch pays per pack). ``--scale K``
-also times a brief K times the sample's length (actors, events, figures, paragraphs repeated)
-and prints ms per page. Medians are printed; absolute times on a shared machine drift.
+cold: whole ``briefgen build`` processes (what one CLI run costs: interpreter, imports, font
+registration, writing the files), for each format alone and both together. warm: the same
+build repeated in one running process, after a first build (what a server or a batch pays per
+pack). scale: the sample with its lists repeated K times (default 20): the time of a warm
+build of both formats against the sample's (target: at most 1.1 K times, i.e. 22x for K=20),
+ms per PDF page, and the peak memory of a whole process that builds it (target < 150 MB).
+
+Before timing, briefgen's modules are byte-compiled, as ``pip install`` does: a checkout run
+with ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile them again in every process. Medians
+are printed; absolute times on a shared machine drift, ratios hold better.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
+SCALE_TARGET = 1.1  # time ratio per unit of length
+MEMORY_TARGET_MB = 150
 
 
 def scaled_brief(k: int) -> dict:
@@ -43,25 +53,33 @@ def scaled_brief(k: int) -> dict:
     return data
 
 
-def cold(fmt: str, repeat: int) -> float:
-    code = ("import briefgen,sys; briefgen.build(sys.argv[1], formats=sys.argv[2])")
+def briefgen_command() -> list[str]:
+    script = Path(sys.executable).parent / "briefgen"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "briefgen"]
+
+
+def cold(formats: str, repeat: int) -> float:
     times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code, str(SAMPLE), fmt], check=True)
-        times.append(time.perf_counter() - t)
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as out:
+        cmd = briefgen_command() + ["build", str(SAMPLE), "--format", formats, "-o", out,
+                                    "--quiet"]
+        subprocess.run(cmd, check=True)  # untimed: warms the template cache and the disk cache
+        for _ in range(repeat):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            times.append(time.perf_counter() - t)
     return statistics.median(times) * 1000
 
 
-def warm(source, fmt: str, repeat: int) -> tuple[float, bytes]:
+def warm(source, formats: tuple[str, ...], repeat: int) -> tuple[float, dict[str, bytes]]:
     import briefgen
 
     brief = briefgen.load_brief(source)
-    out = briefgen.build(brief, formats=fmt).outputs[fmt]
+    out = briefgen.build(brief, formats=formats).outputs
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        out = briefgen.build(brief, formats=fmt).outputs[fmt]
+        out = briefgen.build(brief, formats=formats).outputs
         times.append(time.perf_counter() - t)
     return statistics.median(times) * 1000, out
 
@@ -74,28 +92,75 @@ def pdf_pages(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def main() -> None:
+PEAK = """
+import json, resource, sys
+sys.path.insert(0, {here!r})
+from bench_build import scaled_brief
+import briefgen
+data = scaled_brief({k})
+pack = briefgen.build(data, formats=("pdf", "docx"))
+print(json.dumps({{"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "pdf": len(pack.pdf), "docx": len(pack.docx)}}))
+"""
+
+
+def peak_memory(k: int) -> dict:
+    """Peak resident memory of a whole process that builds the K-times brief, both formats."""
+    out = subprocess.run([sys.executable, "-c", PEAK.format(here=str(Path(__file__).parent),
+                                                              k=k)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--scale", type=int, default=20)
     args = ap.parse_args()
 
-    print(f"sample: {SAMPLE.name}")
-    for fmt in ("pdf", "docx"):
-        c = cold(fmt, args.repeat)
-        w, out = warm(SAMPLE, fmt, args.repeat)
-        pages = f", {pdf_pages(out)} pages" if fmt == "pdf" else ""
-        print(f"  {fmt:4}  cold (whole process) {c:8.1f} ms   warm {w:8.1f} ms per pack{pages}")
+    import briefgen
+
+    compileall.compile_dir(str(Path(briefgen.__file__).parent), quiet=1)
+    print(f"sample: {SAMPLE.name}; medians of {args.repeat}")
+    for formats in ("pdf", "docx", "pdf,docx"):
+        print(f"  cold  briefgen build --format {formats:9} {cold(formats, args.repeat):7.1f} ms"
+              " (whole process)")
+    w1 = {}
+    for formats in (("pdf",), ("docx",), ("pdf", "docx")):
+        w1[formats], out = warm(SAMPLE, formats, args.repeat)
+        pages = f", {pdf_pages(out['pdf'])} PDF pages" if "pdf" in formats else ""
+        print(f"  warm  build(formats={'+'.join(formats):8}) {w1[formats]:7.1f} ms per pack{pages}")
+    ok = True
     if args.scale > 1:
-        data = scaled_brief(args.scale)
-        w1, out1 = warm(SAMPLE, "pdf", max(1, args.repeat // 2))
-        wk, outk = warm(data, "pdf", max(1, args.repeat // 2))
-        p1, pk = pdf_pages(out1), pdf_pages(outk)
-        dk, _ = warm(data, "docx", max(1, args.repeat // 2))
-        print(f"  scale x{args.scale}: pdf {wk:.0f} ms for {pk} pages "
-              f"({wk / pk:.1f} ms/page; sample {w1 / p1:.1f} ms/page; "
-              f"time ratio {wk / w1:.1f}x), docx {dk:.0f} ms")
+        k = args.scale
+        data = scaled_brief(k)
+        repeat = max(1, args.repeat // 2)
+        both = ("pdf", "docx")
+        t1, out1 = warm(SAMPLE, both, repeat)
+        tk, outk = warm(data, both, repeat)
+        p1, pk = pdf_pages(out1["pdf"]), pdf_pages(outk["pdf"])
+        ratio = tk / t1
+        ok = ratio <= SCALE_TARGET * k
+        print(f"  scale x{k}: pdf+docx {tk:.0f} ms for {pk} PDF pages ({tk / pk:.1f} ms/page; "
+              f"sample {t1:.0f} ms, {p1} pages, {t1 / p1:.1f} ms/page)")
+        print(f"    time ratio {ratio:.1f}x for {k}x the length (target <= "
+              f"{SCALE_TARGET * k:.0f}x)  {verdict(ok)}")
+        for fmt in both:
+            a, _ = warm(SAMPLE, (fmt,), repeat)
+            b, _ = warm(data, (fmt,), repeat)
+            print(f"    {fmt:4} {b:7.0f} ms, {b / a:.1f}x the sample's {a:.0f} ms")
+        peak = peak_memory(k)
+        mem_ok = peak["peak_mb"] < MEMORY_TARGET_MB
+        ok = ok and mem_ok
+        print(f"    peak memory of a process building it (both formats): {peak['peak_mb']:.0f} MB"
+              f" (target < {MEMORY_TARGET_MB} MB)  {verdict(mem_ok)}; PDF {peak['pdf'] // 1024}"
+              f" KiB, DOCX {peak['docx'] // 1024} KiB")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -69,7 +69,7 @@ def build(brief: BriefSource, *, formats: str | Iterable[str] | None = None,
           style: str | os.PathLike[str] | Style | None = None,
           template: str | os.PathLike[str] | None = None,
           reference_doc: str | os.PathLike[str] | None = None,
-          missing_glyphs: Literal["error", "replace"] = "error") -> Pack:
+          missing_glyphs: Literal["error", "replace"] = "error", parallel: bool = False) -> Pack:
     """Build a pack in memory and return it: ``pack.pdf`` and ``pack.docx`` are bytes.
 
     ``formats``: ``"pdf"``, ``"docx"``, ``"pdf,docx"`` or a list (default both); ``style``: a
@@ -77,12 +77,14 @@ def build(brief: BriefSource, *, formats: str | Iterable[str] | None = None,
     or a template file; ``reference_doc``: an organisation's Word document or template whose
     styles, page set-up and header logo the DOCX takes; ``missing_glyphs``: ``"error"`` (a
     character no font can draw is a :class:`BriefError`) or ``"replace"`` (it prints as �, with
-    a :class:`BriefWarning` and an entry in ``pack.warnings``). The same inputs always give
-    byte-identical output."""
+    a :class:`BriefWarning` and an entry in ``pack.warnings``); ``parallel``: render the
+    formats side by side, the second in a forked process on another core (POSIX only; it
+    quietly renders one after the other where the process has other threads or one core).
+    The same inputs always give byte-identical output."""
     from .pipeline import build as _build
 
     return _build(brief, formats=formats, style=style, template=template,
-                  reference_doc=reference_doc, missing_glyphs=missing_glyphs)
+                  reference_doc=reference_doc, missing_glyphs=missing_glyphs, parallel=parallel)
 
 
 def build_files(brief: BriefSource, output_dir: str | os.PathLike[str], *,
