@@ -309,9 +309,7 @@ class _Renderer:
         self._settings()
         self._properties()
         self._prune_relationships()
-        buf = io.BytesIO()
-        self.wd.save(buf)
-        return ox.normalise_zip(buf.getvalue(), self._date())
+        return ox.package_zip(self.wd.part.package, self._date())
 
     # ---------------------------------------------------------------------------------------
     # Package

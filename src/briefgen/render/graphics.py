@@ -445,13 +445,13 @@ def png(dw: Drawing, dpi: int = 200, scale: float = 1.0) -> bytes:
         page = doc[0]
         bitmap = page.render(scale=dpi / 72.0 * scale, fill_color=(255, 255, 255, 255),
                              may_draw_forms=False)
-        image = bitmap.to_pil().convert("RGB")
+        image = bitmap.to_pil()  # (pdfium's BGR, decoded into a new RGB image)
+        if image.mode != "RGB" or image.info:  # no alpha, nothing carried over from pdfium
+            image = Image.frombytes("RGB", image.size, image.convert("RGB").tobytes())
         page.close()
     finally:
         doc.close()
-    clean = Image.new("RGB", image.size)
-    clean.frombytes(image.tobytes())  # no info carried over from the renderer
     buf = io.BytesIO()
     # zlib level 3: a few per cent larger than level 9 at a fifth of the time
-    clean.save(buf, format="PNG", optimize=False, compress_level=3, dpi=(dpi, dpi))
+    image.save(buf, format="PNG", optimize=False, compress_level=3, dpi=(dpi, dpi))
     return buf.getvalue()

@@ -18,15 +18,17 @@ import io
 import re
 import uuid
 import zipfile
+from functools import lru_cache
 from typing import Iterable
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
+from docx.opc.package import OpcPackage
 from docx.opc.part import XmlPart
-from docx.oxml import OxmlElement
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.parser import parse_xml
+from docx.opc.pkgwriter import PackageWriter
+from docx.oxml.ns import NamespacePrefixedTag, nsdecls, qn
+from docx.oxml.parser import oxml_parser, parse_xml
 from lxml import etree
 
 from ..fonts import FontMetrics
@@ -48,13 +50,26 @@ def clean(text: str) -> str:
 # Elements
 
 
+@lru_cache(maxsize=None)
+def _tag(tag: str) -> tuple[str, dict[str, str]]:
+    """The Clark name and namespace map python-docx's OxmlElement works out for ``tag``."""
+    ns = NamespacePrefixedTag(tag)
+    return ns.clark_name, ns.nsmap
+
+
+_qn = lru_cache(maxsize=None)(qn)
+
+
 def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element,
        text: str | None = None) -> etree._Element:
-    """A new element; ``tag`` and attribute names are prefixed (``w:p``, ``w:val``)."""
-    e = OxmlElement(tag)
+    """A new element; ``tag`` and attribute names are prefixed (``w:p``, ``w:val``). (As
+    python-docx's ``OxmlElement``, with the names worked out once per tag: a pack makes
+    thousands of elements.)"""
+    clark, nsmap = _tag(tag)
+    e = oxml_parser.makeelement(clark, nsmap=nsmap)
     if attrs:
         for k, v in attrs.items():
-            e.set(qn(k), str(v))
+            e.set(_qn(k), str(v))
     for c in children:
         if c is not None:
             e.append(c)
@@ -294,22 +309,31 @@ def _entry_rank(name: str) -> tuple[int, str]:
     return (first.index(name), "") if name in first else (len(first), name)
 
 
-def normalise_zip(data: bytes, when: _dt.datetime,
-                  drop: Iterable[str] = ()) -> bytes:
-    """Rewrite a zip with a fixed entry order, fixed times and attributes and fixed
-    compression, so identical content gives identical bytes."""
+def package_zip(package: OpcPackage, when: _dt.datetime) -> bytes:
+    """The package as a .docx zip with a fixed entry order, fixed times and attributes and
+    fixed compression, so identical content gives identical bytes. The parts are serialised
+    as python-docx's own writer does, and compressed once (saving with python-docx and then
+    rewriting its zip compressed everything twice)."""
+    blobs: dict[str, bytes] = {}
+
+    class Collect:  # python-docx's physical-writer interface: keep each blob
+        @staticmethod
+        def write(uri: PackURI, blob: bytes) -> None:
+            blobs[uri.membername] = blob
+
+    parts = list(package.iter_parts())
+    PackageWriter._write_content_types_stream(Collect, parts)
+    PackageWriter._write_pkg_rels(Collect, package.rels)
+    PackageWriter._write_parts(Collect, parts)
     stamp = zip_time(when)
-    dropped = set(drop)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        names = sorted((n for n in src.namelist() if n not in dropped), key=_entry_rank)
-        for name in names:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(blobs, key=_entry_rank):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            dst.writestr(info, src.read(name), compresslevel=6)
+            dst.writestr(info, blobs[name], compresslevel=6)
     return out.getvalue()
 
 
