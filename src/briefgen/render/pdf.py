@@ -56,6 +56,8 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable
 from ..xmltext import escape, quoteattr
 
@@ -409,6 +411,14 @@ class _ContentsPiece(_RLTable):
         for part in parts:
             part.bg_contents = self.bg_contents
         return parts
+
+
+@lru_cache(maxsize=16)
+def _drawable_chars(body: Path, headings: Path) -> frozenset[str]:
+    """The characters both the body face and the headings' bold face have glyphs for, in the
+    Basic Multilingual Plane (see :meth:`_Renderer.drawable`), and tab and line ends."""
+    both = coverage(body) & coverage(headings)
+    return frozenset(chr(c) for c in both if c <= 0xFFFF) | frozenset("\t\n\r")
 
 
 def _toc_form(key: str) -> str:
@@ -1025,8 +1035,8 @@ class _Renderer:
         # a row taller than the space left is split inside the row (so a huge cell cannot stop
         # the build), but only when at least about four lines go on each side of the split
         self.min_split = round(style.sizes.base * style.sizes.leading * 4)
-        self.coverage = (coverage(family(style.fonts.body).regular)
-                         & coverage(family(style.fonts.headings).bold))
+        self.drawable_chars = _drawable_chars(family(style.fonts.body).regular,
+                                              family(style.fonts.headings).bold)
         self.outline_level = -1
         self.notes: list[str] = []  # markup of each note's content, in number order
         self.note_numbers: dict[d.Note, int] = {}  # equal notes are one note
@@ -1066,13 +1076,10 @@ class _Renderer:
         writes a malformed text map (odd-length hex strings in the ToUnicode CMap)."""
         if text.isascii() and text.isprintable():
             return text
-        ok = self.ok_char
-        if all(ok(c) for c in text):
+        ok = self.drawable_chars
+        if ok.issuperset(text):
             return text
-        return "".join(c if ok(c) else "\ufffd" for c in text)
-
-    def ok_char(self, c: str) -> bool:
-        return c in "\t\n\r" or (ord(c) <= 0xFFFF and ord(c) in self.coverage)
+        return "".join(c if c in ok else "\ufffd" for c in text)
 
     def inl(self, inlines: tuple[d.Inline, ...], where: str = "main", in_link: bool = False) -> str:
         out: list[str] = []
