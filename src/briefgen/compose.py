@@ -536,7 +536,7 @@ def _collapse(nodes: list[d.Inline]) -> tuple[d.Inline, ...]:
             if out and isinstance(out[-1], d.Text):
                 out[-1] = d.Text(out[-1].text + text)
             elif text:
-                out.append(d.Text(text))
+                out.append(n if text == n.text else d.Text(text))
         else:
             if isinstance(n, d.Note) and out and isinstance(out[-1], d.Text):
                 out[-1] = d.Text(out[-1].text.rstrip())
@@ -546,11 +546,13 @@ def _collapse(nodes: list[d.Inline]) -> tuple[d.Inline, ...]:
 
 def _strip(nodes: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
     items = list(nodes)
-    if items and isinstance(items[0], d.Text):
+    if items and isinstance(items[0], d.Text) and items[0].text[:1].isspace():
         items[0] = d.Text(items[0].text.lstrip())
-    if items and isinstance(items[-1], d.Text):
+    if items and isinstance(items[-1], d.Text) and items[-1].text[-1:].isspace():
         items[-1] = d.Text(items[-1].text.rstrip())
-    return tuple(i for i in items if not (isinstance(i, d.Text) and not i.text))
+    if any(isinstance(i, d.Text) and not i.text for i in items):
+        items = [i for i in items if not (isinstance(i, d.Text) and not i.text)]
+    return tuple(items)
 
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
