@@ -236,3 +236,44 @@ def test_batch_cli_reports_and_exits_nonzero_quietly_off_terminal(tmp_path: Path
     assert "z.yaml:1:1: the top level must be a mapping" in err
     assert "1 built, 1 failed" in err
     assert "\r" not in err  # no progress bar when stderr is not a terminal
+
+
+def test_a_worker_that_dies_fails_only_its_own_brief(tmp_path: Path, monkeypatch):
+    """A brief whose worker dies (here: it exits on the spot, as an out-of-memory kill would
+    end it) is reported as such; the briefs that died with it are built again."""
+    import multiprocessing
+    import os
+
+    from briefgen import pipeline
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the stand-in crash reaches workers through fork")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"b{i}.yaml").write_text(MINIMAL.replace("A brief", f"Brief {i}"))
+    real = pipeline._build_one
+
+    def build_one(path, output_dir, options):  # runs in the (forked) worker
+        if Path(path).name == "b2.yaml":
+            os._exit(9)
+        return real(path, output_dir, options)
+
+    build_one.__module__, build_one.__qualname__ = "briefgen.pipeline", "_build_one"
+    monkeypatch.setattr(pipeline, "_build_one", build_one)
+    result = pipeline.build_many([folder], tmp_path / "out", formats="pdf", jobs=2)
+    assert sorted(Path(k).name for k in result.written) == [
+        "b0.yaml", "b1.yaml", "b3.yaml", "b4.yaml", "b5.yaml"]
+    assert list(result.failed) == [str(folder / "b2.yaml")]
+    assert "stopped unexpectedly" in str(result.failed[str(folder / "b2.yaml")])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "b0.pdf", "b1.pdf", "b3.pdf", "b4.pdf", "b5.pdf"]
+
+
+def test_jobs_default_to_the_usable_cores():
+    import os
+
+    from briefgen.pipeline import usable_cores
+
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert usable_cores() == expected

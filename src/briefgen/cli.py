@@ -80,7 +80,9 @@ def cli() -> None:
               help="Print characters the fonts cannot draw as \ufffd with a warning, "
                    "instead of refusing the brief.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes for several briefs (default: the number of cores).")
+              help="Worker processes for several briefs (default: the cores this process "
+                   "may use). With one brief, 1 renders PDF and DOCX one after the other "
+                   "instead of side by side.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @guarded
 def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | None,

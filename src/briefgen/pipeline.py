@@ -171,8 +171,7 @@ def render_all(document: Document, style: Style, fmts: Sequence[str], *,
 def _can_fork() -> bool:
     import threading
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return hasattr(os, "fork") and (cores or 1) > 1 and threading.active_count() == 1
+    return hasattr(os, "fork") and usable_cores() > 1 and threading.active_count() == 1
 
 
 class _Forked:
@@ -338,6 +337,41 @@ def _build_one(path: Path, output_dir: str | os.PathLike[str],
         return str(path), InternalError(f"{path}: internal error: {type(e).__name__}: {e}")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or ``taskset``'s limit included)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _run_on(executor: Executor, paths: Sequence[Path], output_dir: str | os.PathLike[str],
+            options: dict[str, Any],
+            record: Callable[[str, list[Path] | BriefgenError], None]) -> list[Path]:
+    """Submit every brief, record each outcome as it comes; return the briefs lost with a
+    worker that died (a broken process pool), for the caller to try again. Any other failure
+    of the executor is that brief's failure."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    futures = {executor.submit(_build_one, path, output_dir, options): path for path in paths}
+    lost: list[Path] = []
+    try:
+        for fut in as_completed(futures):
+            path = futures[fut]
+            try:
+                record(*fut.result())
+            except BrokenProcessPool:
+                lost.append(path)
+            except Exception as e:  # noqa: BLE001 - e.g. a cluster's lost worker
+                record(str(path), InternalError(f"{path}: {type(e).__name__}: {e}"))
+    except BaseException:  # an interrupt: what has not started will not
+        for fut in futures:
+            fut.cancel()
+        raise
+    order = {p: i for i, p in enumerate(paths)}
+    return sorted(lost, key=order.__getitem__)
+
+
 ProgressCallback = Callable[[int, int, str, bool], None]
 """Called after each brief of a batch: (done, total, brief path, succeeded)."""
 
@@ -349,7 +383,10 @@ def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pa
 
     Runs on ``executor`` when given (any :class:`concurrent.futures.Executor`: a process pool,
     a Dask ``Client.get_executor()``...), else on a process pool of ``jobs`` workers (default:
-    the core count), or in this process when ``jobs`` is 1 or there is one brief."""
+    the cores this process may use), or in this process when ``jobs`` is 1 or there is one
+    brief. A worker that dies (killed, out of memory) fails only the brief it was building:
+    the briefs it took down with it are built again, each in a process of its own. On an
+    interrupt (Ctrl-C) the briefs not yet started are cancelled."""
     paths = expand_inputs(inputs)
     results: dict[str, list[Path] | BriefgenError] = {}
 
@@ -358,21 +395,23 @@ def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pa
         if progress:
             progress(len(results), len(paths), name, not isinstance(outcome, BaseException))
 
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or usable_cores()
     if executor is None and (workers == 1 or len(paths) <= 1):
         for path in paths:
             record(*_build_one(path, output_dir, options))
+    elif executor is not None:
+        _run_on(executor, paths, output_dir, options, record)
     else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import ProcessPoolExecutor
 
-        pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(paths)))
-        try:
-            futures = [pool.submit(_build_one, path, output_dir, options) for path in paths]
-            for fut in as_completed(futures):
-                record(*fut.result())
-        finally:
-            if executor is None:
-                pool.shutdown()
+        with ProcessPoolExecutor(max_workers=min(workers, len(paths))) as pool:
+            lost = _run_on(pool, paths, output_dir, options, record)
+        for path in lost:  # alone this time: a brief that kills its worker again fails alone
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                if _run_on(pool, [path], output_dir, options, record):
+                    record(str(path), InternalError(
+                        f"{path}: the process building it stopped unexpectedly (it crashed "
+                        "or ran out of memory)"))
     order = {str(p): i for i, p in enumerate(paths)}
     ordered = sorted(results.items(), key=lambda kv: order[kv[0]])
     return BatchResult({k: v for k, v in ordered if not isinstance(v, BaseException)},
