@@ -202,13 +202,7 @@ def _fast_parse(text: str, name: str) -> tuple[dict[str, Any], Positions] | None
         return make(r_scalar(tag, node.value))
 
     def walk(node: Any, loc: Loc) -> Any:
-        counter[0] += 1
-        if counter[0] > MAX_NODES:
-            raise _fail(name, f"more than {MAX_NODES:,} values (are aliases expanding?); "
-                              "the limit keeps a build from running away")
-        if len(loc) > MAX_DEPTH:
-            line, col = positions.find(loc)
-            raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}", line, col)
+        _within_limits(loc, positions, counter, name)
         if isinstance(node, pyyaml.MappingNode):
             if node.tag != _MAP:
                 raise _Fallback
@@ -275,7 +269,8 @@ def _check_json(text: str, name: str) -> None:
         raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}") from None
 
 
-def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -> Any:
+def _within_limits(loc: Loc, pos: Positions, counter: list[int], name: str) -> None:
+    """Count one more value; refuse a document with too many values or nested too deep."""
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise _fail(name, f"more than {MAX_NODES:,} values (are aliases expanding?); "
@@ -283,6 +278,10 @@ def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -
     if len(loc) > MAX_DEPTH:
         line, col = pos.find(loc)
         raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}", line, col)
+
+
+def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -> Any:
+    _within_limits(loc, pos, counter, name)
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for k in node:
