@@ -219,3 +219,59 @@ def test_copied_template_with_reordered_and_renamed_section_builds(tmp_path: Pat
 
     paras = [p.text for p in docx.Document(str(out / f"{SAMPLE.stem}.docx")).paragraphs]
     assert paras.index("Context and history") < paras.index("Lines to take")
+
+
+def test_compiled_templates_cached_between_processes_and_never_stale(tmp_path: Path,
+                                                                      monkeypatch):
+    """Compiled templates go to a private per-user folder; a fresh environment (as a new
+    process would have) loads them from there, and an edited template is compiled anew."""
+    from jinja2 import FileSystemBytecodeCache
+
+    from briefgen import compose as compose_module
+
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir(mode=0o700)
+    monkeypatch.setattr(compose_module, "_template_cache",
+                        lambda: compose_module._CompiledTemplates(str(cache_dir),
+                                                                  "briefgen-%s.cache"))
+    template = tmp_path / "mine.xml.j2"
+    template.write_text('<pack><h1 anchor="a">{{ brief.title }}</h1></pack>\n')
+    brief = briefgen.parse_brief(MINIMAL)
+
+    def fresh_compose() -> d.Document:
+        compose_module._environment.cache_clear()  # a new process: no compiled template in memory
+        return compose(brief, template)
+
+    first = fresh_compose()
+    cached = sorted(p.name for p in cache_dir.iterdir())
+    assert cached and all(n.startswith("briefgen-") for n in cached)
+    assert fresh_compose() == first
+    template.write_text('<pack><h1 anchor="a">Edited: {{ brief.title }}</h1></pack>\n')
+    edited = fresh_compose()
+    assert "Edited: " in d.plain_text(edited.blocks[0].children)
+    compose_module._environment.cache_clear()
+    assert isinstance(compose_module._CompiledTemplates(str(cache_dir)), FileSystemBytecodeCache)
+
+
+def test_template_cache_can_be_turned_off(monkeypatch):
+    from briefgen import compose as compose_module
+
+    monkeypatch.setenv("BRIEFGEN_NO_TEMPLATE_CACHE", "1")
+    assert compose_module._template_cache() is None
+    monkeypatch.delenv("BRIEFGEN_NO_TEMPLATE_CACHE")
+    assert compose_module._template_cache() is not None
+
+
+def test_unusable_template_cache_means_no_cache(tmp_path: Path, monkeypatch):
+    from briefgen import compose as compose_module
+
+    locked = tmp_path / "not-a-folder"  # (not a permission test: root may write anywhere)
+    locked.write_text("a file where the cache folder should be")
+    monkeypatch.setattr(compose_module, "_template_cache",
+                        lambda: compose_module._CompiledTemplates(str(locked)))
+    compose_module._environment.cache_clear()
+    try:
+        doc = compose(briefgen.parse_brief(MINIMAL))  # builds, though nothing can be stored
+        assert doc.blocks
+    finally:
+        compose_module._environment.cache_clear()
