@@ -277,3 +277,23 @@ def test_jobs_default_to_the_usable_cores():
 
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert usable_cores() == expected
+
+
+def test_batch_reports_each_brief_as_it_ends(tmp_path: Path):
+    """A bad brief is reported when it fails, not after the whole batch: on_result hears of
+    every brief before the batch returns, and the CLI prints through it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(MINIMAL)
+    (folder / "b.yaml").write_text("title: [\n")
+    heard = []
+    result = briefgen.build_many([folder], tmp_path / "o", formats="pdf", jobs=1,
+                                 on_result=lambda name, outcome: heard.append((name, outcome)))
+    assert [Path(n).name for n, _ in heard] == ["a.yaml", "b.yaml"]
+    assert heard[0][1] == result.written[str(folder / "a.yaml")]
+    assert heard[1][1] is result.failed[str(folder / "b.yaml")]
+    code, out, err = run("build", str(folder), "-o", str(tmp_path / "o2"), "--jobs", "1",
+                         "--format", "pdf")
+    assert code == 2
+    assert err.index("b.yaml:2:1: YAML syntax error") < err.index("1 built, 1 failed")
+    assert "wrote " in out

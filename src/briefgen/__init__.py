@@ -112,17 +112,20 @@ def build_many(inputs: Iterable[str | os.PathLike[str]], output_dir: str | os.Pa
                reference_doc: str | os.PathLike[str] | None = None,
                missing_glyphs: Literal["error", "replace"] = "error",
                jobs: int | None = None, executor: Executor | None = None,
-               progress: Callable[[int, int, str, bool], None] | None = None) -> BatchResult:
+               progress: Callable[[int, int, str, bool], None] | None = None,
+               on_result: Callable[[str, list[Path] | BriefgenError], None] | None = None
+               ) -> BatchResult:
     """Build every brief among ``inputs`` (files, or folders of ``*.yaml``/``*.json``).
 
     A bad brief does not stop the others: see ``result.failed``. Briefs build in parallel on a
-    process pool of ``jobs`` workers (default: the core count), or on ``executor``: any
-    :class:`concurrent.futures.Executor`, e.g. ``distributed.Client(...).get_executor()`` to
-    spread a batch over a Dask cluster. ``progress(done, total, path, ok)`` is called after
-    each brief."""
+    process pool of ``jobs`` workers (default: the cores this process may use), or on
+    ``executor``: any :class:`concurrent.futures.Executor`, e.g.
+    ``distributed.Client(...).get_executor()`` to spread a batch over a Dask cluster.
+    ``on_result(path, files_or_error)`` hears of each brief as it ends, and
+    ``progress(done, total, path, ok)`` is called after it."""
     from .pipeline import build_many as _build_many
 
     return _build_many(list(inputs), output_dir, formats=formats, style=style,
                        template=template, reference_doc=reference_doc,
                        missing_glyphs=missing_glyphs, jobs=jobs, executor=executor,
-                       progress=progress)
+                       progress=progress, on_result=on_result)

@@ -132,20 +132,29 @@ def _build(briefs: tuple[Path, ...], output: Path, options: dict[str, Any], quie
             bar.update(1)
             bar.set_postfix_str(Path(name).name, refresh=False)
 
+    def say(line: str, err: bool) -> None:
+        if bar is not None:  # above the bar, which stays at the foot of the terminal
+            bar.write(line, file=sys.stderr if err else sys.stdout)
+        else:
+            click.echo(line, err=err)
+
+    def on_result(name: str, outcome: Any) -> None:
+        """Each brief's files or errors as soon as it ends, not after the whole batch."""
+        if isinstance(outcome, BriefError):
+            for diag in outcome.diagnostics:
+                say(f"error: {diag}", True)
+        elif isinstance(outcome, BaseException):
+            say(f"error: {name}: {outcome}", True)
+        elif not quiet:
+            for p in outcome:
+                say(f"wrote {p}", False)
+
     try:
-        result = build_many(paths, output, jobs=jobs, progress=progress, **options)
+        result = build_many(paths, output, jobs=jobs, progress=progress, on_result=on_result,
+                            **options)
     finally:
         if bar is not None:
             bar.close()
-    for path, files in result.written.items():
-        if not quiet:
-            for p in files:
-                click.echo(f"wrote {p}")
-    for path, err in result.failed.items():
-        if isinstance(err, BriefError):
-            _report(err)
-        else:
-            click.echo(f"error: {path}: {err}", err=True)
     if not quiet:
         click.echo(f"{len(result.written)} built, {len(result.failed)} failed", err=True)
     if result.failed:

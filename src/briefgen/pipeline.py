@@ -374,12 +374,18 @@ def _run_on(executor: Executor, paths: Sequence[Path], output_dir: str | os.Path
 
 ProgressCallback = Callable[[int, int, str, bool], None]
 """Called after each brief of a batch: (done, total, brief path, succeeded)."""
+ResultCallback = Callable[[str, "list[Path] | BriefgenError"], None]
+"""Called as each brief of a batch ends: (brief path, the files written or the error)."""
 
 
 def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str], *,
                jobs: int | None = None, executor: Executor | None = None,
-               progress: ProgressCallback | None = None, **options: Any) -> BatchResult:
+               progress: ProgressCallback | None = None,
+               on_result: ResultCallback | None = None, **options: Any) -> BatchResult:
     """Build every brief; a bad one is reported and does not stop the others.
+
+    ``on_result(path, outcome)`` hears of each brief as it ends (the files written, or the
+    error), in the order they end; ``progress`` then counts it.
 
     Runs on ``executor`` when given (any :class:`concurrent.futures.Executor`: a process pool,
     a Dask ``Client.get_executor()``...), else on a process pool of ``jobs`` workers (default:
@@ -392,6 +398,8 @@ def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pa
 
     def record(name: str, outcome: list[Path] | BriefgenError) -> None:
         results[name] = outcome
+        if on_result:
+            on_result(name, outcome)
         if progress:
             progress(len(results), len(paths), name, not isinstance(outcome, BaseException))
 
