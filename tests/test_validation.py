@@ -155,6 +155,8 @@ def test_control_characters_are_refused_with_field():
     ("title: [unclosed\n", "YAML syntax error"),
     ("title: x\n\tdate: y\n", "tabs"),
     ('title: "open\n', "YAML syntax error"),
+    ('title: "open\nsummary: x\n\n', "(in the quoted text that starts at line 1, column 8)"),
+    ("title: [a, b\ndate: x\n", "(in the [ ] list that starts at line 1, column 8)"),
 ])
 def test_yaml_problems(text, needle):
     (err,) = errors_of(text)

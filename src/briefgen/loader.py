@@ -109,6 +109,12 @@ def _parse_round_trip(text: str, name: str) -> tuple[dict[str, Any], Positions]:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = e.problem or e.context or "syntax error"
+        start = e.context_mark
+        if e.problem and e.context and start is not None and mark is not None \
+                and (start.line, start.column) != (mark.line, mark.column):
+            # e.g. an unclosed quote: found at the end of the file, opened much earlier
+            problem += f" (in {_plain_context(e.context)} that starts at line " \
+                       f"{start.line + 1}, column {start.column + 1})"
         if "found character '\\t'" in str(e):
             problem += " (YAML does not allow tabs for indentation; use spaces)"
         if "duplicate key" in str(e):
@@ -244,6 +250,21 @@ class _Constructor(RoundTripConstructor):
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
+_CONTEXTS = {"quoted scalar": "the quoted text", "flow sequence": "the [ ] list",
+             "flow mapping": "the { } mapping", "block mapping": "the block of fields",
+             "block collection": "the list", "block scalar": "the block of text",
+             "plain scalar": "the text", "simple key": "the field name", "anchor": "the anchor",
+             "alias": "the alias", "tag": "the tag", "directive": "the directive"}
+
+
+def _plain_context(context: str) -> str:
+    """ruamel.yaml's "while scanning a quoted scalar" as "the quoted text"."""
+    for words, plain in _CONTEXTS.items():
+        if words in context:
+            return plain
+    return context.replace("while scanning ", "").replace("while parsing ", "").strip()
 
 
 def _duplicate_message(e: MarkedYAMLError) -> str:
