@@ -219,3 +219,34 @@ def test_style_with_custom_fonts_survives_a_trip_to_a_worker(tmp_path: Path):
     r = subprocess.run([sys.executable, "-c", code], input=blob, capture_output=True)
     assert r.returncode == 0, r.stderr.decode()
     assert r.stdout.decode().strip() == "House"
+
+
+def _own_family_style(tmp_path: Path, entries: str) -> Path:
+    import shutil
+
+    from briefgen.fonts import BUNDLED
+
+    shutil.copy(BUNDLED["dejavu-serif"].regular, tmp_path / "House.ttf")
+    path = tmp_path / "house.yaml"
+    path.write_text("extends: default\nfonts:\n  families:\n    house:\n" + entries
+                    + "  body: house\n")
+    return path
+
+
+def test_own_family_errors_name_the_family_and_suggest(tmp_path: Path):
+    """A mistake inside one of the analyst's families names that family in the field path
+    (fonts.families.house.regular), with a "did you mean" for a misspelt face."""
+    path = _own_family_style(tmp_path, "      name: House\n      regluar: House.ttf\n")
+    with pytest.raises(BriefError) as info:
+        load_style(path)
+    text = str(info.value)
+    assert "fonts.families.house.regular: this field is required" in text
+    assert "house.yaml:6:7: fonts.families.house.regluar: unknown field 'regluar'; " \
+           "did you mean 'regular'?" in text
+
+
+def test_styles_show_names_own_families_by_their_style_name(tmp_path: Path):
+    path = _own_family_style(tmp_path, "      name: House\n      regular: House.ttf\n")
+    res = CliRunner().invoke(cli, ["styles", "show", str(path)])
+    assert res.exit_code == 0, res.output
+    assert '"body": "house"' in res.output and "custom-" not in res.output

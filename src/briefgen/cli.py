@@ -241,7 +241,16 @@ def styles(action: str | None, name: str | None) -> None:
             raise click.UsageError("styles show needs a style name or file")
         import json
 
-        click.echo(json.dumps(load_style(name).model_dump(mode="json"), indent=2, ensure_ascii=False))
+        from .fonts import register_family
+
+        style = load_style(name)
+        shown = style.model_dump(mode="json")
+        for own, f in style.fonts.families.items():  # the analyst's name, not the internal key
+            key = register_family(f.name, f.regular, f.bold, f.italic, f.bold_italic)
+            for slot in ("body", "headings"):
+                if shown["fonts"][slot] == key:
+                    shown["fonts"][slot] = own
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         return
     for key in available_styles():
         click.echo(f"{key:20} {load_style(key).description}")

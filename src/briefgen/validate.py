@@ -7,6 +7,7 @@ is an error like any other.
 
 from __future__ import annotations
 
+import collections.abc
 import difflib
 import typing
 from typing import Any, TypeVar
@@ -35,17 +36,29 @@ def _model_types(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
+def _keyed(annotation: Any) -> bool:
+    """Whether a field holds a mapping of the user's own keys (``families: {house: ...}``)."""
+    origin = typing.get_origin(annotation)
+    if origin in (dict, typing.Mapping, collections.abc.Mapping):
+        return True
+    return origin is not None and origin not in (list, tuple) and \
+        any(_keyed(a) for a in typing.get_args(annotation))
+
+
 def _fields_at(cls: type[BaseModel], loc: Loc) -> list[str]:
     """The field names allowed in the mapping found at ``loc`` inside a ``cls`` document."""
     classes: list[type[BaseModel]] = [cls]
+    key_next = False
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or key_next:  # a list index, or the user's own key
+            key_next = False
             continue
         nxt: list[type[BaseModel]] = []
         for c in classes:
             f = c.model_fields.get(part)
             if f is not None:
                 nxt.extend(_model_types(f.annotation))
+                key_next = key_next or _keyed(f.annotation)
         classes = nxt
     return sorted({name for c in classes for name in c.model_fields})
 
@@ -79,14 +92,17 @@ def _clean_loc(cls: type[BaseModel], loc: tuple[Any, ...]) -> Loc:
     keeping only real field names and list indexes."""
     out: list[str | int] = []
     classes: list[type[BaseModel]] = [cls]
+    key_next = False
     for p in loc:
-        if isinstance(p, int):
+        if isinstance(p, int) or key_next:  # a list index, or the user's own mapping key
             out.append(p)
+            key_next = False
             continue
         fields = {n: f for c in classes for n, f in c.model_fields.items()}
         if p in fields:
             out.append(p)
             classes = _model_types(fields[p].annotation)
+            key_next = _keyed(fields[p].annotation)
         elif not classes and not out:
             out.append(p)
     return tuple(out)
