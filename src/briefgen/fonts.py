@@ -93,14 +93,20 @@ def _coverage(path: str) -> frozenset[int]:
 
 def missing_characters(text: str, fam: Family) -> list[str]:
     """Characters of ``text`` that the family's regular face cannot draw (spaces excepted)."""
-    drawable = _drawable(str(fam.regular))
+    drawable = characters(fam.regular)
     if drawable.issuperset(text):  # the common case, in one C-speed test
         return []
     return sorted({c for c in text if c not in drawable and not c.isspace()})
 
 
+def characters(path: Path) -> frozenset[str]:
+    """The characters a TrueType file has glyphs for, as a set of one-character strings (so
+    that ``characters(f).issuperset(text)`` checks a whole text at once)."""
+    return _characters(str(path))
+
+
 @lru_cache(maxsize=None)
-def _drawable(path: str) -> frozenset[str]:
+def _characters(path: str) -> frozenset[str]:
     return frozenset(map(chr, _coverage(path)))
 
 

@@ -705,11 +705,7 @@ class _Renderer:
             ppr_default = el("w:pPrDefault")
             defaults.append(ppr_default)
         if self.reference is None:
-            # Drop the template's ~140 unused table styles: a hand-made file has only what it
-            # uses.
-            for st in root.findall(f"{{{_W}}}style[@{{{_W}}}type='table']"):
-                if st.get(ox.qn("w:styleId")) not in ("TableNormal", "TableGrid"):
-                    root.remove(st)
+            # (the default template's unused table styles are gone already: _base_template)
             # Document defaults: explicit fonts (no theme), size, language.
             ox.remove_all(rpr_default, "w:rPr")
             rpr_default.append(self._rpr(font=self.body_font, size=z.base, lang=lang))
@@ -941,25 +937,21 @@ class _Renderer:
                     priority=59, qformat=False,
                     ppr=self._ppr(self._spacing(0, 0, 1.15)),
                     tbl=(tbl_pr, first, *((band,) if band is not None else ())))
-        box_pr = el("w:tblPr", None,
-                    el("w:tblBorders", None,
-                       *(ox.border(side, c.box_border, 8) for side in
-                         ("top", "left", "bottom", "right")),
-                       ox.border("insideH", rule, 0, kind="nil"),
-                       ox.border("insideV", rule, 0, kind="nil")),
-                    cell_mar(_tw(7), _tw(9)))
+        def box_pr(eighths: int) -> etree._Element:
+            """A box's frame, ``eighths`` of a point thick, with no inner rules."""
+            return el("w:tblPr", None,
+                      el("w:tblBorders", None,
+                         *(ox.border(side, c.box_border, eighths) for side in
+                           ("top", "left", "bottom", "right")),
+                         ox.border("insideH", rule, 0, kind="nil"),
+                         ox.border("insideV", rule, 0, kind="nil")),
+                      cell_mar(_tw(7), _tw(9)))
+
         self._style("BriefingBox", "Briefing Box", "table", based_on="TableNormal",
-                    priority=59, qformat=False, tbl=(box_pr, el("w:tcPr", None,
-                                                                ox.shd(c.box_bg))))
-        warn_pr = el("w:tblPr", None,
-                     el("w:tblBorders", None,
-                        *(ox.border(side, c.box_border, 14) for side in
-                          ("top", "left", "bottom", "right")),
-                        ox.border("insideH", rule, 0, kind="nil"),
-                        ox.border("insideV", rule, 0, kind="nil")),
-                     cell_mar(_tw(7), _tw(9)))
+                    priority=59, qformat=False, tbl=(box_pr(8), el("w:tcPr", None,
+                                                                   ox.shd(c.box_bg))))
         self._style("WarningBox", "Warning Box", "table", based_on="BriefingBox",
-                    priority=59, qformat=False, tbl=(warn_pr,))
+                    priority=59, qformat=False, tbl=(box_pr(14),))
         meta_pr = el("w:tblPr", None,
                      el("w:tblBorders", None,
                         ox.border("top", c.headings, 8),
@@ -1818,9 +1810,9 @@ _WIDTH_FUDGE = 0.997
 
 @lru_cache(maxsize=1)
 def _base_template() -> bytes:
-    """python-docx's default template without the ~140 table styles no pack uses (see
-    :meth:`_Renderer._styles`), made once per process: every build then parses a styles part
-    a fifth of the size."""
+    """python-docx's default template without its ~140 unused table styles (a hand-made file
+    has only what it uses), made once per process: every build then parses a styles part a
+    fifth of the size."""
     wd = _docx.Document()
     root = wd.styles.element
     for st in root.findall(f"{{{_W}}}style[@{{{_W}}}type='table']"):
@@ -2006,7 +1998,6 @@ class _PageEstimate:
                 if not isinstance(tag, str):  # a comment or processing instruction
                     continue
                 tag = ox.local(c)
-                m = _metrics(font, bold, italic, self.families)
                 if tag == "tab":
                     out.append(("\t", size * 2, None))
                 elif tag == "br":
@@ -2014,7 +2005,7 @@ class _PageEstimate:
                 elif tag in ("footnoteReference", "endnoteReference"):
                     nid = c.get(q("w:id"))
                     for ch in nid:
-                        out.append((ch, m.width(ch) * size * 0.65, None))
+                        out.append((ch, width(ch) * size * 0.65, None))
                     if tag == "footnoteReference":
                         out[-1] = (out[-1][0], out[-1][1], nid)
         return out

@@ -92,7 +92,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from .. import document as d
 from ..errors import BriefError, Diagnostic
-from ..fonts import coverage, family
+from ..fonts import characters, family
 from ..style import MarkingLook, Style, marking_look
 from . import graphics
 from .graphics import faces
@@ -417,8 +417,8 @@ class _ContentsPiece(_RLTable):
 def _drawable_chars(body: Path, headings: Path) -> frozenset[str]:
     """The characters both the body face and the headings' bold face have glyphs for, in the
     Basic Multilingual Plane (see :meth:`_Renderer.drawable`), and tab and line ends."""
-    both = coverage(body) & coverage(headings)
-    return frozenset(chr(c) for c in both if c <= 0xFFFF) | frozenset("\t\n\r")
+    both = characters(body) & characters(headings)
+    return frozenset(c for c in both if c <= "\uffff") | frozenset("\t\n\r")
 
 
 def _toc_form(key: str) -> str:
@@ -1587,7 +1587,7 @@ class _Renderer:
             story.pop()  # a break with nothing after it would end the pack on a blank page
         if foot is not None:
             story.append(_FlushNotes(foot))
-        story.append(_NotesSlot("", 0))  # (zero size: an empty document still has a page)
+        story.append(Spacer(0, 0))  # (so that an empty document still has its one page)
         tmpl._doSave = 0  # one layout pass, then the forms it left open, then save
         tmpl.build(story, canvasmaker=_canvas_maker(_Stamp.of(meta.date)))
         self.finish(tmpl.canv, tmpl.bg_pages, tmpl.bg_heading_pages)
