@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,26 @@ def need_tool(name: str) -> str:
             pytest.fail(f"{name} is required (BRIEFGEN_REQUIRE_TOOLS=1) but not installed")
         pytest.skip(f"{name} not installed")
     return path
+
+
+def libreoffice_pdfs(docx_files: dict[str, bytes], out: Path) -> dict[str, Path]:
+    """Each DOCX (by name) laid out by LibreOffice as ``out/<name>.pdf``, in one run with a
+    throw-away profile (so parallel runs and a user's settings never interfere)."""
+    soffice = need_tool("soffice")
+    for name, data in docx_files.items():
+        (out / f"{name}.docx").write_bytes(data)
+    profile = Path(f"/tmp/lo-briefgen-test-{os.getpid()}-{uuid.uuid4().hex}")
+    try:
+        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(out),
+                        *(str(out / f"{n}.docx") for n in docx_files)],
+                       capture_output=True, timeout=180, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pdfs = {name: out / f"{name}.pdf" for name in docx_files}
+    for name, pdf in pdfs.items():
+        assert pdf.exists(), f"LibreOffice did not convert {name}.docx"
+    return pdfs
 
 
 @pytest.fixture(scope="session")

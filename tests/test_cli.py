@@ -182,8 +182,6 @@ def test_character_no_font_has_is_refused_naming_field_and_character(tmp_path: P
 
 
 def test_missing_glyphs_replaced_visibly_with_option(tmp_path: Path):
-    import io
-
     import docx
     from pypdf import PdfReader
 

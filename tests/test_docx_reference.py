@@ -8,17 +8,14 @@ template content type, a German Word names its heading styles' ids differently."
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import uuid
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE, need_tool
+from conftest import SAMPLE, libreoffice_pdfs
 from docx.enum.section import WD_ORIENT
 from docx.shared import Inches, Pt, RGBColor
 from lxml import etree
@@ -411,19 +408,7 @@ def test_cli_build_with_a_reference_template(tmp_path, refs) -> None:
 
 @pytest.fixture(scope="module")
 def libreoffice_pdf(pack: bytes, tmp_path_factory) -> Path:
-    soffice = need_tool("soffice")
-    out = tmp_path_factory.mktemp("lo-ref")
-    (out / "pack.docx").write_bytes(pack)
-    profile = Path(f"/tmp/lo-briefgen-ref-{os.getpid()}-{uuid.uuid4().hex}")
-    try:
-        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(out), str(out / "pack.docx")],
-                       capture_output=True, timeout=180, check=False)
-    finally:
-        subprocess.run(["rm", "-rf", str(profile)], check=False)
-    pdf = out / "pack.pdf"
-    assert pdf.exists(), "LibreOffice did not convert the pack"
-    return pdf
+    return libreoffice_pdfs({"pack": pack}, tmp_path_factory.mktemp("lo-ref"))["pack"]
 
 
 def test_libreoffice_lays_out_the_pack_on_the_references_page(libreoffice_pdf: Path) -> None:

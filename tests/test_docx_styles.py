@@ -10,17 +10,15 @@ renamed (a family no machine has installed, so LibreOffice can only have it from
 from __future__ import annotations
 
 import io
-import os
 import re
 import struct
 import subprocess
-import uuid
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
-from conftest import SAMPLE, need_tool
+from conftest import SAMPLE, libreoffice_pdfs, need_tool
 from lxml import etree
 from test_render_docx import (
     R,
@@ -567,19 +565,7 @@ def test_numbered_paragraphs_hang_their_numbers() -> None:
 
 @pytest.fixture(scope="module")
 def house_pdf(house: bytes, tmp_path_factory) -> Path:
-    soffice = need_tool("soffice")
-    out = tmp_path_factory.mktemp("lo-styles")
-    (out / "house.docx").write_bytes(house)
-    profile = Path(f"/tmp/lo-briefgen-test-{os.getpid()}-{uuid.uuid4().hex}")
-    try:
-        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(out), str(out / "house.docx")],
-                       capture_output=True, timeout=180, check=False)
-    finally:
-        subprocess.run(["rm", "-rf", str(profile)], check=False)
-    pdf = out / "house.pdf"
-    assert pdf.exists(), "LibreOffice did not convert the pack"
-    return pdf
+    return libreoffice_pdfs({"house": house}, tmp_path_factory.mktemp("lo-styles"))["house"]
 
 
 def test_libreoffice_uses_the_embedded_typeface(house_pdf: Path) -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import subprocess
 import time
-import uuid
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
-from conftest import need_tool
+from conftest import libreoffice_pdfs, need_tool
 from lxml import etree
 
 from briefgen.document import (
@@ -1034,25 +1032,12 @@ def libreoffice(endnotes: bytes, footnotes: bytes, tmp_path_factory) -> dict[str
     import briefgen
     from conftest import SAMPLE
 
-    soffice = need_tool("soffice")
     need_tool("pdftotext")
     out = tmp_path_factory.mktemp("lo")
     files = {"endnotes": endnotes, "footnotes": footnotes,
              "sample": briefgen.build(SAMPLE, formats="docx").docx}
-    for name, data in files.items():
-        (out / f"{name}.docx").write_bytes(data)
-    profile = Path(f"/tmp/lo-briefgen-test-{os.getpid()}-{uuid.uuid4().hex}")
-    try:
-        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(out),
-                        *(str(out / f"{n}.docx") for n in files)],
-                       capture_output=True, timeout=180, check=False)
-    finally:
-        subprocess.run(["rm", "-rf", str(profile)], check=False)
     pages: dict[str, list[str]] = {}
-    for name in files:
-        pdf = out / f"{name}.pdf"
-        assert pdf.exists(), f"LibreOffice did not convert {name}.docx"
+    for name, pdf in libreoffice_pdfs(files, out).items():
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
         pages[name] = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
