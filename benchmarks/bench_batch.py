@@ -35,8 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, SAMPLE, compile_briefgen  # noqa: E402
+
 TARGET = 1.8
 NOISE = 0.1  # CPUs of other processes' load tolerated during a 2-worker run
 
@@ -178,12 +179,7 @@ def main() -> None:
                     help="before each run, wait up to SECONDS for other processes to go idle "
                          "(on a shared machine; default 0: do not wait)")
     args = ap.parse_args()
-    import compileall
-
-    import briefgen
-
-    # byte-compiled as `pip install` leaves it (see bench_build.py)
-    compileall.compile_dir(str(Path(briefgen.__file__).parent), quiet=1)
+    compile_briefgen()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     run = run_cli if args.mode == "cli" else run_api
 

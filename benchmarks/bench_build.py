@@ -17,7 +17,6 @@ are printed; absolute times on a shared machine drift, ratios hold better.
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import statistics
 import subprocess
@@ -26,8 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when imported from elsewhere
+from common import SAMPLE, briefgen_command, compile_briefgen  # noqa: E402
+
 SCALE_TARGET = 1.1  # time ratio per unit of length
 MEMORY_TARGET_MB = 150
 
@@ -51,11 +51,6 @@ def scaled_brief(k: int) -> dict:
                 out.append(item)
         data[field] = out
     return data
-
-
-def briefgen_command() -> list[str]:
-    script = Path(sys.executable).parent / "briefgen"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "briefgen"]
 
 
 def cold(formats: str, repeat: int) -> float:
@@ -131,7 +126,7 @@ def main() -> int:
 
     import briefgen
 
-    compileall.compile_dir(str(Path(briefgen.__file__).parent), quiet=1)
+    compile_briefgen()
     print(f"sample: {SAMPLE.name}; medians of {args.repeat}")
     for formats in ("pdf", "docx", "pdf,docx"):
         print(f"  cold  briefgen build --format {formats:9} {cold(formats, args.repeat):7.1f} ms"

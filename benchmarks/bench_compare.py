@@ -29,8 +29,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-SAMPLE = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
+sys.path.insert(0, str(HERE))  # for common.py and floor.py
+from common import ROOT, SAMPLE, briefgen_command, compile_briefgen  # noqa: E402
+
 FIXTURES = HERE / "fixtures"
 COMPARE_BIN = HERE / ".venv-compare" / "bin"
 PROCESS_TARGET = 0.4
@@ -77,12 +78,6 @@ def run_quiet(cmd: list[str]) -> None:
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if proc.returncode:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.strip()}")
-
-
-def briefgen_command() -> list[str]:
-    """The ``briefgen`` console script beside this Python, else ``python -m briefgen``."""
-    script = Path(sys.executable).parent / "briefgen"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "briefgen"]
 
 
 def whole_process(repeat: int) -> bool:
@@ -164,13 +159,7 @@ def main() -> int:
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
 
-    import compileall
-
-    import briefgen
-
-    # byte-compiled as `pip install` leaves it (a checkout run with PYTHONDONTWRITEBYTECODE=1
-    # would otherwise compile briefgen's modules again in every process)
-    compileall.compile_dir(str(Path(briefgen.__file__).parent), quiet=1)
+    compile_briefgen()
     print(f"sample: {SAMPLE.name}; {args.repeat} interleaved rounds per side, medians",
           flush=True)
     ok = True
@@ -188,5 +177,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))  # for floor.py
     sys.exit(main())
