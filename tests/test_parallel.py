@@ -90,3 +90,15 @@ def test_cli_one_brief_parallel_and_serial_agree(tmp_path: Path) -> None:
     for ext in ("pdf", "docx"):
         name = f"nagorno-karabakh-2023-09-ceasefire.{ext}"
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
+
+
+def test_when_both_sides_fail_the_callers_own_error_is_raised() -> None:
+    res = run("""
+        try:
+            pipeline.render_all(doc, style, ("first-bad", "second-bad"), parallel=True)
+            error = None
+        except ValueError as e:
+            error = str(e)
+        print(json.dumps({"error": error, "forks": len(forked), "reaped": reaped()}))
+    """)
+    assert res == {"error": "first-bad", "forks": 1, "reaped": True}

@@ -159,12 +159,13 @@ def render_all(document: Document, style: Style, fmts: Sequence[str], *,
     if not (parallel and len(fmts) > 1 and _can_fork()):
         return {f: render(document, style, f) for f in fmts}
     children = {f: _Forked(render, document, style, f) for f in fmts[1:]}
-    out: dict[str, bytes] = {}
     try:
-        out[fmts[0]] = render(document, style, fmts[0])
-    finally:  # reap the children whatever happened here
-        results = {f: child.result() for f, child in children.items()}
-    out.update(results)
+        out = {fmts[0]: render(document, style, fmts[0])}
+    except BaseException:  # this side failed: its error is the one to raise; reap the others
+        for child in children.values():
+            child.reap()
+        raise
+    out.update((f, child.result()) for f, child in children.items())
     return out
 
 
@@ -200,15 +201,22 @@ class _Forked:
                 os._exit(0)
         os.close(write)
         self.read = read
+        self.status: int | None = None  # the child's wait status, once reaped
+
+    def reap(self) -> bytes:
+        """Wait for the child and return what it sent (read first: the pipe is small)."""
+        with os.fdopen(self.read, "rb") as pipe:
+            payload = pipe.read()
+        self.status = os.waitpid(self.pid, 0)[1]
+        return payload
 
     def result(self) -> Any:
         import pickle
 
-        with os.fdopen(self.read, "rb") as pipe:  # read all before waiting: the pipe is small
-            payload = pipe.read()
-        _pid, status = os.waitpid(self.pid, 0)
+        payload = self.reap()
         if not payload:
-            raise InternalError(f"a rendering process ended without a result (status {status})")
+            raise InternalError("a rendering process ended without a result "
+                                f"(status {self.status})")
         ok, value = pickle.loads(payload)
         if not ok:
             raise value
