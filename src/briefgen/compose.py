@@ -120,7 +120,7 @@ def _environment(folder: str) -> SandboxedEnvironment:
     env.globals.update(risk_matrix=_risk_matrix_xml, timeline_chart=_timeline_xml)
     env.filters.update(rich=_rich, date=_date, num=_num, qualified=_qualified,
                        scale=lambda key: SCALES[key], slug=slug,
-                       chronological=lambda events: sorted(events, key=lambda e: sort_key(e.date)))
+                       chronological=lambda events: sorted(events, key=lambda e: sort_key(e.when)))
     return env
 
 
@@ -276,11 +276,12 @@ def _timeline_xml(ctx: Any, events: list[Any], caption: str = "") -> Markup:
     labels = ctx["labels"]
     if not events:
         return Markup("")
-    ordered = sorted(events, key=lambda e: sort_key(e.date))
+    ordered = sorted(events, key=lambda e: sort_key(e.when))
     parts = ["<timeline>"]
     alt = []
     for n, e in enumerate(ordered):
-        when = _format_date(e.date, labels)
+        when = (_format_date(e.date, labels) if e.date is not None else
+                labels["reported_short"].format(date=_format_date(e.reported_on, labels)))
         label = e.label or _short(d.plain_text(parse_inline(e.text)))
         parts.append(f"<event {_attrs(when=when, position=n)}>{escape(label)}</event>")
         alt.append(f"{when}: {label}")

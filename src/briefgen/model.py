@@ -61,6 +61,9 @@ PartialDate = dt.date | dt.datetime | Year | YearMonth
 """A date as precise as the source gives it: a time, a day, a month ('2023-09') or a year."""
 
 
+EDITOR_NOTE = "a working note for the brief's editors; never printed"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
@@ -132,19 +135,41 @@ class Actor(_Model):
     leverage: RichText | None = None
     notes: RichText | None = None
     sources: list[SourceKey] = Field(default_factory=list, max_length=50)
+    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
 
 
 class Event(_Model):
-    date: PartialDate
+    """A dated event. Where the source does not date it, leave out ``date`` and give
+    ``reported_on`` (the date of the report): it prints as "reported on D, date not given"."""
+
+    date: PartialDate | None = Field(None, description="when it happened, as precise as the "
+                                                       "source gives it")
+    reported_on: DateOrTime | None = Field(None, description="when the source reported it; "
+                                                             "with no `date`, the event is "
+                                                             "undated and placed by this")
     date_note: Text | None = Field(None, description="how the source words the date, e.g. "
-                                                     "'\"since Tuesday\"'")
+                                                     "'\"since Tuesday\"' (without the date "
+                                                     "itself, which prints beside it)")
     text: RichText
     label: Line | None = Field(None, max_length=80,
                                description="a short label for the timeline graphic")
     sources: list[SourceKey] = Field(default_factory=list, max_length=50)
+    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+
+    @model_validator(mode="after")
+    def _dated_or_reported(self) -> Event:
+        if self.date is None and self.reported_on is None:
+            raise ValueError("give `date` or, where the source does not date the event, "
+                             "`reported_on`")
+        return self
+
+    @property
+    def when(self) -> dt.date | dt.datetime | int | str:
+        """The date that places the event in the chronology: its own, else the report's."""
+        return self.date if self.date is not None else self.reported_on  # type: ignore[return-value]
 
 
-TermStatus = Literal["agreed", "announced", "in progress", "implemented", "disputed", "breached",
+TermStatus = Literal["agreed", "promised", "announced", "in progress", "implemented", "disputed", "breached",
                      "unknown"]
 
 
@@ -153,6 +178,7 @@ class Term(_Model):
     party: Line
     status: TermStatus = "agreed"
     source: SourceKey | None = None
+    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
 
 
 class Agreement(_Model):
@@ -164,6 +190,7 @@ class Agreement(_Model):
     summary: RichText | None = None
     terms: list[Term] = Field(default_factory=list, max_length=MAX_ITEMS)
     sources: list[SourceKey] = Field(default_factory=list, max_length=50)
+    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
 
 
 Qualifier = Literal["exactly", "at least", "more than", "up to", "fewer than", "approximately",
@@ -180,6 +207,7 @@ class KeyFigure(_Model):
     reported_by: Line
     source: SourceKey
     note: RichText | None = None
+    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
 
 
 Impact = Literal["minor", "limited", "moderate", "significant", "catastrophic"]
@@ -207,6 +235,7 @@ class Risk(_Model):
     indicators: list[RichText] = Field(default_factory=list, max_length=100)
     analysis_by: Line = Field(description="whose analysis this is")
     sources: list[SourceKey] = Field(default_factory=list, max_length=50)
+    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
 
 
 class Quote(_Model):
@@ -214,9 +243,14 @@ class Quote(_Model):
     speaker: Line
     affiliation: Line | None = None
     occasion: Line | None = None
-    date: DateOrTime | None = None
+    date: PartialDate | None = Field(None, description="when it was said, as precise as the "
+                                                       "source gives it")
+    reported_on: DateOrTime | None = Field(None, description="when the source reported it; "
+                                                             "with no `date`, prints as "
+                                                             "\"reported on D, date not given\"")
     date_note: Text | None = None
     source: SourceKey
+    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
 
 
 class QA(_Model):
@@ -254,6 +288,7 @@ class Source(_Model):
     date: DateOrTime | None = None
     url: Annotated[str, Field(pattern=r"^(https?|mailto):", max_length=2_000)] | None = None
     note: Text | None = None
+    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -290,6 +325,9 @@ class Brief(_Model):
     quotes: list[Quote] = Field(default_factory=list, max_length=MAX_ITEMS)
     sections: list[Section] = Field(default_factory=list, max_length=200)
     sources: list[Source] = Field(min_length=1, max_length=MAX_ITEMS)
+    editorial_notes: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS,
+                                        description="working notes for the brief's editors; "
+                                                    "never printed")
 
     def source(self, key: str) -> Source:
         for s in self.sources:
