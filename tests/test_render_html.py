@@ -70,7 +70,7 @@ def test_tables_figures_and_notes(page: bytes) -> None:
         ths = table.findall(".//thead//th")
         assert ths and all(th.get("scope") == "col" for th in ths)
     charts = t.findall(".//figure[@class='chart']")
-    assert len(charts) == 2  # the risk matrix and the timeline
+    assert len(charts) >= 1  # the risk matrix (the chronology is a table)
     for fig in charts:
         svg = fig.find(".//svg")
         assert svg.get("role") == "img"
