@@ -754,16 +754,16 @@ def test_heading_kept_with_first_lines_and_their_footnotes(kind: str) -> None:
 
 def _passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Spy (not a mock: the build runs) on the renderer's layout passes: their page counts."""
-    from briefgen.render import pdf as pdf_module
+    from briefgen.render.pdf import renderer
 
     seen: list[int] = []
-    real = pdf_module._DocTemplate.build
+    real = renderer.DocTemplate.build
 
     def build(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         real(self, *args, **kwargs)
         seen.append(self.bg_pages)
 
-    monkeypatch.setattr(pdf_module._DocTemplate, "build", build)
+    monkeypatch.setattr(renderer.DocTemplate, "build", build)
     return seen
 
 
