@@ -18,9 +18,10 @@ from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
 from ... import document as d
 from ...errors import BriefError, Diagnostic
-from ...style import Style
 from ...xmltext import escape
 from .. import graphics
+from ..common import endnote_slot, fit_box, hang_indent
+from ..stylesheet import Stylesheet
 from . import tables
 from .anchors import Anchors
 from .contents import ContentsState
@@ -41,16 +42,18 @@ class BlockWriter:
     """Converts blocks to flowables. Its own state: how deep inside a lettered list it is, and
     the paragraph styles made for numbered paragraphs."""
 
-    def __init__(self, style: Style, look: Look, inline: InlineWriter, anchors: Anchors,
+    def __init__(self, sheet: Stylesheet, look: Look, inline: InlineWriter, anchors: Anchors,
                  contents: ContentsState):
-        self.style = style
+        self.sheet = sheet
+        self.style = sheet.style
         self.look = look
         self.inline = inline
         self.anchors = anchors
         self.contents = contents
         # a row taller than the space left is split inside the row (so a huge cell cannot stop
-        # the build), but only when at least about four lines go on each side of the split
-        self.min_split = round(style.sizes.base * style.sizes.leading * 4)
+        # the build), but only when at least a few lines go on each side of the split
+        self.min_split = round(sheet.role("body").leading * sheet.table.min_split_lines)
+        self.notes_at: int | None = None  # the top-level block the endnotes are listed at
         self.lettered = 0  # depth inside a lettered (numbered-paragraph) list, see list_block
         self.numbered_styles: dict[str, ParagraphStyle] = {}
 
@@ -63,6 +66,8 @@ class BlockWriter:
                     "attribution": p["cell-small"]}.get(role, p["cell"])
         if where == "quote" and role == "body":
             return p["quote"]
+        if where == "box" and role == "body":
+            return p["box-text"]
         return p.get(role, p["body"])
 
     def blocks(self, blocks: tuple[d.Block, ...], where: str = "main") -> list[Flowable]:
@@ -85,7 +90,11 @@ class BlockWriter:
         logo = self.logo()
         numbered = any(isinstance(b, d.Paragraph) and b.number for b in blocks)
         hang = self.hang(blocks) if numbered else 0.0
-        for b in blocks:
+        self.notes_at = endnote_slot(blocks)
+        for i, b in enumerate(blocks):
+            if isinstance(b, d.NotesList):
+                out.extend(self.notes_slot(b, "main") if i == self.notes_at else [])
+                continue
             if logo and isinstance(b, d.TitleBlock):
                 out.extend(logo)
                 logo = []
@@ -99,13 +108,12 @@ class BlockWriter:
         return logo + out
 
     def hang(self, blocks: tuple[d.Block, ...]) -> float:
-        """The indent of numbered paragraphs' text: room for the widest number, at least
-        2.5 em, the same for every paragraph so that their text stands in one column."""
+        """The indent of numbered paragraphs' text (common.hang_indent): room for the widest
+        number, the same for every paragraph so that their text stands in one column."""
         numbers = [b.number for b in blocks if isinstance(b, d.Paragraph) and b.number]
         p = self.look.p["lead"]
-        widest = max(pdfmetrics.stringWidth(x, p.fontName, p.fontSize) for x in numbers)
-        base = self.style.sizes.base
-        return max(base * 2.5, widest + base * 0.8)
+        return hang_indent(numbers, lambda x: pdfmetrics.stringWidth(x, p.fontName, p.fontSize),
+                           self.sheet.hang.min_indent, self.sheet.hang.gap)
 
     def numbered_paragraph(self, b: d.Paragraph, hang: float) -> Flowable:
         """A paragraph the style numbers: its number hung in the margin, the text indented."""
@@ -115,30 +123,24 @@ class BlockWriter:
             style = self.numbered_styles[b.role] = ParagraphStyle(
                 f"{parent.name}-numbered", parent=parent, leftIndent=hang, bulletIndent=0,
                 bulletFontName=self.look.body_faces.regular, bulletFontSize=parent.fontSize,
-                bulletColor=self.look.text)
+                bulletColor=parent.textColor)
         return Para(self.inline.markup(b.children), style, bulletText=escape(b.number))
 
     def logo(self) -> list[Flowable]:
         """The style's cover logo at ``cover.logo_width`` (never wider than the text nor
         taller than a quarter of it), its aspect ratio kept, left-aligned."""
-        path = self.style.cover.logo
-        if path is None:
+        path, logo = self.style.cover.logo, self.sheet.logo
+        if path is None or logo is None:
             return []
+        _x, _y, fw, fh = frame_box(self.style, 1)
         try:
             iw, ih = ImageReader(str(path)).getSize()
-            if iw <= 0 or ih <= 0:
-                raise ValueError("it has no pixels")
+            width, height = fit_box(iw, ih, logo.width, fw, fh * logo.max_height_share)
         except Exception as e:  # noqa: BLE001 - whatever the image library says, say it here
             raise BriefError([Diagnostic(str(path), None, None, "cover.logo",
                                          f"not a readable PNG or JPEG image ({e})")]) from None
-        _x, _y, fw, fh = frame_box(self.style, 1)
-        width = min(self.style.cover.logo_width, fw)
-        height = width * ih / iw
-        if height > fh / 4:
-            height = fh / 4
-            width = height * iw / ih
         img = Image(str(path), width=width, height=height, hAlign="LEFT")
-        img.spaceAfter = self.style.sizes.base
+        img.spaceAfter = logo.space_after
         return [img]
 
     # ---------------------------------------------------------------------------- handlers
@@ -157,7 +159,7 @@ class BlockWriter:
                         key=key, outline=outline,
                         outline_level=self.anchors.next_outline_level(level - 1),
                         toc_level=(level - 1) if h.toc else None, toc_text=toc_text,
-                        pages=self.contents.pages)]
+                        pages=self.contents.pages, lift=self.sheet.link_target_lift)]
 
     def list_items(self, lst: d.ListBlock, where: str) -> list[ListItem]:
         return [ListItem(self.blocks(item, where) or [Spacer(0, 0)]) for item in lst.items]
@@ -166,8 +168,9 @@ class BlockWriter:
         """A list; ``hang`` > 0 for a list in the main flow of a pack with numbered paragraphs:
         it stands in the paragraphs' text column (its bullets under their first letters) and,
         ordered, is lettered (a), (b), with (i), (ii) for an ordered list inside it."""
-        look = self.look
-        size = self.para_style("body", where).fontSize
+        look, ll = self.look, self.sheet.lists
+        body = self.para_style("body", where)
+        size = body.fontSize
         lettered = self.lettered
         if hang:
             self.lettered = 1
@@ -177,22 +180,22 @@ class BlockWriter:
             items = self.list_items(lst, where)
         finally:
             self.lettered = lettered
-        indent = size * (2.0 if lst.ordered else 1.5)
-        kw: dict[str, Any] = dict(
-            bulletFontName=look.body_faces.regular, bulletFontSize=size,
-            bulletColor=look.text, leftIndent=indent + hang,
-            spaceBefore=0, spaceAfter=size * 0.75)
+        indent = size * (ll.ordered_indent_em if lst.ordered else ll.bullet_indent_em)
+        kw: dict[str, Any] = {
+            "bulletFontName": look.body_faces.regular, "bulletFontSize": size,
+            "bulletColor": body.textColor, "leftIndent": indent + hang,
+            "spaceBefore": 0, "spaceAfter": size * ll.space_after_em}
         if hang:
             kw["bulletDedent"] = indent  # the bullet at the text column, not at the margin
         if lst.ordered and (hang or lettered == 1):  # (a) at the top, (i) inside
             kind = "a" if hang else "i"
-            kw["leftIndent"] += size * 0.5
+            kw["leftIndent"] += size * ll.lettered_extra_em
             if hang:
-                kw["bulletDedent"] += size * 0.5
+                kw["bulletDedent"] += size * ll.lettered_extra_em
             return ListFlowable(items, bulletType=kind, start=1, bulletFormat="(%s)", **kw)
         if lst.ordered:
             return ListFlowable(items, bulletType="1", start=1, bulletFormat="%s.", **kw)
-        return ListFlowable(items, bulletType="bullet", start="\u2022", **kw)
+        return ListFlowable(items, bulletType="bullet", start=ll.bullet, **kw)
 
     def _list(self, lst: d.ListBlock, where: str) -> list[Flowable]:
         return [self.list_block(lst, where)]
@@ -212,26 +215,31 @@ class BlockWriter:
     def contents_block(self, b: d.Contents, _where: str) -> list[Flowable]:
         if not self.contents.has_toc:  # an empty contents would print ReportLab's placeholder
             return []
-        key = self.anchors.new_key("briefgen-contents", "contents")
-        title = Heading(self.inline.escaped(b.title), self.look.p["h-toc"], key=key,
+        key = self.anchors.new_key("contents")
+        title = Heading(self.inline.escaped(b.title), self.look.p["contents-title"], key=key,
                         outline=" ".join(b.title.split()),
-                        outline_level=self.anchors.next_outline_level(0))
+                        outline_level=self.anchors.next_outline_level(0),
+                        lift=self.sheet.link_target_lift)
         # its entries: every heading for the contents, as heading() makes them
-        toc = self.contents.make(self.look.toc, self.look.table_font, self.style.sizes.base * 3)
-        return [title, toc, Spacer(0, self.style.sizes.base)]
+        toc = self.contents.make(self.look.toc, self.look.table_font,
+                                 self.sheet.contents_number_width)
+        return [title, toc, Spacer(0, self.sheet.contents_space_after)]
 
-    def notes_slot(self, b: d.NotesList, _where: str) -> list[Flowable]:
-        # filled in (at the top level only) by notes.place_notes, once every note has its number
+    def notes_slot(self, b: d.NotesList, where: str) -> list[Flowable]:
+        """Where the endnotes go: the first top-level list (see common.endnote_slot), filled
+        in by notes.place_notes once every note has its number; nested ones stay empty."""
+        if where != "main":
+            return []
         return [NotesSlot(b.title, self.anchors.next_outline_level(0))]
 
     def figure(self, fig: d.Figure, _where: str) -> list[Flowable]:
+        fl = self.sheet.figure
         _x, _y, width, height = frame_box(self.style, 1)
         caption = Para(self.inline.markup(fig.caption), self.look.p["caption"]) \
             if fig.caption else None
-        room = height - (self.style.sizes.small * self.style.sizes.leading * 3 if caption else 0)
+        room = height - (self.look.p["caption"].leading * fl.caption_lines if caption else 0)
         drawing = graphics.drawing(fig.chart, self.style, width, max_height=room)
-        return [Figure(drawing, caption, height, space_before=4,
-                       space_after=self.style.sizes.base)]
+        return [Figure(drawing, caption, height, fl)]
 
     def page_break(self, _b: d.PageBreak, _where: str) -> list[Flowable]:
         return [PageBreakIfNotEmpty()]  # a fresh page is not broken again: no blank pages

@@ -102,14 +102,20 @@ class ContentsPiece(Table):
         return parts
 
 
+# ReportLab's own contents algorithm (tableofcontents.drawPageNumbers): a page number too wide
+# for its room shrinks by a tenth at a time, down to a point
+_SHRINK = 0.9
+_MIN_SIZE = 1.0
+
+
 def leader(canv: Canvas, page: str, room: float, style: ParagraphStyle, dot: str) -> None:
     """A contents entry's end, from where its text ends (the origin) to ``room`` points right:
     dots, then the page number flush right (shrunk if it would not fit), as ReportLab draws
     it."""
     size = style.fontSize
     pw = pdfmetrics.stringWidth(page, style.fontName, size)
-    while pw > room and size >= 1.0:
-        size *= 0.9
+    while pw > room and size >= _MIN_SIZE:
+        size *= _SHRINK
         pw = pdfmetrics.stringWidth(page, style.fontName, size)
     dw = pdfmetrics.stringWidth(dot, style.fontName, size) if dot else 0.0
     n = int((room - pw) / dw) if dw else 0

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from reportlab.pdfgen.canvas import Canvas
 
+from ..common import utc_aware
 from .reportlab_adapter import seed_document
 
 __all__ = ["Stamp", "canvas_maker"]
@@ -31,10 +32,7 @@ class Stamp:
 
     @classmethod
     def of(cls, when: _dt.datetime | _dt.date) -> Stamp:
-        if not isinstance(when, _dt.datetime):  # a plain date: midnight
-            when = _dt.datetime(when.year, when.month, when.day)
-        if when.tzinfo is None or when.utcoffset() is None:
-            when = when.replace(tzinfo=_dt.timezone.utc)
+        when = utc_aware(when)  # a plain date: midnight; a naive datetime: UTC
         offset = when.utcoffset() or _dt.timedelta(0)
         minutes = int(offset.total_seconds()) // 60
         sign = "-" if minutes < 0 else "+"

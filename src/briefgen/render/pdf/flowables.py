@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, Table
 from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import FrameBreak
 
+from ..stylesheet import FigureLook
 from .reportlab_adapter import MemoParagraph, split_inside_row
 
 __all__ = ["Figure", "FlowTable", "Heading", "NotesSlot", "Para"]
@@ -23,18 +24,19 @@ class Para(MemoParagraph):
 
 
 _HEADING_DUTIES = ("bg_key", "bg_outline", "bg_outline_level", "bg_toc_level", "bg_toc_text",
-                   "bg_pages")
+                   "bg_pages", "bg_lift")
 
 
 class Heading(Para):
     """A paragraph that, where it is drawn, binds its bookmark (an XYZ destination the contents,
     cross-references and outline point at), adds its outline entry and tells the contents its
-    page (in ``pages``). Split pieces keep the duties on the first piece only."""
+    page (in ``pages``). A link to it shows ``lift`` points above its top. Split pieces keep
+    the duties on the first piece only."""
 
     def __init__(self, text: str | None, style: ParagraphStyle, *args: Any,
                  key: str | None = None, outline: str | None = None, outline_level: int = 0,
                  toc_level: int | None = None, toc_text: str = "",
-                 pages: dict[str, int] | None = None, **kwargs: Any):
+                 pages: dict[str, int] | None = None, lift: float = 0, **kwargs: Any):
         super().__init__(text, style, *args, **kwargs)
         self.bg_key = key
         self.bg_outline = outline
@@ -42,6 +44,7 @@ class Heading(Para):
         self.bg_toc_level = toc_level
         self.bg_toc_text = toc_text
         self.bg_pages = pages
+        self.bg_lift = lift
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         parts = super().split(availWidth, availHeight)
@@ -55,7 +58,7 @@ class Heading(Para):
         key = self.bg_key
         if key:
             canv = self.canv
-            canv.bookmarkHorizontal(key, 0, self.height + 4)  # canv.bookmarkPage(key, "XYZ", ...)
+            canv.bookmarkHorizontal(key, 0, self.height + self.bg_lift)  # an XYZ destination
             if self.bg_outline is not None:
                 canv.addOutlineEntry(self.bg_outline, key, self.bg_outline_level, closed=False)
             if self.bg_toc_level is not None and self.bg_pages is not None:
@@ -89,13 +92,14 @@ class Figure(Flowable):
     the width available and so that drawing and caption never exceed the frame's height."""
 
     def __init__(self, drawing: Any, caption: _RLParagraph | None, frame_height: float,
-                 space_before: float, space_after: float):
+                 look: FigureLook):
         super().__init__()
         self.drawing = drawing
         self.caption = caption
         self.frame_height = frame_height
-        self.spaceBefore = space_before
-        self.spaceAfter = space_after
+        self.look = look
+        self.spaceBefore = look.space_before
+        self.spaceAfter = look.space_after
         self.max_height = frame_height  # lowered when a heading is kept with it
         self.scale = 1.0
         self.cap_h = 0.0
@@ -107,10 +111,10 @@ class Figure(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         cap_h = 0.0
         if self.caption is not None:
-            cap_h = self.caption.wrap(availWidth, self.frame_height)[1] + 4
+            cap_h = self.caption.wrap(availWidth, self.frame_height)[1] + self.look.caption_gap
         dw = self.drawing
         limit = min(self.frame_height, self.max_height)
-        room = max(limit - cap_h - 1, self.frame_height * 0.25)
+        room = max(limit - cap_h - 1, self.frame_height * self.look.min_height_share)
         self.scale = min(1.0, availWidth / dw.width, room / dw.height)
         self.cap_h = cap_h
         self.width = availWidth

@@ -13,10 +13,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate
 
 from ... import document as d
-from ...style import MarkingLook, Style, marking_look
+from ...style import MarkingLook, Style
+from ..common import fill_label
+from ..stylesheet import Stylesheet
 from .look import Look, hex_colour
 
-__all__ = ["Furniture", "fill_label", "frame_box"]
+__all__ = ["Furniture", "frame_box"]
 
 
 def frame_box(style: Style, page: int) -> tuple[float, float, float, float]:
@@ -31,14 +33,6 @@ def frame_box(style: Style, page: int) -> tuple[float, float, float, float]:
     return left, m.bottom, width, h - m.top - m.bottom
 
 
-def fill_label(label: str, page: int, total: int | None) -> str:
-    tot = "?" if total is None else str(total)
-    try:
-        return label.format(page=page, total=tot)
-    except (KeyError, IndexError, ValueError):
-        return label.replace("{page}", str(page)).replace("{total}", tot)
-
-
 def _footer_form(page: int) -> str:
     return f"briefgen-footer-{page}"
 
@@ -46,20 +40,22 @@ def _footer_form(page: int) -> str:
 class Furniture:
     """What every page carries; remembers where each page's footer line goes."""
 
-    def __init__(self, meta: d.Meta, style: Style, look: Look, drawable: Callable[[str], str]):
+    def __init__(self, meta: d.Meta, sheet: Stylesheet, look: Look,
+                 drawable: Callable[[str], str]):
         self.meta = meta
-        self.style = style
+        self.style = sheet.style
+        self.fl = sheet.furniture
         self.look = look
         self.drawable = drawable
         marking = meta.marking
         self.marking: MarkingLook | None = (
-            marking_look(marking.scheme, marking.label, style)
+            sheet.marking(marking.scheme, marking.label)
             if marking is not None and marking.label.strip() else None)
         self.footers: list[tuple[int, float, float, float]] = []  # page, x, width, baseline
 
     def draw_page(self, canv: Canvas, tmpl: BaseDocTemplate) -> None:
         """The page template's onPage: place the frame, draw the header and footer."""
-        look = self.look
+        fl = self.fl
         _pw, ph = self.style.page.dimensions
         m = self.style.page.margins
         page = tmpl.page
@@ -74,22 +70,21 @@ class Furniture:
         msize = mk.size if mk else 0
         # header: the marking, then a rule
         if mk is not None:
-            self._draw_marking(canv, mk, x, width, ph - m.top * 0.42)
-        canv.setStrokeColor(look.rule)
-        canv.setLineWidth(0.5)
-        rule_top = ph - m.top + min(8, m.top * 0.2)
+            self._draw_marking(canv, mk, x, width, ph - m.top * fl.marking_top_share)
+        canv.setStrokeColor(hex_colour(fl.rule_colour))
+        canv.setLineWidth(fl.rule_width)
+        rule_top = ph - m.top + min(fl.rule_offset, m.top * fl.rule_offset_share)
         canv.line(x, rule_top, x + width, rule_top)
         # footer: a rule, the footer text and "Page X of Y", then the marking
-        rule_bottom = m.bottom - min(8, m.bottom * 0.2)
+        rule_bottom = m.bottom - min(fl.rule_offset, m.bottom * fl.rule_offset_share)
         canv.line(x, rule_bottom, x + width, rule_bottom)
-        hf = self.style.sizes.header_footer
-        baseline = rule_bottom - hf * 1.35
+        baseline = rule_bottom - fl.size * fl.footer_drop_em
         # "Page X of Y" and the footer text: a form, filled in once Y is known (see finish)
         canv.doForm(_footer_form(page))
         self.footers.append((page, x, width, baseline))
         if mk is not None:
-            centre = min(m.bottom * 0.36, baseline - msize * 1.2)
-            self._draw_marking(canv, mk, x, width, max(centre, msize * 0.9))
+            centre = min(m.bottom * fl.marking_bottom_share, baseline - msize * fl.marking_clear_em)
+            self._draw_marking(canv, mk, x, width, max(centre, msize * fl.marking_min_em))
         canv.restoreState()
 
     def finish(self, canv: Canvas, total: int) -> None:
@@ -105,20 +100,21 @@ class Furniture:
                     baseline: float) -> None:
         """The footer line of a page: the footer text at the left, "Page X of Y" at the
         right."""
-        look = self.look
-        hf = self.style.sizes.header_footer
+        fl = self.fl
+        hf = fl.size
         label = fill_label(self.meta.label("page_x_of_y", "Page {page} of {total}"),
                            page, total)
-        canv.setFont(look.body_faces.regular, hf)
-        canv.setFillColor(look.muted)
+        font = self.look.body_faces.regular
+        canv.setFont(font, hf)
+        canv.setFillColor(hex_colour(fl.colour))
         canv.drawRightString(x + width, baseline, label)
         footer = self.drawable(" ".join(self.meta.footer_text.split()))
-        if footer:  # one line: shrunk to fit down to 6.5 pt, then shortened with an ellipsis
-            font = look.body_faces.regular
-            avail = width - pdfmetrics.stringWidth(label, font, hf) - 18
+        if footer:  # one line: shrunk to fit down to a minimum, then shortened with an ellipsis
+            avail = width - pdfmetrics.stringWidth(label, font, hf) - fl.footer_gap
             size = hf
-            while size > 6.5 and pdfmetrics.stringWidth(footer, font, size) > avail:
-                size -= 0.25
+            while size > fl.min_footer_size and \
+                    pdfmetrics.stringWidth(footer, font, size) > avail:
+                size -= fl.footer_shrink_step
             if pdfmetrics.stringWidth(footer, font, size) > avail:
                 while footer and pdfmetrics.stringWidth(footer + "\u2026", font, size) > avail:
                     footer = footer[:-1]
@@ -130,11 +126,12 @@ class Furniture:
                       centre: float) -> None:
         """The marking, vertically centred on ``centre``: TLP as its coloured label on a filled
         box at the right; banners as capitals in the centre."""
-        font = self.look.head_faces.bold
+        fl = self.fl
+        font = self.look.p["marking-banner"].fontName
         size = mk.size
         text = self.drawable(mk.text)
         tw = pdfmetrics.stringWidth(text, font, size)
-        base = centre - size * 0.35
+        base = centre - size * fl.marking_baseline_em
         if mk.align == "right":
             tx = x + width - tw
         elif mk.align == "center":
@@ -142,12 +139,13 @@ class Furniture:
         else:
             tx = x
         if mk.background:
-            pad = size * 0.45
+            pad = size * fl.marking_pad
             canv.setFillColor(hex_colour(mk.background))
             bx = tx - pad if mk.align != "right" else x + width - tw - 2 * pad
             if mk.align == "right":
                 tx = bx + pad
-            canv.rect(bx, centre - size * 0.8, tw + 2 * pad, size * 1.6, stroke=0, fill=1)
+            box = size * fl.marking_box_em
+            canv.rect(bx, centre - box / 2, tw + 2 * pad, box, stroke=0, fill=1)
         canv.setFillColor(hex_colour(mk.colour))
         canv.setFont(font, size)
         canv.drawString(tx, base, text)

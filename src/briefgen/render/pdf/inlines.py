@@ -21,6 +21,7 @@ from typing import Any, Callable
 from ... import document as d
 from ...fonts import characters
 from ...xmltext import escape, quoteattr
+from ..common import drawable, mark_run
 from .anchors import Anchors
 from .notes import FN_CALLBACK, NoteBook
 
@@ -39,13 +40,18 @@ def drawable_chars(body: Path, headings: Path) -> frozenset[str]:
 
 @dataclass
 class _Run:
-    """One run of inlines being converted: where it goes, and the pieces so far."""
+    """One run of inlines being converted: where it goes, the pieces so far, and the numbers
+    of the note marks met side by side and not yet written."""
 
     where: str
     in_link: bool
     colour: str
     out: list[str] = field(default_factory=list)
-    marks: dict[int, int] = field(default_factory=dict)  # index in out of a note mark: number
+    pending: list[int] = field(default_factory=list)
+
+
+def _is_space(node: object) -> bool:
+    return type(node) is d.Text and not node.text.strip(" ")
 
 
 class InlineWriter:
@@ -64,12 +70,7 @@ class InlineWriter:
         would otherwise print as glyph 0 (a silent box that vanishes from the extracted text),
         and for characters beyond the Basic Multilingual Plane (emoji), for which ReportLab
         writes a malformed text map (odd-length hex strings in the ToUnicode CMap)."""
-        if text.isascii() and text.isprintable():
-            return text
-        ok = self.chars
-        if ok.issuperset(text):
-            return text
-        return "".join(c if c in ok else "\ufffd" for c in text)
+        return drawable(text, self.chars)
 
     def escaped(self, text: str) -> str:
         """Plain text as markup: drawable, escaped."""
@@ -79,20 +80,26 @@ class InlineWriter:
                in_link: bool = False) -> str:
         colour = "" if where == "th" else f' color="{self.link_colour}"'
         run = _Run(where, in_link, colour)
-        for i in inlines:
+        for k, i in enumerate(inlines):
+            if run.pending and _is_space(i) and k + 1 < len(inlines) \
+                    and type(inlines[k + 1]) is d.Note:
+                continue  # marks side by side: the space between them goes
+            if run.pending and type(i) is not d.Note:
+                self._marks(run)
             handler = _HANDLERS.get(type(i))
             if handler is not None:
                 handler(self, i, run)
+        if run.pending:
+            self._marks(run)
         return "".join(run.out)
 
     def note_number(self, note: d.Note) -> int:
         """The number of a note: the next one the first time its content is seen, the first
         one's number for every later equal note (they are one note, listed once)."""
         book = self.notes
-        n = book.numbers.get(note)
-        if n is None:
+        n, first = book.numbers.number(note)
+        if first:
             book.markup.append("")
-            n = book.numbers[note] = len(book.markup)
             book.markup[n - 1] = self.markup(note.children, "note")
         return n
 
@@ -132,19 +139,20 @@ class InlineWriter:
             out[-1] = out[-1].rstrip(" ")
             if not out[-1]:
                 out.pop()
-        n = self.note_number(i)
-        prev = run.marks.get(len(out) - 1) if out else None
-        if prev == n:  # the same note twice in a row: one mark
-            return
+        run.pending.append(self.note_number(i))
+
+    def _marks(self, run: _Run) -> None:
+        """The marks of notes side by side: one per note (common.mark_run), 1,2 not 12."""
+        marks = [f"<super>{self._mark(n, run)}</super>" for n in mark_run(run.pending)]
+        run.out.append("<super>,</super>".join(marks))
+        run.pending.clear()
+
+    def _mark(self, n: int, run: _Run) -> str:
         if self.notes.footnotes:  # no link (the note is on the page); a callback marker
-            num = f'{n}<onDraw name="{FN_CALLBACK}" label="{n}"/>'
-        elif run.in_link:
-            num = str(n)
-        else:
-            num = f'<a href="#briefgen-note-{n}"{run.colour}>{n}</a>'
-        sep = "<super>,</super>" if prev is not None else ""  # 1,2 not 12
-        out.append(f"{sep}<super>{num}</super>")
-        run.marks[len(out) - 1] = n
+            return f'{n}<onDraw name="{FN_CALLBACK}" label="{n}"/>'
+        if run.in_link:
+            return str(n)
+        return f'<a href="#{self.anchors.note_key(n)}"{run.colour}>{n}</a>'
 
 
 _HANDLERS: dict[type, Callable[[InlineWriter, Any, _Run], None]] = {

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Table
@@ -23,7 +22,10 @@ from reportlab.platypus.doctemplate import ActionFlowable, FrameBreak
 from reportlab.platypus.flowables import PageBreak
 
 from ... import document as d
+from ..common import NoteNumbers
+from ..stylesheet import FootnoteLook
 from .flowables import Heading, NotesSlot, Para
+from .look import hex_colour
 from .reportlab_adapter import (
     NOT_A_CONTAINER,
     NotesFrame,
@@ -47,6 +49,11 @@ __all__ = ["FN_CALLBACK", "FUZZ", "FlushNotes", "Footnotes", "NoteBook", "NoteFr
 
 FN_CALLBACK = "briefgen_fn"  # the <onDraw> callback each footnote mark carries
 FUZZ = 1e-3
+# the search for the largest first piece that fits with its notes (points; not looks)
+_DRAWN = 0.01  # a flowable that moved the frame down by more than its space after drew text
+_STEP = 0.5  # the descent stops when the room offered no longer shrinks by this much
+_MORE = 2.0  # ... and offers the room a found piece's notes leave if it is this much more
+_BISECT = 2.0  # the bisection's precision
 
 
 @dataclass
@@ -56,7 +63,7 @@ class NoteBook:
 
     footnotes: bool
     markup: list[str] = field(default_factory=list)
-    numbers: dict[d.Note, int] = field(default_factory=dict)
+    numbers: NoteNumbers[d.Note] = field(default_factory=NoteNumbers)
     placed: bool = False
 
 
@@ -111,12 +118,14 @@ def endnotes(book: NoteBook, anchors: Anchors, writer: InlineWriter, look: Look,
              outline_level: int) -> list[Flowable]:
     """The endnotes list: its heading, then each note by number."""
     p = look.p
-    key = anchors.new_key("briefgen-notes", "notes")
+    key = anchors.new_key("notes")
     out: list[Flowable] = [
-        Heading(writer.escaped(title), p["h-toc"], key=key, outline=" ".join(title.split()),
-                outline_level=outline_level)]
+        Heading(writer.escaped(title), p["contents-title"], key=key,
+                outline=" ".join(title.split()), outline_level=outline_level,
+                lift=look.sheet.link_target_lift)]
     for n, markup in enumerate(book.markup, 1):
-        out.append(Para(f'<a name="briefgen-note-{n}"/>{markup}', p["note"], bulletText=f"{n}."))
+        out.append(Para(f'<a name="{anchors.note_key(n)}"/>{markup}', p["note"],
+                        bulletText=f"{n}."))
     return out
 
 
@@ -155,15 +164,14 @@ class Footnotes:
     its note when drawn, and notes that then do not fit under the text are carried to the
     foot of the next page, never dropped or drawn over the text."""
 
-    GAP = 3.0  # between notes
-
-    def __init__(self, markup: list[str], style: ParagraphStyle, width: float, *,
-                 rule: colors.Color, size: float):
+    def __init__(self, markup: list[str], style: ParagraphStyle, width: float,
+                 look: FootnoteLook):
         self.markup = markup  # the note book's list of each note's markup, by number - 1
         self.style = style
         self.width = width
-        self.rule = rule
-        self.sep = size * 1.4  # the separator rule and the space around it
+        self.look = look
+        self.sep = look.separator  # the separator rule and the space around it
+        self.gap = look.gap  # between notes
         self._heights: dict[int, float] = {}
         self.reset()
 
@@ -185,8 +193,8 @@ class Footnotes:
         carry = self.carry if carry is None else carry
         if not numbers and not carry:
             return 0.0
-        h = self.sep + sum(c.wrap(self.width, 1e6)[1] + self.GAP for c in carry)
-        return h + sum(self.note_height(n) + self.GAP for n in numbers)
+        h = self.sep + sum(c.wrap(self.width, 1e6)[1] + self.gap for c in carry)
+        return h + sum(self.note_height(n) + self.gap for n in numbers)
 
     def new_marks(self, f: Flowable) -> list[int]:
         seen = set(self.page)
@@ -232,10 +240,12 @@ class Footnotes:
         text_bottom = getattr(frame, "bg_text_bottom", frame_cursor(frame))
         top = min(bottom + need, text_bottom)
         x = frame_left(frame)
+        fl = self.look
+        rule_y = top - self.sep * fl.rule_at
         canv.saveState()
-        canv.setStrokeColor(self.rule)
-        canv.setLineWidth(0.5)
-        canv.line(x, top - self.sep * 0.45, x + min(self.width / 3, 144), top - self.sep * 0.45)
+        canv.setStrokeColor(hex_colour(fl.rule_colour))
+        canv.setLineWidth(fl.rule_width)
+        canv.line(x, rule_y, x + min(self.width * fl.rule_share, fl.rule_length), rule_y)
         canv.restoreState()
         y = top - self.sep
         for i, item in enumerate(items):
@@ -250,7 +260,7 @@ class Footnotes:
                     self.carry = list(items[i:])
                 break
             item.drawOn(canv, x, y - h)
-            y -= h + self.GAP
+            y -= h + self.gap
 
 
 def _is_action(parts: list[Flowable]) -> bool:
@@ -268,9 +278,9 @@ class NoteFrame(NotesFrame):
         super().__init__(*args, **kwargs)
 
     def notes_room(self, height: float) -> float:
-        """The room kept for notes: at most 60% of the frame (more overflows to the next
+        """The room kept for notes: at most a share of the frame (more overflows to the next
         page), so that text always has room to go on."""
-        return min(height, self.full_height * 0.6)
+        return min(height, self.full_height * self.bg_fn.look.max_share)
 
     def _keep(self, height: float) -> None:
         self.set_floor(self.floor + self.notes_room(height))
@@ -286,7 +296,7 @@ class NoteFrame(NotesFrame):
         ok = self._add_with_notes(flowable, canv, trySplit)
         if ok:  # where the drawn text ends (the space after it does not count)
             after = self.space_after_placed(flowable)
-            if y0 - self.cursor > after + 0.01:
+            if y0 - self.cursor > after + _DRAWN:
                 self.bg_text_bottom = self.cursor + after
         return ok
 
@@ -356,7 +366,7 @@ class _PieceFit:
             if not parts or _is_action(parts):
                 break
             room = self.total - self.need(parts[0])
-            if room <= 0 or room >= offered - 0.5:
+            if room <= 0 or room >= offered - _STEP:
                 break
             offered = room
             parts = self.flowable.splitOn(self.canv, self.aw, room)
@@ -365,7 +375,7 @@ class _PieceFit:
                 break
         if best and not _is_action(best):
             room = self.total - self.need(best[0])
-            if room > offered + 2.0:
+            if room > offered + _MORE:
                 more = self.flowable.splitOn(self.canv, self.aw, room)
                 if self(more):
                     best = more
@@ -375,7 +385,7 @@ class _PieceFit:
         """When the descent overshot (no piece at that room): bisect the room offered."""
         best: list[Flowable] = []
         lo, hi = 0.0, self.total - self.frame.notes_room(self.fn.reserved)
-        while hi - lo > 2.0:
+        while hi - lo > _BISECT:
             mid = (lo + hi) / 2
             cand = self.flowable.splitOn(self.canv, self.aw, mid)
             if self(cand):

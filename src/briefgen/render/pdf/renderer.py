@@ -28,6 +28,7 @@ from reportlab.platypus.flowables import PageBreakIfNotEmpty
 from ... import document as d
 from ...fonts import family
 from ...style import Style
+from ..stylesheet import resolve
 from .anchors import Anchors
 from .blocks import BlockWriter
 from .contents import ContentsState
@@ -70,16 +71,17 @@ class Renderer:
     def __init__(self, doc: d.Document, style: Style):
         self.doc = doc
         self.style = style
-        self.look = look = Look(style)
+        self.sheet = sheet = resolve(style)
+        self.look = Look(sheet)
         self.anchors = Anchors(doc)
         self.contents = ContentsState(has_toc=any(h.toc for h in doc.headings()))
         self.notes = NoteBook(footnotes=style.notes == "footnotes")
         chars = drawable_chars(family(style.fonts.body).regular,
                                family(style.fonts.headings).bold)
-        self.inline = InlineWriter(self.anchors, self.notes, chars, link_colour=look.link,
-                                   rule_colour=style.colours.rule)
-        self.writer = BlockWriter(style, look, self.inline, self.anchors, self.contents)
-        self.furniture = Furniture(doc.meta, style, look, self.inline.drawable)
+        self.inline = InlineWriter(self.anchors, self.notes, chars, link_colour=sheet.link_colour,
+                                   rule_colour=sheet.table.rule_colour)
+        self.writer = BlockWriter(sheet, self.look, self.inline, self.anchors, self.contents)
+        self.furniture = Furniture(doc.meta, sheet, self.look, self.inline.drawable)
 
     def template(self, buf: io.BytesIO, foot: Footnotes | None) -> DocTemplate:
         style, meta = self.style, self.doc.meta
@@ -98,7 +100,7 @@ class Renderer:
             title=meta.title, author=meta.author, subject=meta.subject,
             keywords=", ".join(meta.keywords), creator="briefgen", lang=meta.lang or None,
             displayDocTitle=1, initialFontName=self.look.body_faces.regular,
-            initialFontSize=style.sizes.base, pageCompression=1, invariant=1)
+            initialFontSize=self.sheet.role("body").size, pageCompression=1, invariant=1)
 
     def story(self, frame_height: float, foot: Footnotes | None) -> list[Flowable]:
         story = self.writer.main_flow(self.doc.blocks)
@@ -120,8 +122,7 @@ class Renderer:
         _x, _y, w, h = frame_box(self.style, 1)
         foot: Footnotes | None = None
         if self.notes.footnotes:
-            foot = Footnotes(self.notes.markup, self.look.p["note"], w, rule=self.look.rule,
-                             size=self.style.sizes.small)
+            foot = Footnotes(self.notes.markup, self.look.p["note"], w, self.sheet.footnotes)
         tmpl = self.template(buf, foot)
         story = self.story(h, foot)
         defer_save(tmpl)  # one layout pass, then the forms it left open, then save

@@ -13,7 +13,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from ... import document as d
+from ...xmltext import escape
+from ..common import column_widths
 from .flowables import Para
+from .look import hex_colour
 
 if TYPE_CHECKING:
     from .blocks import BlockWriter
@@ -41,105 +44,110 @@ def _rows(w: BlockWriter, t: d.Table, ncols: int) -> list[list[Any]]:
 
 
 def _col_widths(t: d.Table, ncols: int) -> list[str]:
-    widths = t.widths
-    if len(widths) != ncols or not all(w > 0 for w in widths):
-        widths = (1,) * ncols
-    total = float(sum(widths))
-    return [f"{w * 100.0 / total:.4f}%" for w in widths]
+    """The columns as shares of the width the table is given (ReportLab percentages)."""
+    return [f"{w:.4f}%" for w in column_widths(t.widths, ncols, 100)]
 
 
 def data_table(w: BlockWriter, t: d.Table) -> list[Flowable]:
     """A data table, its caption (kept with it) above."""
-    look = w.look
+    look, tl = w.look, w.sheet.table
     out: list[Flowable] = []
     caption = None
-    if t.caption:  # converted first: notes are numbered in reading order
-        cap_style = ParagraphStyle("briefgen-caption-keep", parent=look.p["caption"],
-                                   keepWithNext=1)
-        caption = Para(w.inline.markup(t.caption), cap_style)
+    if t.caption:  # converted first: notes are numbered in reading order (kept with the table)
+        caption = Para(w.inline.markup(t.caption), _keeping(look.p["caption"]))
     ncols = max(1, t.ncols)
     header = [_cell(w, c.blocks, "th") for c in t.header] or [""]
     rows = _rows(w, t, ncols)
     cmds: list[tuple[Any, ...]] = [
         *look.table_font,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("BACKGROUND", (0, 0), (-1, 0), look.header_bg),
+        ("LEFTPADDING", (0, 0), (-1, -1), tl.pad_left),
+        ("RIGHTPADDING", (0, 0), (-1, -1), tl.pad_right),
+        ("TOPPADDING", (0, 0), (-1, -1), tl.pad_top),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), tl.pad_bottom),
+        ("BACKGROUND", (0, 0), (-1, 0), hex_colour(tl.header_fill)),
         *look.table_rules(),
     ]
     if rows:
         cmds.extend(look.stripes())
     table = Table([header, *rows], colWidths=_col_widths(t, ncols), repeatRows=1,
                   splitInRow=w.min_split, style=TableStyle(cmds), hAlign="LEFT",
-                  spaceBefore=2, spaceAfter=w.style.sizes.base)
+                  spaceBefore=tl.space_before, spaceAfter=tl.space_after)
     if caption is not None:
         out.append(caption)
     out.append(table)
     return out
 
 
+def _keeping(style: ParagraphStyle) -> ParagraphStyle:
+    """A table caption's style: kept with the table below it, whatever the role says."""
+    if style.keepWithNext:
+        return style
+    return ParagraphStyle(f"{style.name}-keep", parent=style, keepWithNext=1)
+
+
 def quote(w: BlockWriter, q: d.Quote, where: str) -> Flowable:
-    look = w.look
+    look, ql = w.look, w.sheet.quote
     flow = w.blocks(q.blocks, "quote" if where == "main" else where)
     if q.attribution:
-        flow.append(Para("\u2014\u00a0" + w.inline.markup(q.attribution, where),
+        flow.append(Para(escape(ql.attribution_prefix) + w.inline.markup(q.attribution, where),
                          look.p["attribution"]))
     return Table([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
                  style=TableStyle([
                      *look.table_font,
-                     ("LINEBEFORE", (0, 0), (0, -1), 2.5, look.rule),
-                     ("LEFTPADDING", (0, 0), (-1, -1), 12),
-                     ("RIGHTPADDING", (0, 0), (-1, -1), 18),
-                     ("TOPPADDING", (0, 0), (-1, -1), 2),
-                     ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                 ]), spaceBefore=4, spaceAfter=w.style.sizes.base * 0.8)
+                     ("LINEBEFORE", (0, 0), (0, -1), ql.rule_width, hex_colour(ql.rule_colour)),
+                     ("LEFTPADDING", (0, 0), (-1, -1), ql.rule_gap),
+                     ("RIGHTPADDING", (0, 0), (-1, -1), ql.indent_right),
+                     ("TOPPADDING", (0, 0), (-1, -1), ql.pad_top),
+                     ("BOTTOMPADDING", (0, 0), (-1, -1), ql.pad_bottom),
+                 ]), spaceBefore=ql.space_before, spaceAfter=ql.space_after)
 
 
 def box(w: BlockWriter, b: d.Box) -> Flowable:
     look = w.look
+    bl = w.sheet.boxes.get(b.role) or w.sheet.boxes["note"]
     flow: list[Flowable] = []
     if b.title:
         flow.append(Para(w.inline.markup(b.title), look.p["box-title"]))
     flow.extend(w.blocks(b.blocks, "box"))
-    width = 1.6 if b.role == "warning" else 1.0
     return Table([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
                  style=TableStyle([
                      *look.table_font,
-                     ("BACKGROUND", (0, 0), (-1, -1), look.box_bg),
-                     ("BOX", (0, 0), (-1, -1), width, look.box_border),
-                     ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                     ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                     ("TOPPADDING", (0, 0), (-1, -1), 8),
-                     ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                 ]), spaceBefore=4, spaceAfter=w.style.sizes.base)
+                     ("BACKGROUND", (0, 0), (-1, -1), hex_colour(bl.fill)),
+                     ("BOX", (0, 0), (-1, -1), bl.border_width, hex_colour(bl.border)),
+                     ("LEFTPADDING", (0, 0), (-1, -1), bl.pad_left),
+                     ("RIGHTPADDING", (0, 0), (-1, -1), bl.pad_right),
+                     ("TOPPADDING", (0, 0), (-1, -1), bl.pad_top),
+                     ("BOTTOMPADDING", (0, 0), (-1, -1), bl.pad_bottom),
+                 ]), spaceBefore=bl.space_before, spaceAfter=bl.space_after)
 
 
 def title_block(w: BlockWriter, tb: d.TitleBlock) -> list[Flowable]:
-    look = w.look
+    look, tl = w.look, w.sheet.title_block
     out: list[Flowable] = [Para(w.inline.markup(tb.title), look.p["title"])]
     if tb.subtitle:
         out.append(Para(w.inline.markup(tb.subtitle), look.p["subtitle"]))
     if not tb.fields:
-        out.append(Spacer(0, w.style.sizes.base))
+        out.append(Spacer(0, tl.space_after_bare))
         return out
     label_drop = look.p["meta-value"].fontSize - look.p["meta-label"].fontSize
     rows = [[Para(w.inline.escaped(f.label), look.p["meta-label"]),
              Para(w.inline.markup(f.value), look.p["meta-value"])] for f in tb.fields]
-    out.append(Table(rows, colWidths=["27%", "73%"], hAlign="LEFT", splitInRow=w.min_split,
+    label = 100 * tl.label_share
+    outer, inner = hex_colour(tl.outer_rule_colour), hex_colour(tl.inner_rule_colour)
+    out.append(Table(rows, colWidths=[f"{label:g}%", f"{100 - label:g}%"], hAlign="LEFT",
+                     splitInRow=w.min_split,
                      style=TableStyle([
                          *look.table_font,
                          ("VALIGN", (0, 0), (-1, -1), "TOP"),
                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                         ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+                         ("RIGHTPADDING", (0, 0), (-1, -1), tl.column_gap),
+                         ("TOPPADDING", (0, 0), (-1, -1), tl.row_pad),
                          # the smaller label sits on the value's first baseline
-                         ("TOPPADDING", (0, 0), (0, -1), 3.5 + label_drop),
-                         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-                         ("LINEABOVE", (0, 0), (-1, 0), 1.2, look.headings),
-                         ("LINEBELOW", (0, 0), (-1, -2), 0.4, look.rule),
-                         ("LINEBELOW", (0, -1), (-1, -1), 1.2, look.headings),
-                     ]), spaceBefore=4, spaceAfter=w.style.sizes.base * 1.4))
+                         ("TOPPADDING", (0, 0), (0, -1), tl.row_pad + label_drop),
+                         ("BOTTOMPADDING", (0, 0), (-1, -1), tl.row_pad),
+                         ("LINEABOVE", (0, 0), (-1, 0), tl.outer_rule_width, outer),
+                         ("LINEBELOW", (0, 0), (-1, -2), tl.inner_rule_width, inner),
+                         ("LINEBELOW", (0, -1), (-1, -1), tl.outer_rule_width, outer),
+                     ]), spaceBefore=tl.space_before, spaceAfter=tl.space_after))
     return out
