@@ -104,7 +104,7 @@ class Furniture:
         hf = fl.size
         label = fill_label(self.meta.label("page_x_of_y", "Page {page} of {total}"),
                            page, total)
-        font = self.look.body_faces.regular
+        font = self.look.p["header-footer"].fontName
         canv.setFont(font, hf)
         canv.setFillColor(hex_colour(fl.colour))
         canv.drawRightString(x + width, baseline, label)

@@ -55,7 +55,6 @@ class Look:
     def __init__(self, sheet: Stylesheet):
         self.sheet = sheet
         self.body_faces = faces(sheet.body_family)
-        self.head_faces = faces(sheet.heading_family)
         self.p: dict[str, ParagraphStyle] = {
             name: paragraph_style(role) for name, role in sheet.roles.items()}
         self.toc = [self.p[f"toc{level}"] for level in (1, 2, 3)]
