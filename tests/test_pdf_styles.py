@@ -27,7 +27,7 @@ from briefgen.errors import BriefError
 from briefgen.fonts import BUNDLED
 from briefgen.layout import apply_style
 from briefgen.render.pdf import render_pdf
-from briefgen.style import Cover, Margins, Page, Style, Tables, load_style
+from briefgen.style import Cover, Margins, Page, Style, Tables, available_styles, load_style
 
 T = d.Text
 MM = 72 / 25.4
@@ -153,8 +153,10 @@ def test_page_size_and_margins(probe: bytes, probe_pages: list[Any]) -> None:
 
 def test_sizes(probe_pages: list[Any]) -> None:
     page = probe_pages[0]
+    # sizes are in half points (the resolved stylesheet rounds them as Word stores them):
+    # the style's 11.25 pt h3 prints at 11
     expect = {"Probetitle": 21, "Probesubtitle": 13.5, "Alphaheading": 15.5,
-              "Betaheading": 12.5, "Gammaheading": 11.25, "Bodystart": 10,
+              "Betaheading": 12.5, "Gammaheading": 11, "Bodystart": 10,
               "TLP:AMBER": 13, "Probe": 7.5}  # Probe: the footer line
     for text, size in expect.items():
         assert word(page, text)["size"] == pytest.approx(size, abs=0.01), text
@@ -596,3 +598,23 @@ def test_shipped_styles_reach_the_pdf(name: str) -> None:
             assert word(page, "1.")["x0"] < body["x0"] - 10
         else:
             assert body["x0"] == pytest.approx(style.page.margins.left, abs=0.5)
+
+
+@pytest.mark.parametrize("name", sorted(available_styles()))
+def test_every_role_prints_as_the_stylesheet_resolves_it(name: str) -> None:
+    """The PDF's half of tests/test_stylesheet_parity.py: each text role, read back from the
+    page, has the weight, slant, size and colour the resolved stylesheet gives it (captions
+    italic and muted, quotes upright, sizes in half points)."""
+    from test_stylesheet_parity import MARKERS, pdf_looks, role_document
+
+    from briefgen.render.stylesheet import resolve
+
+    style = load_style(name)
+    sheet = resolve(style)
+    looks = pdf_looks(render_pdf(role_document(), style))
+    assert set(looks) == set(MARKERS)
+    for role in MARKERS:
+        want = sheet.role(role)
+        _fam, bold, italic, size, colour = looks[role]
+        assert (bold, italic, size, colour) == (want.bold, want.italic, want.size,
+                                                want.colour.upper()), role

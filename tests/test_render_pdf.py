@@ -754,16 +754,16 @@ def test_heading_kept_with_first_lines_and_their_footnotes(kind: str) -> None:
 
 def _passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Spy (not a mock: the build runs) on the renderer's layout passes: their page counts."""
-    from briefgen.render import pdf as pdf_module
+    from briefgen.render.pdf import renderer
 
     seen: list[int] = []
-    real = pdf_module._DocTemplate.build
+    real = renderer.DocTemplate.build
 
     def build(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         real(self, *args, **kwargs)
         seen.append(self.bg_pages)
 
-    monkeypatch.setattr(pdf_module._DocTemplate, "build", build)
+    monkeypatch.setattr(renderer.DocTemplate, "build", build)
     return seen
 
 
@@ -813,3 +813,16 @@ def test_contents_longer_than_a_page_has_true_numbers(monkeypatch: pytest.Monkey
     linked = [target for _n, _y, target in sorted(rows)]
     assert linked[::2] == linked[1::2]  # two links an entry, to the same page
     assert linked[::2] == [int(page) for _num, page in entries]
+
+
+def test_marks_side_by_side_with_a_space_between(style: Style) -> None:
+    """Notes marked side by side print as 1,2 even with a space between the marks (the space
+    goes: marks hug), and the same note twice is one mark (common.mark_run)."""
+    doc = d.Document(d.Meta("Marks", DATE), (
+        p("Spaced", note("Alpha source."), " ", note("Beta source."), " then text."),
+        p("Twice", note("Alpha source."), " ", note("Alpha source."), "."),
+    ))
+    body = " ".join(page_texts(render_pdf(doc, style)))
+    assert "Spaced1,2 then text." in body
+    assert "Twice1." in body
+

@@ -22,7 +22,8 @@ from typing import Literal, Mapping
 from ..style import MarkingLook, Style, marking_look
 
 __all__ = [
-    "BoxLook", "FigureLook", "FurnitureLook", "ListLook", "LogoLook", "QuoteLook", "Role",
+    "BoxLook", "FigureLook", "FootnoteLook", "FurnitureLook", "ListLook", "LogoLook",
+    "QuoteLook", "Role",
     "Stylesheet", "TableLook", "TitleBlockLook", "resolve",
 ]
 
@@ -102,6 +103,8 @@ class QuoteLook:
     space_before: float
     space_after: float
     attribution_prefix: str  # printed before the attribution (an em dash and a no-break space)
+    pad_top: float = 2.0  # from the top of the rule to the first line's top
+    pad_bottom: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class TitleBlockLook:
     inner_rule_colour: str
     space_before: float
     space_after: float
+    column_gap: float = 6.0  # between the label and the value column
+    space_after_bare: float = 0.0  # after a title block without fields
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ class FigureLook:
     space_before: float
     space_after: float
     nested_width: float
+    caption_gap: float = 4.0  # between the drawing and its caption
+    min_height_share: float = 0.25  # a drawing is never scaled below this share of the page
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,31 @@ class FurnitureLook:
     rule_offset: float  # from the text frame to the header/footer rule (at most)
     min_footer_size: float  # a long footer text shrinks to this before it is shortened
     marking_pad: float  # the padding of a TLP label's filled block, as a share of its size
+    # where things sit in the margins (shares of the margin, or ems of the text they place)
+    rule_offset_share: float = 0.2  # the rule's offset is at most this share of the margin
+    footer_drop_em: float = 1.35  # the footer line's baseline below the footer rule
+    footer_gap: float = 18.0  # between the footer text and the page label
+    footer_shrink_step: float = 0.25  # a long footer text shrinks by this much at a time
+    marking_top_share: float = 0.42  # the header marking's centre below the page top
+    marking_bottom_share: float = 0.36  # the footer marking's centre above the page bottom
+    marking_clear_em: float = 1.2  # the footer marking's centre below the footer baseline
+    marking_min_em: float = 0.9  # ... and at least this far above the page edge
+    marking_baseline_em: float = 0.35  # a marking's baseline below its centre (capitals)
+    marking_box_em: float = 1.6  # the height of a TLP label's filled block
+
+
+@dataclass(frozen=True)
+class FootnoteLook:
+    """Footnotes at the foot of the page (the PDF lays them out; Word does its own)."""
+
+    separator: float  # the separator rule and the space around it
+    rule_at: float  # the rule's place in that space, as a share from its top
+    rule_width: float
+    rule_colour: str
+    rule_length: float  # at most this long ...
+    rule_share: float  # ... and at most this share of the text width
+    gap: float  # between notes
+    max_share: float  # notes take at most this share of the text height (the rest carries on)
 
 
 @dataclass(frozen=True)
@@ -184,6 +216,11 @@ class Stylesheet:
     link_colour: str
     contents_number_width: float  # the contents' page-number column
     contents_indent: float  # per level
+    contents_space_after: float = 0.0  # after the contents
+    link_target_lift: float = 4.0  # a link to a heading shows this much above its top
+    footnotes: FootnoteLook = FootnoteLook(separator=12.6, rule_at=0.45, rule_width=0.5,
+                                           rule_colour="#000000", rule_length=144.0,
+                                           rule_share=1 / 3, gap=3.0, max_share=0.6)
     extra: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     def role(self, name: str) -> Role:
@@ -287,7 +324,8 @@ def resolve(style: Style) -> Stylesheet:
         title_block=TitleBlockLook(label_share=0.27, row_pad=3.5, outer_rule_width=1.2,
                                    outer_rule_colour=c.headings, inner_rule_width=0.4,
                                    inner_rule_colour=c.rule, space_before=4.0,
-                                   space_after=base * 1.4),
+                                   space_after=base * 1.4, column_gap=6.0,
+                                   space_after_bare=base),
         lists=ListLook(bullet="\u2022", bullet_indent_em=1.5, ordered_indent_em=2.0,
                        lettered_extra_em=0.5, item_space_after=base * 0.3, space_after_em=0.75),
         hang=HangLook(min_indent=base * 2.5, gap=base * 0.8),
@@ -300,4 +338,9 @@ def resolve(style: Style) -> Stylesheet:
         link_colour=c.link,
         contents_number_width=base * 3,
         contents_indent=base * 1.6,
+        contents_space_after=base,
+        link_target_lift=4.0,
+        footnotes=FootnoteLook(separator=small * 1.4, rule_at=0.45, rule_width=0.5,
+                               rule_colour=c.rule, rule_length=144.0, rule_share=1 / 3,
+                               gap=3.0, max_share=0.6),
     )

@@ -1,0 +1,152 @@
+"""The renderer's own flowables: paragraphs that keep their line breaks, headings that bind
+their bookmarks where they are drawn, tables in the main flow, figures with their captions,
+and the endnotes' slot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.graphics import renderPDF
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Table
+from reportlab.platypus import Paragraph as _RLParagraph
+from reportlab.platypus.doctemplate import FrameBreak
+
+from ..stylesheet import FigureLook
+from .reportlab_adapter import MemoParagraph, split_inside_row
+
+__all__ = ["Figure", "FlowTable", "Heading", "NotesSlot", "Para"]
+
+
+class Para(MemoParagraph):
+    """Every paragraph the renderer makes: one line break per width (see
+    :class:`.reportlab_adapter.MemoParagraph`)."""
+
+
+_HEADING_DUTIES = ("bg_key", "bg_outline", "bg_outline_level", "bg_toc_level", "bg_toc_text",
+                   "bg_pages", "bg_lift")
+
+
+class Heading(Para):
+    """A paragraph that, where it is drawn, binds its bookmark (an XYZ destination the contents,
+    cross-references and outline point at), adds its outline entry and tells the contents its
+    page (in ``pages``). A link to it shows ``lift`` points above its top. Split pieces keep
+    the duties on the first piece only."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any,
+                 key: str | None = None, outline: str | None = None, outline_level: int = 0,
+                 toc_level: int | None = None, toc_text: str = "",
+                 pages: dict[str, int] | None = None, lift: float = 0, **kwargs: Any):
+        super().__init__(text, style, *args, **kwargs)
+        self.bg_key = key
+        self.bg_outline = outline
+        self.bg_outline_level = outline_level
+        self.bg_toc_level = toc_level
+        self.bg_toc_text = toc_text
+        self.bg_pages = pages
+        self.bg_lift = lift
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        if parts and isinstance(parts[0], Heading):
+            first = parts[0]
+            for attr in _HEADING_DUTIES:
+                setattr(first, attr, getattr(self, attr))
+        return parts
+
+    def draw(self) -> None:
+        key = self.bg_key
+        if key:
+            canv = self.canv
+            canv.bookmarkHorizontal(key, 0, self.height + self.bg_lift)  # an XYZ destination
+            if self.bg_outline is not None:
+                canv.addOutlineEntry(self.bg_outline, key, self.bg_outline_level, closed=False)
+            if self.bg_toc_level is not None and self.bg_pages is not None:
+                self.bg_pages.setdefault(key, canv.getPageNumber())
+        super().draw()
+
+
+class FlowTable(Table):
+    """A table in the main flow. ReportLab splits a table between rows first; if the space
+    left under the first part can still take a few lines, the rest (with its repeated header)
+    is then split *inside* a row on the same page: a second header in mid-page. Here, when
+    that space is enough for an in-row split (``splitInRow``, about four lines each side), the
+    row is split at once to fill the page; either way the rest starts on the next page (its
+    pieces are of this class too, so every later split does the same)."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2:
+            return parts
+        if self.splitInRow and self.splitByRow:
+            used = parts[0].wrap(availWidth, availHeight)[1]
+            if availHeight - used >= self.splitInRow:
+                in_row = split_inside_row(self, availHeight)
+                if len(in_row) == 2:
+                    parts = in_row
+        return [parts[0], FrameBreak(), parts[1]]
+
+
+class Figure(Flowable):
+    """A chart (vector) with its caption below, kept together: the drawing is scaled down to
+    the width available and so that drawing and caption never exceed the frame's height."""
+
+    def __init__(self, drawing: Any, caption: _RLParagraph | None, frame_height: float,
+                 look: FigureLook):
+        super().__init__()
+        self.drawing = drawing
+        self.caption = caption
+        self.frame_height = frame_height
+        self.look = look
+        self.spaceBefore = look.space_before
+        self.spaceAfter = look.space_after
+        self.max_height = frame_height  # lowered when a heading is kept with it
+        self.scale = 1.0
+        self.cap_h = 0.0
+
+    def bg_children(self) -> Any:
+        """What it holds that may carry note marks: its caption."""
+        return self.caption
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        cap_h = 0.0
+        if self.caption is not None:
+            cap_h = self.caption.wrap(availWidth, self.frame_height)[1] + self.look.caption_gap
+        dw = self.drawing
+        limit = min(self.frame_height, self.max_height)
+        room = max(limit - cap_h - 1, self.frame_height * self.look.min_height_share)
+        self.scale = min(1.0, availWidth / dw.width, room / dw.height)
+        self.cap_h = cap_h
+        self.width = availWidth
+        self.height = dw.height * self.scale + cap_h
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return []  # never split: it moves to the next page whole (it always fits a frame)
+
+    def draw(self) -> None:
+        canv = self.canv
+        dw, s = self.drawing, self.scale
+        canv.saveState()
+        canv.translate(0, self.cap_h)
+        canv.scale(s, s)
+        renderPDF.draw(dw, canv, 0, 0)
+        canv.restoreState()
+        if self.caption is not None:
+            self.caption.drawOn(canv, 0, 0)
+
+
+class NotesSlot(Flowable):
+    """Where the endnotes go; replaced once every note has its number."""
+
+    def __init__(self, title: str, outline_level: int):
+        super().__init__()
+        self.title = title
+        self.outline_level = outline_level
+        self.width = self.height = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:  # a slot nested in a box or table stays empty: notes go at the end
+        pass

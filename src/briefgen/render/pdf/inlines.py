@@ -1,0 +1,166 @@
+"""Inline nodes to ReportLab paragraph markup, one handler per node type.
+
+**Text is never markup**: every :class:`~briefgen.document.Text` is escaped for ReportLab's
+paragraph parser; ``<b>``, ``<i>``, ``<a>`` and ``<super>`` tags are built only from the
+document's Strong/Emph/Link/Ref/Note nodes. Characters the fonts cannot draw become U+FFFD.
+
+**Note marks**: notes are numbered in document order from 1; equal notes (dataclass equality)
+are one note: later marks repeat the first one's number (the same note twice in a row gives one
+mark; two different marks in a row print as "1,2"). With endnotes each mark links to its entry;
+with footnotes it carries an ``<onDraw>`` callback that tells the page it holds the mark.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from ... import document as d
+from ...fonts import characters
+from ...xmltext import escape, quoteattr
+from ..common import drawable, mark_run
+from .anchors import Anchors
+from .notes import FN_CALLBACK, NoteBook
+
+__all__ = ["InlineWriter", "drawable_chars"]
+
+_SAFE_URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16)
+def drawable_chars(body: Path, headings: Path) -> frozenset[str]:
+    """The characters both the body face and the headings' bold face have glyphs for, in the
+    Basic Multilingual Plane (see :meth:`InlineWriter.drawable`), and tab and line ends."""
+    both = characters(body) & characters(headings)
+    return frozenset(c for c in both if c <= "\uffff") | frozenset("\t\n\r")
+
+
+@dataclass
+class _Run:
+    """One run of inlines being converted: where it goes, the pieces so far, and the numbers
+    of the note marks met side by side and not yet written."""
+
+    where: str
+    in_link: bool
+    colour: str
+    out: list[str] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)
+
+
+def _is_space(node: object) -> bool:
+    return type(node) is d.Text and not node.text.strip(" ")
+
+
+class InlineWriter:
+    """Converts inline nodes to markup; numbers the notes as their marks are met."""
+
+    def __init__(self, anchors: Anchors, notes: NoteBook, chars: frozenset[str], *,
+                 link_colour: str, rule_colour: str):
+        self.anchors = anchors
+        self.notes = notes
+        self.chars = chars
+        self.link_colour = link_colour
+        self.rule_colour = rule_colour
+
+    def drawable(self, text: str) -> str:
+        """``text`` with U+FFFD (a visible mark) for every character the fonts cannot draw, which
+        would otherwise print as glyph 0 (a silent box that vanishes from the extracted text),
+        and for characters beyond the Basic Multilingual Plane (emoji), for which ReportLab
+        writes a malformed text map (odd-length hex strings in the ToUnicode CMap)."""
+        return drawable(text, self.chars)
+
+    def escaped(self, text: str) -> str:
+        """Plain text as markup: drawable, escaped."""
+        return escape(self.drawable(text))
+
+    def markup(self, inlines: tuple[d.Inline, ...], where: str = "main",
+               in_link: bool = False) -> str:
+        colour = "" if where == "th" else f' color="{self.link_colour}"'
+        run = _Run(where, in_link, colour)
+        for k, i in enumerate(inlines):
+            if run.pending and _is_space(i) and k + 1 < len(inlines) \
+                    and type(inlines[k + 1]) is d.Note:
+                continue  # marks side by side: the space between them goes
+            if run.pending and type(i) is not d.Note:
+                self._marks(run)
+            handler = _HANDLERS.get(type(i))
+            if handler is not None:
+                handler(self, i, run)
+        if run.pending:
+            self._marks(run)
+        return "".join(run.out)
+
+    def note_number(self, note: d.Note) -> int:
+        """The number of a note: the next one the first time its content is seen, the first
+        one's number for every later equal note (they are one note, listed once)."""
+        book = self.notes
+        n, first = book.numbers.number(note)
+        if first:
+            book.markup.append("")
+            book.markup[n - 1] = self.markup(note.children, "note")
+        return n
+
+    # ---------------------------------------------------------------------------- handlers
+
+    def _text(self, i: d.Text, run: _Run) -> None:
+        run.out.append(self.escaped(i.text))
+
+    def _strong(self, i: d.Strong, run: _Run) -> None:
+        run.out.append(f"<b>{self.markup(i.children, run.where, run.in_link)}</b>")
+
+    def _emph(self, i: d.Emph, run: _Run) -> None:
+        run.out.append(f"<i>{self.markup(i.children, run.where, run.in_link)}</i>")
+
+    def _line_break(self, _i: d.LineBreak, run: _Run) -> None:
+        run.out.append("<br/>")
+
+    def _link(self, i: d.Link, run: _Run) -> None:
+        inner = self.markup(i.children, run.where, True)
+        if run.in_link or not _SAFE_URL.match(i.url):
+            run.out.append(inner)
+        else:
+            run.out.append(f'<a href={quoteattr(i.url)}{run.colour} underline="1"'
+                           f' ucolor="{self.rule_colour}">{inner}</a>')
+
+    def _ref(self, i: d.Ref, run: _Run) -> None:
+        inner = self.markup(i.children, run.where, True)
+        key = self.anchors.by_anchor.get(i.anchor)
+        if run.in_link or key is None:
+            run.out.append(inner)
+        else:
+            run.out.append(f'<a href="#{key}"{run.colour}>{inner}</a>')
+
+    def _note(self, i: d.Note, run: _Run) -> None:
+        out = run.out
+        if out and out[-1].endswith(" "):  # the number hugs the word it follows
+            out[-1] = out[-1].rstrip(" ")
+            if not out[-1]:
+                out.pop()
+        run.pending.append(self.note_number(i))
+
+    def _marks(self, run: _Run) -> None:
+        """The marks of notes side by side: one per note (common.mark_run), 1,2 not 12."""
+        marks = [f"<super>{self._mark(n, run)}</super>" for n in mark_run(run.pending)]
+        run.out.append("<super>,</super>".join(marks))
+        run.pending.clear()
+
+    def _mark(self, n: int, run: _Run) -> str:
+        if self.notes.footnotes:  # no link (the note is on the page); a callback marker
+            return f'{n}<onDraw name="{FN_CALLBACK}" label="{n}"/>'
+        if run.in_link:
+            return str(n)
+        return f'<a href="#{self.anchors.note_key(n)}"{run.colour}>{n}</a>'
+
+
+_HANDLERS: dict[type, Callable[[InlineWriter, Any, _Run], None]] = {
+    d.Text: InlineWriter._text,
+    d.Strong: InlineWriter._strong,
+    d.Emph: InlineWriter._emph,
+    d.LineBreak: InlineWriter._line_break,
+    d.Link: InlineWriter._link,
+    d.Ref: InlineWriter._ref,
+    d.Note: InlineWriter._note,
+}

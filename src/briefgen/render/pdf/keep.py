@@ -1,0 +1,184 @@
+"""Keep-with-next: a heading (or a run of them, or a table caption) kept with the *first lines*
+of what follows, never with all of it.
+
+The group starts on this page when, below it, the next flowable can start (a table: its header
+row and first body row; anything else: a first piece ReportLab is willing to split off, e.g. two
+lines of a paragraph or list item, or the whole of a figure); otherwise it moves to the next
+page with it. ReportLab's own keepWithNext would wrap the group *and the whole next flowable* in
+a KeepTogether (so a long table drags its heading to the next page, leaving the page before half
+empty), and it skips lists altogether (a ListFlowable is a container, which keepWithNext does
+not join), leaving a heading alone at the foot of a page."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus.doctemplate import (
+    ActionFlowable,
+    FrameBreak,
+    IndexingFlowable,
+    NullActionFlowable,
+)
+from reportlab.platypus.flowables import PageBreak
+
+from .flowables import Figure, NotesSlot
+from .notes import FUZZ, note_marks
+from .reportlab_adapter import frame_at_top, placed_frame, row_heights, table_cells
+
+__all__ = ["KeepWithNext", "can_start", "keep_with_next"]
+
+Notes = Callable[[list[Any]], float]
+
+
+def _no_notes(_objs: list[Any]) -> float:
+    return 0.0
+
+
+class KeepWithNext(Flowable):
+    """A run of keep-with-next flowables and the flowable after it (see the module)."""
+
+    def __init__(self, group: list[Flowable], nxt: Flowable, frame_height: float):
+        super().__init__()
+        for f in group:  # we do the keeping: ReportLab must not wrap them in a KeepTogether
+            f.keepWithNext = 0
+        self.group = group
+        self.nxt = nxt
+        self.frame_height = frame_height
+        self.width = self.height = 0
+
+    def bg_children(self) -> list[Flowable]:
+        """What it holds (for the footnotes' search for marks)."""
+        return [*self.group, self.nxt]
+
+    def getSpaceBefore(self) -> float:  # noqa: N802
+        return self.group[0].getSpaceBefore()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return availWidth, 0xFFFFFF  # never placed whole: split() hands out the pieces
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        nxt = self.nxt
+        if isinstance(nxt, Figure):  # a figure scales to fit under its heading on a page
+            nxt.max_height = self.frame_height - self._group_height(availWidth, nxt)
+        action: Flowable = NullActionFlowable()
+        if not frame_at_top(placed_frame(self)) and not self._starts_here(availWidth,
+                                                                           availHeight):
+            action = FrameBreak()
+        return [action, *self.group, nxt]
+
+    def _group_height(self, aw: float, nxt: Flowable) -> float:
+        """The height the group takes above ``nxt`` at the top of a frame."""
+        y = 0.0
+        prev_after: float | None = None
+        for f in self.group:
+            if prev_after is not None:
+                y += max(f.getSpaceBefore() - prev_after, 0)
+            y += f.wrapOn(self.canv, aw, self.frame_height)[1]
+            prev_after = f.getSpaceAfter()
+            y += prev_after
+        return y + max(nxt.getSpaceBefore() - (prev_after or 0), 0) + 1
+
+    def _starts_here(self, aw: float, ah: float) -> bool:
+        canv = self.canv
+        y = ah
+        prev_after: float | None = None
+        for f in self.group:  # as Frame.add stacks them (space after overlaps space before)
+            if prev_after is not None:
+                y -= max(f.getSpaceBefore() - prev_after, 0)
+            _w, h = f.wrapOn(canv, aw, y)
+            y -= h
+            if y < -FUZZ:
+                return False
+            prev_after = f.getSpaceAfter()
+            y -= prev_after
+        nxt = self.nxt
+        y -= max(nxt.getSpaceBefore() - (prev_after or 0), 0)
+        return can_start(nxt, canv, aw, y, self.frame_height, self._notes_room())
+
+    def _notes_room(self) -> Notes:
+        """With footnotes: the extra room at the page foot the notes of the group and of a
+        piece of the next flowable would take."""
+        frame = placed_frame(self)
+        fn = getattr(frame, "bg_fn", None)
+        if frame is None or fn is None:
+            return _no_notes
+        own = note_marks(self.group, [])
+
+        def extra(objs: list[Any]) -> float:
+            new: list[int] = []
+            for n in own + note_marks(objs, []):
+                if n not in fn.page and n not in new:
+                    new.append(n)
+            if not new:
+                return 0.0
+            return frame.notes_room(fn.height(fn.page + new)) - frame.notes_room(fn.reserved)
+
+        return extra
+
+    def draw(self) -> None:
+        pass
+
+
+def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: float,
+              notes: Notes = _no_notes, depth: int = 0) -> bool:
+    """Whether ``f`` can put its first lines into ``ah`` points (see :class:`KeepWithNext`);
+    ``notes`` gives the room the footnotes of a piece (and of the heading) would take."""
+    if ah <= 0:
+        return False
+    _w, h = f.wrapOn(canv, aw, ah)
+    if h <= ah - notes([f]) + FUZZ:
+        return True
+    if isinstance(f, Table) and f.repeatRows:
+        heights = row_heights(f)
+        lead = sum(heights[: f.repeatRows + 1])
+        if lead <= ah - notes(table_cells(f)[: f.repeatRows + 1]) + FUZZ:
+            return True
+        # a first row too big to keep whole may be split inside, as ReportLab would
+        if sum(heights[f.repeatRows: f.repeatRows + 1]) < frame_height / 2:
+            return False
+    room = ah
+    for _ in range(3):  # the piece that fits with its own notes
+        parts = f.splitOn(canv, aw, room)
+        if not parts or isinstance(parts[0], ActionFlowable):
+            return False
+        first = parts[0]
+        if len(parts) == 1 and first is f:
+            return False
+        _w, h = first.wrapOn(canv, aw, room)
+        if h > room + FUZZ:
+            # a container (a list) splits into its items, whatever the height: look inside
+            return depth < 6 and can_start(first, canv, aw, room, frame_height, notes,
+                                           depth + 1)
+        extra = notes([first])
+        if h <= ah - extra + FUZZ:
+            return True
+        room = ah - extra
+        if room <= 0:
+            return False
+    return False
+
+
+def keep_with_next(story: list[Flowable], frame_height: float) -> list[Flowable]:
+    """Each run of keep-with-next flowables (headings, captions) and the flowable after it
+    become one :class:`KeepWithNext`."""
+    out: list[Flowable] = []
+    group: list[Flowable] = []
+    for f in story:
+        if getattr(f, "getKeepWithNext", None) and f.getKeepWithNext():
+            group.append(f)
+            continue
+        if group and _is_content(f):
+            out.append(KeepWithNext(group, f, frame_height))
+        else:
+            out.extend(group)
+            out.append(f)
+        group = []
+    out.extend(group)
+    return out
+
+
+def _is_content(f: Flowable) -> bool:
+    # not the contents (which starts the pack and has its own title kept with it)
+    return not isinstance(f, (ActionFlowable, PageBreak, IndexingFlowable, Spacer, NotesSlot))

@@ -1,0 +1,274 @@
+"""Every private ReportLab name the PDF renderer relies on, in one place.
+
+ReportLab 5.1 offers no public way to do a few things the renderer needs (a document date that
+is not the clock, one layout pass, a paragraph that keeps its line breaks, a frame whose bottom
+rises with the page's footnotes, the contents' entry ends). Those reach into ReportLab's
+internals: here and nowhere else in :mod:`briefgen.render.pdf`, each behind a named function
+or class. ``tests/test_reportlab_adapter.py`` exercises every one of them against the installed
+ReportLab, so an upgrade that renames or changes one fails there, loudly, by name.
+
+The names relied on: ``Canvas._doc`` and its ``PDFDocument._timeStamp``, ``_ID`` and
+``signature``; ``Canvas._curr_tx_info`` (where an ``<onDraw>`` callback's text ends);
+``Paragraph._wrapWidths``, ``blPara``, ``frags`` and their ``cbDefn``; ``Table._cellvalues``,
+``_rowHeights``, ``_splitRows``; ``ListFlowable._content``, ``_flowable`` (list and definition
+indenters) and ``_content`` (KeepTogether); ``Flowable._frame``; the frame's ``_reset``,
+``_x1``, ``_y1``, ``_y``, ``_y1p``, ``_height``, ``_leftPadding``, ``_bottomPadding``,
+``_atTop``, ``_prevASpace``, ``_oASpace``, ``_getAvailableWidth``; ``BaseDocTemplate.frame``
+and ``_doSave``; ``TableOfContents._lastEntries`` and its ``drawTOCEntryEnd`` callback's label;
+and changing a split table piece's class (``__class__``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, ListFlowable, Table
+from reportlab.platypus import Paragraph as _RLParagraph
+from reportlab.platypus.tableofcontents import TableOfContents
+
+__all__ = [
+    "TOC_ENTRY_END",
+    "WRAP_FUZZ",
+    "MemoParagraph",
+    "NotesFrame",
+    "contained",
+    "current_frame",
+    "defer_save",
+    "frame_at_top",
+    "frame_cursor",
+    "frame_floor",
+    "frame_left",
+    "onDraw_labels",
+    "placed_frame",
+    "retype",
+    "row_heights",
+    "seed_document",
+    "set_toc_entries",
+    "split_inside_row",
+    "table_cells",
+    "text_end",
+    "toc_entry_label",
+]
+
+WRAP_FUZZ = 1e-8  # ReportLab's own limit in Paragraph.wrap
+TOC_ENTRY_END = "drawTOCEntryEnd"  # the <onDraw> callback each contents entry ends with
+
+
+# --------------------------------------------------------------------------------------------
+# The canvas's PDF document: its date and file ID
+
+
+def seed_document(canv: Canvas, stamp: Any, seed: str) -> None:
+    """Give the canvas's PDF document ``stamp`` as its time stamp (the date ReportLab writes
+    in the info dictionary) and, unless it has one already, a file ID seeded from ``seed``
+    rather than from the clock (``invariant`` mode's 2000-01-01)."""
+    pdoc = canv._doc
+    pdoc._timeStamp = stamp
+    if getattr(pdoc, "_ID", None) is None and hasattr(pdoc, "signature"):
+        sig = hashlib.md5(usedforsecurity=False)
+        sig.update(b"a reportlab document")
+        sig.update(seed.encode("ascii"))
+        pdoc.signature = sig
+
+
+def text_end(canv: Canvas) -> tuple[float, float]:
+    """Inside an ``<onDraw>`` callback: where the paragraph's text has got to (x, y)."""
+    info = canv._curr_tx_info
+    return info["cur_x"], info["cur_y"]
+
+
+# --------------------------------------------------------------------------------------------
+# Paragraphs
+
+
+class MemoParagraph(_RLParagraph):
+    """A paragraph that remembers its line breaking for each width. ReportLab breaks a paragraph
+    into lines again on every ``wrap``: a table wraps each cell to size its rows and again to
+    draw it, and a keep-with-next test wraps what follows before it is placed. The lines depend
+    only on the width (the text and style are fixed once made; split pieces are new
+    paragraphs), so one break per width is enough."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        memo = self.__dict__.setdefault("_bg_wrap", {})
+        hit = memo.get(availWidth)
+        if hit is not None:
+            self._wrapWidths, self.blPara, self.height = hit
+            self.width = availWidth
+            return availWidth, self.height
+        size = super().wrap(availWidth, availHeight)
+        if availWidth >= WRAP_FUZZ:  # (a width too small to hold anything sets nothing)
+            memo[availWidth] = (self._wrapWidths, self.blPara, self.height)
+        return size
+
+
+def onDraw_labels(para: _RLParagraph, name: str) -> list[str]:  # noqa: N802
+    """The labels of the ``<onDraw name=...>`` callbacks a paragraph (or a split piece of one)
+    holds, in reading order."""
+    out: list[str] = []
+    for frag in getattr(para, "frags", None) or ():
+        # a split paragraph's fragments are words: [width, (frag, text), ...]
+        subs = [x[0] for x in frag[1:] if isinstance(x, tuple)] \
+            if isinstance(frag, list) else (frag,)
+        for sub in subs:
+            cb = getattr(sub, "cbDefn", None)
+            if cb is not None and getattr(cb, "kind", None) == "onDraw" \
+                    and getattr(cb, "name", None) == name:
+                out.append(cb.label)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Tables and containers
+
+
+def table_cells(table: Table) -> list[list[Any]]:
+    """A table's cell contents, row by row."""
+    return table._cellvalues
+
+
+def row_heights(table: Table) -> list[float]:
+    """A wrapped table's row heights (``None`` for a row not yet measured)."""
+    return getattr(table, "_rowHeights", None) or []
+
+
+def split_inside_row(table: Table, height: float) -> list[Flowable]:
+    """Split ``table`` to fill ``height``, inside a row if need be (the second table starting
+    with the rest of that row)."""
+    return table._splitRows(height, doInRowSplit=1)
+
+
+def retype(obj: Any, cls: type) -> None:
+    """Make ``obj`` (made by ReportLab, e.g. a split piece) an instance of ``cls``, a subclass
+    of its own class that adds behaviour but no state of ReportLab's."""
+    obj.__class__ = cls
+
+
+_NOT_A_CONTAINER = object()
+
+
+def contained(f: Any) -> Any:
+    """What a container flowable holds (a list item's or definition's indented flowable, a
+    list's items, a KeepTogether's content), or ``NOT_A_CONTAINER``."""
+    own = getattr(f, "__dict__", {})
+    if "_flowable" in own:  # DDIndenter, LIIndenter (list items)
+        return own["_flowable"]
+    if isinstance(f, ListFlowable):
+        return f._content
+    if "_content" in own:  # KeepTogether and other containers
+        return own["_content"]
+    return _NOT_A_CONTAINER
+
+
+NOT_A_CONTAINER = _NOT_A_CONTAINER
+
+
+# --------------------------------------------------------------------------------------------
+# Frames and the doc template
+
+
+def placed_frame(f: Flowable) -> Frame | None:
+    """The frame a flowable is being placed in (ReportLab sets it on wrap and split), if any."""
+    return getattr(f, "_frame", None)
+
+
+def frame_at_top(frame: Frame | None) -> bool:
+    """Whether nothing has been placed in the frame yet (a frame-less flowable is at a top)."""
+    return frame is None or bool(getattr(frame, "_atTop", True))
+
+
+def frame_floor(frame: Frame) -> float:
+    """The y of the frame's own bottom (inside its padding)."""
+    return frame._y1 + frame._bottomPadding
+
+
+def frame_left(frame: Frame) -> float:
+    """The x of the frame's left edge (inside its padding)."""
+    return frame._x1 + frame._leftPadding
+
+
+def frame_cursor(frame: Frame) -> float:
+    """The y down to which the frame is filled."""
+    return frame._y
+
+
+def current_frame(doc: BaseDocTemplate) -> Frame:
+    """The frame the doc template is filling."""
+    return doc.frame
+
+
+def defer_save(doc: BaseDocTemplate) -> None:
+    """Have ``doc.build`` lay out and draw every page but not save the canvas (the caller
+    fills in forms first, then saves)."""
+    doc._doSave = 0
+
+
+class NotesFrame(Frame):
+    """A frame whose usable bottom can be raised (:meth:`set_floor`, for the page's notes),
+    with the frame state a subclass needs as public names. Subclasses override
+    :meth:`on_reset` (a new page), and may override ``add`` and ``split``."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+
+    def _reset(self) -> None:
+        super()._reset()
+        self.on_reset()
+
+    def on_reset(self) -> None:
+        """Called at each page start, after the frame is emptied."""
+
+    @property
+    def floor(self) -> float:
+        """The y of the frame's own bottom."""
+        return self._y1 + self._bottomPadding
+
+    @property
+    def full_height(self) -> float:
+        return self._height
+
+    @property
+    def cursor(self) -> float:
+        """The y down to which the frame is filled."""
+        return self._y
+
+    @property
+    def at_top(self) -> bool:
+        return bool(self._atTop)
+
+    def set_floor(self, y: float) -> None:
+        """Lay flowables out down to ``y`` only."""
+        self._y1p = y
+
+    def space_after_placed(self, flowable: Flowable) -> float:
+        """The space after ``flowable``, just placed, as the frame counts it."""
+        return self._prevASpace if self._oASpace else flowable.getSpaceAfter()
+
+    def space_before(self, flowable: Flowable) -> float:
+        """The space the frame would put above ``flowable`` placed next."""
+        s = 0.0
+        if not self._atTop:
+            s = flowable.getSpaceBefore()
+            if self._oASpace:
+                s = max(s - self._prevASpace, 0)
+        return s
+
+    def available_width(self) -> float:
+        return self._getAvailableWidth()
+
+
+# --------------------------------------------------------------------------------------------
+# The contents
+
+
+def set_toc_entries(toc: TableOfContents, entries: list[tuple[int, str, int, str]]) -> None:
+    """Give the contents its entries (level, text, page, key) without a layout pass."""
+    toc._lastEntries = entries
+
+
+def toc_entry_label(label: str) -> tuple[int, str]:
+    """The level and key in the label of a contents entry's end callback (``page,level,'key'``
+    for keys of letters, digits, - and _)."""
+    _page, level, key = label.split(",", 2)
+    return int(level), key.strip("'")

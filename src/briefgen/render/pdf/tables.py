@@ -1,0 +1,153 @@
+"""The blocks drawn as ReportLab tables: data tables (``tables.rules``: ``grid``, every cell
+border; ``horizontal``, no vertical line, heavier rules above and below; ``tables.stripes``),
+quotes (a rule at the left), boxes (filled, bordered) and the title block's field table.
+
+A row taller than the space left is split inside the row (so a huge cell cannot stop the build),
+but only when at least about four lines go on each side of the split (``min_split``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+
+from ... import document as d
+from ...xmltext import escape
+from ..common import column_widths
+from .flowables import Para
+from .look import hex_colour
+
+if TYPE_CHECKING:
+    from .blocks import BlockWriter
+
+__all__ = ["box", "data_table", "quote", "title_block"]
+
+
+def _cell(w: BlockWriter, blocks: tuple[d.Block, ...], where: str) -> list[Flowable] | str:
+    flow = w.blocks(blocks, where)
+    return flow if flow else ""
+
+
+def _rows(w: BlockWriter, t: d.Table, ncols: int) -> list[list[Any]]:
+    rows = []
+    for r in t.rows:
+        cells = [_cell(w, c.blocks, "cell") for c in r]
+        if len(cells) > ncols:  # never drop text: the overflow goes into the last cell
+            extra: list[Flowable] = []
+            for c in cells[ncols - 1:]:
+                extra.extend(c if isinstance(c, list) else [])
+            cells = cells[:ncols - 1] + [extra or ""]
+        cells += [""] * (ncols - len(cells))
+        rows.append(cells)
+    return rows
+
+
+def _col_widths(t: d.Table, ncols: int) -> list[str]:
+    """The columns as shares of the width the table is given (ReportLab percentages)."""
+    return [f"{w:.4f}%" for w in column_widths(t.widths, ncols, 100)]
+
+
+def data_table(w: BlockWriter, t: d.Table) -> list[Flowable]:
+    """A data table, its caption (kept with it) above."""
+    look, tl = w.look, w.sheet.table
+    out: list[Flowable] = []
+    caption = None
+    if t.caption:  # converted first: notes are numbered in reading order (kept with the table)
+        caption = Para(w.inline.markup(t.caption), _keeping(look.p["caption"]))
+    ncols = max(1, t.ncols)
+    header = [_cell(w, c.blocks, "th") for c in t.header] or [""]
+    rows = _rows(w, t, ncols)
+    cmds: list[tuple[Any, ...]] = [
+        *look.table_font,
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), tl.pad_left),
+        ("RIGHTPADDING", (0, 0), (-1, -1), tl.pad_right),
+        ("TOPPADDING", (0, 0), (-1, -1), tl.pad_top),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), tl.pad_bottom),
+        ("BACKGROUND", (0, 0), (-1, 0), hex_colour(tl.header_fill)),
+        *look.table_rules(),
+    ]
+    if rows:
+        cmds.extend(look.stripes())
+    table = Table([header, *rows], colWidths=_col_widths(t, ncols), repeatRows=1,
+                  splitInRow=w.min_split, style=TableStyle(cmds), hAlign="LEFT",
+                  spaceBefore=tl.space_before, spaceAfter=tl.space_after)
+    if caption is not None:
+        out.append(caption)
+    out.append(table)
+    return out
+
+
+def _keeping(style: ParagraphStyle) -> ParagraphStyle:
+    """A table caption's style: kept with the table below it, whatever the role says."""
+    if style.keepWithNext:
+        return style
+    return ParagraphStyle(f"{style.name}-keep", parent=style, keepWithNext=1)
+
+
+def quote(w: BlockWriter, q: d.Quote, where: str) -> Flowable:
+    look, ql = w.look, w.sheet.quote
+    flow = w.blocks(q.blocks, "quote" if where == "main" else where)
+    if q.attribution:
+        flow.append(Para(escape(ql.attribution_prefix) + w.inline.markup(q.attribution, where),
+                         look.p["attribution"]))
+    return Table([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
+                 style=TableStyle([
+                     *look.table_font,
+                     ("LINEBEFORE", (0, 0), (0, -1), ql.rule_width, hex_colour(ql.rule_colour)),
+                     ("LEFTPADDING", (0, 0), (-1, -1), ql.rule_gap),
+                     ("RIGHTPADDING", (0, 0), (-1, -1), ql.indent_right),
+                     ("TOPPADDING", (0, 0), (-1, -1), ql.pad_top),
+                     ("BOTTOMPADDING", (0, 0), (-1, -1), ql.pad_bottom),
+                 ]), spaceBefore=ql.space_before, spaceAfter=ql.space_after)
+
+
+def box(w: BlockWriter, b: d.Box) -> Flowable:
+    look = w.look
+    bl = w.sheet.boxes.get(b.role) or w.sheet.boxes["note"]
+    flow: list[Flowable] = []
+    if b.title:
+        flow.append(Para(w.inline.markup(b.title), look.p["box-title"]))
+    flow.extend(w.blocks(b.blocks, "box"))
+    return Table([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
+                 style=TableStyle([
+                     *look.table_font,
+                     ("BACKGROUND", (0, 0), (-1, -1), hex_colour(bl.fill)),
+                     ("BOX", (0, 0), (-1, -1), bl.border_width, hex_colour(bl.border)),
+                     ("LEFTPADDING", (0, 0), (-1, -1), bl.pad_left),
+                     ("RIGHTPADDING", (0, 0), (-1, -1), bl.pad_right),
+                     ("TOPPADDING", (0, 0), (-1, -1), bl.pad_top),
+                     ("BOTTOMPADDING", (0, 0), (-1, -1), bl.pad_bottom),
+                 ]), spaceBefore=bl.space_before, spaceAfter=bl.space_after)
+
+
+def title_block(w: BlockWriter, tb: d.TitleBlock) -> list[Flowable]:
+    look, tl = w.look, w.sheet.title_block
+    out: list[Flowable] = [Para(w.inline.markup(tb.title), look.p["title"])]
+    if tb.subtitle:
+        out.append(Para(w.inline.markup(tb.subtitle), look.p["subtitle"]))
+    if not tb.fields:
+        out.append(Spacer(0, tl.space_after_bare))
+        return out
+    label_drop = look.p["meta-value"].fontSize - look.p["meta-label"].fontSize
+    rows = [[Para(w.inline.escaped(f.label), look.p["meta-label"]),
+             Para(w.inline.markup(f.value), look.p["meta-value"])] for f in tb.fields]
+    label = 100 * tl.label_share
+    outer, inner = hex_colour(tl.outer_rule_colour), hex_colour(tl.inner_rule_colour)
+    out.append(Table(rows, colWidths=[f"{label:g}%", f"{100 - label:g}%"], hAlign="LEFT",
+                     splitInRow=w.min_split,
+                     style=TableStyle([
+                         *look.table_font,
+                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                         ("RIGHTPADDING", (0, 0), (-1, -1), tl.column_gap),
+                         ("TOPPADDING", (0, 0), (-1, -1), tl.row_pad),
+                         # the smaller label sits on the value's first baseline
+                         ("TOPPADDING", (0, 0), (0, -1), tl.row_pad + label_drop),
+                         ("BOTTOMPADDING", (0, 0), (-1, -1), tl.row_pad),
+                         ("LINEABOVE", (0, 0), (-1, 0), tl.outer_rule_width, outer),
+                         ("LINEBELOW", (0, 0), (-1, -2), tl.inner_rule_width, inner),
+                         ("LINEBELOW", (0, -1), (-1, -1), tl.outer_rule_width, outer),
+                     ]), spaceBefore=tl.space_before, spaceAfter=tl.space_after))
+    return out
