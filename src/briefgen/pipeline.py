@@ -20,7 +20,7 @@ from .errors import (BriefError, BriefgenError, BriefWarning, Diagnostic,
 
 if TYPE_CHECKING:  # concurrent.futures (and logging) load only for a batch
     from concurrent.futures import Executor
-from .fonts import family, missing_characters
+from .fonts import missing_characters
 from .loader import Positions, decode, parse_text, read_text
 from .model import Brief
 from .style import Style, load_style
@@ -91,7 +91,7 @@ REPLACEMENT = "\ufffd"
 
 
 def _missing_in(style: Style) -> Callable[[str], list[str]]:
-    fams = {family(style.fonts.body), family(style.fonts.headings)}
+    fams = {style.fonts.family("body"), style.fonts.family("headings")}
 
     def missing(text: str) -> list[str]:
         return sorted({c for f in fams for c in missing_characters(text, f)})

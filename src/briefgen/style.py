@@ -14,10 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_serializer,
+                      model_validator)
 
 from .errors import BriefError, Diagnostic
-from .fonts import check_truetype
+from .fonts import Family, check_truetype
 
 _UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
@@ -88,32 +89,38 @@ class Fonts(_Strict):
 
     @model_validator(mode="after")
     def _known(self) -> Fonts:
-        from .fonts import BUNDLED, family, register_family
+        """Body and headings name a bundled family or one under ``families``; an own family's
+        name becomes a :class:`~briefgen.fonts.FamilyKey` carrying its files. Checks only:
+        no font is registered (the renderers do that when they draw)."""
+        from .fonts import BUNDLED, FamilyKey, own_family
 
         updates = {}
         for slot in ("body", "headings"):
             key = getattr(self, slot)
+            if isinstance(key, FamilyKey):
+                key = key.own
             if key in self.families:
                 f = self.families[key]
-                updates[slot] = register_family(f.name, f.regular, f.bold, f.italic,
-                                                f.bold_italic)
-            else:
-                try:
-                    family(key)
-                except KeyError:
-                    raise ValueError(f"{slot}: no font family {key!r}; use one of "
-                                     + ", ".join([*BUNDLED, *self.families])) from None
-        for slot, key in updates.items():
-            object.__setattr__(self, slot, key)
+                updates[slot] = own_family(key, f.name, f.regular, f.bold, f.italic,
+                                           f.bold_italic)
+            elif key not in BUNDLED:
+                raise ValueError(f"{slot}: no font family {key!r}; use one of "
+                                 + ", ".join([*BUNDLED, *self.families]))
+        for slot, value in updates.items():
+            object.__setattr__(self, slot, value)
         return self
 
-    def __setstate__(self, state: Any) -> None:
-        """A style sent to another process (a batch worker) registers its families there."""
-        super().__setstate__(state)
-        from .fonts import register_family
+    @field_serializer("body", "headings")
+    def _own_name(self, key: str) -> str:
+        """A dump shows the analyst's own name of a family (``house``), not its key, so that
+        it validates again as the same style."""
+        return str(getattr(key, "own", key))
 
-        for f in self.families.values():
-            register_family(f.name, f.regular, f.bold, f.italic, f.bold_italic)
+    def family(self, slot: Literal["body", "headings"]) -> Family:
+        """The family the ``body`` or ``headings`` text is set in."""
+        from .fonts import family
+
+        return family(getattr(self, slot))
 
 
 class Sizes(_Strict):
