@@ -250,3 +250,32 @@ def test_styles_show_names_own_families_by_their_style_name(tmp_path: Path):
     res = CliRunner().invoke(cli, ["styles", "show", str(path)])
     assert res.exit_code == 0, res.output
     assert '"body": "house"' in res.output and "custom-" not in res.output
+
+
+def test_style_cache_sees_an_edited_parent_in_the_same_process(tmp_path: Path):
+    """The cache is keyed on every file a style was made of: editing the parent a style
+    extends (the same size, at once: no clock tick in between) gives the new colour."""
+    parent = tmp_path / "parent.yaml"
+    child = tmp_path / "child.yaml"
+    parent.write_text('extends: default\ncolours: {headings: "#111111"}\n')
+    child.write_text("extends: parent.yaml\ndescription: child\n")
+    assert load_style(child).colours.headings == "#111111"
+    assert load_style(child) is load_style(child)  # still cached while nothing changes
+    parent.write_text('extends: default\ncolours: {headings: "#222222"}\n')
+    assert load_style(child).colours.headings == "#222222"
+    parent.write_text('extends: us-memo\ncolours: {headings: "#222222"}\n')
+    assert load_style(child).page.size == "Letter"  # the grandparent changed
+
+
+def test_style_cache_sees_a_replaced_logo(tmp_path: Path):
+    from PIL import Image
+
+    style = tmp_path / "s.yaml"
+    style.write_text("cover: {logo: logo.png}\n")
+    Image.new("RGB", (4, 4), "red").save(tmp_path / "logo.png")
+    first = load_style(style)
+    (tmp_path / "logo.png").unlink()
+    with pytest.raises(BriefError, match="no such file 'logo.png'"):
+        load_style(style)
+    Image.new("RGB", (4, 4), "blue").save(tmp_path / "logo.png")
+    assert load_style(style) is not first and load_style(style).cover.logo == first.cover.logo
