@@ -7,7 +7,8 @@ Each stage lives in its own module; this one only strings them together for the 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from .errors import (BriefError, BriefgenError, BriefWarning, Diagnostic,
                      InternalError, OutputError)
 
 if TYPE_CHECKING:  # concurrent.futures (and logging) load only for a batch
+    import threading
     from concurrent.futures import Executor
 from .fonts import missing_characters
 from .loader import Positions, decode, parse_text, read_text
@@ -557,6 +559,28 @@ def _build_one(path: Path, output_dir: str | os.PathLike[str],
         return str(path), InternalError(f"{path}: internal error: {type(e).__name__}: {e}")
 
 
+def _ignore_interrupts() -> None:
+    """A batch worker leaves Ctrl-C to the process that started it (which stops the batch):
+    an interrupt landing in a worker as it hands back a result could hang the pool."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _process_pool(workers: int) -> Iterator[Executor]:
+    """A process pool of ``workers`` whose workers ignore Ctrl-C; on an interrupt or any
+    error, the briefs not started are cancelled."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # the running briefs end soon
+            raise
+
+
 def usable_cores() -> int:
     """The cores this process may run on (a container's or ``taskset``'s limit included)."""
     if hasattr(os, "sched_getaffinity"):
@@ -569,29 +593,56 @@ def _run_on(executor: Executor, paths: Sequence[Path], output_dir: str | os.Path
             record: Callable[[str, _Rendered | BriefgenError], None]) -> list[Path]:
     """Submit every brief, record each outcome as it comes; return the briefs lost with a
     worker that died (a broken process pool), for the caller to try again. Any other failure
-    of the executor is that brief's failure."""
-    from concurrent.futures import as_completed
+    of the executor is that brief's failure.
+
+    Ctrl-C is noticed between outcomes, never inside the executor's machinery or a write
+    (an interrupt there could hang the pool or leave a temporary): the briefs not started
+    are cancelled, and KeyboardInterrupt is raised."""
+    from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    futures = {executor.submit(_build_one, path, output_dir, options): path for path in paths}
-    lost: list[Path] = []
-    try:
-        for fut in as_completed(futures):
-            path = futures[fut]
-            try:
-                outcome = fut.result()
-            except BrokenProcessPool:
-                lost.append(path)
-                continue
-            except Exception as e:  # noqa: BLE001 - e.g. a cluster's lost worker
-                outcome = (str(path), InternalError(f"{path}: {type(e).__name__}: {e}"))
-            record(*outcome)
-    except BaseException:  # an interrupt: what has not started will not
-        for fut in futures:
-            fut.cancel()
-        raise
     order = {p: i for i, p in enumerate(paths)}
+    lost: list[Path] = []
+    with _deferred_interrupts() as interrupted:
+        futures = {executor.submit(_build_one, path, output_dir, options): path
+                   for path in paths}
+        pending = set(futures)
+        while pending and not interrupted.is_set():
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: order[futures[f]]):
+                path = futures[fut]
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    lost.append(path)
+                    continue
+                except Exception as e:  # noqa: BLE001 - e.g. a cluster's lost worker
+                    outcome = (str(path), InternalError(f"{path}: {type(e).__name__}: {e}"))
+                record(*outcome)
+        if interrupted.is_set():
+            for fut in pending:
+                fut.cancel()
+            raise KeyboardInterrupt
     return sorted(lost, key=order.__getitem__)
+
+
+@contextmanager
+def _deferred_interrupts() -> Iterator[threading.Event]:
+    """In the main thread, turn Ctrl-C into an event the caller checks when it is safe to
+    stop (elsewhere, or where the program has its own handler, nothing changes)."""
+    import signal
+    import threading
+
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield flag
+        return
+    previous = signal.signal(signal.SIGINT, lambda _sig, _frame: flag.set())
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 ProgressCallback = Callable[[int, int, str, bool], None]
@@ -674,12 +725,10 @@ def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pa
     elif executor is not None:
         _run_on(executor, todo, output_dir, opts, record)
     else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+        with _process_pool(min(workers, len(todo))) as pool:
             lost = _run_on(pool, todo, output_dir, opts, record)
         for path in lost:  # alone this time: a brief that kills its worker again fails alone
-            with ProcessPoolExecutor(max_workers=1) as pool:
+            with _process_pool(1) as pool:
                 if _run_on(pool, [path], output_dir, opts, record):
                     record(str(path), InternalError(
                         f"{path}: the process building it stopped unexpectedly (it crashed "
