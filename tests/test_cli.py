@@ -269,12 +269,20 @@ def test_a_worker_that_dies_fails_only_its_own_brief(tmp_path: Path, monkeypatch
 
 
 def test_jobs_default_to_the_usable_cores():
+    """A process limited to one core (taskset, a container) counts one, not the machine's."""
     import os
 
     from briefgen.pipeline import usable_cores
 
-    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    assert usable_cores() == expected
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no CPU affinity on this system")
+    allowed = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(allowed)})
+        assert usable_cores() == 1
+    finally:
+        os.sched_setaffinity(0, allowed)
+    assert usable_cores() == len(allowed) >= 1
 
 
 def test_batch_reports_each_brief_as_it_ends(tmp_path: Path):
