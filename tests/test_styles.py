@@ -38,7 +38,19 @@ def test_styles_show_prints_resolved_settings():
     assert data["page"]["size"] == "Letter"
     assert data["fonts"]["body"] == "dejavu-serif"
     assert data["page"]["margins"]["left"] == 72.0
-    assert data["colours"]["link"] == load_style("default").colours.link  # inherited
+    assert data["colours"]["link"] == "#1F4E9E"  # inherited: neither us-memo nor default sets it
+    assert "extends" not in data  # resolved: the chain is merged, not shown
+
+
+def test_styles_show_is_a_subcommand_and_styles_alone_lists():
+    r = CliRunner().invoke(cli, ["styles", "show", "--help"])
+    assert r.exit_code == 0 and "Usage: cli styles show [OPTIONS] NAME" in r.stdout
+    r = CliRunner().invoke(cli, ["styles", "show"])
+    assert r.exit_code == 2 and "Missing argument 'NAME'" in r.stderr
+    r = CliRunner().invoke(cli, ["styles", "shw", "default"])
+    assert r.exit_code == 2 and "No such command 'shw'" in r.stderr
+    r = CliRunner().invoke(cli, ["styles", "show", "no-such-style"])
+    assert r.exit_code == 2 and "no style named 'no-such-style'" in r.stderr
 
 
 def test_analyst_style_extends_a_shipped_one_and_changes_only_what_it_overrides(tmp_path: Path):
