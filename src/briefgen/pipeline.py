@@ -295,7 +295,7 @@ def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     """The pack, its warnings in ``pack.warnings`` (not warned: the caller does)."""
     fmts = opts.formats
     assert isinstance(fmts, tuple)
-    st = load_style(opts.style)
+    st = load_style(_path_or_name(opts.style))
     if opts.reference_doc is not None:
         ref = Path(opts.reference_doc)
         if not ref.is_file():
@@ -309,7 +309,7 @@ def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
     if glyphs and not opts.allow_missing_glyphs:
         raise BriefError(glyphs)
-    document = apply_style(compose(loaded.brief, opts.template, st), st)
+    document = apply_style(compose(loaded.brief, _path_or_name(opts.template), st), st)
     if glyphs:
         document = replace_missing(document, st)
     return Pack(document, render_all(document, st, fmts, parallel=opts.parallel), tuple(glyphs))
@@ -320,8 +320,13 @@ def compose_brief(source: Any, options: BuildOptions | None = None, /,
     """The document model a pack template makes of a brief, before rendering (the options'
     template, and its style where one is given)."""
     opts = BuildOptions.of(options, **overrides)
-    style = load_style(opts.style) if opts.style is not None else None
-    return compose(load(source).brief, opts.template, style)
+    style = load_style(_path_or_name(opts.style)) if opts.style is not None else None
+    return compose(load(source).brief, _path_or_name(opts.template), style)
+
+
+def _path_or_name(ref: Any) -> Any:
+    """A style or template reference as the loaders take it: a name, a Path, or as given."""
+    return Path(ref) if isinstance(ref, os.PathLike) and not isinstance(ref, Path) else ref
 
 
 def _warn(message: str) -> None:
