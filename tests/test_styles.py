@@ -291,3 +291,31 @@ def test_style_cache_sees_a_replaced_logo(tmp_path: Path):
         load_style(style)
     Image.new("RGB", (4, 4), "blue").save(tmp_path / "logo.png")
     assert load_style(style) is not first and load_style(style).cover.logo == first.cover.logo
+
+
+def test_validating_a_style_registers_no_font_and_rendering_does(tmp_path: Path):
+    """A style is data: loading one with an own family registers nothing with ReportLab and
+    fills no table of families; the renderer registers the faces when it draws with them.
+    The dump names the family as the style does, and validates again to the same family."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from briefgen import fonts
+    from briefgen.render import graphics
+    from briefgen.style import Style
+
+    path = _own_family_style(tmp_path, "      name: House\n      regular: House.ttf\n")
+    before = set(pdfmetrics.getRegisteredFontNames())
+    cache = dict(graphics._FONTS)
+    style = load_style(path)
+    assert set(pdfmetrics.getRegisteredFontNames()) == before and graphics._FONTS == cache
+    assert not any(isinstance(v, dict) and v and all(isinstance(f, fonts.Family)
+                                                     for f in v.values())
+                   for k, v in vars(fonts).items() if k != "BUNDLED"), "a table of families"
+    house = style.fonts.family("body")
+    assert (house.name, house.regular) == ("House", (tmp_path / "House.ttf").resolve())
+    again = Style.model_validate(style.model_dump())
+    assert again.fonts.family("body") == house and again.model_dump()["fonts"]["body"] == "house"
+    faces = graphics.faces(style, "body")
+    assert faces.regular in pdfmetrics.getRegisteredFontNames()
+    assert faces.regular not in before
+    assert graphics.faces(style, "body") is faces  # once per process
