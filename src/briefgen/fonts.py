@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class FamilyKey(str):
     family: Family
     own: str
 
-    def __new__(cls, fam: Family, own: str) -> FamilyKey:
+    def __new__(cls, fam: Family, own: str) -> Self:
         key = super().__new__(cls, fam.key)
         key.family, key.own = fam, own
         return key
