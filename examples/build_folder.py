@@ -12,7 +12,8 @@ import briefgen
 
 
 def main(folder: Path, out: Path) -> briefgen.BatchResult:
-    result = briefgen.build_many([folder], out, formats="pdf,docx")
+    options = briefgen.BuildOptions(formats="pdf,docx", style="default")
+    result = briefgen.build_many([folder], out, options)
     for brief, files in result.written.items():
         print(f"{brief}: " + ", ".join(str(f) for f in files))
     for brief, error in result.failed.items():

@@ -269,12 +269,20 @@ def test_a_worker_that_dies_fails_only_its_own_brief(tmp_path: Path, monkeypatch
 
 
 def test_jobs_default_to_the_usable_cores():
+    """A process limited to one core (taskset, a container) counts one, not the machine's."""
     import os
 
     from briefgen.pipeline import usable_cores
 
-    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    assert usable_cores() == expected
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no CPU affinity on this system")
+    allowed = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(allowed)})
+        assert usable_cores() == 1
+    finally:
+        os.sched_setaffinity(0, allowed)
+    assert usable_cores() == len(allowed) >= 1
 
 
 def test_batch_reports_each_brief_as_it_ends(tmp_path: Path):
@@ -295,3 +303,69 @@ def test_batch_reports_each_brief_as_it_ends(tmp_path: Path):
     assert code == 2
     assert err.index("b.yaml:2:1: YAML syntax error") < err.index("1 built, 1 failed")
     assert "wrote " in out
+
+
+def test_format_is_a_choice_as_a_list_or_repeated(tmp_path: Path):
+    for n, args in enumerate((["-f", "pdf,docx"], ["-f", "pdf", "-f", "docx"],
+                              ["--format", "DOCX,pdf"], [])):
+        out = tmp_path / str(n)
+        code, _, err = run("build", str(SAMPLE), "-o", str(out), "-j", "1", *args)
+        assert code == 0, err
+        assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".pdf"]
+    code, _, err = run("build", str(SAMPLE), "-o", str(tmp_path / "x"), "-f", "pdf,odt")
+    assert code == 2 and "unknown format odt; choose from pdf, docx" in err
+    assert not (tmp_path / "x").exists()
+    code, out, _ = run("build", "--help")
+    assert "[pdf|docx]" in out
+
+
+def test_debug_on_the_group_or_after_the_command(tmp_path: Path, monkeypatch):
+    import briefgen.pipeline as pipeline
+
+    def boom(*a, **k):
+        raise RuntimeError("renderer exploded")
+
+    monkeypatch.setattr(pipeline, "render", boom)
+    for args in (["--debug", "build", str(SAMPLE), "-o", str(tmp_path)],
+                 ["build", str(SAMPLE), "-o", str(tmp_path), "--debug"],
+                 ["--debug", "styles", "show", "default"]):
+        code, out, err = run(*args)
+        if "styles" in args:
+            assert code == 0 and '"size": "A4"' in out
+        else:
+            assert code == 1 and "Traceback" in err and "renderer exploded" in err
+    code, _, err = run("build", str(SAMPLE), "-o", str(tmp_path))
+    assert code == 1 and "Traceback" not in err and "--debug" in err
+
+
+def test_templates_copy_is_a_subcommand(tmp_path: Path):
+    code, out, err = run("templates", "copy", "meeting", str(tmp_path / "mine"))
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == [
+        "_sections.xml.j2", "meeting.xml.j2"]
+    code, _, err = run("templates", "copy", "meeting", str(tmp_path / "mine"))
+    assert code == 2 and "already exists" in err
+    code, _, err = run("templates", "copy", "nope", str(tmp_path / "other"))
+    assert code == 2 and "nope: template: no such template; shipped: full, meeting, summary" in err
+    code, _, err = run("templates", "copy", "full")
+    assert code == 2 and "Missing argument 'FOLDER'" in err
+
+
+def test_warnings_of_a_batch_reach_the_terminal(tmp_path: Path):
+    """A character printed as \ufffd in a brief built by a worker process is still reported:
+    the worker sends its warnings back with the pack."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(MINIMAL.replace("title: A brief", "title: Dove \U0001F54A"),
+                                   encoding="utf-8")
+    (folder / "b.yaml").write_text(MINIMAL)
+    code, _, err = run("build", str(folder), "-o", str(tmp_path / "o"), "-f", "pdf", "-j", "2",
+                       "--allow-missing-glyphs")
+    assert code == 0, err
+    assert f"warning: {folder / 'a.yaml'}:1:8: title: the fonts have no glyph for " \
+           "'\U0001F54A' (U+1F54A); printed as \ufffd" in err
+    assert issubclass(briefgen.BriefWarning, briefgen.BriefgenWarning)
+    assert issubclass(briefgen.OutputError, briefgen.BriefError)
+    assert issubclass(briefgen.BriefError, briefgen.BriefgenError)
+    assert issubclass(briefgen.RenderError, briefgen.BriefgenError)
+    assert issubclass(briefgen.InternalError, briefgen.BriefgenError)

@@ -242,13 +242,33 @@ def test_compiled_templates_cached_between_processes_and_never_stale(tmp_path: P
         compose_module._environment.cache_clear()  # a new process: no compiled template in memory
         return compose(brief, template)
 
+    hits, stores = [], []
+    real_load, real_dump = (compose_module._CompiledTemplates.load_bytecode,
+                            compose_module._CompiledTemplates.dump_bytecode)
+
+    def load(self, bucket):
+        real_load(self, bucket)
+        hits.append(bucket.code is not None)
+
+    def dump(self, bucket):
+        stores.append(bucket.key)
+        real_dump(self, bucket)
+
+    monkeypatch.setattr(compose_module._CompiledTemplates, "load_bytecode", load)
+    monkeypatch.setattr(compose_module._CompiledTemplates, "dump_bytecode", dump)
     first = fresh_compose()
+    assert d.plain_text(first.blocks[0].children) == "A brief"
     cached = sorted(p.name for p in cache_dir.iterdir())
     assert cached and all(n.startswith("briefgen-") for n in cached)
+    assert stores, "the first compile is stored"
+    hits.clear(), stores.clear()
     assert fresh_compose() == first
+    assert hits and all(hits) and not stores  # the second came from the cache, compiled once
     template.write_text('<pack><h1 anchor="a">Edited: {{ brief.title }}</h1></pack>\n')
+    hits.clear()
     edited = fresh_compose()
-    assert "Edited: " in d.plain_text(edited.blocks[0].children)
+    assert d.plain_text(edited.blocks[0].children) == "Edited: A brief"
+    assert False in hits and stores  # the edited template missed the cache and was stored
     compose_module._environment.cache_clear()
     assert isinstance(compose_module._CompiledTemplates(str(cache_dir)), FileSystemBytecodeCache)
 

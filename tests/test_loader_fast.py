@@ -5,6 +5,7 @@ aside and lets the round-trip loader answer (and word any error)."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,66 @@ def both(text: str, name: str = "t.yaml") -> tuple[object, object]:
     return fast, slow
 
 
-def same(fast: object, slow: object) -> None:
+def same(fast: object, slow: object, text: str | None = None) -> None:
+    """The fast path's answer is the round trip's; where it stepped aside (None), the loader
+    answers with the round trip's (data and positions, or the same error)."""
     if fast is None:
-        return  # stepped aside: the round-trip loader's answer stands
+        if text is None:
+            return
+        try:
+            data, positions = loader.parse_text(text, "t.yaml")
+        except BriefError as e:
+            assert isinstance(slow, BriefError) and str(e) == str(slow)
+        else:
+            assert not isinstance(slow, BriefError)
+            assert data == slow[0]
+            assert (positions.keys, positions.values) == (slow[1].keys, slow[1].values)
+        return
     assert not isinstance(slow, BriefError), f"fast path accepted what is refused: {slow}"
     assert fast[0] == slow[0]
     assert fast[1].keys == slow[1].keys
     assert fast[1].values == slow[1].values
+
+
+def outcome(text: str) -> object:
+    """What the loader makes of ``text``: its data, or the BriefError it raised."""
+    try:
+        return loader.parse_text(text, "t.yaml")[0]
+    except BriefError as e:
+        return e
+
+
+class Refused:
+    """An expected refusal whose message contains ``words``."""
+
+    def __init__(self, words: str) -> None:
+        self.words = words
+
+    def __repr__(self) -> str:
+        return f"Refused({self.words!r})"
+
+
+def check(text: str, expected: object) -> None:
+    """The loader's answer (fast or round trip) is ``expected`` and holds only plain data."""
+    got = outcome(text)
+    if isinstance(expected, Refused):
+        assert isinstance(got, BriefError), f"accepted: {got!r}"
+        assert expected.words in str(got)
+    else:
+        assert not isinstance(got, BriefError), str(got)
+        assert got == expected
+        assert plain(got), got
+
+
+def plain(value: object) -> bool:
+    """Only what JSON (and a YAML date) can hold: no loader objects leaking out."""
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(plain(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool, dt.date, dt.datetime)
 
 
 def test_fast_path_is_available() -> None:
@@ -63,20 +117,111 @@ SCALARS = ["yes", "no", "on", "off", "y", "n", "True", "FALSE", "null", "Null", 
                                   'key: "{v}"\n', "key: '{v}'\n", "key: |\n  {v}\n  more\n",
                                   "key: >-\n  {v}\n  more\n", "key: a\n  {v}\n"])
 def test_tricky_scalars(value: str, form: str) -> None:
-    same(*both(form.format(v=value)))
+    """Each scalar in each place reads as an independent YAML 1.2 reader (ruamel.yaml's
+    pure-Python safe loader) reads it, with the loader's conventions (keys as strings, a date
+    kept as written), whichever path answered; what that reader refuses is refused."""
+    text = form.format(v=value)
+    if (value, form) not in LOADER_DEFECTS:
+        _reads_as_reference(text)
+        return
+    try:  # strict: once the loader is mended, this case must leave LOADER_DEFECTS
+        _reads_as_reference(text)
+    except AssertionError:
+        pytest.xfail(LOADER_DEFECTS[(value, form)])
+    pytest.fail("this loader defect is mended: remove the case from LOADER_DEFECTS")
 
 
-@pytest.mark.parametrize("text", [
-    "a: 1\na: 2\n",                       # duplicate key
-    "a: &x {b: 1}\nc: *x\n",              # alias
-    "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n",  # merge key
-    "a: !!str 12\n", "a: !custom x\n", "%YAML 1.1\n---\na: yes\n",
-    "- a\n- b\n", "just text\n", "a: 1\n---\nb: 2\n", "a: [1, 2\n", "a:\tb\n",
-    "a:\n\t- b\n", "? [a, b]\n: c\n", "1: a\n'1': b\n", "a: b\r\nc: d\r\n",
-    "\ufeffa: b\n", "a: b # comment\n# end\n", "a:\n  b:\n    c:\n      d: [e, {f: g}]\n",
+def _reads_as_reference(text: str) -> None:
+    fast, slow = both(text)
+    same(fast, slow, text)
+    expected = reference(text)
+    if expected is None:
+        assert isinstance(outcome(text), BriefError)
+    else:
+        check(text, expected)
+
+
+def reference(text: str) -> object:
+    """``text`` read by ruamel.yaml's safe loader (pure Python, YAML 1.2), in the loader's
+    conventions; None where it refuses the text or its top level is not a mapping."""
+    import datetime as dt
+    import math
+
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError:
+        return None
+
+    def conv(v: object) -> object:
+        if isinstance(v, dict):
+            return {conv_key(k): conv(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.isoformat()  # the loader keeps dates as written (ISO here)
+        if isinstance(v, float) and math.isnan(v):
+            return NAN
+        return v
+
+    def conv_key(k: object) -> str:
+        return k.isoformat() if isinstance(k, (dt.date, dt.datetime)) else str(k)
+
+    return conv(data) if isinstance(data, dict) else None
+
+
+class _NaN(float):
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, float) and other != other
+
+    __hash__ = float.__hash__
+
+
+NAN = _NaN("nan")
+
+_TAG_LEAK = ("loader defect (loader.py, not this test): the round trip hands a ruamel "
+             "TaggedScalar / ordereddict key to validation instead of refusing it or giving a "
+             "plain value")
+LOADER_DEFECTS = {
+    **{(v, f): _TAG_LEAK for v in ("=", "<<") for f in
+       ("key: {v}\n", "key:\n  - {v}\n", "key: [{v}, b]\n", "key: {{k: {v}}}\n")},
+    **{("!x", f): _TAG_LEAK for f in ("key: {v}\n", "key:\n  - {v}\n", "key: [{v}, b]\n")},
+    ("? x", "{v}: x\n"): _TAG_LEAK,
+    ("{a: 1}", "{v}: x\n"): _TAG_LEAK,
+}
+
+
+def _defect(text: str, expected: object, why: str) -> object:
+    return pytest.param(text, expected, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a: 1\na: 2\n", Refused("2:1: YAML syntax error: duplicate key \"a\"")),
+    ("a: &x {b: 1}\nc: *x\n", {"a": {"b": 1}, "c": {"b": 1}}),
+    ("a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n", {"a": {"b": 1}, "c": {"b": 1, "d": 2}}),
+    _defect("a: !!str 12\n", {"a": "12"}, "loader defect: a !!str tag gives a TaggedScalar"),
+    _defect("a: !custom x\n", Refused("!custom"),
+            "loader defect: an unknown tag gives a TaggedScalar instead of an error"),
+    ("%YAML 1.1\n---\na: yes\n", {"a": True}),  # YAML 1.1 asked for: yes is true
+    ("- a\n- b\n", Refused("1:1: the top level must be a mapping of fields")),
+    ("just text\n", Refused("1:1: the top level must be a mapping of fields")),
+    ("a: 1\n---\nb: 2\n", Refused("2:1: YAML syntax error: but found another document")),
+    ("a: [1, 2\n", Refused("2:1: YAML syntax error: expected ',' or ']'")),
+    ("a:\tb\n", Refused("YAML does not allow tabs for indentation")),
+    ("a:\n\t- b\n", Refused("2:1: YAML syntax error: found character '\\t'")),
+    ("? [a, b]\n: c\n", {"('a', 'b')": "c"}),  # a key that no field has: validation says so
+    _defect("1: a\n'1': b\n", Refused("duplicate key"),
+            "loader defect: keys 1 and '1' both become '1' and one value is silently lost"),
+    ("a: b\r\nc: d\r\n", {"a": "b", "c": "d"}),
+    ("\ufeffa: b\n", {"a": "b"}),
+    ("a: b # comment\n# end\n", {"a": "b"}),
+    ("a:\n  b:\n    c:\n      d: [e, {f: g}]\n", {"a": {"b": {"c": {"d": ["e", {"f": "g"}]}}}}),
 ])
-def test_awkward_documents(text: str) -> None:
-    same(*both(text))
+def test_awkward_documents(text: str, expected: object) -> None:
+    fast, slow = both(text)
+    same(fast, slow, text)
+    check(text, expected)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -90,7 +235,15 @@ def test_generated_briefs(brief: dict, flow: str, indent: int) -> None:
     yaml.width = 60
     buf = io.StringIO()
     yaml.dump(brief, buf)
-    same(*both(buf.getvalue()))  # (libyaml refuses a few YAML 1.2 forms: the round trip)
+    text = buf.getvalue()
+    same(*both(text), text)  # (libyaml refuses a few YAML 1.2 forms: the round trip)
+    got = outcome(text)
+    if isinstance(got, BriefError):
+        # ruamel.yaml's round trip refuses a few forms its own dumper writes (a plain ``?0``
+        # in flow style): a located error, never wrong data
+        assert re.fullmatch(r"t\.yaml:\d+:\d+: YAML syntax error: .*", str(got)), str(got)
+    else:
+        assert got == brief  # the data is the brief that was written
 
 
 @pytest.mark.parametrize("flow", [False, True, None])
@@ -119,4 +272,8 @@ def _no_nulls(value: object) -> object:
 
 def test_an_empty_value_takes_the_round_trip() -> None:
     """libyaml and ruamel.yaml place an empty value differently; the round trip decides."""
-    assert loader._fast_parse("a: 1\nb:\nc: 2\n", "t.yaml") is None
+    text = "a: 1\nb:\nc: 2\n"
+    assert loader._fast_parse(text, "t.yaml") is None
+    data, positions = loader.parse_text(text, "t.yaml")
+    assert data == {"a": 1, "b": None, "c": 2}
+    assert positions.find(("c",)) == (3, 4)

@@ -38,7 +38,19 @@ def test_styles_show_prints_resolved_settings():
     assert data["page"]["size"] == "Letter"
     assert data["fonts"]["body"] == "dejavu-serif"
     assert data["page"]["margins"]["left"] == 72.0
-    assert data["colours"]["link"] == load_style("default").colours.link  # inherited
+    assert data["colours"]["link"] == "#1F4E9E"  # inherited: neither us-memo nor default sets it
+    assert "extends" not in data  # resolved: the chain is merged, not shown
+
+
+def test_styles_show_is_a_subcommand_and_styles_alone_lists():
+    r = CliRunner().invoke(cli, ["styles", "show", "--help"])
+    assert r.exit_code == 0 and "Usage: cli styles show [OPTIONS] NAME" in r.stdout
+    r = CliRunner().invoke(cli, ["styles", "show"])
+    assert r.exit_code == 2 and "Missing argument 'NAME'" in r.stderr
+    r = CliRunner().invoke(cli, ["styles", "shw", "default"])
+    assert r.exit_code == 2 and "No such command 'shw'" in r.stderr
+    r = CliRunner().invoke(cli, ["styles", "show", "no-such-style"])
+    assert r.exit_code == 2 and "no style named 'no-such-style'" in r.stderr
 
 
 def test_analyst_style_extends_a_shipped_one_and_changes_only_what_it_overrides(tmp_path: Path):
@@ -250,3 +262,60 @@ def test_styles_show_names_own_families_by_their_style_name(tmp_path: Path):
     res = CliRunner().invoke(cli, ["styles", "show", str(path)])
     assert res.exit_code == 0, res.output
     assert '"body": "house"' in res.output and "custom-" not in res.output
+
+
+def test_style_cache_sees_an_edited_parent_in_the_same_process(tmp_path: Path):
+    """The cache is keyed on every file a style was made of: editing the parent a style
+    extends (the same size, at once: no clock tick in between) gives the new colour."""
+    parent = tmp_path / "parent.yaml"
+    child = tmp_path / "child.yaml"
+    parent.write_text('extends: default\ncolours: {headings: "#111111"}\n')
+    child.write_text("extends: parent.yaml\ndescription: child\n")
+    assert load_style(child).colours.headings == "#111111"
+    assert load_style(child) is load_style(child)  # still cached while nothing changes
+    parent.write_text('extends: default\ncolours: {headings: "#222222"}\n')
+    assert load_style(child).colours.headings == "#222222"
+    parent.write_text('extends: us-memo\ncolours: {headings: "#222222"}\n')
+    assert load_style(child).page.size == "Letter"  # the grandparent changed
+
+
+def test_style_cache_sees_a_replaced_logo(tmp_path: Path):
+    from PIL import Image
+
+    style = tmp_path / "s.yaml"
+    style.write_text("cover: {logo: logo.png}\n")
+    Image.new("RGB", (4, 4), "red").save(tmp_path / "logo.png")
+    first = load_style(style)
+    (tmp_path / "logo.png").unlink()
+    with pytest.raises(BriefError, match="no such file 'logo.png'"):
+        load_style(style)
+    Image.new("RGB", (4, 4), "blue").save(tmp_path / "logo.png")
+    assert load_style(style) is not first and load_style(style).cover.logo == first.cover.logo
+
+
+def test_validating_a_style_registers_no_font_and_rendering_does(tmp_path: Path):
+    """A style is data: loading one with an own family registers nothing with ReportLab and
+    fills no table of families; the renderer registers the faces when it draws with them.
+    The dump names the family as the style does, and validates again to the same family."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from briefgen import fonts
+    from briefgen.render import graphics
+    from briefgen.style import Style
+
+    path = _own_family_style(tmp_path, "      name: House\n      regular: House.ttf\n")
+    before = set(pdfmetrics.getRegisteredFontNames())
+    cache = dict(graphics._FONTS)
+    style = load_style(path)
+    assert set(pdfmetrics.getRegisteredFontNames()) == before and graphics._FONTS == cache
+    assert not any(isinstance(v, dict) and v and all(isinstance(f, fonts.Family)
+                                                     for f in v.values())
+                   for k, v in vars(fonts).items() if k != "BUNDLED"), "a table of families"
+    house = style.fonts.family("body")
+    assert (house.name, house.regular) == ("House", (tmp_path / "House.ttf").resolve())
+    again = Style.model_validate(style.model_dump())
+    assert again.fonts.family("body") == house and again.model_dump()["fonts"]["body"] == "house"
+    faces = graphics.faces(style, "body")
+    assert faces.regular in pdfmetrics.getRegisteredFontNames()
+    assert faces.regular not in before
+    assert graphics.faces(style, "body") is faces  # once per process

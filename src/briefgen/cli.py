@@ -20,11 +20,13 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import BriefError, BriefgenError
+from .errors import BriefError, BriefgenError, BriefgenWarning, Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+FORMATS = ("pdf", "docx")  # pipeline.FORMATS, without importing the pipeline for --help
+_DEBUG = "briefgen.debug"
 
 
 def _report(e: BriefError) -> None:
@@ -32,35 +34,73 @@ def _report(e: BriefError) -> None:
         click.echo(f"error: {diag}", err=True)
 
 
-def guarded(fn: F) -> F:
-    """Map briefgen's exceptions to exit codes and messages; add ``--debug``."""
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_DEBUG] = True  # meta is shared by the group's context and its commands'
 
-    @click.option("--debug", is_flag=True, help="Show the traceback of internal errors.")
+
+debug_option = click.option(
+    "--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+    help="Show the traceback of internal errors.")
+"""``--debug``, defined once: on the group (``briefgen --debug build ...``) and on every
+command (``briefgen build ... --debug``)."""
+
+
+def guarded(fn: F) -> F:
+    """Map briefgen's exceptions to exit codes and messages (each error's ``exit_code``: 2 for
+    invalid input, with every diagnostic on its own line; 1 for the rest, with the traceback
+    under ``--debug``)."""
+
+    @debug_option
     @wraps(fn)
-    def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except BriefError as e:
             _report(e)
-            sys.exit(EXIT_INVALID)
+            sys.exit(e.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
         except Exception as e:  # noqa: BLE001 - the last line of defence for users
+            debug = click.get_current_context().meta.get(_DEBUG, False)
             if debug:
                 traceback.print_exc()
-            click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
+            what = f"{type(e).__name__}: {e}" if not isinstance(e, BriefgenError) else str(e)
+            click.echo(f"internal error: {what}", err=True)
             if not debug:
                 click.echo("(run again with --debug for the details, and report it)", err=True)
-            sys.exit(EXIT_INTERNAL)
+            sys.exit(getattr(e, "exit_code", EXIT_INTERNAL))
 
     return wrapper  # type: ignore[return-value]
 
 
+class FormatList(click.Choice):
+    """``--format``: one of the formats, or several comma-separated (``pdf,docx``); the
+    option may also be repeated (``-f pdf -f docx``)."""
+
+    name = "format"
+
+    def __init__(self) -> None:
+        super().__init__(FORMATS, case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        parts = [v.strip() for v in str(value).split(",") if v.strip()]
+        bad = [v for v in parts if v.lower() not in FORMATS]
+        if bad or not parts:
+            self.fail(f"unknown format {', '.join(bad) or '(none)'}; choose from "
+                      f"{', '.join(FORMATS)}", param, ctx)
+        return tuple(v.lower() for v in parts)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="briefgen")
+@debug_option
 def cli() -> None:
     """Turn structured briefs (YAML or JSON) into PDF and DOCX briefing packs."""
 
@@ -69,8 +109,9 @@ def cli() -> None:
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--output", "-o", "output", required=True, type=click.Path(path_type=Path),
               help="Folder to write DIR/<brief>.pdf and DIR/<brief>.docx into.")
-@click.option("--format", "-f", "formats", default="pdf,docx", show_default=True,
-              help="Formats to write, comma-separated.")
+@click.option("--format", "-f", "formats", type=FormatList(), multiple=True,
+              help="Formats to write: pdf, docx, or both comma-separated (the default); "
+                   "may be repeated.")
 @click.option("--style", "-s", default=None, help="A shipped style name or a style file.")
 @click.option("--template", "-t", default=None, help="A shipped template name or a template file.")
 @click.option("--reference-doc", type=click.Path(path_type=Path), default=None,
@@ -85,35 +126,35 @@ def cli() -> None:
                    "instead of side by side.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @guarded
-def build(briefs: tuple[Path, ...], output: Path, formats: str, style: str | None,
-          template: str | None, reference_doc: Path | None, allow_missing_glyphs: bool,
-          jobs: int | None, quiet: bool) -> None:
+def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...], ...],
+          style: str | None, template: str | None, reference_doc: Path | None,
+          allow_missing_glyphs: bool, jobs: int | None, quiet: bool) -> None:
     """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
     import warnings
 
-    from .pipeline import BriefWarning, _formats
+    from .pipeline import BuildOptions
 
-    _formats(formats)  # refuse a bad --format before any work
-    options: dict[str, Any] = dict(
-        formats=formats, style=style, template=template, reference_doc=reference_doc,
-        missing_glyphs="replace" if allow_missing_glyphs else "error")
+    chosen = tuple(dict.fromkeys(f for group in formats for f in group)) or FORMATS
+    options = BuildOptions(formats=chosen, style=style, template=template,
+                           reference_doc=reference_doc,
+                           allow_missing_glyphs=allow_missing_glyphs)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", BriefWarning)
+        warnings.simplefilter("always", BriefgenWarning)
         try:
             _build(briefs, output, options, quiet, jobs)
         finally:
             for w in caught:
-                if issubclass(w.category, BriefWarning):
+                if issubclass(w.category, BriefgenWarning):
                     click.echo(f"warning: {w.message}", err=True)
 
 
-def _build(briefs: tuple[Path, ...], output: Path, options: dict[str, Any], quiet: bool,
+def _build(briefs: tuple[Path, ...], output: Path, options: Any, quiet: bool,
            jobs: int | None) -> None:
     from .pipeline import build_files, build_many, expand_inputs
 
     if len(briefs) == 1 and not briefs[0].is_dir():
         # one brief: its formats render side by side on the cores there are
-        written = build_files(briefs[0], output, parallel=jobs != 1, **options)
+        written = build_files(briefs[0], output, options, parallel=jobs != 1)
         if not quiet:
             for p in written:
                 click.echo(f"wrote {p}")
@@ -150,21 +191,19 @@ def _build(briefs: tuple[Path, ...], output: Path, options: dict[str, Any], quie
                 say(f"wrote {p}", False)
 
     try:
-        result = build_many(paths, output, jobs=jobs, progress=progress, on_result=on_result,
-                            **options)
+        result = build_many(paths, output, options, jobs=jobs, progress=progress,
+                            on_result=on_result)
     finally:
         if bar is not None:
             bar.close()
     if not quiet:
         click.echo(f"{len(result.written)} built, {len(result.failed)} failed", err=True)
-    if result.failed:
-        internal = any(not isinstance(e, BriefError) for e in result.failed.values())
-        sys.exit(EXIT_INTERNAL if internal else EXIT_INVALID)
+    if result.failed:  # invalid input only: 2; anything worse: 1
+        invalid = all(isinstance(e, BriefError) for e in result.failed.values())
+        sys.exit(EXIT_INVALID if invalid else EXIT_INTERNAL)
 
 
-def _no_briefs(inputs: tuple[Path, ...]) -> Any:
-    from .errors import Diagnostic
-
+def _no_briefs(inputs: tuple[Path, ...]) -> Diagnostic:
     return Diagnostic(", ".join(map(str, inputs)), None, None, "",
                       "no brief files (*.yaml, *.yml, *.json) found")
 
@@ -210,7 +249,6 @@ def schema(output: Path | None) -> None:
 @guarded
 def new(path: Path, force: bool) -> None:
     """Write a starter brief to PATH that validates and that editors can complete."""
-    from .errors import Diagnostic
     from .pipeline import write_atomic
     from .schema import schema_path
 
@@ -228,67 +266,72 @@ def new(path: Path, force: bool) -> None:
     click.echo(f"wrote {path}; edit it, then: briefgen build {path} --output out/")
 
 
-@cli.command()
-@click.argument("action", required=False, type=click.Choice(["show"]))
-@click.argument("name", required=False)
+@cli.group(invoke_without_command=True)
 @guarded
-def styles(action: str | None, name: str | None) -> None:
-    """List the shipped styles, or `styles show NAME` for the resolved settings."""
+def styles() -> None:
+    """List the shipped styles; `styles show NAME|FILE` prints one's resolved settings."""
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is not None:
+        return
     from .style import available_styles, load_style
 
-    if action == "show":
-        if not name:
-            raise click.UsageError("styles show needs a style name or file")
-        import json
-
-        from .fonts import register_family
-
-        style = load_style(name)
-        shown = style.model_dump(mode="json")
-        for own, f in style.fonts.families.items():  # the analyst's name, not the internal key
-            key = register_family(f.name, f.regular, f.bold, f.italic, f.bold_italic)
-            for slot in ("body", "headings"):
-                if shown["fonts"][slot] == key:
-                    shown["fonts"][slot] = own
-        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
-        return
     for key in available_styles():
         click.echo(f"{key:20} {load_style(key).description}")
 
 
-@cli.command()
-@click.argument("action", required=False, type=click.Choice(["copy"]))
-@click.argument("name", required=False)
-@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@styles.command("show")
+@click.argument("name")
 @guarded
-def templates(action: str | None, name: str | None, folder: Path | None) -> None:
-    """List the shipped pack templates, or `templates copy NAME DIR` to copy one to edit.
+def styles_show(name: str) -> None:
+    """Print the resolved settings of the style NAME (shipped) or FILE, as JSON."""
+    import json
+
+    from .style import load_style
+
+    style = load_style(name)
+    click.echo(json.dumps(style.model_dump(mode="json"), indent=2, ensure_ascii=False))
+
+
+@cli.group(invoke_without_command=True)
+@guarded
+def templates() -> None:
+    """List the shipped pack templates; `templates copy NAME DIR` copies one to edit.
 
     Build with the copy: briefgen build BRIEF -o out/ --template DIR/NAME.xml.j2"""
-    from .compose import available_templates, shipped_templates_dir
-    from .errors import Diagnostic
-    from .pipeline import write_atomic
-
-    shipped = available_templates()
-    if action == "copy":
-        if not name or folder is None:
-            raise click.UsageError("templates copy needs a template NAME and a DIR")
-        if name not in shipped:
-            raise BriefError([Diagnostic(name, None, None, "template",
-                                         "no such template; shipped: " + ", ".join(shipped))])
-        for src in (shipped[name], shipped_templates_dir() / "_sections.xml.j2"):
-            target = folder / src.name
-            if target.exists():
-                raise BriefError([Diagnostic(str(target), None, None, "",
-                                             "already exists; copy into another folder")])
-            write_atomic(target, src.read_bytes())
-            click.echo(f"wrote {target}")
-        click.echo(f"edit it, then: briefgen build BRIEF -o out/ --template {folder / shipped[name].name}")
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is not None:
         return
-    for key, path in shipped.items():
+    from .compose import available_templates
+
+    for key, path in available_templates().items():
         first = path.read_text("utf-8").split("\n", 1)[0]
         desc = first.removeprefix("{#-").removeprefix("{#").strip().split(".")[0]
         click.echo(f"{key:20} {desc}")
+
+
+@templates.command("copy")
+@click.argument("name")
+@click.argument("folder", type=click.Path(path_type=Path))
+@guarded
+def templates_copy(name: str, folder: Path) -> None:
+    """Copy the shipped template NAME (and the sections it uses) into FOLDER, to edit."""
+    from .compose import available_templates, shipped_templates_dir
+    from .pipeline import commit
+
+    shipped = available_templates()
+    if name not in shipped:
+        raise BriefError([Diagnostic(name, None, None, "template",
+                                     "no such template; shipped: " + ", ".join(shipped))])
+    files = {}
+    for src in (shipped[name], shipped_templates_dir() / "_sections.xml.j2"):
+        target = folder / src.name
+        if target.exists():
+            raise BriefError([Diagnostic(str(target), None, None, "",
+                                         "already exists; copy into another folder")])
+        files[target] = src.read_bytes()
+    for target in commit(files):
+        click.echo(f"wrote {target}")
+    click.echo(f"edit it, then: briefgen build BRIEF -o out/ --template {folder / shipped[name].name}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -45,20 +46,36 @@ BUNDLED: dict[str, Family] = {
 }
 
 
-_CUSTOM: dict[str, Family] = {}
+class FamilyKey(str):
+    """The key a style's ``fonts.body`` / ``fonts.headings`` holds for one of the analyst's own
+    families: a ``custom-<hex>`` string (derived from the files' paths, so two styles naming
+    different files never clash) that carries the :class:`Family` it stands for, and the name
+    the style gave it (``own``; what a dump of the style shows). Nothing is registered
+    anywhere: the family travels with the style (to a worker process too), and the renderers
+    register its faces when they draw with them."""
+
+    family: Family
+    own: str
+
+    def __new__(cls, fam: Family, own: str) -> Self:
+        key = super().__new__(cls, fam.key)
+        key.family, key.own = fam, own
+        return key
+
+    def __reduce__(self) -> tuple[type[FamilyKey], tuple[Family, str]]:
+        return (FamilyKey, (self.family, self.own))
 
 
-def register_family(name: str, regular: Path, bold: Path | None = None,
-                    italic: Path | None = None, bold_italic: Path | None = None) -> str:
-    """Make a family of TrueType files known by a key derived from its files (so two styles
-    naming different files never clash); faces not given fall back to the regular one.
-    Returns the key to use wherever a family key is expected."""
+def own_family(own: str, name: str, regular: Path, bold: Path | None = None,
+               italic: Path | None = None, bold_italic: Path | None = None) -> FamilyKey:
+    """The analyst's family ``own`` (its key in the style) of TrueType files, as a key for
+    :func:`family`; faces not given fall back to the regular one. Pure: reads no file and
+    registers nothing."""
     files = [regular, bold or regular, italic or regular,
              bold_italic or bold or italic or regular]
     digest = hashlib.sha256("\0".join(str(Path(f).resolve()) for f in files).encode())
     key = f"custom-{digest.hexdigest()[:12]}"
-    _CUSTOM[key] = Family(key, name, *(Path(f) for f in files))
-    return key
+    return FamilyKey(Family(key, name, *(Path(f) for f in files)), own)
 
 
 def check_truetype(path: Path) -> str | None:
@@ -75,7 +92,11 @@ def check_truetype(path: Path) -> str | None:
 
 
 def family(key: str) -> Family:
-    found = BUNDLED.get(key) or _CUSTOM.get(key)
+    """The family a style's font key stands for: a bundled one by name, or the analyst's own
+    (a :class:`FamilyKey`, which carries it)."""
+    if isinstance(key, FamilyKey):
+        return key.family
+    found = BUNDLED.get(key)
     if found is None:
         raise KeyError(f"no font family {key!r}; bundled: {', '.join(BUNDLED)}")
     return found
@@ -207,6 +228,17 @@ class FontMetrics:
                 if g:
                     out.add(code)
         return frozenset(out)
+
+
+def file_digest(path: Path | str) -> str:
+    """The SHA-256 of a file's content (read again only when its size or time changes)."""
+    st = Path(path).stat()
+    return _file_digest(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=256)
+def _file_digest(path: str, _mtime: int, _size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 @lru_cache(maxsize=None)

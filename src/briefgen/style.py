@@ -14,10 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_serializer,
+                      model_validator)
 
 from .errors import BriefError, Diagnostic
-from .fonts import check_truetype
+from .fonts import Family, check_truetype
 
 _UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
@@ -88,32 +89,38 @@ class Fonts(_Strict):
 
     @model_validator(mode="after")
     def _known(self) -> Fonts:
-        from .fonts import BUNDLED, family, register_family
+        """Body and headings name a bundled family or one under ``families``; an own family's
+        name becomes a :class:`~briefgen.fonts.FamilyKey` carrying its files. Checks only:
+        no font is registered (the renderers do that when they draw)."""
+        from .fonts import BUNDLED, FamilyKey, own_family
 
         updates = {}
         for slot in ("body", "headings"):
             key = getattr(self, slot)
+            if isinstance(key, FamilyKey):
+                key = key.own
             if key in self.families:
                 f = self.families[key]
-                updates[slot] = register_family(f.name, f.regular, f.bold, f.italic,
-                                                f.bold_italic)
-            else:
-                try:
-                    family(key)
-                except KeyError:
-                    raise ValueError(f"{slot}: no font family {key!r}; use one of "
-                                     + ", ".join([*BUNDLED, *self.families])) from None
-        for slot, key in updates.items():
-            object.__setattr__(self, slot, key)
+                updates[slot] = own_family(key, f.name, f.regular, f.bold, f.italic,
+                                           f.bold_italic)
+            elif key not in BUNDLED:
+                raise ValueError(f"{slot}: no font family {key!r}; use one of "
+                                 + ", ".join([*BUNDLED, *self.families]))
+        for slot, value in updates.items():
+            object.__setattr__(self, slot, value)
         return self
 
-    def __setstate__(self, state: Any) -> None:
-        """A style sent to another process (a batch worker) registers its families there."""
-        super().__setstate__(state)
-        from .fonts import register_family
+    @field_serializer("body", "headings")
+    def _own_name(self, key: str) -> str:
+        """A dump shows the analyst's own name of a family (``house``), not its key, so that
+        it validates again as the same style."""
+        return str(getattr(key, "own", key))
 
-        for f in self.families.values():
-            register_family(f.name, f.regular, f.bold, f.italic, f.bold_italic)
+    def family(self, slot: Literal["body", "headings"]) -> Family:
+        """The family the ``body`` or ``headings`` text is set in."""
+        from .fonts import family
+
+        return family(getattr(self, slot))
 
 
 class Sizes(_Strict):
@@ -313,7 +320,10 @@ def _resolve_asset(data: dict[str, Any], loc: tuple[str, ...], style_file: Path,
     holder[loc[-1]] = str(target)
 
 
-def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], Any]:
+def _load_raw(path: Path, seen: tuple[Path, ...],
+              reads: list[Path] | None = None) -> tuple[dict[str, Any], Any]:
+    """The merged settings of a style file and the styles it extends; every file read on the
+    way (the style files and the files they name) is added to ``reads``."""
     from .loader import load_mapping
 
     if path in seen:
@@ -323,8 +333,14 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], Any]:
     data, positions = load_mapping(path)
     families = (data.get("fonts") or {}).get("families") or {}
     font_fields = [("fonts", "families", fam, face) for fam in families for face in FONT_FACES]
+    if reads is not None:
+        reads.append(path)
     for loc in (*ASSET_FIELDS, *font_fields):  # files named in a style sit beside it
         _resolve_asset(data, loc, path, positions)
+        if reads is not None:
+            value = _get(data, loc)
+            if isinstance(value, str):
+                reads.append(Path(value))
     for loc in font_fields:
         file = families[loc[2]].get(loc[3]) if isinstance(families[loc[2]], dict) else None
         problem = check_truetype(Path(file)) if isinstance(file, str) else None
@@ -335,25 +351,62 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], Any]:
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data, positions
-    parent, _ = _load_raw(_resolve_path(parent_ref, path.parent), (*seen, path))
+    parent, _ = _load_raw(_resolve_path(parent_ref, path.parent), (*seen, path), reads)
     parent.pop("name", None)
     parent.pop("description", None)
     return _merge(parent, data), positions
 
 
-_CACHE: dict[tuple[str, float], Style] = {}
+def _get(data: Any, loc: tuple[str, ...]) -> Any:
+    for key in loc:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+Fingerprint = tuple[tuple[str, str], ...]
+_CACHE: dict[str, tuple[Fingerprint, Style]] = {}
+
+
+def _fingerprint(files: list[Path]) -> Fingerprint | None:
+    """What the files a style was made of hold now: a style file's content hash (they are
+    small, and an edit within one clock tick keeps the time), a named file's size and times;
+    None if one has gone."""
+    import hashlib
+
+    out = []
+    for f in dict.fromkeys(files):
+        try:
+            if f.suffix.lower() in (".yaml", ".yml", ".json"):
+                mark = hashlib.sha256(f.read_bytes()).hexdigest()
+            else:
+                st = f.stat()
+                mark = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+        except OSError:
+            return None
+        out.append((str(f), mark))
+    return tuple(out)
 
 
 def load_style(ref: str | Path | Style | None = None) -> Style:
-    """A style by shipped name (``"default"``), by path, or as given. ``None`` is the default."""
+    """A style by shipped name (``"default"``), by path, or as given. ``None`` is the default.
+
+    A style is read once per process and read again when any file it was made of changes:
+    the style file, every style it ``extends``, and the files they name (logo, fonts,
+    reference document)."""
     if isinstance(ref, Style):
         return ref
     path = _resolve_path(ref or "default", Path.cwd())
-    key = (str(path.resolve()), path.stat().st_mtime)
-    if key not in _CACHE:
-        from .validate import validate_model
+    key = str(path.resolve())
+    cached = _CACHE.get(key)
+    if cached is not None and _fingerprint([Path(f) for f, _ in cached[0]]) == cached[0]:
+        return cached[1]
+    from .validate import validate_model
 
-        data, positions = _load_raw(path, ())
-        data.setdefault("name", path.stem)
-        _CACHE[key] = validate_model(Style, data, positions, str(path))
-    return _CACHE[key]
+    reads: list[Path] = []
+    data, positions = _load_raw(path, (), reads)
+    data.setdefault("name", path.stem)
+    style = validate_model(Style, data, positions, str(path))
+    fingerprint = _fingerprint(reads)
+    if fingerprint is not None:
+        _CACHE[key] = (fingerprint, style)
+    return style

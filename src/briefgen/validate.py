@@ -219,15 +219,19 @@ def iter_strings(model: BaseModel, loc: Loc = ()) -> typing.Iterator[tuple[Loc, 
 
 
 def check_glyphs(brief: Brief, positions: Positions | None, file: str,
-                 coverage: typing.Callable[[str], list[str]]) -> list[Diagnostic]:
-    """Every character must be drawable by the style's fonts: name the field and character."""
+                 coverage: typing.Callable[[str], list[str]], *,
+                 replaced: bool = False) -> list[Diagnostic]:
+    """Every character must be drawable by the style's fonts: name the field and character.
+    With ``replaced`` (the build prints them as \ufffd instead of refusing the brief), each
+    diagnostic says so, as the warning it then is."""
     diags = []
     for loc, text, _ in iter_strings(brief):
         missing = coverage(text)
         if missing:
             line, col = positions.find(loc) if positions else (None, None)
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+            what = "printed as \ufffd" if replaced else \
+                "it would print as a box. Remove it, or use a style whose fonts cover it"
             diags.append(Diagnostic(file, line, col, dotted(loc),
-                                    f"the fonts have no glyph for {shown}; it would print as a "
-                                    "box. Remove it, or use a style whose fonts cover it"))
+                                    f"the fonts have no glyph for {shown}; {what}"))
     return diags

@@ -20,14 +20,13 @@ evenly spaced colours along that scale.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import struct
 import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Sequence
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
@@ -39,7 +38,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from .. import document as d
 from ..errors import RenderError
-from ..fonts import BUNDLED, coverage, family
+from ..fonts import BUNDLED, coverage, family, file_digest
 from ..style import Style
 
 __all__ = ["BAND_FILLS", "BandCell", "Faces", "band_fills", "contrast", "drawing", "faces",
@@ -64,14 +63,18 @@ class Faces:
 
 
 _FONT_LOCK = threading.Lock()
-_FONTS: dict[str, Faces] = {}
+_FONTS: dict[tuple[str, ...], Faces] = {}  # ReportLab's registry is per process: register once
 
 
-def faces(key: str) -> Faces:
-    """Register a family (TrueType, embedded as a subset) the first time it is asked for, and
-    return the ReportLab names of its faces: ``briefgen-<key>``, ``briefgen-<key>-bold``,
-    ``-italic``, ``-bolditalic``, for a bundled family (``dejavu-sans``) as for the analyst's
-    own (``custom-<hex>``, see :func:`briefgen.fonts.register_family`).
+def faces(style: Style | str, slot: Literal["body", "headings"] | None = None) -> Faces:
+    """The ReportLab names of the faces of a style's ``body`` or ``headings`` family
+    (``faces(style, "body")``; a family key, ``faces(style.fonts.body)``, works too),
+    registering the family (TrueType, embedded as a subset) the first time it is drawn with:
+    ``briefgen-<key>``, ``briefgen-<key>-bold``, ``-italic``, ``-bolditalic``, for a bundled
+    family (``dejavu-sans``) as for the analyst's own (``custom-<hex>``, see
+    :class:`briefgen.fonts.FamilyKey`). The style carries the family's files; the registration
+    is remembered per process by key and the files' content, so a font file changed on disk
+    is registered again.
 
     A face the analyst's family lacks repeats the regular file (so bold text prints in the
     regular face: nothing is faked or borrowed from another family); its name still maps to
@@ -83,24 +86,29 @@ def faces(key: str) -> Faces:
     that happens to share a name with another (a bundled DejaVu, or another style's version of
     the same font) would otherwise be silently swapped for whichever was registered first in the
     process, and the bytes of a pack would depend on what the process had rendered before."""
+    if isinstance(style, str):
+        fam = family(style)
+    else:
+        fam = style.fonts.family(slot or "body")
+    key = fam.key
+    own = key not in BUNDLED or fam is not BUNDLED[key]
+    paths = (fam.regular, fam.bold, fam.italic, fam.bold_italic)
+    digests = tuple(file_digest(p) for p in paths) if own else ()
     with _FONT_LOCK:
-        found = _FONTS.get(key)
+        found = _FONTS.get((key, *digests))
         if found is not None:
             return found
-        fam = family(key)
         base = f"briefgen-{key}"
         found = Faces(base, f"{base}-bold", f"{base}-italic", f"{base}-bolditalic")
-        own = key not in BUNDLED
-        for name, path in ((found.regular, fam.regular), (found.bold, fam.bold),
-                           (found.italic, fam.italic), (found.bold_italic, fam.bold_italic)):
+        for i, (name, path) in enumerate(zip((found.regular, found.bold, found.italic,
+                                              found.bold_italic), paths)):
             font = TTFont(name, str(path), asciiReadable=True)
             if own:
-                digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:8]
-                font.face.name = font.face.name + b"-" + digest.encode("ascii")
+                font.face.name = font.face.name + b"-" + digests[i][:8].encode("ascii")
             pdfmetrics.registerFont(font)
         pdfmetrics.registerFontFamily(base, normal=found.regular, bold=found.bold,
                                       italic=found.italic, boldItalic=found.bold_italic)
-        _FONTS[key] = found
+        _FONTS[(key, *digests)] = found
         return found
 
 
@@ -168,9 +176,9 @@ class _Ink:
     """The fonts and sizes of one chart, and text measuring and wrapping in them."""
 
     def __init__(self, style: Style):
-        body = faces(style.fonts.body)
+        body = faces(style, "body")
         self.regular, self.bold = body.regular, body.bold
-        fam = family(style.fonts.body)
+        fam = style.fonts.family("body")
         self.cov = coverage(fam.regular) & coverage(fam.bold)
         # text is drawn on white outside the cells: keep 4.5:1 there too, whatever the style
         self.text = ink_on("#FFFFFF", style.colours.text)
