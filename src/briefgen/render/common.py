@@ -1,0 +1,186 @@
+"""What every renderer shares, written once: note numbering and marks, anchor names, column
+widths, the page label, the document date, drawable text, the hanging indent of numbered
+paragraphs and image boxes. Nothing here imports ReportLab or python-docx.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, Hashable, TypeVar
+
+from .. import document as d
+
+__all__ = [
+    "AnchorNames", "NoteNumbers", "column_widths", "drawable", "endnote_slot", "fill_label",
+    "fit_box", "hang_indent", "mark_run", "utc_naive",
+]
+
+K = TypeVar("K", bound=Hashable)
+
+REPLACEMENT = "\ufffd"
+
+
+# --------------------------------------------------------------------------------------------
+# Notes
+
+
+@dataclass
+class NoteNumbers(Generic[K]):
+    """Notes numbered in document order from 1. Equal notes are one note: the second and later
+    marks repeat the first one's number and the note is listed once. ``key`` is what makes two
+    notes equal (by default the note's content)."""
+
+    order: list[K] = field(default_factory=list)
+    numbers: dict[K, int] = field(default_factory=dict)
+
+    def number(self, key: K) -> tuple[int, bool]:
+        """The note's number, and whether this is its first mark."""
+        n = self.numbers.get(key)
+        if n is not None:
+            return n, False
+        self.order.append(key)
+        n = self.numbers[key] = len(self.order)
+        return n, True
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+def mark_run(numbers: Iterable[int]) -> list[int]:
+    """The marks printed for notes that stand side by side: the same note twice in a row is
+    one mark (the caller separates the rest with a comma: 1,2 rather than 12)."""
+    out: list[int] = []
+    for n in numbers:
+        if not out or out[-1] != n:
+            out.append(n)
+    return out
+
+
+def endnote_slot(blocks: Sequence[d.Block]) -> int | None:
+    """Where the endnotes are listed: the index of the first top-level NotesList (both formats
+    list them there), or None to append them at the end under the ``notes`` label."""
+    return next((i for i, b in enumerate(blocks) if isinstance(b, d.NotesList)), None)
+
+
+# --------------------------------------------------------------------------------------------
+# Anchors
+
+_ANCHOR_BAD = re.compile(r"[^A-Za-z0-9_]")
+
+
+@dataclass
+class AnchorNames:
+    """Names for anchors (headings, notes, the contents) that are valid in every format: the
+    strictest is Word's bookmark name (letters, digits and underscores, starting with a
+    letter, at most 40 characters); each is unique in the document."""
+
+    taken: set[str] = field(default_factory=set)
+    by_anchor: dict[str, str] = field(default_factory=dict)
+
+    def new(self, wanted: str, fallback: str = "ref") -> str:
+        base = _ANCHOR_BAD.sub("_", wanted) or fallback
+        if not (base[0].isascii() and base[0].isalpha()):
+            base = "h_" + base
+        base = base[:40]
+        name, n = base, 2
+        while name in self.taken:
+            suffix = f"_{n}"
+            name = base[: 40 - len(suffix)] + suffix
+            n += 1
+        self.taken.add(name)
+        return name
+
+    def for_anchor(self, anchor: str) -> str:
+        """The name of a document anchor (a heading's ``anchor``), the same on every call."""
+        name = self.by_anchor.get(anchor)
+        if name is None:
+            name = self.by_anchor[anchor] = self.new(anchor)
+        return name
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+
+
+def column_widths(widths: Sequence[float], ncols: int, total: float) -> list[float]:
+    """Relative column weights scaled to ``total``; weights that do not fit the table (wrong
+    count, a zero or negative one) give equal columns."""
+    ncols = max(1, ncols)
+    if len(widths) != ncols or not all(w > 0 for w in widths):
+        widths = (1.0,) * ncols
+    s = float(sum(widths))
+    return [total * w / s for w in widths]
+
+
+# --------------------------------------------------------------------------------------------
+# Page furniture and dates
+
+_PLACEHOLDER = re.compile(r"\{(page|total)\}")
+
+
+def fill_label(label: str, page: int, total: int | None) -> str:
+    """A page label such as ``"Page {page} of {total}"`` filled in. Only the two placeholders
+    are replaced: the label is the template's text, never a format string."""
+    values = {"page": str(page), "total": "?" if total is None else str(total)}
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], label)
+
+
+def utc_naive(when: _dt.datetime | _dt.date) -> _dt.datetime:
+    """The document date as a naive UTC datetime to the second (a plain date is midnight; a
+    naive datetime is taken as UTC)."""
+    if not isinstance(when, _dt.datetime):
+        when = _dt.datetime(when.year, when.month, when.day)
+    if when.tzinfo is not None and when.utcoffset() is not None:
+        when = when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return when.replace(microsecond=0, tzinfo=None)
+
+
+def utc_aware(when: _dt.datetime | _dt.date) -> _dt.datetime:
+    """The document date as an aware datetime (naive ones taken as UTC), its offset kept."""
+    if not isinstance(when, _dt.datetime):
+        when = _dt.datetime(when.year, when.month, when.day)
+    if when.tzinfo is None or when.utcoffset() is None:
+        when = when.replace(tzinfo=_dt.timezone.utc)
+    return when
+
+
+# --------------------------------------------------------------------------------------------
+# Text
+
+
+def drawable(text: str, chars: frozenset[str] | set[str]) -> str:
+    """``text`` with U+FFFD (a visible mark) for every character not in ``chars`` (the
+    characters the fonts can draw): never a silent box or a vanished letter."""
+    if chars.issuperset(text):
+        return text
+    return "".join(c if c in chars else REPLACEMENT for c in text)
+
+
+def hang_indent(numbers: Iterable[str], measure: Callable[[str], float], min_indent: float,
+                gap: float) -> float:
+    """The text indent of numbered paragraphs: room for the widest number (``measure`` gives
+    a string's width in points) and ``gap``, at least ``min_indent``, the same for every
+    paragraph so that their text stands in one column."""
+    widest = max((measure(n) for n in numbers), default=0.0)
+    return max(min_indent, widest + gap)
+
+
+# --------------------------------------------------------------------------------------------
+# Images
+
+
+def fit_box(px_width: float, px_height: float, width: float, max_width: float,
+            max_height: float) -> tuple[float, float]:
+    """The size (points) of an image shown ``width`` wide in its aspect ratio, never wider than
+    ``max_width`` nor taller than ``max_height``."""
+    if px_width <= 0 or px_height <= 0:
+        raise ValueError("the image has no pixels")
+    w = min(width, max_width)
+    h = w * px_height / px_width
+    if h > max_height:
+        h = max_height
+        w = h * px_width / px_height
+    return w, h

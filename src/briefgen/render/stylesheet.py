@@ -1,0 +1,303 @@
+"""The resolved stylesheet: a :class:`~briefgen.style.Style` (the analyst's data) turned, once,
+into the presentation rules every renderer reads.
+
+Where does a caption get its font? Here, for every format: :func:`resolve` names each *role*
+(``body``, ``caption``, ``h2``, ``cell``, ``note`` ...) with its font family, weight, slant,
+size, leading, colour, spacing and indents, and each *block look* (tables, boxes, quotes, the
+title block, lists, figures, the logo, the page furniture) with its padding, rule widths and
+ratios, as named values in points. A renderer maps these values to its library (ReportLab
+paragraph styles, Word style definitions, CSS) and holds no size, ratio or padding of its own.
+
+Only this module turns the style's few numbers (base size, the leading multiple, the heading
+sizes) into the many a page needs; change a proportion here and both formats follow, which
+``tests/test_stylesheet_parity.py`` checks by reading the PDF and the DOCX back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal, Mapping
+
+from ..style import MarkingLook, Style, marking_look
+
+__all__ = [
+    "BoxLook", "FigureLook", "FurnitureLook", "ListLook", "LogoLook", "QuoteLook", "Role",
+    "Stylesheet", "TableLook", "TitleBlockLook", "resolve",
+]
+
+Align = Literal["left", "center", "right", "justify"]
+
+
+@dataclass(frozen=True)
+class Role:
+    """The look of one kind of text. Lengths are in points; ``leading`` is the distance from
+    baseline to baseline (``line_multiple`` is the same as a multiple of ``size``)."""
+
+    name: str
+    family: str  # a style font key: resolve with briefgen.fonts.family(); see Stylesheet.font
+    size: float
+    leading: float
+    colour: str  # "#RRGGBB"
+    bold: bool = False
+    italic: bool = False
+    space_before: float = 0.0
+    space_after: float = 0.0
+    left_indent: float = 0.0
+    right_indent: float = 0.0
+    keep_with_next: bool = False
+    align: Align = "left"
+
+    @property
+    def line_multiple(self) -> float:
+        return self.leading / self.size
+
+
+@dataclass(frozen=True)
+class TableLook:
+    """Data tables: cell padding, rules (``grid``: every border; ``horizontal``: a rule under
+    each row, heavier above the header and under the last row), header and stripe fills."""
+
+    rules: Literal["grid", "horizontal"]
+    stripes: bool
+    pad_left: float
+    pad_right: float
+    pad_top: float
+    pad_bottom: float
+    rule_width: float
+    heavy_rule_width: float
+    rule_colour: str
+    header_fill: str
+    header_text: str
+    stripe_fill: str
+    space_before: float
+    space_after: float
+    nested_width: float  # a table inside a box or cell takes this share of the width
+    min_split_lines: int  # a row taller than a page splits only with this many lines each side
+
+
+@dataclass(frozen=True)
+class BoxLook:
+    """A framed box (summary, note, warning)."""
+
+    fill: str
+    border: str
+    border_width: float
+    pad_left: float
+    pad_right: float
+    pad_top: float
+    pad_bottom: float
+    space_before: float
+    space_after: float
+
+
+@dataclass(frozen=True)
+class QuoteLook:
+    """A block quotation: a rule at its left, the text set in from it."""
+
+    rule_width: float
+    rule_colour: str
+    rule_gap: float  # from the rule to the text
+    indent_right: float
+    space_before: float
+    space_after: float
+    attribution_prefix: str  # printed before the attribution (an em dash and a no-break space)
+
+
+@dataclass(frozen=True)
+class TitleBlockLook:
+    """The top sheet's labelled fields: a two-column table with rules."""
+
+    label_share: float  # the label column's share of the text width
+    row_pad: float
+    outer_rule_width: float
+    outer_rule_colour: str
+    inner_rule_width: float
+    inner_rule_colour: str
+    space_before: float
+    space_after: float
+
+
+@dataclass(frozen=True)
+class ListLook:
+    bullet: str
+    bullet_indent_em: float  # text indent of a bulleted list, in ems of its text size
+    ordered_indent_em: float
+    lettered_extra_em: float  # (a), (b) lists are set in this much further
+    item_space_after: float  # between items
+    space_after_em: float  # after the list, in ems
+
+
+@dataclass(frozen=True)
+class HangLook:
+    """Numbered paragraphs: the number hung in the margin, the text in one column."""
+
+    min_indent: float
+    gap: float  # between the widest number and the text
+
+
+@dataclass(frozen=True)
+class FigureLook:
+    dpi: int  # raster formats (the DOCX) rasterise drawings at this resolution
+    caption_lines: int  # room kept on the page for a caption of this many lines
+    space_before: float
+    space_after: float
+    nested_width: float
+
+
+@dataclass(frozen=True)
+class LogoLook:
+    width: float
+    max_height_share: float  # of the text height
+    space_after: float
+    alt: str
+
+
+@dataclass(frozen=True)
+class FurnitureLook:
+    """Running header and footer: rules, the footer line and the marking banners."""
+
+    size: float
+    colour: str
+    rule_width: float
+    rule_colour: str
+    rule_offset: float  # from the text frame to the header/footer rule (at most)
+    min_footer_size: float  # a long footer text shrinks to this before it is shortened
+    marking_pad: float  # the padding of a TLP label's filled block, as a share of its size
+
+
+@dataclass(frozen=True)
+class Stylesheet:
+    """Everything a renderer needs to know about the look of a pack."""
+
+    style: Style
+    roles: Mapping[str, Role]
+    table: TableLook
+    boxes: Mapping[str, BoxLook]
+    quote: QuoteLook
+    title_block: TitleBlockLook
+    lists: ListLook
+    hang: HangLook
+    figure: FigureLook
+    logo: LogoLook | None
+    furniture: FurnitureLook
+    link_colour: str
+    contents_number_width: float  # the contents' page-number column
+    contents_indent: float  # per level
+    extra: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+
+    def role(self, name: str) -> Role:
+        return self.roles[name]
+
+    def marking(self, scheme: str, label: str) -> MarkingLook:
+        return marking_look(scheme, label, self.style)
+
+    @property
+    def body_family(self) -> str:
+        return self.style.fonts.body
+
+    @property
+    def heading_family(self) -> str:
+        return self.style.fonts.headings
+
+
+def _half(points: float) -> float:
+    """Word stores sizes in half points: sizes are rounded so that both formats agree."""
+    return round(points * 2) / 2
+
+
+def resolve(style: Style) -> Stylesheet:
+    """The presentation rules of ``style``: every role and block look, in points."""
+    z, c = style.sizes, style.colours
+    body, head = style.fonts.body, style.fonts.headings
+    base = _half(z.base)
+    small = _half(z.small)
+    lead = z.leading
+    roles: dict[str, Role] = {}
+
+    def add(name: str, size: float, *, family: str = body, colour: str = c.text,
+            leading: float | None = None, **kw: object) -> None:
+        size = _half(size)
+        roles[name] = Role(name=name, family=family, size=size,
+                           leading=size * lead if leading is None else leading,
+                           colour=colour, **kw)  # type: ignore[arg-type]
+
+    add("body", base, space_after=base * 0.6)
+    add("lead", base * 1.15, space_after=base * 0.8)
+    add("small", small, colour=c.muted, space_after=small * 0.5)
+    add("marking", base, bold=True, space_after=base * 0.8)  # the marking sentence in the body
+    add("caption", small, colour=c.muted, italic=True, space_before=small * 0.6,
+        space_after=small * 0.4, keep_with_next=True)
+    add("attribution", small, colour=c.muted, space_after=base * 0.8)
+    add("quote", base, space_after=base * 0.4)
+    cell = max(small, base - 1)
+    add("cell", cell, space_after=cell * 0.35)
+    add("cell-small", min(cell, small), colour=c.text, space_after=cell * 0.35)
+    add("cell-caption", min(cell, small), colour=c.muted, italic=True, space_after=cell * 0.35)
+    add("th", cell, bold=True, colour=c.table_header_text, space_after=cell * 0.35,
+        keep_with_next=True)
+    add("note", small, space_after=small * 0.4, left_indent=small * 2.6)
+    add("title", z.title, family=head, bold=True, colour=c.headings,
+        leading=_half(z.title) * 1.15, space_after=_half(z.title) * 0.3, keep_with_next=True)
+    add("subtitle", z.subtitle, family=head, colour=c.muted,
+        space_after=_half(z.subtitle) * 0.9, keep_with_next=True)
+    add("meta-label", small, bold=True, colour=c.muted, keep_with_next=True)
+    add("meta-value", base * 0.95)
+    add("box-title", base * 1.05, family=head, bold=True, colour=c.headings,
+        space_after=base * 0.4, keep_with_next=True)
+    add("box-text", base, space_after=base * 0.4)
+    for level, size, before, after in ((1, z.h1, 1.3, 0.45), (2, z.h2, 1.1, 0.45),
+                                       (3, z.h3, 0.9, 0.45)):
+        s = _half(size)
+        add(f"h{level}", s, family=head, bold=True, colour=c.headings, leading=s * 1.2,
+            space_before=s * before, space_after=s * after, keep_with_next=True)
+    h1 = roles["h1"]
+    roles["contents-title"] = replace(h1, name="contents-title")
+    for level in (1, 2, 3):
+        add(f"toc{level}", base if level == 1 else base * 0.95, bold=level == 1,
+            left_indent=(level - 1) * base * 1.6, right_indent=base * 3,
+            space_before=base * 0.5 if level == 1 else 0.0, space_after=base * 0.15)
+    add("header-footer", z.header_footer, colour=c.muted)
+    add("marking-banner", z.marking, family=head, bold=True, leading=z.marking * 1.2)
+
+    boxes = {
+        role: BoxLook(fill=c.box_bg, border=c.box_border,
+                      border_width=1.6 if role == "warning" else 1.0,
+                      pad_left=10.0, pad_right=10.0, pad_top=8.0, pad_bottom=4.0,
+                      space_before=4.0, space_after=base)
+        for role in ("summary", "note", "warning")
+    }
+    logo = None
+    if style.cover.logo is not None:
+        logo = LogoLook(width=style.cover.logo_width, max_height_share=0.25, space_after=base,
+                        alt="Logo")
+    return Stylesheet(
+        style=style,
+        roles=MappingProxyType(roles),
+        table=TableLook(rules=style.tables.rules, stripes=style.tables.stripes,
+                        pad_left=5.0, pad_right=5.0, pad_top=4.0, pad_bottom=3.0,
+                        rule_width=0.5, heavy_rule_width=1.0, rule_colour=c.rule,
+                        header_fill=c.table_header_bg, header_text=c.table_header_text,
+                        stripe_fill=c.table_stripe, space_before=2.0, space_after=base,
+                        nested_width=0.9, min_split_lines=4),
+        boxes=MappingProxyType(boxes),
+        quote=QuoteLook(rule_width=2.5, rule_colour=c.rule, rule_gap=12.0, indent_right=18.0,
+                        space_before=4.0, space_after=base * 0.8,
+                        attribution_prefix="\u2014\u00a0"),
+        title_block=TitleBlockLook(label_share=0.27, row_pad=3.5, outer_rule_width=1.2,
+                                   outer_rule_colour=c.headings, inner_rule_width=0.4,
+                                   inner_rule_colour=c.rule, space_before=4.0,
+                                   space_after=base * 1.4),
+        lists=ListLook(bullet="\u2022", bullet_indent_em=1.5, ordered_indent_em=2.0,
+                       lettered_extra_em=0.5, item_space_after=base * 0.3, space_after_em=0.75),
+        hang=HangLook(min_indent=base * 2.5, gap=base * 0.8),
+        figure=FigureLook(dpi=200, caption_lines=3, space_before=4.0, space_after=base,
+                          nested_width=0.85),
+        logo=logo,
+        furniture=FurnitureLook(size=z.header_footer, colour=c.muted, rule_width=0.5,
+                                rule_colour=c.rule, rule_offset=8.0, min_footer_size=6.5,
+                                marking_pad=0.45),
+        link_colour=c.link,
+        contents_number_width=base * 3,
+        contents_indent=base * 1.6,
+    )
