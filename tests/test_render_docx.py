@@ -1269,3 +1269,29 @@ def test_tall_figure_rasterised_at_its_shown_size() -> None:
     with Image.open(io.BytesIO(png)) as im:
         for pixels, inches in ((im.width, cx), (im.height, cy)):
             assert 199.5 <= pixels / inches <= 202, (pixels, inches)
+
+
+# --------------------------------------------------------------------------------------------
+# One stylesheet: every text role in the DOCX is the resolved stylesheet's
+
+
+@pytest.mark.parametrize("name", ["default", "uk-brief", "us-memo", "in-focus"])
+def test_every_role_is_the_stylesheets(name: str) -> None:
+    """Each role's paragraph, read back through its Word style (basedOn chain, defaults, direct
+    run formatting), has the stylesheet's family, weight, slant, size and colour (the PDF's
+    side of the parity is tests/test_stylesheet_parity.py)."""
+    from test_stylesheet_parity import MARKERS, docx_looks, role_document
+
+    from briefgen.fonts import family
+    from briefgen.render.stylesheet import resolve
+    from briefgen.style import load_style
+
+    style = load_style(name)
+    sheet = resolve(style)
+    looks = docx_looks(render_docx(role_document(), style))
+    assert set(looks) == set(MARKERS)
+    for role in MARKERS:
+        want = sheet.role(role)
+        expected = (family(want.family).name.replace(" ", "").casefold(), want.bold,
+                    want.italic, round(want.size, 2), want.colour.upper())
+        assert looks[role] == expected, role

@@ -21,7 +21,12 @@ to the bytes of an editable Word file, as a skilled Word user would have made it
 * **Contents** is a real ``TOC`` field (:mod:`.fields`) whose cached page numbers come from a
   page estimate (:mod:`.estimate`), as LibreOffice shows the cached result as it is.
 * **Figures** are the PDF's drawings rasterised at print resolution (:mod:`.media`).
-* **The style** drives every look (``tests/test_docx_styles.py`` reads each setting back).
+* **One stylesheet.** Every look value comes from the resolved stylesheet
+  (:mod:`briefgen.render.stylesheet`, computed once into the :class:`~.context.Context`): each
+  paragraph style is a stylesheet role, the table styles its table, box and title-block
+  looks; the algorithms both renderers share (note numbers and marks, anchor names, column
+  widths, the date, the hanging indent, image boxes) are :mod:`briefgen.render.common`'s.
+  ``tests/test_docx_styles.py`` reads each style setting back.
 
 The body is written by dispatch tables, one handler per node type (:mod:`.blocks`,
 :mod:`.inlines`), from a frozen :class:`~.context.Context` computed once.
@@ -29,9 +34,8 @@ The body is written by dispatch tables, one handler per node type (:mod:`.blocks
 
 from __future__ import annotations
 
-from .media import FIGURE_DPI
 from .package import APPLICATION
 from .reference import check_reference_docx
 from .renderer import render_docx
 
-__all__ = ["APPLICATION", "FIGURE_DPI", "check_reference_docx", "render_docx"]
+__all__ = ["APPLICATION", "check_reference_docx", "render_docx"]

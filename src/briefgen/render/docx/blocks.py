@@ -28,7 +28,7 @@ from .fields import write_contents
 from .inlines import write_inlines
 from .media import write_cover_logo, write_figure
 from .notes import write_notes_heading
-from .numbering import LIST_STEP
+from .numbering import list_step
 from .ooxml import PPR_ORDER, bookmark_name, copy_el, el, put, qn, tw, val
 from .tables import write_box, write_table, write_title_block
 from .writer import Fmt, Where, Writer, bookmarked, para, run, text_runs
@@ -178,8 +178,12 @@ def _list_indents(w: Writer, b: ListBlock, where: Where, depth: int
     the items' and the continuation paragraphs' indents (none elsewhere: the styles')."""
     if not where.hang:
         return (), ()
-    gap = LIST_STEP + (w.ctx.style.sizes.base * 0.5 if b.ordered and depth < 2 else 0)
-    left = where.hang + tw(LIST_STEP * depth + gap)
+    lists = w.ctx.sheet.lists
+    step = list_step(w.ctx.sheet, b.ordered)
+    extra = lists.lettered_extra_em * w.ctx.sheet.role("body").size \
+        if b.ordered and depth < 2 else 0
+    gap = step + extra
+    left = where.hang + tw(step * depth + gap)
     return ((el("w:ind", {"w:left": str(left), "w:hanging": str(tw(gap))}),),
             (el("w:ind", {"w:left": str(left)}),))
 

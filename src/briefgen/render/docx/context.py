@@ -21,9 +21,11 @@ from ...document import (
     Paragraph,
     TitleBlock,
 )
-from ...style import MarkingLook, Style, marking_look
+from ...style import MarkingLook, Style
+from ..common import AnchorNames, endnote_slot, hang_indent
+from ..stylesheet import Stylesheet, resolve
 from .docx_adapter import sect_pr
-from .ooxml import bookmark_name, qn, tw
+from .ooxml import qn, tw
 from .typefaces import FontSet
 
 
@@ -88,6 +90,7 @@ class Context:
 
     doc: Document
     style: Style
+    sheet: Stylesheet  # the resolved stylesheet: every look value the pack takes
     fonts: FontSet
     page: Page
     reference: bool  # the pack starts from the style's reference document
@@ -117,39 +120,40 @@ class Context:
 
 
 def make_context(doc: Document, style: Style, fonts: FontSet, page: Page) -> Context:
+    sheet = resolve(style)
     mk = doc.meta.marking
     marking = mk if mk is not None and mk.label.strip() else None
-    look = marking_look(marking.scheme if marking else "custom",
-                        marking.label if marking else "", style)
+    look = sheet.marking(marking.scheme if marking else "custom",
+                         marking.label if marking else "")
     numbers = [b.number for b in doc.blocks if isinstance(b, Paragraph) and b.number]
-    taken: set[str] = set()
+    names = AnchorNames()
     anchors: dict[str, str] = {}
     heading_bm: dict[int, str] = {}
     for h in doc.headings():
-        name = bookmark_name(h.anchor, taken)
+        name = names.new(h.anchor)
         heading_bm[id(h)] = name
         anchors.setdefault(h.anchor, name)
-    notes_bm = bookmark_name("notes", taken)
+    notes_bm = names.new("notes")
     notes = doc.notes()
     counts = Counter(n.children for n in notes)
+    slot = endnote_slot(doc.blocks)
     return Context(
-        doc=doc, style=style, fonts=fonts, page=page,
+        doc=doc, style=style, sheet=sheet, fonts=fonts, page=page,
         reference=style.reference_docx is not None, marking=marking, look=look,
-        hang=hang(numbers, style, fonts) if numbers else 0,
+        hang=hang(numbers, sheet, fonts) if numbers else 0,
         notes_kind=style.notes, has_notes=bool(notes),
-        notes_slot=next((b for b in doc.blocks if isinstance(b, NotesList)), None),
+        notes_slot=doc.blocks[slot] if slot is not None else None,  # type: ignore[arg-type]
         logo_before=next((b for b in doc.blocks if isinstance(b, TitleBlock)), None),
         repeated_notes=frozenset(c for c, n in counts.items() if n > 1),
         anchors=anchors, heading_bm=heading_bm, notes_bm=notes_bm,
-        bookmarks_taken=frozenset(taken))
+        bookmarks_taken=frozenset(names.taken))
 
 
-def hang(numbers: list[str], style: Style, fonts: FontSet) -> int:
+def hang(numbers: list[str], sheet: Stylesheet, fonts: FontSet) -> int:
     """The indent of numbered paragraphs' text (twips), as the PDF's: room for the widest
-    number in the Lead style's size, at least 2.5 em, the same for every paragraph so that
-    their text stands in one column."""
-    z = style.sizes
-    lead = round(z.base * 1.15 * 2) / 2
+    number in the Lead style's size and the stylesheet's gap, at least its minimum indent,
+    the same for every paragraph so that their text stands in one column."""
+    size = sheet.role("lead").size
     m = fonts.metrics(fonts.body_font)
-    widest = max(sum(m.width(c) for c in n) * lead for n in numbers)
-    return tw(max(z.base * 2.5, widest + z.base * 0.8))
+    return tw(hang_indent(numbers, lambda n: sum(m.width(c) for c in n) * size,
+                          sheet.hang.min_indent, sheet.hang.gap))

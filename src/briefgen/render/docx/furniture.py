@@ -15,9 +15,6 @@ from .writer import Fmt, run, text_runs
 
 __all__ = ["write_header_footer"]
 
-#: space above the footer's marking (points)
-FOOTER_MARKING_GAP = 3
-
 
 def write_header_footer(section: Any, ctx: Context, book: StyleBook,
                         logo: Logo) -> list[Element]:
@@ -67,7 +64,10 @@ def _footer(section: Any, ctx: Context, book: StyleBook) -> list[Element]:
     ftr.append(p)
     if ctx.marking is not None:
         mp = _marking_para(ctx)
-        put(mp.find(qn("w:pPr")), book.spacing(FOOTER_MARKING_GAP, 0, 1.0), PPR_ORDER)
+        # set off from the page label by the marking's own padding
+        gap = ctx.look.size * ctx.sheet.furniture.marking_pad
+        put(mp.find(qn("w:pPr")),
+            book.spacing(gap, 0, ctx.sheet.role("marking-banner").line_multiple), PPR_ORDER)
         ftr.append(mp)
     return numpages
 

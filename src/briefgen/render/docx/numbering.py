@@ -5,23 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..stylesheet import Stylesheet
 from .docx_adapter import Element
 from .ooxml import PPR_ORDER, copy_el, el, local, put, qn, tw, val
 from .stylebook import StyleBook, ppr
 
 __all__ = ["Numbering", "list_ind", "write_numbering"]
 
-#: a list level's indent (points): level n's text at (n + 1) steps, its mark hung one step
-LIST_STEP = 18
-_BULLETS = ("\u2022", "\u2013", "\u25aa")
+#: the marks of nested bulleted lists (the first level's is the stylesheet's)
+_NESTED_BULLETS = ("\u2013", "\u25aa")
 _FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
 
 
-def list_ind(level: int, hanging: bool = True) -> Element:
-    """The indent of list level ``level`` (0-based)."""
-    attrs = {"w:left": str(tw(LIST_STEP * (level + 1)))}
+def list_step(sheet: Stylesheet, ordered: bool) -> float:
+    """A list level's indent step (points): the stylesheet's, in ems of the body text."""
+    em = sheet.role("body").size
+    return em * (sheet.lists.ordered_indent_em if ordered else sheet.lists.bullet_indent_em)
+
+
+def list_ind(sheet: Stylesheet, level: int, hanging: bool = True,
+             ordered: bool = False) -> Element:
+    """The indent of list level ``level`` (0-based): its text ``level + 1`` steps in, its
+    mark hung one step."""
+    step = list_step(sheet, ordered)
+    attrs = {"w:left": str(tw(step * (level + 1)))}
     if hanging:
-        attrs["w:hanging"] = str(tw(LIST_STEP))
+        attrs["w:hanging"] = str(tw(step))
     return el("w:ind", attrs)
 
 
@@ -61,8 +70,8 @@ def _ids(root: Element, tag: str, attr: str) -> list[int]:
     return out
 
 
-def write_numbering(document_part: Any, book: StyleBook, body_font: str, lettered: bool,
-                    reference: bool) -> Numbering:
+def write_numbering(document_part: Any, book: StyleBook, sheet: Stylesheet, body_font: str,
+                    lettered: bool, reference: bool) -> Numbering:
     """Two list definitions (bullets, numbers; and lettered ones when ``lettered``), the
     List Bullet and List Number styles numbered by them. A reference document's own
     definitions stay (its styles may use them); ours take the next free ids."""
@@ -82,7 +91,7 @@ def write_numbering(document_part: Any, book: StyleBook, body_font: str, lettere
     if lettered:
         kinds.append((numbering.abs_lettered, "lettered"))
     for abs_id, ordered in kinds:
-        root.insert(at, _abstract(abs_id, ordered, book.rpr(font=body_font)))
+        root.insert(at, _abstract(sheet, abs_id, ordered, book.rpr(font=body_font)))
         at += 1
     numbering.bullet_num = numbering.new_num(numbering.abs_bullet)
     numbering.number_num = numbering.new_num(numbering.abs_number)
@@ -95,11 +104,12 @@ def write_numbering(document_part: Any, book: StyleBook, body_font: str, lettere
             ppr = st.find(qn("w:pPr"))
             put(ppr, el("w:numPr", None, val("w:ilvl", level - 1), val("w:numId", num)),
                 PPR_ORDER)
-            put(ppr, list_ind(level - 1), PPR_ORDER)
+            put(ppr, list_ind(sheet, level - 1, ordered=kind == "ListNumber"), PPR_ORDER)
     return numbering
 
 
-def _abstract(abs_id: int, ordered: bool | str, bullet_rpr: Element) -> Element:
+def _abstract(sheet: Stylesheet, abs_id: int, ordered: bool | str,
+              bullet_rpr: Element) -> Element:
     """A nine-level list definition: bullets, numbers (1. a) i.) or lettered ((a) (i) 1.)."""
     a = el("w:abstractNum", {"w:abstractNumId": str(abs_id)},
            val("w:multiLevelType", "hybridMultilevel"))
@@ -111,10 +121,10 @@ def _abstract(abs_id: int, ordered: bool | str, bullet_rpr: Element) -> Element:
             fmt, _ = _FORMATS[lvl % 3]
             text = f"%{lvl + 1}" + (")" if lvl % 3 == 1 else ".")
         else:
-            fmt, text = "bullet", _BULLETS[lvl % 3]
+            fmt, text = "bullet", (sheet.lists.bullet, *_NESTED_BULLETS)[lvl % 3]
         level = el("w:lvl", {"w:ilvl": str(lvl)},
                    val("w:start", 1), val("w:numFmt", fmt), val("w:lvlText", text),
-                   val("w:lvlJc", "left"), ppr(list_ind(lvl)))
+                   val("w:lvlJc", "left"), ppr(list_ind(sheet, lvl, ordered=bool(ordered))))
         if not ordered and len(bullet_rpr):
             level.append(copy_el(bullet_rpr))
         a.append(level)

@@ -30,6 +30,7 @@ __all__ = [
     "border",
     "clean",
     "copy_el",
+    "eighths",
     "el",
     "field_runs",
     "fld_char",
@@ -264,6 +265,11 @@ def tw(points: float) -> int:
 def hp(points: float) -> int:
     """Points to half-points (font sizes)."""
     return int(round(points * 2))
+
+
+def eighths(points: float) -> int:
+    """Points to eighths of a point (border widths)."""
+    return int(round(points * 8))
 
 
 def hexcolour(colour: str) -> str:

@@ -7,6 +7,7 @@ import datetime as _dt
 from typing import Any
 
 from ...document import Meta
+from ..common import utc_naive
 from .docx_adapter import core_properties_element
 from .ooxml import SETTINGS_ORDER, clean, el, put, qn, remove_all, val
 
@@ -17,12 +18,7 @@ _W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 
 def doc_date(meta: Meta) -> _dt.datetime:
     """The brief's date as a naive UTC time to the second (a bare date at midnight)."""
-    d = meta.date
-    if not isinstance(d, _dt.datetime):  # a bare date
-        d = _dt.datetime(d.year, d.month, d.day)
-    if d.tzinfo is not None:
-        d = d.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-    return d.replace(microsecond=0)
+    return utc_naive(meta.date)
 
 
 def settings(wd: Any, lang: str, *, embedded_fonts: bool, mirror_margins: bool,

@@ -52,7 +52,8 @@ def render_docx(doc: Document, style: Style) -> bytes:
     logo, embedded = _prepare_package(wd, fonts, reference)
     ctx = make_context(doc, style, fonts, page_setup(wd, style, reference))
     book = write_styles(wd, ctx)
-    numbering = write_numbering(wd.part, book, fonts.body_font, bool(ctx.hang), reference)
+    numbering = write_numbering(wd.part, book, ctx.sheet, fonts.body_font, bool(ctx.hang),
+                                reference)
     notes_part = add_notes_part(wd.part, "footnotes") \
         if ctx.has_notes and ctx.notes_kind == "footnotes" else None
     w = Writer(ctx, wd.part, numbering, notes_part,
@@ -95,7 +96,7 @@ def _write_body(w: Writer, document_body: Element) -> list[Element]:
     if ctx.logo_before is None:
         write_cover_logo(w, holder, Where())
     write_blocks(w, ctx.doc.blocks, holder, Where())
-    if w.state.endnotes:
+    if ctx.notes_kind == "endnotes" and len(w.state.notes):
         if w.state.notes_heading_p is None:  # no NotesList in the document: at the end
             write_notes_heading(w, holder, ctx.meta.label("notes", "Notes"))
         write_endnotes_list(w)

@@ -4,7 +4,7 @@ with fixed column widths, unsplittable rows and a repeated header row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ...document import (
     Block,
@@ -17,33 +17,29 @@ from ...document import (
     TitleBlock,
     plain_text,
 )
+from ..common import column_widths
 from .docx_adapter import Element
 from .inlines import write_inlines
 from .ooxml import clean, el, local, val
+from .styles import spacer_spacing
 from .writer import Where, Writer, para
 
 __all__ = ["grid", "write_box", "write_table", "write_title_block"]
 
-#: the share of the text width a table takes when nested (in a box or a list)
-NESTED_WIDTH = 0.9
-#: the title block's label and value columns
-TITLE_BLOCK_COLUMNS = (0.28, 0.72)
 
 
-def grid(widths: tuple[float, ...], n: int, total: int) -> list[int]:
-    """Column widths (twips) summing to ``total`` in the proportions ``widths`` (equal
-    columns when they are missing or not all positive)."""
-    if len(widths) != n or any(w <= 0 for w in widths):
-        widths = (1.0,) * n
-    s = float(sum(widths))
-    cols = [int(total * w / s) for w in widths]
+def grid(widths: Sequence[float], n: int, total: int) -> list[int]:
+    """Column widths in whole twips summing to ``total``, in the proportions ``widths``
+    (:func:`~briefgen.render.common.column_widths`; the last column takes the rounding)."""
+    cols = [int(c) for c in column_widths(widths, n, total)]
     cols[-1] += total - sum(cols)
     return cols
 
 
 def _width(w: Writer, where: Where) -> int:
-    """The width a table takes here (twips)."""
-    return w.ctx.text_w if where.top else int(w.ctx.text_w * NESTED_WIDTH)
+    """The width a table takes here (twips): the text width, or the stylesheet's share of
+    it when nested (in a box or a list)."""
+    return w.ctx.text_w if where.top else int(w.ctx.text_w * w.ctx.sheet.table.nested_width)
 
 
 def _tbl(style_id: str, cols: list[int], first_row: bool = False,
@@ -134,7 +130,8 @@ def write_title_block(w: Writer, tb: TitleBlock, out: Element, where: Where) -> 
         write_inlines(w, tb.subtitle, p)
     if not tb.fields:
         return
-    cols = grid(TITLE_BLOCK_COLUMNS, 2, _width(w, where))
+    share = w.ctx.sheet.title_block.label_share
+    cols = grid((share, 1 - share), 2, _width(w, where))
     tbl = _tbl("MetaTable", cols)
     label_where = Where(body_style="MetaLabel", top=False)
     value_where = Where(body_style="MetaValue", top=False)
@@ -144,4 +141,4 @@ def write_title_block(w: Writer, tb: TitleBlock, out: Element, where: Where) -> 
         _cell(w, tr, cols[1], (Paragraph(f.value),), value_where)
         tbl.append(tr)
     out.append(tbl)
-    para(w, out, "BlockSpacer", where)
+    para(w, out, "BlockSpacer", where, spacer_spacing(w.ctx.sheet.title_block.space_after))

@@ -44,6 +44,10 @@ class FontSet:
         return cls(body.name, head.name, {head.name: head, body.name: body},
                    {f.name: f for f in (body, head) if f.key not in BUNDLED})
 
+    def name(self, key: str) -> str:
+        """The name Word knows a style font key's family by (the stylesheet names keys)."""
+        return family(key).name
+
     def metrics(self, font: str, bold: bool = False, italic: bool = False) -> FontMetrics:
         return metrics_of(font, bold, italic, self.families)
 

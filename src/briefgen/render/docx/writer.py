@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...document import Inline
+from ..common import NoteNumbers
 from .context import Context
 from .docx_adapter import Element
 from .numbering import Numbering
@@ -45,15 +46,13 @@ class BodyState:
 
     shape_ids: int = 0  # drawing ids (a reference's header pictures take the first)
     bookmark_ids: int = 0
-    note_ids: int = 0
     pending_break: bool = False  # a page break waits for the next top-level paragraph
     taken_bookmarks: set[str] = field(default_factory=set)
     emitted_bookmarks: set[str] = field(default_factory=set)
-    #: endnotes in number order, and each distinct note's number
-    endnotes: list[tuple[Inline, ...]] = field(default_factory=list)
-    endnote_numbers: dict[tuple[Inline, ...], int] = field(default_factory=dict)
-    #: footnotes marked more than once: their id and the first mark's bookmark
-    note_marks: dict[tuple[Inline, ...], tuple[str, str]] = field(default_factory=dict)
+    #: the notes numbered so far, by content (equal notes are one note)
+    notes: NoteNumbers[tuple[Inline, ...]] = field(default_factory=NoteNumbers)
+    #: the footnotes written so far (a later mark refers to the first)
+    footnotes_written: set[int] = field(default_factory=set)
     notes_heading_p: Element | None = None
     #: contents entries' cached page numbers: (bookmark, the w:t holding its number)
     toc_cache: list[tuple[str, Element]] = field(default_factory=list)

@@ -41,15 +41,15 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
-    def story_height(element: Element) -> float:
-        return sum(b.before + sum(b.lines) + b.after
+    def story_height(element: Element, before: bool = True) -> float:
+        return sum((b.before if before else 0.0) + sum(b.lines) + b.after
                    for b in (measure.para(p, text_w / 20)
                              for p in element.findall(qn("w:p"))))
 
     top = max(margins[0],
-              section.header_distance.pt + story_height(story_element(section.header)))
+              section.header_distance.pt + story_height(story_element(section.header), False))
     bottom = max(margins[1],
-                 section.footer_distance.pt + story_height(story_element(section.footer)))
+                 section.footer_distance.pt + story_height(story_element(section.footer), False))
     body_height = page_height - top - bottom
     note_heights: dict[str, float] = {}
     note_gap = 0.0

@@ -30,6 +30,9 @@ _TAB_EMS = 2
 _MIN_COLUMN = 36.0
 #: what a row adds to its cells' height (its borders)
 _ROW_BORDERS = 0.3
+#: the text lost at the foot of a page where a row splits (its cells break between lines,
+#: each its own way), in lines
+SPLIT_LINES = 1.0
 #: characters after which a line may break
 _BREAK_AFTER = "-\u2010\u2013\u2014/"
 
@@ -58,6 +61,7 @@ class Row:
     notes: list[str]
     min_first: float = 0.0  # a splittable row's least first part (keep-with-next, orphans)
     max_first: float = 0.0  # and its largest (widows)
+    split_cost: float = 0.0  # what splitting adds: the continuation's cell margins, a line
 
 
 @dataclass
@@ -119,7 +123,7 @@ class Measure:
         # DejaVu at 130 %, where the exact product is 16.65)
         single = round(props["size"] * 20
                        * metrics_of(props["font"], False, False, self.families).line)
-        line_h = math.floor(single * props["line"] + 1e-6) / 20
+        line_h = props["exact"] or math.floor(single * props["line"] + 1e-6) / 20
         avail = max(width - props["left"] - props["right"], _MIN_COLUMN)
         chars = self._chars(p, props)
         if props["first"] < 0:  # a hanging number and its tab stand left of the text column
@@ -131,6 +135,8 @@ class Measure:
         lines = [line_h] * len(note_lines)
         for ext in p.iter(f"{{{_WP}}}extent"):  # an inline picture sets its line's height
             lines[0] = max(lines[0], int(ext.get("cy")) / 12700)  # as LibreOffice lays it
+        lines[0] += props["border_top"]  # (borders do not collapse with spacing)
+        lines[-1] += props["border_bottom"]
         return PBox(lines, note_lines, props["before"], props["after"],
                     props["keep_next"], props["keep_lines"], props["break_before"],
                     props["widow"], marks)
@@ -142,10 +148,12 @@ class Measure:
         h, marks, notes = 0.0, [], []
         first: float | None = None
         tail = 0.0
-        for child in tc:
+        opens_kept = False  # the cell opens with a keep-with-next paragraph (a box's title)
+        for k, child in enumerate(tc):
             tag = local(child)
             if tag == "p":
                 box = self.para(child, width)
+                opens_kept = opens_kept or (k == 1 and box.keep_next)  # (tc[0] is tcPr)
                 tail = box.after + (sum(box.lines[-2:]) if len(box.lines) >= 4 else
                                     box.before + sum(box.lines))
                 if first is None and not box.keep_next:
@@ -162,7 +170,10 @@ class Measure:
                 for r in t.rows:
                     marks += r.marks
                     notes += r.notes
-        return h, marks, notes, h if first is None else first, h - tail
+        # LibreOffice does not split a row whose cell opens with a keep-with-next paragraph
+        # where the row starts: it moves the row to the next page (measured)
+        least = h if first is None or opens_kept else first
+        return h, marks, notes, least, h - tail
 
     def table(self, tbl: Element) -> TBox:
         """A table, measured once (the measures are kept: splitting rows and paging both need
@@ -182,17 +193,20 @@ class Measure:
             cant = trpr is not None and trpr.find(qn("w:cantSplit")) is not None
             header = trpr is not None and trpr.find(qn("w:tblHeader")) is not None
             height, marks, notes, first, last = 0.0, [], [], 0.0, 0.0
+            line = 0.0  # the row's tallest line
             for tc in tr.findall(qn("w:tc")):
                 w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
                 cw = int(w.get(qn("w:w"))) / 20 if w is not None else self.text_width
                 ch, m, n, f, most = self._cell_height(tc, cw - left - right)
+                line = max([line, *(self.para(p, cw - left - right).lines[-1]
+                                    for p in tc.findall(qn("w:p"))[:1])])
                 height = max(height, ch)
                 first = max(first, f)
                 last = max(last, most)
                 marks += m
                 notes += n
             rows.append(Row(height + top + bottom + _ROW_BORDERS, cant, header, marks, notes,
-                            first + top, last + top))
+                            first + top, last + top, top + bottom + line * SPLIT_LINES))
         return TBox(rows)
 
 

@@ -68,22 +68,29 @@ class _Pager:
             self.pages.setdefault(m, page)
 
     # heights ----------------------------------------------------------------------------
-    def _start_height(self, k: int, depth: int = 0) -> float:
-        """Height that must share a page with a preceding keep-with-next paragraph."""
+    def _start_height(self, k: int, depth: int = 0, prev_after: float = 0.0) -> float:
+        """Height that must share a page with a preceding keep-with-next paragraph (whose
+        space after, ``prev_after``, is already counted: the larger of the two applies)."""
         if k >= len(self.items):
             return 0.0
         it = self.items[k]
-        if isinstance(it, TBox):
-            head = [r.height for r in it.rows if r.header]
-            body = [r.height for r in it.rows if not r.header]
+        if isinstance(it, TBox):  # its header rows and its first row (or what of it must
+            head = [r.height for r in it.rows if r.header]  # start, when it may split)
+            body = [r.height if r.cant_split else r.min_first
+                    for r in it.rows if not r.header]
             return sum(head) + (body[0] if body else 0.0)
         if it.break_before:
             return 0.0
+        gap = max(0.0, it.before - prev_after)
         if it.keep_next and depth < _KEEP_CHAIN:
-            return (it.before + sum(it.lines) + it.after
-                    + self._start_height(k + 1, depth + 1))
-        n = len(it.lines) if it.keep_lines else min(len(it.lines), 2 if it.widow else 1)
-        return it.before + sum(it.lines[:n])
+            return (gap + sum(it.lines) + it.after
+                    + self._start_height(k + 1, depth + 1, it.after))
+        # what must start on the page: all of it when it cannot split (kept together, or
+        # too short to leave two lines on each page), else its first line or two
+        n = len(it.lines)
+        if not it.keep_lines and not (it.widow and n < 4):
+            n = min(n, 2 if it.widow else 1)
+        return gap + sum(it.lines[:n])
 
     def _full_height(self, k: int) -> float:
         if k >= len(self.items):
@@ -128,7 +135,8 @@ class _Pager:
                 self._mark(r.marks, self.page)
                 marked = True
             part = min(room, max_first) if max_first >= min_first else room
-            height, min_first, max_first = height - part, 0.0, height
+            height = height - part + r.split_cost
+            min_first, max_first = 0.0, height
             self._new_page()
             self.y += header_h
             fresh = True
@@ -139,7 +147,12 @@ class _Pager:
 
     # paragraphs -------------------------------------------------------------------------
     def _gap(self, it: PBox) -> float:
-        return max(0.0, it.before - self.after) if self.y > 0 else it.before
+        """The space above a paragraph: the larger of its space before and the previous
+        one's after; at the top of a page only after a page break (as Word, LibreOffice
+        drops the space before of a paragraph the text flowed onto a new page)."""
+        if self.y > 0:
+            return max(0.0, it.before - self.after)
+        return it.before if it.break_before or self.page == 1 else 0.0
 
     def _para(self, k: int, it: PBox) -> None:
         if it.break_before and self.y > 0:
@@ -157,12 +170,15 @@ class _Pager:
         H = self.H
         nxt = self.items[k + 1] if k + 1 < len(self.items) else None
         if it.keep_next and not (isinstance(nxt, PBox) and nxt.break_before):
-            need = self._gap(it) + sum(it.lines) + self._start_height(k + 1)
+            need = self._gap(it) + sum(it.lines) + it.after \
+                + self._start_height(k + 1, prev_after=it.after)
             # LibreOffice ignores keep-with-next when the paragraph and the whole of the
-            # next paragraph would not fit on a page anyway (not so for a next table).
+            # next paragraph would not fit on a page anyway (not so for a next table), and
+            # checks the fit without the page's footnotes (measured: a heading stays at the
+            # foot of a page whose footnotes push what follows it over).
             whole = it.before + sum(it.lines) + (
                 0.0 if isinstance(nxt, TBox) else self._full_height(k + 1))
-            if self.y + need + self.notes > H + self._slack() and self.y > 0 \
+            if self.y + need > H and self.y > 0 \
                     and whole <= H \
                     and need <= H:
                 self._new_page()

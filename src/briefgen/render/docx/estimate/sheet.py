@@ -39,7 +39,11 @@ def _apply_ppr(props: dict, ppr: Element) -> None:
         if sp.get(q("w:after")) is not None:
             props["after"] = int(sp.get(q("w:after"))) / 20
         if sp.get(q("w:line")) is not None:
-            props["line"] = int(sp.get(q("w:line"))) / 240
+            if sp.get(q("w:lineRule")) == "exact":  # in twips: the line is that tall
+                props["exact"] = int(sp.get(q("w:line"))) / 20
+            else:  # in 240ths of the font's line
+                props["line"] = int(sp.get(q("w:line"))) / 240
+                props["exact"] = 0.0
     ind = ppr.find(q("w:ind"))
     if ind is not None:
         for attr, key in (("w:left", "left"), ("w:right", "right")):
@@ -47,6 +51,13 @@ def _apply_ppr(props: dict, ppr: Element) -> None:
                 props[key] = int(ind.get(q(attr))) / 20
         if ind.get(q("w:hanging")) is not None:
             props["first"] = -int(ind.get(q("w:hanging"))) / 20
+    borders = ppr.find(q("w:pBdr"))
+    if borders is not None:  # a border and its space above or below the text add height
+        for side in ("top", "bottom"):
+            e = borders.find(q(f"w:{side}"))
+            if e is not None:
+                props[f"border_{side}"] = 0.0 if e.get(q("w:val")) in ("nil", "none") else \
+                    int(e.get(q("w:sz"), "0")) / 8 + int(e.get(q("w:space"), "0"))
     for tag, key in (("w:keepNext", "keep_next"), ("w:keepLines", "keep_lines"),
                      ("w:pageBreakBefore", "break_before"),
                      ("w:widowControl", "widow")):
@@ -64,7 +75,8 @@ class StyleSheet:
         self.defaults: dict = {"size": 10.0, "bold": False, "italic": False, "font": "",
                                "before": 0.0, "after": 0.0, "line": 1.0, "left": 0.0,
                                "right": 0.0, "first": 0.0, "keep_next": False,
-                               "keep_lines": False, "break_before": False, "widow": False}
+                               "keep_lines": False, "break_before": False, "widow": False,
+                               "exact": 0.0, "border_top": 0.0, "border_bottom": 0.0}
         if dd is not None:
             apply_props(self.defaults, dd.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}"),
                         dd.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}"))
