@@ -189,6 +189,20 @@ def _tw(points: float) -> int:
     return int(round(points * 20))
 
 
+def twips(e: etree._Element | None, attr: str) -> float:
+    """A length in twentieths of a point (``w:w``, ``w:left``, margins...), in points."""
+    return int(wval(e, attr)) / 20
+
+
+def half_points(e: etree._Element | None, attr: str = "val") -> float:
+    """A font size in half-points (``w:sz``), in points."""
+    return int(wval(e, attr)) / 2
+
+
+#: whole twips: a length in points is written rounded to the nearest 1/20 pt
+TWIP = 0.05
+
+
 def _style(data: bytes, sid: str) -> etree._Element:
     return style_ids(data)[sid]
 
@@ -206,21 +220,22 @@ def test_page_size_and_margins(house: bytes, house_style: Style) -> None:
     body = xml(house, "word/document.xml").find(f"{{{W}}}body")
     sect = body.find(f"{{{W}}}sectPr")
     size = sect.find(f"{{{W}}}pgSz")
-    assert (wval(size, "w"), wval(size, "h")) == ("8391", "11906")  # A5 in twips
+    assert twips(size, "w") == pytest.approx(148 * MM, abs=TWIP)  # A5
+    assert twips(size, "h") == pytest.approx(210 * MM, abs=TWIP)
     mar = sect.find(f"{{{W}}}pgMar")
     for side in ("top", "bottom", "left", "right"):
-        assert int(wval(mar, side)) == _tw(getattr(m, side)), side
+        assert twips(mar, side) == pytest.approx(getattr(m, side), abs=TWIP / 2), side
 
 
 def test_binding_is_a_gutter_on_mirrored_margins(house: bytes, default: bytes) -> None:
     mar = xml(house, "word/document.xml").find(f".//{{{W}}}sectPr/{{{W}}}pgMar")
-    assert int(wval(mar, "gutter")) == _tw(12 * MM)
+    assert twips(mar, "gutter") == pytest.approx(12 * MM, abs=TWIP / 2)
     settings = xml(house, "word/settings.xml")
     assert settings.find(f"{{{W}}}mirrorMargins") is not None
     assert settings.find(f"{{{W}}}gutterAtTop") is None  # the gutter is at the inner side
     # without a binding margin: no gutter, no mirroring
     mar = xml(default, "word/document.xml").find(f".//{{{W}}}sectPr/{{{W}}}pgMar")
-    assert wval(mar, "gutter") == "0"
+    assert twips(mar, "gutter") == 0
     assert xml(default, "word/settings.xml").find(f"{{{W}}}mirrorMargins") is None
 
 
@@ -309,7 +324,8 @@ def test_sizes_reach_the_styles(house: bytes, house_style: Style) -> None:
                       ("FootnoteText", z.small), ("EndnoteText", z.small),
                       ("Header", z.header_footer), ("Footer", z.header_footer),
                       ("MarkingBanner", z.marking)):
-        assert _rpr(_style(house, sid), "sz") == str(int(round(size * 2))), sid
+        sz = _style(house, sid).find(f"{{{W}}}rPr/{{{W}}}sz")
+        assert half_points(sz) == pytest.approx(size, abs=0.25), sid  # whole half-points
 
 
 def test_leading_is_the_line_spacing(house: bytes) -> None:
@@ -317,7 +333,8 @@ def test_leading_is_the_line_spacing(house: bytes) -> None:
     default = root.find(f"{{{W}}}docDefaults/{{{W}}}pPrDefault/{{{W}}}pPr/{{{W}}}spacing")
     normal = _style(house, "Normal").find(f"{{{W}}}pPr/{{{W}}}spacing")
     for sp in (default, normal):
-        assert (wval(sp, "line"), wval(sp, "lineRule")) == ("384", "auto")  # 1.6 x 240
+        assert wval(sp, "lineRule") == "auto"  # proportional, in 240ths of a line
+        assert int(wval(sp, "line")) / 240 == pytest.approx(1.6, abs=0.5 / 240)
     assert docx.Document(io.BytesIO(house)).styles["Normal"].paragraph_format.line_spacing \
         == pytest.approx(1.6)
 
@@ -542,8 +559,9 @@ def test_numbered_paragraphs_hang_their_numbers() -> None:
     st = _style(data, "NumberedParagraph")
     ind = st.find(f"{{{W}}}pPr/{{{W}}}ind")
     hang = int(wval(ind, "left"))
-    assert wval(ind, "hanging") == str(hang) >= str(_tw(2.5 * 11))
-    assert wval(st.find(f"{{{W}}}pPr/{{{W}}}tabs/{{{W}}}tab"), "pos") == str(hang)
+    assert int(wval(ind, "hanging")) == hang  # the number hung at the margin
+    assert hang / 20 >= 2.5 * style.sizes.base - TWIP  # at least 2.5 em
+    assert int(wval(st.find(f"{{{W}}}pPr/{{{W}}}tabs/{{{W}}}tab"), "pos")) == hang
     # lists stand in the text column; an ordered one is lettered (a), (b)
     items = [p for p in body.iter(f"{{{W}}}p") if p.find(f".//{{{W}}}numPr") is not None]
     for p in items:

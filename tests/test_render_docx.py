@@ -223,7 +223,7 @@ def test_styles_carry_fonts_sizes_colours_and_language(endnotes: bytes) -> None:
     h1 = ids["Heading1"]
     assert wval(h1.find(f"{{{W}}}name")) == "heading 1"
     rpr = h1.find(f"{{{W}}}rPr")
-    assert wval(rpr.find(f"{{{W}}}sz")) == "32"  # 16 pt
+    assert int(wval(rpr.find(f"{{{W}}}sz"))) / 2 == Style().sizes.h1 == 16  # half-points
     assert wval(rpr.find(f"{{{W}}}color")) == "1F3864"
     assert wval(rpr.find(f"{{{W}}}rFonts"), "cs") == "DejaVu Sans"
     assert h1.find(f"{{{W}}}pPr/{{{W}}}keepNext") is not None
@@ -249,15 +249,21 @@ def test_serif_style_uses_serif_family(doc: Document) -> None:
 
 
 def test_page_setup_a4_and_letter(endnotes: bytes, uk: bytes) -> None:
+    mm = 72 / 25.4
+
+    def points(e: etree._Element, attr: str) -> float:  # twips to points
+        return int(wval(e, attr)) / 20
+
     sect = xml(endnotes, "word/document.xml").find(f"{{{W}}}body/{{{W}}}sectPr")
-    assert (wval(sect.find(f"{{{W}}}pgSz"), "w"), wval(sect.find(f"{{{W}}}pgSz"), "h")) == \
-        ("11906", "16838")
+    size = sect.find(f"{{{W}}}pgSz")
+    assert points(size, "w") == pytest.approx(210 * mm, abs=0.05)  # A4, in whole twips
+    assert points(size, "h") == pytest.approx(297 * mm, abs=0.05)
     mar = sect.find(f"{{{W}}}pgMar")
-    assert wval(mar, "top") == str(round(25 * 72 / 25.4 * 20))
-    assert wval(mar, "left") == str(round(22 * 72 / 25.4 * 20))
+    assert points(mar, "top") == pytest.approx(25 * mm, abs=0.025)
+    assert points(mar, "left") == pytest.approx(22 * mm, abs=0.025)
     sect = xml(uk, "word/document.xml").find(f"{{{W}}}body/{{{W}}}sectPr")
-    assert (wval(sect.find(f"{{{W}}}pgSz"), "w"), wval(sect.find(f"{{{W}}}pgSz"), "h")) == \
-        ("12240", "15840")
+    size = sect.find(f"{{{W}}}pgSz")
+    assert (points(size, "w"), points(size, "h")) == (8.5 * 72, 11 * 72)  # US Letter
 
 
 def _resolved_ppr(data: bytes, style_id: str, tag: str) -> etree._Element | None:
@@ -349,7 +355,7 @@ def test_toc_field_prefilled_with_pagerefs_to_bookmarks(endnotes: bytes) -> None
 
 
 def test_settings_update_fields_in_schema_order(endnotes: bytes) -> None:
-    from briefgen.render.ooxml import SETTINGS_ORDER
+    from briefgen.render.docx.ooxml import SETTINGS_ORDER
     settings = xml(endnotes, "word/settings.xml")
     assert wval(settings.find(f"{{{W}}}updateFields")) == "true"
     names = [etree.QName(c).localname for c in settings if etree.QName(c).namespace == W]
@@ -1263,3 +1269,29 @@ def test_tall_figure_rasterised_at_its_shown_size() -> None:
     with Image.open(io.BytesIO(png)) as im:
         for pixels, inches in ((im.width, cx), (im.height, cy)):
             assert 199.5 <= pixels / inches <= 202, (pixels, inches)
+
+
+# --------------------------------------------------------------------------------------------
+# One stylesheet: every text role in the DOCX is the resolved stylesheet's
+
+
+@pytest.mark.parametrize("name", ["default", "uk-brief", "us-memo", "in-focus"])
+def test_every_role_is_the_stylesheets(name: str) -> None:
+    """Each role's paragraph, read back through its Word style (basedOn chain, defaults, direct
+    run formatting), has the stylesheet's family, weight, slant, size and colour (the PDF's
+    side of the parity is tests/test_stylesheet_parity.py)."""
+    from test_stylesheet_parity import MARKERS, docx_looks, role_document
+
+    from briefgen.fonts import family
+    from briefgen.render.stylesheet import resolve
+    from briefgen.style import load_style
+
+    style = load_style(name)
+    sheet = resolve(style)
+    looks = docx_looks(render_docx(role_document(), style))
+    assert set(looks) == set(MARKERS)
+    for role in MARKERS:
+        want = sheet.role(role)
+        expected = (family(want.family).name.replace(" ", "").casefold(), want.bold,
+                    want.italic, round(want.size, 2), want.colour.upper())
+        assert looks[role] == expected, role

@@ -1,0 +1,233 @@
+"""Blocks to paragraphs and tables, by a dispatch table (one handler per block type, as
+pandoc's writers do). Paragraphs take the style of their role; headings are bookmarked for
+references and the contents; lists are List Bullet/List Number paragraphs (among numbered
+paragraphs they stand in their text column, ordered ones lettered (a), (b))."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+from ...document import (
+    Block,
+    Box,
+    Contents,
+    Figure,
+    Heading,
+    ListBlock,
+    NotesList,
+    PageBreak,
+    Paragraph,
+    Quote,
+    Table,
+    TitleBlock,
+)
+from .docx_adapter import Element
+from .fields import write_contents
+from .inlines import write_inlines
+from .media import write_cover_logo, write_figure
+from .notes import write_notes_heading
+from .numbering import list_step
+from .ooxml import PPR_ORDER, bookmark_name, copy_el, el, put, qn, tw, val
+from .tables import write_box, write_table, write_title_block
+from .writer import Fmt, Where, Writer, bookmarked, para, run, text_runs
+
+__all__ = ["write_blocks"]
+
+Handler = Callable[[Writer, Any, Element, Where], None]
+
+#: the paragraph style of each paragraph role (role "body" takes the place's body style)
+_ROLE_STYLES = {"lead": "Lead", "small": "SmallText", "marking": "BodyMarking",
+                "caption": "Caption", "attribution": "Attribution"}
+
+
+def write_blocks(w: Writer, blocks: Iterable[Block], out: Element, where: Where) -> None:
+    """Write ``blocks`` into ``out`` (the body, a table cell)."""
+    blocks = list(blocks)
+    for idx, b in enumerate(blocks):
+        handler = _HANDLERS.get(type(b))
+        if handler is None:
+            continue
+        handler(w, b, out, where)
+        if type(b) in _SPACED:
+            nxt = blocks[idx + 1] if idx + 1 < len(blocks) else None
+            _spacer_after_table(w, out, where, nxt)
+
+
+def _spacer_after_table(w: Writer, out: Element, where: Where, nxt: Block | None) -> None:
+    """An empty spacer paragraph after a table: Word merges adjacent tables and needs a
+    paragraph to end a cell; in the body it keeps the next paragraph off the table's
+    bottom rule, and stops LibreOffice chaining keep-with-next through the table (a
+    heading, a table, then another heading would all move to the next page together)."""
+    if where.top or nxt is None or type(nxt) in _SPACED:
+        para(w, out, "BlockSpacer", where)
+
+
+def write_paragraph(w: Writer, b: Paragraph, out: Element, where: Where,
+                    style_id: str | None = None) -> Element:
+    if style_id is None:
+        style_id = where.body_style if b.role == "body" else \
+            _ROLE_STYLES.get(b.role, where.body_style)
+    number = b.number
+    if number and w.ctx.hang and where.top and where.depth == 0 \
+            and style_id in ("Normal", "Lead"):
+        # the style numbers paragraphs: the number, a tab to the text's indent, the text
+        p = para(w, out, "NumberedParagraph" if style_id == "Normal" else "NumberedLead",
+                 where)
+        text_runs(number, Fmt(), p)
+        p.append(run(Fmt(), el("w:tab")))
+    else:
+        p = para(w, out, style_id, where)
+    write_inlines(w, b.children, p)
+    return p
+
+
+def _paragraph(w: Writer, b: Paragraph, out: Element, where: Where) -> None:
+    write_paragraph(w, b, out, where)
+
+
+def _heading_bookmark(w: Writer, h: Heading) -> str:
+    name = w.ctx.heading_bm.get(id(h))
+    if name is None:  # not reachable via doc.headings(); still give it a bookmark
+        name = bookmark_name(h.anchor, w.state.taken_bookmarks)
+    return name
+
+
+def _heading(w: Writer, h: Heading, out: Element, where: Where) -> None:
+    level = min(max(h.level, 1), 3)
+    p = para(w, out, f"Heading{level}", where)
+    bookmarked(w, p, _heading_bookmark(w, h), lambda: write_inlines(w, h.children, p))
+
+
+def _list_block(w: Writer, b: ListBlock, out: Element, where: Where) -> None:
+    if w.ctx.hang and where.top and where.depth == 0 and where.body_style == "Normal":
+        # among numbered paragraphs a list stands in their text column
+        _list(w, b, out, replace(where, hang=w.ctx.hang), where.depth)
+    else:
+        _list(w, b, out, where, where.depth)
+
+
+def _list(w: Writer, b: ListBlock, out: Element, where: Where, depth: int) -> None:
+    depth = min(depth, 8)
+    style_level = min(depth, 2) + 1
+    num_id, sid = _list_numbering(w, b, where, depth, style_level)
+    cont = "ListContinue" if style_level == 1 else f"ListContinue{style_level}"
+    numpr = (val("w:ilvl", depth), val("w:numId", num_id))
+    ind, cont_ind = _list_indents(w, b, where, depth)
+
+    def item_para() -> Element:
+        return para(w, out, sid, where, el("w:numPr", None, *(copy_el(e) for e in numpr)),
+                    *(copy_el(e) for e in ind))
+
+    for item in b.items:
+        for k, blk in enumerate(item):
+            if k == 0 and _item_text(w, blk, item_para()):
+                continue
+            _list_item_block(w, blk, out, where, depth, cont, cont_ind)
+        if not item:  # an empty item still takes its number
+            item_para()
+
+
+def _item_text(w: Writer, blk: Block, p: Element) -> bool:
+    """Write a list item's first block into its numbered paragraph ``p`` when it is a
+    paragraph or a heading (which keeps its bookmark, for refs and contents)."""
+    if isinstance(blk, Heading):
+        bookmarked(w, p, _heading_bookmark(w, blk), lambda: write_inlines(w, blk.children, p))
+        return True
+    if isinstance(blk, Paragraph):
+        write_inlines(w, blk.children, p)
+        return True
+    return False
+
+
+def _list_item_block(w: Writer, blk: Block, out: Element, where: Where, depth: int,
+                     cont: str, cont_ind: tuple[Element, ...]) -> None:
+    """A block of a list item after its first paragraph: a paragraph in List Continue, a
+    nested list one level down, anything else as itself."""
+    if isinstance(blk, Paragraph):
+        p = write_paragraph(w, blk, out, where, style_id=cont)
+        for e in cont_ind:
+            put(p.find(qn("w:pPr")), copy_el(e), PPR_ORDER)
+    elif isinstance(blk, ListBlock):
+        _list(w, blk, out, replace(where, depth=depth + 1), depth + 1)
+    else:
+        write_blocks(w, (blk,), out, replace(where, depth=depth + 1))
+
+
+def _list_numbering(w: Writer, b: ListBlock, where: Where, depth: int,
+                    style_level: int) -> tuple[int, str]:
+    """The list's ``w:num`` and paragraph style."""
+    nb = w.numbering
+    if b.ordered:
+        # among numbered paragraphs, ordered lists are lettered (a), (b); (i), (ii) inside
+        num = nb.new_num(nb.abs_lettered if where.hang else nb.abs_number,
+                         restart_level=depth)
+        sid = "ListNumber" if style_level == 1 else f"ListNumber{style_level}"
+    else:
+        num = nb.bullet_num
+        sid = "ListBullet" if style_level == 1 else f"ListBullet{style_level}"
+    if where.body_style in ("TableText", "TableHeading"):
+        sid = "Table" + sid
+    return num, sid
+
+
+def _list_indents(w: Writer, b: ListBlock, where: Where, depth: int
+                  ) -> tuple[tuple[Element, ...], tuple[Element, ...]]:
+    """In the numbered paragraphs' text column, the list's bullets and numbers start there:
+    the items' and the continuation paragraphs' indents (none elsewhere: the styles')."""
+    if not where.hang:
+        return (), ()
+    lists = w.ctx.sheet.lists
+    step = list_step(w.ctx.sheet, b.ordered)
+    extra = lists.lettered_extra_em * w.ctx.sheet.role("body").size \
+        if b.ordered and depth < 2 else 0
+    gap = step + extra
+    left = where.hang + tw(step * depth + gap)
+    return ((el("w:ind", {"w:left": str(left), "w:hanging": str(tw(gap))}),),
+            (el("w:ind", {"w:left": str(left)}),))
+
+
+def _quote(w: Writer, q: Quote, out: Element, where: Where) -> None:
+    write_blocks(w, q.blocks, out, replace(where, body_style="Quote"))
+    if q.attribution:
+        p = para(w, out, "Attribution", where)
+        text_runs("\u2014\u00a0", Fmt(), p)
+        write_inlines(w, q.attribution, p)
+
+
+def _title_block(w: Writer, b: TitleBlock, out: Element, where: Where) -> None:
+    if b is w.ctx.logo_before and where.top and where.depth == 0:
+        write_cover_logo(w, out, where)
+    write_title_block(w, b, out, where)
+
+
+def _notes_list(w: Writer, b: NotesList, out: Element, where: Where) -> None:
+    ctx = w.ctx
+    if (b is ctx.notes_slot and ctx.has_notes and ctx.notes_kind == "endnotes"
+            and w.state.notes_heading_p is None and where.top and where.depth == 0
+            and where.body_style == "Normal"):
+        write_notes_heading(w, out, b.title)  # the list follows once all are numbered
+
+
+def _page_break(w: Writer, b: PageBreak, out: Element, where: Where) -> None:
+    if where.top:
+        w.state.pending_break = True
+
+
+#: blocks written as tables: a spacer paragraph may follow them
+_SPACED = (Table, Box)
+
+_HANDLERS: dict[type, Handler] = {
+    Paragraph: _paragraph,
+    Heading: _heading,
+    ListBlock: _list_block,
+    Table: write_table,
+    Box: write_box,
+    Quote: _quote,
+    TitleBlock: _title_block,
+    Contents: write_contents,
+    NotesList: _notes_list,
+    Figure: write_figure,
+    PageBreak: _page_break,
+}

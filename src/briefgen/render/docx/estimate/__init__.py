@@ -1,0 +1,91 @@
+"""The page estimate: the contents' cached page numbers (and NUMPAGES').
+
+LibreOffice (7.4) shows a TOC field's pre-rendered result as it is: the PAGEREF fields inside
+the TOC are not recomputed (outside a TOC they are). Word recomputes them when the fields are
+updated. So the cached page numbers must already be right, and nothing short of laying the
+document out knows them: this is a small line-breaking and page-filling model of what was
+written (styles resolved from styles.xml, the fonts' advance widths, keep-with-next, widow
+control, unsplittable rows and repeated header rows, footnote space), checked against
+LibreOffice. It estimates; Word corrects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ....fonts import Family
+from ..docx_adapter import Element, story_element
+from ..ooxml import local, qn, remove_all
+from .measure import Measure, PBox, TBox
+from .paging import paginate
+from .sheet import StyleSheet
+
+__all__ = ["fill_page_numbers"]
+
+#: the share of the page a table row may take before it is let split (the estimate's
+#: margin of error)
+ROW_ROOM = 0.85
+#: LibreOffice's footnote area: 0.1 cm either side of a thin separator line (measured 6.1 pt)
+NOTE_AREA_GAP = 6.0
+
+
+def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
+                      page_height: float, margins: tuple[float, float], text_w: int,
+                      families: Mapping[str, Family], notes_part: Any | None,
+                      footnote_style: str, toc: list[tuple[str, Element]],
+                      numpages: list[Element]) -> None:
+    """Fill the contents' cached page numbers (``toc``: bookmark and the text element of its
+    cached number) and NUMPAGES' (``numpages``) from a page estimate of ``body``. Rows too
+    tall for a page are let split on the way (see :func:`_split_tall_rows`)."""
+    sheet = StyleSheet(styles)
+    measure = Measure(sheet, text_w / 20, families)
+
+    def story_height(element: Element, before: bool = True) -> float:
+        return sum((b.before if before else 0.0) + sum(b.lines) + b.after
+                   for b in (measure.para(p, text_w / 20)
+                             for p in element.findall(qn("w:p"))))
+
+    top = max(margins[0],
+              section.header_distance.pt + story_height(story_element(section.header), False))
+    bottom = max(margins[1],
+                 section.footer_distance.pt + story_height(story_element(section.footer), False))
+    body_height = page_height - top - bottom
+    note_heights: dict[str, float] = {}
+    note_gap = 0.0
+    if notes_part is not None:
+        for note in notes_part.element.findall(qn("w:footnote")):
+            nid = note.get(qn("w:id"))
+            if not nid.startswith("-") and nid != "0":
+                note_heights[nid] = story_height(note)
+        # the last note's space after is not laid out (measured: 2 pt)
+        note_gap = NOTE_AREA_GAP - sheet.para(footnote_style)["after"]
+    _split_tall_rows(measure, body_height, body)
+    items: list[PBox | TBox] = []
+    for child in body:
+        tag = local(child)
+        if tag == "p":
+            items.append(measure.para(child, measure.text_width))
+        elif tag == "tbl":
+            items.append(measure.table(child))
+    pages, total = paginate(items, body_height, note_heights, note_gap)
+    for bm, t in toc:
+        t.text = str(pages.get(bm, 1))
+    for t in numpages:
+        t.text = str(total)
+
+
+def _split_tall_rows(measure: Measure, body_height: float, body: list[Element]) -> None:
+    """Let a table row split across pages when it would not fit on one (a long risk on a
+    small page): rows are written unsplittable, and LibreOffice cuts off the foot of an
+    unsplittable row taller than the page, text and all. The PDF splits such rows too."""
+    room = body_height * ROW_ROOM  # the estimate's margin of error
+    for tbl in body:
+        if local(tbl) != "tbl":
+            continue
+        box = measure.table(tbl)
+        header = sum(r.height for r in box.rows if r.header)
+        for tr, row in zip(tbl.findall(qn("w:tr")), box.rows):
+            if row.cant_split and not row.header and row.height > room - header:
+                remove_all(tr.find(qn("w:trPr")), "w:cantSplit")
+                row.cant_split = False  # (the estimate keeps its measures: see table())

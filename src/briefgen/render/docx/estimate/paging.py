@@ -1,0 +1,239 @@
+"""Placing measured paragraphs and tables on pages as LibreOffice (7.4) does: keep-with-next
+(and its limits), keep-lines, widows and orphans, page breaks, unsplittable rows and repeated
+header rows, footnote space at the foot of the page. It estimates; Word corrects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .measure import PBox, Row, TBox
+
+__all__ = ["paginate"]
+
+#: LibreOffice lets a page's footnotes end a little below the body's bottom edge (the last
+#: note's line reaching into the space above the footer: 1.4 pt measured)
+NOTE_SLACK = 1.5
+#: how many keep-with-next paragraphs in a row are followed when finding what must share a
+#: page with the first
+_KEEP_CHAIN = 4
+
+
+def paginate(items: Sequence[PBox | TBox], body_height: float,
+             note_heights: dict[str, float], note_gap: float) -> tuple[dict[str, int], int]:
+    """The page of each bookmark, and the page count."""
+    return _Pager(items, body_height, note_heights, note_gap).run()
+
+
+class _Pager:
+    def __init__(self, items: Sequence[PBox | TBox], body_height: float,
+                 note_heights: dict[str, float], note_gap: float) -> None:
+        self.items = items
+        self.H = body_height
+        self.note_heights = note_heights
+        self.note_gap = note_gap
+        self.pages: dict[str, int] = {}
+        self.page = 1
+        self.y = 0.0
+        self.notes = 0.0
+        # the previous paragraph's space after, already added to y. LibreOffice separates
+        # two paragraphs by the larger of after and before, not their sum.
+        self.after = 0.0
+
+    def run(self) -> tuple[dict[str, int], int]:
+        for k, it in enumerate(self.items):
+            if isinstance(it, TBox):
+                self._table(it)
+            else:
+                self._para(k, it)
+        return self.pages, self.page
+
+    # state ------------------------------------------------------------------------------
+    def _new_page(self) -> None:
+        self.page += 1
+        self.y = 0.0
+        self.notes = 0.0
+        self.after = 0.0
+
+    def _slack(self) -> float:
+        return NOTE_SLACK if self.notes else 0.0
+
+    def _note_space(self, ids: list[str]) -> float:
+        if not ids:
+            return 0.0
+        extra = sum(self.note_heights.get(i, 0.0) for i in ids)
+        return extra + (self.note_gap if self.notes == 0.0 else 0.0)
+
+    def _mark(self, marks: list[str], page: int) -> None:
+        for m in marks:
+            self.pages.setdefault(m, page)
+
+    # heights ----------------------------------------------------------------------------
+    def _start_height(self, k: int, depth: int = 0, prev_after: float = 0.0) -> float:
+        """Height that must share a page with a preceding keep-with-next paragraph (whose
+        space after, ``prev_after``, is already counted: the larger of the two applies)."""
+        if k >= len(self.items):
+            return 0.0
+        it = self.items[k]
+        if isinstance(it, TBox):  # its header rows and its first row (or what of it must
+            head = [r.height for r in it.rows if r.header]  # start, when it may split)
+            body = [r.height if r.cant_split else r.min_first
+                    for r in it.rows if not r.header]
+            return sum(head) + (body[0] if body else 0.0)
+        if it.break_before:
+            return 0.0
+        gap = max(0.0, it.before - prev_after)
+        if it.keep_next and depth < _KEEP_CHAIN:
+            return (gap + sum(it.lines) + it.after
+                    + self._start_height(k + 1, depth + 1, it.after))
+        # what must start on the page: all of it when it cannot split (kept together, or
+        # too short to leave two lines on each page), else its first line or two
+        n = len(it.lines)
+        if not it.keep_lines and not (it.widow and n < 4):
+            n = min(n, 2 if it.widow else 1)
+        return gap + sum(it.lines[:n])
+
+    def _full_height(self, k: int) -> float:
+        if k >= len(self.items):
+            return 0.0
+        it = self.items[k]
+        if isinstance(it, TBox):
+            return sum(r.height for r in it.rows)
+        return it.before + sum(it.lines) + it.after
+
+    # tables -----------------------------------------------------------------------------
+    def _table(self, it: TBox) -> None:
+        header_h = 0.0
+        for r in it.rows:
+            self._row(r, header_h)
+            if r.header:
+                header_h += r.height
+        self.after = 0.0
+
+    def _row(self, r: Row, header_h: float) -> None:
+        height, min_first, max_first = r.height, r.min_first, r.max_first
+        marked = False
+        fresh = False  # on a new page, under the repeated header rows only
+        while True:
+            room = self.H - self.y - self.notes + (
+                NOTE_SLACK if self.notes or r.notes else 0.0)
+            if height + self._note_space(r.notes) <= room or (
+                    self.y == 0 and (r.cant_split or height <= room)):
+                break
+            if self.y > 0 and not fresh and (
+                    r.cant_split or min_first > room or max_first < min_first):
+                self._new_page()
+                if not r.header:
+                    self.y += header_h
+                fresh = True
+                continue
+            if room <= 0:  # the header rows fill the page: set the row anyway
+                break
+            # a splittable row, or one taller than a page under its header rows
+            # (LibreOffice splits even an unsplittable row then): what fits
+            # stays, the rest goes on
+            if not marked:
+                self._mark(r.marks, self.page)
+                marked = True
+            part = min(room, max_first) if max_first >= min_first else room
+            height = height - part + r.split_cost
+            min_first, max_first = 0.0, height
+            self._new_page()
+            self.y += header_h
+            fresh = True
+        if not marked:
+            self._mark(r.marks, self.page)
+        self.notes += self._note_space(r.notes)
+        self.y += height
+
+    # paragraphs -------------------------------------------------------------------------
+    def _gap(self, it: PBox) -> float:
+        """The space above a paragraph: the larger of its space before and the previous
+        one's after; at the top of a page only after a page break (as Word, LibreOffice
+        drops the space before of a paragraph the text flowed onto a new page)."""
+        if self.y > 0:
+            return max(0.0, it.before - self.after)
+        return it.before if it.break_before or self.page == 1 else 0.0
+
+    def _para(self, k: int, it: PBox) -> None:
+        if it.break_before and self.y > 0:
+            self._new_page()
+        self._keep(k, it)
+        self.y += self._gap(it)
+        first_page = self._lines(it)
+        self._mark(it.marks, first_page or self.page)
+        self.y += it.after
+        self.after = it.after
+
+    def _keep(self, k: int, it: PBox) -> None:
+        """A new page first when the paragraph must keep with the next one, or its lines
+        together, and they do not fit here."""
+        H = self.H
+        nxt = self.items[k + 1] if k + 1 < len(self.items) else None
+        if it.keep_next and not (isinstance(nxt, PBox) and nxt.break_before):
+            need = self._gap(it) + sum(it.lines) + it.after \
+                + self._start_height(k + 1, prev_after=it.after)
+            # LibreOffice ignores keep-with-next when the paragraph and the whole of the
+            # next paragraph would not fit on a page anyway (not so for a next table), and
+            # checks the fit without the page's footnotes (measured: a heading stays at the
+            # foot of a page whose footnotes push what follows it over).
+            whole = it.before + sum(it.lines) + (
+                0.0 if isinstance(nxt, TBox) else self._full_height(k + 1))
+            if self.y + need > H and self.y > 0 \
+                    and whole <= H \
+                    and need <= H:
+                self._new_page()
+        total = self._gap(it) + sum(it.lines)
+        if it.keep_lines and self.y + total + self.notes > H + self._slack() \
+                and self.y > 0 \
+                and it.before + sum(it.lines) <= H:
+            self._new_page()
+
+    def _fit(self, it: PBox, i: int) -> tuple[int, float, float]:
+        """How many of the lines from ``i`` fit on this page, and y and the notes' height
+        after them."""
+        n = len(it.lines)
+        fit = 0
+        y, notes = self.y, self.notes
+        for j in range(i, n):
+            extra = sum(self.note_heights.get(x, 0.0) for x in it.notes[j])
+            if extra and notes == 0.0:
+                extra += self.note_gap
+            if y + it.lines[j] + notes + extra > self.H + (NOTE_SLACK if notes + extra
+                                                           else 0.0):
+                break
+            y += it.lines[j]
+            notes += extra
+            fit += 1
+        return fit, y, notes
+
+    def _lines(self, it: PBox) -> int | None:
+        """Set the paragraph's lines, across pages as widows and orphans allow; returns the
+        page its first line is on."""
+        n = len(it.lines)
+        i = 0
+        first_page = None
+        while i < n:
+            fit, y, notes = self._fit(it, i)
+            if fit == n - i:
+                if first_page is None:
+                    first_page = self.page
+                self.y, self.notes = y, notes
+                break
+            if it.widow and n - i >= 2:
+                if i == 0 and fit < 2:
+                    fit = 0  # orphan: move the paragraph
+                elif n - i - fit < 2:
+                    fit = max(0, n - i - 2)
+                    if i == 0 and fit < 2:
+                        fit = 0
+            if fit == 0 and self.y == 0:
+                fit = 1  # a line taller than a page: place it anyway
+            if fit:
+                if first_page is None:
+                    first_page = self.page
+                for j in range(i, i + fit):
+                    self.y += it.lines[j]
+                    self.notes += self._note_space(it.notes[j])
+                i += fit
+            self._new_page()
+        return first_page

@@ -1,0 +1,111 @@
+"""The styles part read back: each paragraph style's properties resolved (``basedOn`` chains
+merged over the document defaults), as the page estimate needs them."""
+
+from __future__ import annotations
+
+from ..docx_adapter import Element
+from ..ooxml import is_on, qn
+
+__all__ = ["StyleSheet", "apply_props"]
+
+#: Word's default cell margins left and right (0.075 in), when a table style names none
+_DEFAULT_CELL_SIDE = 5.4
+
+
+def apply_props(props: dict, ppr: Element | None, rpr: Element | None) -> None:
+    """Overlay the spacing, indents, keeps, size, bold, italic and font of ``ppr`` and
+    ``rpr`` on ``props`` (points; line spacing as a multiple)."""
+    if ppr is not None:
+        _apply_ppr(props, ppr)
+    if rpr is not None:
+        sz = rpr.find(qn("w:sz"))
+        if sz is not None:
+            props["size"] = int(sz.get(qn("w:val"))) / 2
+        for tag, key in (("w:b", "bold"), ("w:i", "italic")):
+            v = is_on(rpr.find(qn(tag)))
+            if v is not None:
+                props[key] = v
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is not None and fonts.get(qn("w:ascii")):
+            props["font"] = fonts.get(qn("w:ascii"))
+
+
+def _apply_ppr(props: dict, ppr: Element) -> None:
+    q = qn
+    sp = ppr.find(q("w:spacing"))
+    if sp is not None:
+        if sp.get(q("w:before")) is not None:
+            props["before"] = int(sp.get(q("w:before"))) / 20
+        if sp.get(q("w:after")) is not None:
+            props["after"] = int(sp.get(q("w:after"))) / 20
+        if sp.get(q("w:line")) is not None:
+            if sp.get(q("w:lineRule")) == "exact":  # in twips: the line is that tall
+                props["exact"] = int(sp.get(q("w:line"))) / 20
+            else:  # in 240ths of the font's line
+                props["line"] = int(sp.get(q("w:line"))) / 240
+                props["exact"] = 0.0
+    ind = ppr.find(q("w:ind"))
+    if ind is not None:
+        for attr, key in (("w:left", "left"), ("w:right", "right")):
+            if ind.get(q(attr)) is not None:
+                props[key] = int(ind.get(q(attr))) / 20
+        if ind.get(q("w:hanging")) is not None:
+            props["first"] = -int(ind.get(q("w:hanging"))) / 20
+    borders = ppr.find(q("w:pBdr"))
+    if borders is not None:  # a border and its space above or below the text add height
+        for side in ("top", "bottom"):
+            e = borders.find(q(f"w:{side}"))
+            if e is not None:
+                props[f"border_{side}"] = 0.0 if e.get(q("w:val")) in ("nil", "none") else \
+                    int(e.get(q("w:sz"), "0")) / 8 + int(e.get(q("w:space"), "0"))
+    for tag, key in (("w:keepNext", "keep_next"), ("w:keepLines", "keep_lines"),
+                     ("w:pageBreakBefore", "break_before"),
+                     ("w:widowControl", "widow")):
+        v = is_on(ppr.find(q(tag)))
+        if v is not None:
+            props[key] = v
+
+
+class StyleSheet:
+    """Resolved paragraph properties of the styles in styles.xml (basedOn chains merged)."""
+
+    def __init__(self, styles: Element) -> None:
+        self.by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+        dd = styles.find(qn("w:docDefaults"))
+        self.defaults: dict = {"size": 10.0, "bold": False, "italic": False, "font": "",
+                               "before": 0.0, "after": 0.0, "line": 1.0, "left": 0.0,
+                               "right": 0.0, "first": 0.0, "keep_next": False,
+                               "keep_lines": False, "break_before": False, "widow": False,
+                               "exact": 0.0, "border_top": 0.0, "border_bottom": 0.0}
+        if dd is not None:
+            apply_props(self.defaults, dd.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}"),
+                        dd.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}"))
+        self._cache: dict[str, dict] = {}
+
+    def para(self, style_id: str | None) -> dict:
+        style_id = style_id or "Normal"
+        if style_id not in self._cache:
+            chain: list[Element] = []
+            st = self.by_id.get(style_id)
+            while st is not None and len(chain) < 20:
+                chain.append(st)
+                based = st.find(qn("w:basedOn"))
+                st = self.by_id.get(based.get(qn("w:val"))) if based is not None else None
+            props = dict(self.defaults)
+            for st in reversed(chain):
+                apply_props(props, st.find(qn("w:pPr")), st.find(qn("w:rPr")))
+            self._cache[style_id] = props
+        return self._cache[style_id]
+
+    def cell_margins(self, style_id: str) -> tuple[float, float, float, float]:
+        """(top, bottom, left, right) cell margins of a table style, in points."""
+        st = self.by_id.get(style_id)
+        mar = st.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}") if st is not None else None
+        out = {"top": 0.0, "bottom": 0.0, "left": _DEFAULT_CELL_SIDE,
+               "right": _DEFAULT_CELL_SIDE}
+        if mar is not None:
+            for side in out:
+                e = mar.find(qn(f"w:{side}"))
+                if e is not None:
+                    out[side] = int(e.get(qn("w:w"))) / 20
+        return out["top"], out["bottom"], out["left"], out["right"]

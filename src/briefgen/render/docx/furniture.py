@@ -1,0 +1,94 @@
+"""Page furniture: the header (a reference's logo, the handling marking) and the footer
+(footer text, the page label at the right margin, the marking again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .context import Context
+from .docx_adapter import Element, story_element
+from .fields import page_fields
+from .ooxml import PPR_ORDER, el, put, qn, val
+from .reference import Logo
+from .stylebook import StyleBook, ppr
+from .writer import Fmt, run, text_runs
+
+__all__ = ["write_header_footer"]
+
+
+def write_header_footer(section: Any, ctx: Context, book: StyleBook,
+                        logo: Logo) -> list[Element]:
+    """Write the section's header and footer; returns the NUMPAGES fields' cached results
+    (the page estimate fills them)."""
+    _header(section, ctx, logo)
+    return _footer(section, ctx, book)
+
+
+def _marking_para(ctx: Context) -> Element:
+    p = el("w:p", None, ppr(val("w:pStyle", "MarkingBanner")))
+    text_runs(ctx.look.text, Fmt(), p)
+    return p
+
+
+def _emptied(story: Any) -> Element:
+    story.is_linked_to_previous = False
+    root = story_element(story)
+    for child in list(root):
+        root.remove(child)
+    return root
+
+
+def _header(section: Any, ctx: Context, logo: Logo) -> None:
+    hdr = _emptied(section.header)
+    if logo.inline:  # the reference's logo, on its own line above the marking
+        items = [val("w:pStyle", "Header")]
+        if logo.jc:
+            items.append(val("w:jc", logo.jc))
+        hdr.append(el("w:p", None, ppr(*items), *logo.inline))
+    last = _marking_para(ctx) if ctx.marking is not None else \
+        el("w:p", None, ppr(val("w:pStyle", "Header")))
+    for r in logo.anchored:  # floating pictures: placed where the reference put them
+        last.append(r)
+    hdr.append(last)
+
+
+def _footer(section: Any, ctx: Context, book: StyleBook) -> list[Element]:
+    ftr = _emptied(section.footer)
+    # the page number at the right margin whatever tab stops the footer style has
+    p = el("w:p", None, ppr(val("w:pStyle", "Footer"),
+                            _only_tab(book, "Footer", "right", ctx.text_w)))
+    if ctx.meta.footer_text:
+        text_runs(ctx.meta.footer_text, Fmt(), p)
+    p.append(run(Fmt(), el("w:tab")))
+    numpages = page_fields(ctx.meta.label("page_x_of_y", "Page {page} of {total}"), p)
+    ftr.append(p)
+    if ctx.marking is not None:
+        mp = _marking_para(ctx)
+        # set off from the page label by the marking's own padding
+        gap = ctx.look.size * ctx.sheet.furniture.marking_pad
+        put(mp.find(qn("w:pPr")),
+            book.spacing(gap, 0, ctx.sheet.role("marking-banner").line_multiple), PPR_ORDER)
+        ftr.append(mp)
+    return numpages
+
+
+def _only_tab(book: StyleBook, style_id: str, kind: str, pos: int) -> Element:
+    """Direct tab stops for a paragraph in ``style_id``: one ``kind`` stop at ``pos``,
+    the style's other stops cleared (a reference's footer style has its own)."""
+    inherited: list[str] = []
+    sid: str | None = book.mapped(style_id)
+    seen: set[str] = set()
+    while sid and sid not in seen:
+        seen.add(sid)
+        st = book.find(sid)
+        if st is None:
+            break
+        for t in st.iterfind(f"{qn('w:pPr')}/{qn('w:tabs')}/{qn('w:tab')}"):
+            if t.get(qn("w:val")) != "clear":
+                inherited.append(t.get(qn("w:pos")))
+        based = st.find(qn("w:basedOn"))
+        sid = based.get(qn("w:val")) if based is not None else None
+    stops = {int(x): "clear" for x in inherited if x and x.lstrip("-").isdigit()}
+    stops[pos] = kind
+    return el("w:tabs", None, *(el("w:tab", {"w:val": v, "w:pos": str(at)})
+                                for at, v in sorted(stops.items())))

@@ -1,0 +1,161 @@
+"""Inlines to runs, by a dispatch table (one handler per inline type): text, bold, italic,
+external links and cross-references (hyperlinks), line breaks, and note marks.
+
+Notes are numbered in document order; notes with equal content are one note. Marks side by
+side read 1,2. Footnotes are Word footnotes (a later mark of a repeated note is a ``NOTEREF``
+field to the first, bookmarked, one). Endnotes are listed in the body
+(:mod:`~.notes`); a mark is its number, superscript, linking to its note's bookmark."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ...document import Emph, Inline, LineBreak, Link, Note, Ref, Strong, Text
+from ..common import mark_run
+from .docx_adapter import RT, Element
+from .ooxml import clean, el, field_runs, text_el, val
+from .stylebook import ppr
+from .writer import Fmt, Writer, run, text_runs
+
+__all__ = ["write_inlines"]
+
+
+@dataclass(frozen=True)
+class _Walk:
+    part: Any  # the part links are related from (the document's, or the footnotes')
+    in_note: bool  # inside a note's own text
+
+
+#: a handler writes one inline into ``out``
+Handler = Callable[[Writer, Any, Element, Fmt, _Walk], None]
+
+
+def write_inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt = Fmt(),
+                  part: Any = None, in_note: bool = False) -> None:
+    """Write ``inlines`` into ``out`` (a paragraph or a hyperlink)."""
+    _inlines(w, inlines, out, fmt, _Walk(part if part is not None else w.part, in_note))
+
+
+def _inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt,
+             walk: _Walk) -> None:
+    marks: list[Note] = []  # notes side by side, marked together
+    for i in inlines:
+        if type(i) is Note and not walk.in_note:
+            marks.append(i)
+            continue
+        if marks:
+            _note_marks(w, marks, out, fmt)
+            marks = []
+        handler = _HANDLERS.get(type(i))
+        if handler is not None:
+            handler(w, i, out, fmt, walk)
+    if marks:
+        _note_marks(w, marks, out, fmt)
+
+
+def _text(w: Writer, i: Text, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    text_runs(i.text, fmt, out)
+
+
+def _strong(w: Writer, i: Strong, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    _inlines(w, i.children, out, replace(fmt, bold=True), walk)
+
+
+def _emph(w: Writer, i: Emph, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    _inlines(w, i.children, out, replace(fmt, italic=True), walk)
+
+
+def _link(w: Writer, i: Link, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    if fmt.in_link:  # a link cannot hold another link: its text alone
+        _inlines(w, i.children, out, fmt, walk)
+        return
+    rid = walk.part.relate_to(clean(i.url), RT.HYPERLINK, is_external=True)
+    h = el("w:hyperlink", {"r:id": rid, "w:history": "1"})
+    _inlines(w, i.children, h, replace(fmt, rstyle="Hyperlink", in_link=True), walk)
+    out.append(h)
+
+
+def _ref(w: Writer, i: Ref, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    target = w.ctx.anchors.get(i.anchor)
+    if target is None or fmt.in_link:
+        _inlines(w, i.children, out, fmt, walk)
+        return
+    h = el("w:hyperlink", {"w:anchor": target, "w:history": "1"})
+    _inlines(w, i.children, h, replace(fmt, rstyle="Hyperlink", in_link=True), walk)
+    out.append(h)
+
+
+def _line_break(w: Writer, i: LineBreak, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    out.append(run(fmt, el("w:br")))
+
+
+def _note_in_note(w: Writer, note: Note, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    """A note inside a note: printed in brackets rather than lost."""
+    text_runs(" (", fmt, out)
+    _inlines(w, note.children, out, fmt, walk)
+    text_runs(")", fmt, out)
+
+
+def _note_marks(w: Writer, notes: list[Note], out: Element, fmt: Fmt) -> None:
+    """The reference marks of notes side by side: each numbered
+    (:class:`~briefgen.render.common.NoteNumbers`), the same note twice in a row one mark,
+    the others separated by a superscript comma (1,2 rather than 12;
+    :func:`~briefgen.render.common.mark_run`)."""
+    numbers = [w.state.notes.number(n.children)[0] for n in notes]
+    endnotes = w.ctx.notes_kind == "endnotes"
+    rstyle = "EndnoteReference" if endnotes else "FootnoteReference"
+    for k, n in enumerate(mark_run(numbers)):
+        if k:
+            out.append(run(Fmt(rstyle=rstyle), text_el(",")))
+        if endnotes:
+            _endnote_mark(n, out, fmt)
+        else:
+            _footnote_mark(w, n, out)
+
+
+def _endnote_mark(n: int, out: Element, fmt: Fmt) -> None:
+    """An endnote's mark: its number, linking to its entry in the notes list."""
+    mark = run(Fmt(rstyle="EndnoteReference"), text_el(str(n)))
+    if fmt.in_link:  # a link cannot hold another link: the number alone
+        out.append(mark)
+    else:
+        out.append(el("w:hyperlink", {"w:anchor": f"_Note{n}", "w:history": "1"}, mark))
+
+
+def _footnote_mark(w: Writer, n: int, out: Element) -> None:
+    """A footnote's mark: the footnote itself the first time (bookmarked when the note is
+    marked again), a NOTEREF field to that first mark after."""
+    nid, bm = str(n), f"_RefNote{n}"
+    if n in w.state.footnotes_written:
+        rpr = el("w:rPr", None, val("w:rStyle", "FootnoteReference"))
+        for r in field_runs(f"NOTEREF {bm} \\f \\h", nid, rpr):
+            out.append(r)
+        return
+    w.state.footnotes_written.add(n)
+    children = w.state.notes.order[n - 1]
+    p = el("w:p", None, ppr(val("w:pStyle", "FootnoteText")))
+    p.append(run(Fmt(rstyle="FootnoteReference"), el("w:footnoteRef")))
+    p.append(run(Fmt(), el("w:tab")))  # to the note's text, the mark hung in the margin
+    _inlines(w, children, p, Fmt(), _Walk(w.notes_part, True))
+    w.notes_part.element.append(el("w:footnote", {"w:id": nid}, p))
+    mark = run(Fmt(rstyle="FootnoteReference"), el("w:footnoteReference", {"w:id": nid}))
+    if children in w.ctx.repeated_notes:
+        bid = w.next_bookmark_id()
+        out.append(el("w:bookmarkStart", {"w:id": bid, "w:name": bm}))
+        out.append(mark)
+        out.append(el("w:bookmarkEnd", {"w:id": bid}))
+    else:
+        out.append(mark)
+
+
+_HANDLERS: dict[type, Handler] = {
+    Text: _text,
+    Strong: _strong,
+    Emph: _emph,
+    Link: _link,
+    Ref: _ref,
+    Note: _note_in_note,  # (outside a note, notes are marked in groups: _note_marks)
+    LineBreak: _line_break,
+}
