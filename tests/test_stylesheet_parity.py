@@ -185,8 +185,6 @@ def rendered() -> dict[str, tuple[bytes, bytes]]:
     return out
 
 
-@pytest.mark.xfail(reason="until both renderers read render/stylesheet.py (issue 11): remove "
-                          "this mark when they do", strict=False)
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_role_looks_the_same_in_both_formats(rendered, name: str) -> None:
     if name not in rendered:
