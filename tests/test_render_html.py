@@ -18,7 +18,6 @@ from conftest import SAMPLE, need_tool
 
 import briefgen
 from briefgen import document as d
-from briefgen.layout import apply_style
 from briefgen.render.html import render_html
 from briefgen.style import available_styles, load_style
 
@@ -27,10 +26,23 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def sample_html(style_name: str = "default", brief: object = SAMPLE) -> bytes:
-    loaded = briefgen.load_brief(brief)  # type: ignore[arg-type]
-    doc = briefgen.compose_brief(loaded)
-    style = load_style(style_name)
-    return render_html(apply_style(doc, style), style)
+    """The sample's HTML edition through the public API, as a user builds it."""
+    pack = briefgen.build(briefgen.load_brief(brief), formats="html",  # type: ignore[arg-type]
+                          style=style_name)
+    assert pack.pdf is None and pack.docx is None
+    return pack.html
+
+
+def test_cli_writes_the_html_edition(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from briefgen.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path), "-f", "html"])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == [SAMPLE.stem + ".html"]
+    assert (tmp_path / files[0]).read_bytes() == sample_html()
 
 
 @pytest.fixture(scope="module")

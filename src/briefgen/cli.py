@@ -25,7 +25,8 @@ from .errors import BriefError, BriefgenError, BriefgenWarning, Diagnostic
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
-FORMATS = ("pdf", "docx")  # pipeline.FORMATS, without importing the pipeline for --help
+FORMATS = ("pdf", "docx", "html")  # pipeline.FORMATS, without importing the pipeline for --help
+DEFAULT_FORMATS = ("pdf", "docx")
 _DEBUG = "briefgen.debug"
 
 
@@ -110,8 +111,8 @@ def cli() -> None:
 @click.option("--output", "-o", "output", required=True, type=click.Path(path_type=Path),
               help="Folder to write DIR/<brief>.pdf and DIR/<brief>.docx into.")
 @click.option("--format", "-f", "formats", type=FormatList(), multiple=True,
-              help="Formats to write: pdf, docx, or both comma-separated (the default); "
-                   "may be repeated.")
+              help="Formats to write: pdf, docx, html (an accessible web edition), "
+                   "comma-separated or repeated; default pdf,docx.")
 @click.option("--style", "-s", default=None, help="A shipped style name or a style file.")
 @click.option("--template", "-t", default=None, help="A shipped template name or a template file.")
 @click.option("--reference-doc", type=click.Path(path_type=Path), default=None,
@@ -134,7 +135,7 @@ def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...]
 
     from .pipeline import BuildOptions
 
-    chosen = tuple(dict.fromkeys(f for group in formats for f in group)) or FORMATS
+    chosen = tuple(dict.fromkeys(f for group in formats for f in group)) or DEFAULT_FORMATS
     options = BuildOptions(formats=chosen, style=style, template=template,
                            reference_doc=reference_doc,
                            allow_missing_glyphs=allow_missing_glyphs)

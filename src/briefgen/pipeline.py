@@ -28,7 +28,8 @@ from .model import Brief
 from .style import Style, load_style
 from .validate import check_glyphs, validate_brief
 
-FORMATS = ("pdf", "docx")
+FORMATS = ("pdf", "docx", "html")
+DEFAULT_FORMATS = ("pdf", "docx")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class Pack:
     def docx(self) -> bytes | None:
         return self.outputs.get("docx")
 
+    @property
+    def html(self) -> bytes | None:
+        return self.outputs.get("html")
+
 
 REPLACEMENT = "\ufffd"
 
@@ -137,6 +142,10 @@ def render(document: Document, style: Style, fmt: str) -> bytes:
         from .render.docx import render_docx
 
         return render_docx(document, style)
+    if fmt == "html":
+        from .render.html import render_html
+
+        return render_html(document, style)
     raise ValueError(fmt)
 
 
@@ -234,7 +243,7 @@ class BuildOptions:
     the process has other threads or one core). The same options always give byte-identical
     output."""
 
-    formats: tuple[str, ...] | str | Iterable[str] | None = FORMATS
+    formats: tuple[str, ...] | str | Iterable[str] | None = DEFAULT_FORMATS
     style: str | os.PathLike[str] | Style | None = None
     template: str | os.PathLike[str] | None = None
     reference_doc: str | os.PathLike[str] | None = None
@@ -264,7 +273,7 @@ class BuildOptions:
 def parse_formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
     """Formats from ``"pdf,docx"`` or a list, in order, once each; refuse an unknown one."""
     if formats is None:
-        return FORMATS
+        return DEFAULT_FORMATS
     wanted = [f.strip().lower() for f in (formats.split(",") if isinstance(formats, str)
                                           else formats) if f.strip()]
     bad = [f for f in wanted if f not in FORMATS]
