@@ -313,10 +313,10 @@ def test_format_is_a_choice_as_a_list_or_repeated(tmp_path: Path):
         assert code == 0, err
         assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".pdf"]
     code, _, err = run("build", str(SAMPLE), "-o", str(tmp_path / "x"), "-f", "pdf,odt")
-    assert code == 2 and "unknown format odt; choose from pdf, docx" in err
+    assert code == 2 and "unknown format odt; choose from pdf, docx, html" in err
     assert not (tmp_path / "x").exists()
     code, out, _ = run("build", "--help")
-    assert "[pdf|docx]" in out
+    assert "[pdf|docx|html]" in out
 
 
 def test_debug_on_the_group_or_after_the_command(tmp_path: Path, monkeypatch):
