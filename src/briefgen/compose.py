@@ -13,16 +13,16 @@ import datetime as dt
 import os
 import re
 import traceback
+from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from .xmltext import escape, quoteattr
 
-from jinja2 import (FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateSyntaxError, pass_context)
+from jinja2 import (FileSystemBytecodeCache, StrictUndefined, TemplateError, TemplateSyntaxError,
+                    pass_context)
 from jinja2.bccache import Bucket
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
@@ -31,6 +31,8 @@ from .errors import BriefError, Diagnostic
 from .estimative import BANDS, IMPACTS, SCALES, risk_band
 from .inline import CITATION, Citation, parse_inline
 from .model import Brief, KeyFigure
+from .sandbox import (Record, SafeEnvironment, SafeLoader, budget, iter_limited, plain,
+                      template_file_problem)
 from .style import Style
 
 # --------------------------------------------------------------------------------------------
@@ -62,8 +64,9 @@ def resolve_template(ref: str | Path | None) -> Path:
 
 
 @lru_cache(maxsize=16)
-def load_labels(language: str) -> dict[str, Any]:
-    """The label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over English."""
+def load_labels(language: str) -> Record:
+    """The label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over English.
+    Read-only (it is cached for the whole process): lists are tuples, mappings records."""
     from .loader import load_mapping
 
     folder = Path(str(resources.files("briefgen") / "labels"))
@@ -73,7 +76,7 @@ def load_labels(language: str) -> dict[str, Any]:
         f = folder / f"{cand}.yaml"
         if cand != "en" and f.is_file():
             labels = {**labels, **load_mapping(f)[0]}
-    return labels
+    return plain(labels)
 
 
 class _CompiledTemplates(FileSystemBytecodeCache):
@@ -84,7 +87,7 @@ class _CompiledTemplates(FileSystemBytecodeCache):
     environment, so code compiled by another Jinja2 user is never loaded. A folder that cannot
     be read or written only means no cache. ``BRIEFGEN_NO_TEMPLATE_CACHE=1`` turns it off."""
 
-    KEY = "briefgen-sandboxed-autoescape-v1|"
+    KEY = "briefgen-safe-sandbox-v2|"
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(self.KEY + name, filename)
@@ -112,16 +115,29 @@ def _template_cache() -> FileSystemBytecodeCache | None:
 
 
 @lru_cache(maxsize=16)
-def _environment(folder: str) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader([folder, str(shipped_templates_dir())]),
+def _environment(folder: str) -> SafeEnvironment:
+    env = SafeEnvironment(
+        loader=SafeLoader([folder, str(shipped_templates_dir())]),
         autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=True, bytecode_cache=_template_cache())
     env.globals.update(risk_matrix=_risk_matrix_xml, timeline_chart=_timeline_xml)
+    env.allow_callables(_risk_matrix_xml, _timeline_xml)
     env.filters.update(rich=_rich, date=_date, num=_num, qualified=_qualified,
-                       scale=lambda key: SCALES[key], slug=slug,
+                       scale=lambda key: _PLAIN_SCALES[key], slug=slug,
                        chronological=lambda events: sorted(events, key=lambda e: sort_key(e.date)))
     return env
+
+
+_PLAIN_SCALES = plain(SCALES)
+
+#: The real brief and labels of the template run in progress, for the filters (the template
+#: itself sees only plain copies).
+_RUN: ContextVar[tuple[Brief, Record] | None] = ContextVar("briefgen_template_run", default=None)
+
+
+def _run_labels(ctx: Any) -> Any:
+    run = _RUN.get()
+    return run[1] if run is not None else ctx["labels"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,8 +149,10 @@ def _rich(ctx: Any, text: str | None) -> Markup:
     """Rich text to inline XML: formatting, links, and citations as notes."""
     if not text:
         return Markup("")
-    brief: Brief = ctx["brief"]
-    labels = ctx["labels"]
+    run = _RUN.get()
+    if run is None:
+        raise TemplateError("the rich filter works only inside a pack template")
+    brief, labels = run
 
     def cite(group: list[Citation]) -> tuple[d.Inline, ...]:
         parts: list[d.Inline] = []
@@ -194,7 +212,7 @@ def _format_date(value: Any, labels: dict[str, Any]) -> str:
 
 @pass_context
 def _date(ctx: Any, value: Any) -> str:
-    return "" if value is None else _format_date(value, ctx["labels"])
+    return "" if value is None else _format_date(value, _run_labels(ctx))
 
 
 def _format_number(value: float, labels: dict[str, Any]) -> str:
@@ -206,13 +224,13 @@ def _format_number(value: float, labels: dict[str, Any]) -> str:
 
 @pass_context
 def _num(ctx: Any, value: float) -> str:
-    return _format_number(value, ctx["labels"])
+    return _format_number(value, _run_labels(ctx))
 
 
 @pass_context
 def _qualified(ctx: Any, fig: KeyFigure) -> str:
     """A key figure as it must be read: qualifier, number, unit ("at least 200 people")."""
-    labels = ctx["labels"]
+    labels = _run_labels(ctx)
     q = labels["qualifiers"].get(fig.qualifier, fig.qualifier)
     parts = [q, _format_number(fig.value, labels), fig.unit or ""]
     return " ".join(p for p in parts if p)
@@ -243,7 +261,7 @@ def _attrs(**values: Any) -> str:
 def _risk_matrix_xml(ctx: Any, risks: list[Any], caption: str = "") -> Markup:
     """A ``<figure>`` with the risk matrix of the risks that have a likelihood and an impact;
     risk ``n`` (1-based, in brief order) is labelled ``R<n>``. Empty when none can be placed."""
-    labels = ctx["labels"]
+    labels = _run_labels(ctx)
     placed = [(n, r) for n, r in enumerate(risks, 1) if r.likelihood and r.impact]
     if not placed:
         return Markup("")
@@ -273,7 +291,7 @@ def _risk_matrix_xml(ctx: Any, risks: list[Any], caption: str = "") -> Markup:
 @pass_context
 def _timeline_xml(ctx: Any, events: list[Any], caption: str = "") -> Markup:
     """A ``<figure>`` with a timeline of the events in date order (evenly spaced)."""
-    labels = ctx["labels"]
+    labels = _run_labels(ctx)
     if not events:
         return Markup("")
     ordered = sorted(events, key=lambda e: sort_key(e.date))
@@ -302,33 +320,53 @@ def _short(text: str, words: int = 9) -> str:
 
 def render_template(brief: Brief, template: str | Path | None = None,
                     style: Style | None = None) -> tuple[str, str]:
-    """Run a pack template on a brief; return the XML it writes and the template's path."""
+    """Run a pack template on a brief; return the XML it writes and the template's path.
+
+    The template runs in :mod:`briefgen.sandbox`: it sees plain read-only copies of the brief,
+    the style and the labels, and its time and output are bounded."""
     path = resolve_template(template)
-    env = _environment(str(path.parent.resolve()))
+    real = path.resolve()
+    problem = template_file_problem(real)
+    if problem:
+        raise BriefError([Diagnostic(str(path), None, None, "template", problem)])
+    env = _environment(str(real.parent))
     labels = load_labels(brief.language)
+    token = _RUN.set((brief, labels))
     try:
-        tmpl = env.get_template(path.name)
-        xml = tmpl.render(brief=brief, labels=labels, scales=SCALES, style=style or Style())
+        with budget():
+            tmpl = env.get_template(real.name)
+            xml = iter_limited(tmpl.generate(
+                brief=plain(brief), labels=labels, scales=_PLAIN_SCALES,
+                style=plain(style or Style())))
     except TemplateSyntaxError as e:
         raise BriefError([Diagnostic(e.filename or str(path), e.lineno, None, "template",
                                      f"template syntax error: {e.message}")]) from None
     except TemplateError as e:
-        line = _template_line(e, path)
-        raise BriefError([Diagnostic(str(path), line, None, "template",
+        file, line = _template_line(e, real)
+        raise BriefError([Diagnostic(file or str(path), line, None, "template",
                                      f"template error: {e}")]) from None
-    except (KeyError, AttributeError, TypeError, ValueError, IndexError) as e:
-        line = _template_line(e, path)
-        raise BriefError([Diagnostic(str(path), line, None, "template",
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError, ArithmeticError,
+            RecursionError, MemoryError) as e:
+        file, line = _template_line(e, real)
+        if isinstance(e, RecursionError):
+            e = RecursionError("calls nest too deeply (a macro that calls itself?)")
+        raise BriefError([Diagnostic(file or str(path), line, None, "template",
                                      f"template error: {type(e).__name__}: {e}")]) from None
+    finally:
+        _RUN.reset(token)
     return xml, str(path)
 
 
-def _template_line(exc: BaseException, path: Path) -> int | None:
-    line = None
+def _template_line(exc: BaseException, path: Path) -> tuple[str | None, int | None]:
+    """The template file and line an error was raised at: the innermost template frame (an
+    included or imported template too), else ``(None, None)``."""
+    folders = {str(path.parent), str(shipped_templates_dir())}
+    found: tuple[str | None, int | None] = (None, None)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename and Path(frame.filename).name == path.name:
-            line = frame.lineno
-    return line
+        name = frame.filename or ""
+        if name.endswith(".j2") or name == str(path) or str(Path(name).parent) in folders:
+            found = (name, frame.lineno)
+    return found
 
 
 def compose(brief: Brief, template: str | Path | None = None,
