@@ -10,6 +10,7 @@ code or markup. The XML is then read into :class:`~briefgen.document.Document`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import traceback
@@ -59,6 +60,9 @@ def resolve_template(ref: str | Path | None) -> Path:
     p = Path(ref)
     if p.is_file():
         return p
+    if p.exists():
+        raise BriefError([Diagnostic(str(ref), None, None, "template",
+                                     "is not a regular file (a template is a .xml.j2 file)")])
     raise BriefError([Diagnostic(str(ref), None, None, "template",
                                  "no such template; shipped templates: " + ", ".join(shipped))])
 
@@ -524,7 +528,7 @@ class _PackReader:
                                      c.get("impact-title", "Impact"))
             else:
                 chart = d.Timeline(tuple(d.TimelineEvent(e.get("when", ""),
-                                                         float(e.get("position", "0")),
+                                                         _finite(e.get("position", "0")),
                                                          " ".join((e.text or "").split()))
                                          for e in c.findall("event")))
         except ValueError as e:
@@ -553,12 +557,23 @@ class _PackReader:
                 raise self.fail(el, f"a row has {len(r)} cells; the header has {len(header)}")
         widths_attr = el.get("widths")
         if widths_attr:
-            widths = tuple(float(w) for w in widths_attr.split(","))
-            if len(widths) != len(header) or any(w <= 0 for w in widths):
+            try:
+                widths = tuple(float(w) for w in widths_attr.split(","))
+            except ValueError:
+                widths = ()
+            if len(widths) != len(header) or \
+                    any(not math.isfinite(w) or w <= 0 or w > 1000 for w in widths):
                 raise self.fail(el, "widths must give one positive number per column")
         else:
             widths = tuple(1.0 for _ in header)
         return d.Table(header, tuple(rows), widths, caption)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > 1e6:
+        raise ValueError(f"position {text!r} is not a finite number")
+    return value
 
 
 _WS = re.compile(r"\s+")
@@ -593,6 +608,8 @@ def _strip(nodes: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
     return tuple(items)
 
 
+_BRACES = re.compile(r"\{\{|\}\}|\{(?:page|total)\}")
+
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
                           remove_pis=True, huge_tree=False)
 
@@ -619,7 +636,12 @@ def parse_pack(xml: str, source: str = "<template>") -> d.Document:
             raise BriefError([Diagnostic(source, None, None, "template",
                                          f"<ref to={ref.anchor!r}> names no heading id")])
     date_text = root.get("date", "2000-01-01")
-    date = dt.datetime.fromisoformat(date_text)
+    try:
+        date = dt.datetime.fromisoformat(date_text)
+    except ValueError:
+        raise BriefError([Diagnostic(source, None, None, "template",
+                                     f"<pack date={date_text[:40]!r}> is not an ISO date "
+                                     "(write it as 2023-09-20 or 2023-09-20T14:30)")]) from None
     if date.tzinfo is None:
         date = date.replace(tzinfo=dt.timezone.utc)
     marking = None
@@ -627,6 +649,12 @@ def parse_pack(xml: str, source: str = "<template>") -> d.Document:
         marking = d.Marking(root.get("marking-scheme", "custom"),  # type: ignore[arg-type]
                             root.get("marking-label"))
     labels = {k[len("label-"):]: v for k, v in root.attrib.items() if k.startswith("label-")}
+    for key, value in labels.items():
+        if _BRACES.sub("", value).count("{") or _BRACES.sub("", value).count("}"):
+            raise BriefError([Diagnostic(source, None, None, "template",
+                                         f"<pack label-{key}=...> may hold only the "
+                                         "placeholders {page} and {total}; write other braces "
+                                         "as {{ and }}")])
     meta = d.Meta(title=root.get("title", ""), date=date, author=root.get("author", ""),
                   subject=root.get("subject", ""),
                   keywords=tuple(k.strip() for k in root.get("keywords", "").split(";")
