@@ -16,13 +16,68 @@ from markdown_it import MarkdownIt
 
 from .document import Emph, Inline, LineBreak, Link, Strong, Text
 
-CITATION = re.compile(r"\[(?P<body>[^\[\]]*@[A-Za-z0-9][^\[\]]*)\]")
 _CITE_KEY = re.compile(r"@(?P<key>[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9_])|@(?P<one>[A-Za-z0-9])")
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+_KEY_START = re.compile(r"@[A-Za-z0-9]")
+_BRACKET = re.compile(r"[\[\]]")
+#: Marks where a citation group stands while the rest is parsed: control characters that the
+#: model refuses in every text field, so a brief cannot type them (they are removed here too).
+_OPEN, _CLOSE = "\x02", "\x03"
+_PLACEHOLDER = re.compile("\x02(\\d+)\x03")
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 
 #: A citation: the key and the locator written after it (", p. 3"), possibly empty.
 Citation = tuple[str, str]
+
+
+class _CitationMatch:
+    """A bracket group that holds a citation: ``[`` body ``]``, the body without brackets."""
+
+    __slots__ = ("string", "_start", "_end")
+
+    def __init__(self, string: str, start: int, end: int) -> None:
+        self.string, self._start, self._end = string, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, name: int | str = 0) -> str:
+        if name == "body":
+            return self.string[self._start + 1:self._end - 1]
+        return self.string[self._start:self._end]
+
+
+class _CitationPattern:
+    """Finds ``[...@key...]`` groups (no bracket inside) in one left-to-right pass: linear
+    time whatever the text (a regular expression backtracks badly on ``[@a@a@a...``)."""
+
+    def finditer(self, text: str) -> Iterator[_CitationMatch]:
+        i = text.find("[")
+        while i != -1:
+            b = _BRACKET.search(text, i + 1)
+            if b is None:
+                return
+            j = b.start()
+            if text[j] == "]" and _KEY_START.search(text, i + 1, j):
+                yield _CitationMatch(text, i, j + 1)
+                i = text.find("[", j + 1)
+            else:
+                i = j if text[j] == "[" else text.find("[", j + 1)
+
+    def sub(self, repl: str | Callable[[_CitationMatch], str], text: str) -> str:
+        out: list[str] = []
+        pos = 0
+        for m in self.finditer(text):
+            out.append(text[pos:m.start()])
+            out.append(repl(m) if callable(repl) else repl)
+            pos = m.end()
+        out.append(text[pos:])
+        return "".join(out)
+
+
+CITATION = _CitationPattern()
 
 
 def citations(text: str) -> Iterator[tuple[Citation, int]]:
@@ -46,13 +101,15 @@ def parse_inline(text: str,
     inlines (typically one :class:`~briefgen.document.Note`); without it citations stay text."""
     groups: list[list[Citation]] = []
 
-    def hold(m: re.Match[str]) -> str:
+    def hold(m: _CitationMatch) -> str:
         cites = [c for c, _ in citations(m.group(0))]
         if not cites or cite is None:
             return m.group(0).replace("[", "\\[").replace("]", "\\]")
         groups.append(cites)
-        return f"\ue000{len(groups) - 1}\ue001"
+        return f"{_OPEN}{len(groups) - 1}{_CLOSE}"
 
+    if _OPEN in text or _CLOSE in text:
+        text = text.replace(_OPEN, "").replace(_CLOSE, "")
     prepared = CITATION.sub(hold, text)
     tokens = _md().parseInline(prepared)
     children = tokens[0].children or [] if tokens else []

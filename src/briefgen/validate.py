@@ -16,14 +16,20 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BriefError, Diagnostic
 from .inline import citations
-from .loader import Loc, Positions
+from .loader import Loc, Positions, printable
 from .model import RICH, Brief
 
 M = TypeVar("M", bound=BaseModel)
 
 
+#: Problems reported for one file; the rest are counted ("... and 149,950 more").
+MAX_REPORTED = 50
+
+
 def dotted(loc: Loc) -> str:
-    return ".".join(str(p) for p in loc)
+    """A field path for messages, with any unprintable character (a terminal escape in an
+    unknown key) written as an escape."""
+    return printable(".".join(str(p) for p in loc))
 
 
 def _model_types(annotation: Any) -> list[type[BaseModel]]:
@@ -69,7 +75,7 @@ def _message(err: dict[str, Any], cls: type[BaseModel], loc: Loc) -> str:
     if kind == "extra_forbidden":
         allowed = _fields_at(cls, loc[:-1])
         near = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-        text = f"unknown field {str(loc[-1])!r}"
+        text = f"unknown field {printable(repr(str(loc[-1])))}"
         if near:
             return text + f"; did you mean {near[0]!r}?"
         return text + ("; allowed here: " + ", ".join(allowed) if allowed else "")
@@ -116,7 +122,11 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
     except ValidationError as e:
         diags: list[Diagnostic] = []
         seen: set[tuple[Loc, str]] = set()
+        more = 0
         for err in e.errors(include_url=False):
+            if len(diags) >= MAX_REPORTED:
+                more += 1
+                continue
             loc = _clean_loc(cls, err["loc"])
             if err["type"] == "extra_forbidden":
                 loc = (*_clean_loc(cls, err["loc"][:-1]), err["loc"][-1])
@@ -129,6 +139,10 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
                 if positions else (None, None)
             diags.append(Diagnostic(file, line, col, dotted(loc), _message(err, cls, loc)))
         diags.sort(key=lambda d: (d.line or 0, d.column or 0))
+        if more:
+            diags.append(Diagnostic(file, None, None, "",
+                                    f"... and {more:,} more problems (the first "
+                                    f"{MAX_REPORTED} are shown)"))
         raise BriefError(diags) from None
 
 
