@@ -22,6 +22,8 @@ from .model import RICH, Brief
 M = TypeVar("M", bound=BaseModel)
 
 
+#: Characters in a citation's locator (", p. 3"): a page, a chapter, a paragraph.
+MAX_LOCATOR = 200
 #: Problems reported for one file; the rest are counted ("... and 149,950 more").
 MAX_REPORTED = 50
 
@@ -121,20 +123,28 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
         return cls.model_validate(data)
     except ValidationError as e:
         diags: list[Diagnostic] = []
-        seen: set[tuple[Loc, str]] = set()
+        kinds: list[str] = []
+        index: dict[tuple[Loc, str], int | None] = {}
         more = 0
         for err in e.errors(include_url=False):
-            if len(diags) >= MAX_REPORTED:
-                more += 1
-                continue
             loc = _clean_loc(cls, err["loc"])
             if err["type"] == "extra_forbidden":
                 loc = (*_clean_loc(cls, err["loc"][:-1]), err["loc"][-1])
-            # Unions report each branch; keep one message per field.
+            # Unions report each branch; keep one message per field (a rule's own words first).
             key = (loc, err["type"] if err["type"] in ("extra_forbidden", "missing") else "")
-            if key in seen:
+            if key in index:
+                i = index[key]
+                if i is not None and err["type"] == "value_error" and kinds[i] != "value_error":
+                    diags[i] = Diagnostic(diags[i].file, diags[i].line, diags[i].column,
+                                          diags[i].path, _message(err, cls, loc))
+                    kinds[i] = "value_error"
                 continue
-            seen.add(key)
+            if len(diags) >= MAX_REPORTED:  # count the rest: no "did you mean" for 150,000 keys
+                index[key] = None
+                more += 1
+                continue
+            index[key] = len(diags)
+            kinds.append(err["type"])
             line, col = positions.find(loc, key=err["type"] == "extra_forbidden") \
                 if positions else (None, None)
             diags.append(Diagnostic(file, line, col, dotted(loc), _message(err, cls, loc)))
@@ -176,9 +186,15 @@ def check_references(brief: Brief, positions: Positions | None, file: str) -> li
                                     f"source key {k!r} is defined more than once"))
         seen.add(k)
     for loc, text, rich in iter_strings(brief):
-        for (key, _), _offset in citations(text) if rich else ():
+        for (key, locator), _offset in citations(text) if rich else ():
             if key not in seen:
                 unknown(key, loc)
+            if len(locator) > MAX_LOCATOR:
+                line, col = where(loc)
+                diags.append(Diagnostic(file, line, col, dotted(loc),
+                                        f"the citation of {key!r} has a locator of "
+                                        f"{len(locator):,} characters; the limit is "
+                                        f"{MAX_LOCATOR} (write p. 3, ch. 2, para. 14 ...)"))
     for loc, key in _source_key_fields(brief, ()):
         if key not in seen:
             unknown(key, loc)
