@@ -86,8 +86,8 @@ def _quantity(v: object) -> object:
 
 
 def _not_huge(v: float) -> float:
-    if not math.isfinite(v) or abs(v) > 1e15:
-        raise ValueError(f"{v!r} is larger than a key figure can be (10^15)")
+    if (isinstance(v, float) and not math.isfinite(v)) or abs(v) > 10**15:
+        raise ValueError("is larger than a key figure can be (10^15)")
     return v
 
 
