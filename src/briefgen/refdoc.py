@@ -28,6 +28,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -114,7 +115,8 @@ def sanitize_reference(data: bytes, *, name: str) -> bytes:
         return _rewrite(parts)
     except _Bad as e:
         raise _fail(name, str(e)) from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error,
+            NotImplementedError, RuntimeError, ValueError) as e:
         raise _fail(name, f"is not a Word document or is damaged: a .docx file is a zip "
                           f"package and this one could not be read ({e})") from None
     except etree.XMLSyntaxError as e:

@@ -117,6 +117,8 @@ class SafeFunction:
 
 
 _SCALARS = (bool, int, float, type(None), dt.date, dt.datetime, dt.time)
+#: What ``{{ ... }}`` may print: plain data (a record or list prints as its data).
+_PRINTABLE = (*_SCALARS, Record, tuple, list, dict, range)
 
 
 def plain(value: Any) -> Any:
@@ -238,8 +240,11 @@ def _emit(ctx: Any, value: Any, static: bool = False) -> Any:
         return Markup(value)
     if isinstance(value, str):
         _tick(output=len(value))
-    elif not isinstance(value, Undefined):
+    elif isinstance(value, _PRINTABLE):
         _tick(output=len(str(value)))
+    elif not isinstance(value, Undefined):
+        raise SecurityError(f"a template prints text, numbers and dates, not a "
+                            f"{type(value).__name__} object")
     return value
 
 
