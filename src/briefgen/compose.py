@@ -14,6 +14,7 @@ import math
 import os
 import re
 import traceback
+from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
@@ -196,7 +197,7 @@ def _inlines_xml(inlines: tuple[d.Inline, ...]) -> str:
     return "".join(out)
 
 
-def _format_date(value: Any, labels: dict[str, Any]) -> str:
+def _format_date(value: Any, labels: Mapping[str, Any]) -> str:
     months = labels["months"]
     if isinstance(value, dt.datetime):
         base = f"{value.day} {months[value.month - 1]} {value.year}"
@@ -219,7 +220,7 @@ def _date(ctx: Any, value: Any) -> str:
     return "" if value is None else _format_date(value, _run_labels(ctx))
 
 
-def _format_number(value: float, labels: dict[str, Any]) -> str:
+def _format_number(value: float, labels: Mapping[str, Any]) -> str:
     if isinstance(value, float) and not value.is_integer():
         whole, frac = f"{value:,.2f}".rstrip("0").split(".")
         return whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"] + frac

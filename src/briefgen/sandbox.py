@@ -439,11 +439,6 @@ class SafeEnvironment(SandboxedEnvironment):
         if isinstance(obj, (Record, dict)) and isinstance(attribute, str) \
                 and attribute in obj and not attribute.startswith("_"):
             return obj[attribute]  # data wins over methods
-        if isinstance(obj, Namespace) and not attribute.startswith("_"):
-            try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
@@ -470,7 +465,8 @@ class SafeEnvironment(SandboxedEnvironment):
         if isinstance(__obj, types.BuiltinMethodType) and __obj.__name__ == "join" \
                 and isinstance(getattr(__obj, "__self__", None), str) and len(args) == 1:
             items = [str(x) for x in args[0]]
-            _check_size_len(sum(map(len, items)) + len(__obj.__self__) * len(items), "join()")
+            sep: str = __obj.__self__  # type: ignore[assignment]
+            _check_size_len(sum(map(len, items)) + len(sep) * len(items), "join()")
             args = (items,)
         result = __context.call(__obj, *args, **kwargs)
         if isinstance(result, (str, tuple, list)) and len(result) > MAX_OUTPUT:

@@ -71,7 +71,7 @@ def _fields_at(cls: type[BaseModel], loc: Loc) -> list[str]:
     return sorted({name for c in classes for name in c.model_fields})
 
 
-def _message(err: dict[str, Any], cls: type[BaseModel], loc: Loc) -> str:
+def _message(err: Any, cls: type[BaseModel], loc: Loc) -> str:
     kind = err["type"]
     msg: str = err["msg"]
     if kind == "extra_forbidden":
