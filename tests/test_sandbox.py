@@ -98,6 +98,19 @@ ESCAPES = {
     "output flood": "{% for i in range(100000) %}{{ 'a' * 4000000 }}{% endfor %}",
     "call a type": "{{ brief.title.__class__('x') }}",
     "tojson": "{{ brief|tojson }}",
+    "include a parent path": "{% include '../../../../etc/passwd' %}",
+    "include an absolute path": "{% include '/etc/passwd' %}",
+    "extends an absolute path": "{% extends '/etc/passwd' %}",
+    "print a class": "{{ cycler }}",
+    "print a macro": "{% macro m() %}{% endmacro %}{{ m }}",
+    "print a function": "{{ scales.icd203.find }}",
+    "loop object": "{% for x in brief.summary %}{{ loop }}{% endfor %}",
+    "getitem dunder": "{{ brief['__class__'] }}",
+    "getitem dunder on text": "{{ brief.title['__class__'] }}",
+    "namespace internals": "{{ namespace()._Namespace__attrs }}",
+    "generator frame": "{{ (brief.summary|map('upper')).gi_frame }}",
+    "fuzz: empty cycler": "{{ cycler().next() }}",
+    "fuzz: empty cycler in a loop": "{% for x in cycler() %}{% endfor %}",
 }
 
 
@@ -154,6 +167,9 @@ def test_template_sees_only_plain_data(tmp_path: Path):
     xml, _ = render_template(BRIEF, path)
     assert "<p>A brief|None||A brief!|2023-09-20|1|55-75%</p>" in xml
     assert "LEAK" not in xml
+    path = write(tmp_path, "<p>{{ scales.icd203 }}</p>")  # found by the fuzzer: an address
+    xml, _ = render_template(BRIEF, path)
+    assert " at 0x" not in xml and "SafeFunction" not in xml and "ICD 203" in xml
 
 
 def test_include_cannot_follow_a_link_out_of_the_folder(tmp_path: Path):

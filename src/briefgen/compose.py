@@ -350,8 +350,8 @@ def render_template(brief: Brief, template: str | Path | None = None,
         file, line = _template_line(e, real)
         raise BriefError([Diagnostic(file or str(path), line, None, "template",
                                      f"template error: {e}")]) from None
-    except (KeyError, AttributeError, TypeError, ValueError, IndexError, ArithmeticError,
-            RecursionError, MemoryError) as e:
+    except (LookupError, AttributeError, TypeError, ValueError, ArithmeticError,
+            RecursionError, MemoryError, RuntimeError, StopIteration) as e:
         file, line = _template_line(e, real)
         if isinstance(e, RecursionError):
             e = RecursionError("calls nest too deeply (a macro that calls itself?)")

@@ -115,6 +115,9 @@ class SafeFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
 
+    def __repr__(self) -> str:  # no address, no name of ours in a printed record
+        return "(function)"
+
 
 _SCALARS = (bool, int, float, type(None), dt.date, dt.datetime, dt.time)
 #: What ``{{ ... }}`` may print: plain data (a record or list prints as its data).
