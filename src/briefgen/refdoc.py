@@ -97,7 +97,12 @@ def load_reference(path: str | Path) -> bytes:
     from .loader import read_limited
 
     path = Path(path)
-    data = read_limited(path, MAX_REFERENCE_BYTES, "Word document")
+    if not path.exists():
+        raise _fail(str(path), "does not exist (give a .docx or .dotx Word file)")
+    try:
+        data = read_limited(path, MAX_REFERENCE_BYTES, "Word document")
+    except BriefError as e:  # worded for a brief: say which file it is
+        raise _fail(str(path), e.diagnostics[0].message) from None
     return sanitize_reference(data, name=str(path))
 
 
@@ -112,6 +117,7 @@ def sanitize_reference(data: bytes, *, name: str) -> bytes:
                           "save it as a Word Document (.docx) or Word Template (.dotx)")
     try:
         parts = _read_parts(data, name)
+        _check_main_part(parts)
         return _rewrite(parts)
     except _Bad as e:
         raise _fail(name, str(e)) from None
@@ -177,6 +183,37 @@ def _read_parts(data: bytes, name: str) -> dict[str, bytes]:
         raise _Bad("is a zip file but not a Word document (no Open XML package parts); give a "
                    ".docx or .dotx file")
     return parts
+
+
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+_WORD_MAIN_TYPES = (_WML + "document.main+xml", _WML + "template.main+xml",
+                    "application/vnd.ms-word.document.macroEnabled.main+xml",
+                    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+
+
+def _check_main_part(parts: dict[str, bytes]) -> None:
+    """Refuse a package whose main part is not a Word document, as the renderer words it."""
+    rels = _xml(parts["_rels/.rels"])
+    if b"purl.oclc.org/ooxml" in parts["_rels/.rels"]:
+        raise _Bad("is saved in the Strict Open XML format, which cannot be read; save it as a "
+                   "Word Document (.docx) or Word Template (.dotx)")
+    target = next((r.get("Target") for r in rels if r.get("Type", "").endswith(
+        "/officeDocument") and r.get("TargetMode", "Internal") != "External"), None)
+    if target is None:
+        raise _Bad("is not a Word document (it has no main document part); give a .docx or "
+                   ".dotx file")
+    partname = "/" + _target("", target)
+    types = _xml(parts["[Content_Types].xml"])
+    ctype = next((o.get("ContentType") for o in types.findall(f"{{{_CT}}}Override")
+                  if o.get("PartName", "").lower() == partname.lower()), None)
+    if ctype not in _WORD_MAIN_TYPES:
+        what = ("a spreadsheet" if ctype and "spreadsheetml" in ctype else
+                "a presentation" if ctype and "presentationml" in ctype else
+                "not a Word document")
+        raise _Bad(f"is {what}, not a Word document or template "
+                   f"({ctype or 'no main content type'}); give a .docx or .dotx file")
+    if partname.lstrip("/") not in parts:
+        raise _Bad("is damaged: its main document part is missing")
 
 
 def _xml(blob: bytes) -> etree._Element:
