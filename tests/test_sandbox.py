@@ -127,6 +127,12 @@ def test_hostile_template_is_refused_at_its_line(tmp_path: Path, attack: str):
         assert "limit" in message or "more than" in message or "too large" in message, message
 
 
+def test_escapes_in_template_messages_are_escaped(tmp_path: Path):
+    message = refused(tmp_path, "{{ brief['\\x1b[2K\\rerror: forged'].x }}")
+    assert "\x1b" not in message and "\r" not in message
+    assert "\\x1b[2K\\rerror: forged" in message
+
+
 def test_no_file_is_read_or_written(tmp_path: Path):
     target = tmp_path / "pwned.pth"
     refused(tmp_path, "{{ style.cover.model_validate({'logo': '%s'}).logo.write_text('x') }}"

@@ -33,6 +33,7 @@ from .errors import BriefError, Diagnostic
 from .estimative import BANDS, IMPACTS, SCALES, risk_band
 from .inline import CITATION, Citation, parse_inline
 from .model import Brief, KeyFigure
+from .loader import printable
 from .sandbox import (Record, SafeEnvironment, SafeLoader, budget, iter_limited, plain,
                       template_file_problem)
 from .style import Style
@@ -344,22 +345,29 @@ def render_template(brief: Brief, template: str | Path | None = None,
                 brief=plain(brief), labels=labels, scales=_PLAIN_SCALES,
                 style=plain(style or Style())))
     except TemplateSyntaxError as e:
-        raise BriefError([Diagnostic(e.filename or str(path), e.lineno, None, "template",
-                                     f"template syntax error: {e.message}")]) from None
+        raise _template_error(e.filename or str(path), e.lineno,
+                              f"template syntax error: {e.message}") from None
     except TemplateError as e:
         file, line = _template_line(e, real)
-        raise BriefError([Diagnostic(file or str(path), line, None, "template",
-                                     f"template error: {e}")]) from None
+        raise _template_error(file or str(path), line, f"template error: {e}") from None
     except (LookupError, AttributeError, TypeError, ValueError, ArithmeticError,
             RecursionError, MemoryError, RuntimeError, StopIteration) as e:
         file, line = _template_line(e, real)
         if isinstance(e, RecursionError):
             e = RecursionError("calls nest too deeply (a macro that calls itself?)")
-        raise BriefError([Diagnostic(file or str(path), line, None, "template",
-                                     f"template error: {type(e).__name__}: {e}")]) from None
+        raise _template_error(file or str(path), line,
+                              f"template error: {type(e).__name__}: {e}") from None
     finally:
         _RUN.reset(token)
     return xml, str(path)
+
+
+def _template_error(file: str, line: int | None, message: str) -> BriefError:
+    """A located template error, with anything unprintable the template put into the message
+    (a terminal escape in a key it looked up) escaped."""
+    if len(message) > 500:
+        message = message[:500] + "..."
+    return BriefError([Diagnostic(printable(file), line, None, "template", printable(message))])
 
 
 def _template_line(exc: BaseException, path: Path) -> tuple[str | None, int | None]:

@@ -71,7 +71,7 @@ def printable(text: str) -> str:
 
 def _fail(file: str, message: str, line: int | None = None, col: int | None = None,
           path: str = "") -> BriefError:
-    return BriefError([Diagnostic(file, line, col, printable(path), printable(message))])
+    return BriefError([Diagnostic(printable(file), line, col, printable(path), printable(message))])
 
 
 def read_limited(path: Path, limit: int, what: str = "file") -> bytes:
