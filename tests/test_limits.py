@@ -376,3 +376,25 @@ def test_reading_a_fifo_does_not_block_the_thread(tmp_path: Path):
     t.start()
     t.join(5)
     assert result and "not a regular file" in result[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile templates, measured
+
+
+@pytest.mark.parametrize("attack", [
+    "nested ranges never end", "string multiplication", "map center alloc",
+    "references to one big text", "literal of references", "output flood",
+    "doubling namespace", "building char by char", "macro recursion", "join bomb"])
+def test_hostile_template_within_time_and_memory(tmp_path: Path, attack: str):
+    from test_sandbox import ESCAPES
+
+    tpl = tmp_path / "t.xml.j2"
+    tpl.write_text("<pack>\n{# attack #}\n" + ESCAPES[attack] + "\n</pack>\n")
+    brief = tmp_path / "b.yaml"
+    brief.write_text(MINIMAL)
+    code, err, secs, mb = measured("build", str(brief), "--template", str(tpl),
+                                   "-o", str(tmp_path / "out"), "-f", "pdf")
+    assert code == 2 and "t.xml.j2:3:" in err, err
+    assert secs < SECONDS and mb < MEGABYTES, (secs, mb)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

@@ -34,6 +34,7 @@ from .estimative import BANDS, IMPACTS, SCALES, risk_band
 from .inline import CITATION, Citation, parse_inline
 from .model import Brief, KeyFigure
 from .loader import printable
+from .sandbox import VERSION as SANDBOX_VERSION
 from .sandbox import (Record, SafeEnvironment, SafeLoader, budget, iter_limited, plain,
                       template_file_problem)
 from .style import Style
@@ -93,7 +94,7 @@ class _CompiledTemplates(FileSystemBytecodeCache):
     environment, so code compiled by another Jinja2 user is never loaded. A folder that cannot
     be read or written only means no cache. ``BRIEFGEN_NO_TEMPLATE_CACHE=1`` turns it off."""
 
-    KEY = "briefgen-safe-sandbox-v2|"
+    KEY = f"briefgen-safe-sandbox-v{SANDBOX_VERSION}|"
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(self.KEY + name, filename)

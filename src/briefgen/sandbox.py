@@ -49,14 +49,22 @@ from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
+#: The version of the instrumentation compiled into templates: part of the compiled-template
+#: cache key, so that code compiled with older bounds is never loaded.
+VERSION = 3
 #: Wall time one template run may take, in seconds (``BRIEFGEN_TEMPLATE_SECONDS`` overrides).
 MAX_SECONDS = 5.0
 #: Loop steps (all ``{% for %}`` loops together) one template run may take.
 MAX_STEPS = 2_000_000
 #: Characters one template run may write (each macro's output counts where it is written).
 MAX_OUTPUT = 40_000_000
-#: Length of one string or list a template builds.
-MAX_VALUE = 5_000_000
+#: Size of one value a template builds or holds: characters of text plus items of lists and
+#: records, nested (a list of 1,000 references to one 10,000-character text weighs 10,001,001).
+#: Above any part of a brief (5 MiB of text, 200,000 values).
+MAX_VALUE = 12_000_000
+#: Characters and items one template run may build in all (texts and lists made by ``*``,
+#: ``+``, ``~``, ``join``, ``replace``, ``center``, ``indent``, ``format``).
+MAX_ALLOC = 100_000_000
 #: Largest ``range()``.
 MAX_RANGE = 100_000
 #: Size of one template file.
@@ -161,6 +169,7 @@ class _Budget:
     seconds: float
     steps: int = 0
     output: int = 0
+    allocated: int = 0
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("briefgen_template_budget", default=None)
@@ -204,11 +213,51 @@ def _tick(steps: int = 0, output: int = 0) -> None:
                                  "(a loop that does not end?)")
 
 
+def weight(value: Any, limit: int = MAX_VALUE) -> int:
+    """Characters of text plus items of lists, tuples and records in ``value``, nested, each
+    shared part counted where it is used (as printing would); stops counting past ``limit``."""
+    memo: dict[int, int] = {}
+
+    def w(v: Any, budget: int) -> int:
+        if isinstance(v, str):
+            return len(v)
+        if isinstance(v, (list, tuple, Record, dict, Namespace, range)):
+            if isinstance(v, range):
+                return len(v)
+            key = id(v)
+            if key in memo:
+                return memo[key]
+            if isinstance(v, Namespace):
+                v = object.__getattribute__(v, "_Namespace__attrs")
+            items: Iterable[Any] = [*v.keys(), *v.values()] if isinstance(v, Mapping) else v
+            total = 1
+            for x in items:
+                total += w(x, budget - total)
+                if total > budget:
+                    return total  # (not memoised: a partial count)
+            memo[key] = total
+            return total
+        return 1
+
+    return w(value, limit)
+
+
 def _check_size(value: Any, what: str = "a value") -> Any:
-    if isinstance(value, (str, tuple, list)) and len(value) > MAX_VALUE:
-        raise TemplateLimitError(f"{what} of {len(value):,} items or characters is longer than "
-                                 f"the limit of {MAX_VALUE:,}")
+    n = weight(value)
+    if n > MAX_VALUE:
+        raise TemplateLimitError(f"{what} of more than {MAX_VALUE:,} characters and items is "
+                                 "larger than a template may build")
     return value
+
+
+def _alloc(n: int) -> None:
+    b = _BUDGET.get()
+    if b is None:
+        return
+    b.allocated += n
+    if b.allocated > MAX_ALLOC:
+        raise TemplateLimitError(f"the template built more than {MAX_ALLOC:,} characters and "
+                                 "items of text and lists")
 
 
 class _Guarded:
@@ -252,9 +301,13 @@ def _emit(ctx: Any, value: Any, static: bool = False) -> Any:
 
 
 @pass_context
-def _bounded(ctx: Any, value: Any) -> Any:
+def _bounded(ctx: Any, value: Any, alloc: bool = False) -> Any:
+    """Every value a filter, a literal or ``~`` makes passes here (``alloc``: it is new)."""
     _tick()
-    return _check_size(value, "a joined string")
+    _check_size(value, "a value")
+    if alloc and isinstance(value, str):
+        _alloc(len(value))
+    return value
 
 
 def _range(*args: int) -> range:
@@ -276,9 +329,28 @@ def _do_replace(eval_ctx: Any, s: Any, old: str, new: str, count: int | None = N
 
 
 def _check_size_len(n: int, what: str) -> None:
+    """``what`` is about to build ``n`` characters or items."""
     if n > MAX_VALUE:
         raise TemplateLimitError(f"{what} would make {n:,} characters; the limit is "
                                  f"{MAX_VALUE:,}")
+    _alloc(n)
+
+
+def _joined(items: Iterable[Any], sep: str, what: str) -> list[str]:
+    """``items`` as text for joining with ``sep``, refused as soon as the result would be too
+    long (each item is weighed before it is made text)."""
+    out: list[str] = []
+    total = 0
+    for x in items:
+        if not isinstance(x, str):
+            _check_size(x, what)
+            x = str(x)
+        total += len(x) + len(sep)
+        if total > MAX_VALUE:
+            raise TemplateLimitError(f"{what} would make more than {MAX_VALUE:,} characters")
+        out.append(x)
+    _alloc(total)
+    return out
 
 
 def _do_center(value: str, width: int = 80) -> str:
@@ -305,10 +377,14 @@ def _do_slice(value: Any, slices: int, fill_with: Any = None) -> Any:
 
 
 def _do_join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
-    items = list(value) if not isinstance(value, Undefined) else value
-    if attribute is None and isinstance(items, list):
-        _check_size_len(sum(len(str(x)) for x in items) + len(str(d)) * len(items), "join()")
-    return _check_size(FILTERS["join"](eval_ctx, items, d, attribute), "join()")
+    if isinstance(value, Undefined) or attribute is not None:
+        return _check_size(FILTERS["join"](eval_ctx, value, d, attribute), "join()")
+    items = list(value)
+    if any(not isinstance(x, str) for x in items):  # made text here, each weighed first
+        items = _joined(items, str(d), "join()")
+    else:
+        _joined(items, str(d), "join()")
+    return FILTERS["join"](eval_ctx, items, d, attribute)
 
 
 def _do_sum(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
@@ -465,15 +541,17 @@ class SafeEnvironment(SandboxedEnvironment):
         _tick()
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"a template may not call {type(__obj).__name__} objects")
+        if args or kwargs:  # a macro's varargs, a cycler's items: no heavier than a value
+            _check_size((args, kwargs) if kwargs else args, "a call's arguments")
         if isinstance(__obj, types.BuiltinMethodType) and __obj.__name__ == "join" \
                 and isinstance(getattr(__obj, "__self__", None), str) and len(args) == 1:
-            items = [str(x) for x in args[0]]
             sep: str = __obj.__self__  # type: ignore[assignment]
-            _check_size_len(sum(map(len, items)) + len(sep) * len(items), "join()")
-            args = (items,)
+            args = (_joined(args[0], sep, "join()"),)
         result = __context.call(__obj, *args, **kwargs)
         if isinstance(result, (str, tuple, list)) and len(result) > MAX_OUTPUT:
             raise TemplateLimitError(f"a call made {len(result):,} characters or items")
+        if not isinstance(__obj, Macro) and not isinstance(result, str):
+            _check_size(result, "a call's result")  # (a macro's text was counted as written)
         return result
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
@@ -503,7 +581,7 @@ class SafeEnvironment(SandboxedEnvironment):
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, tuple, list)) and isinstance(n, int):
-                    _check_size_len(len(seq) * max(n, 0), "a repeated string or list")
+                    _check_size_len(weight(seq) * max(n, 0), "a repeated string or list")
             if isinstance(left, int) and isinstance(right, int) \
                     and left.bit_length() + right.bit_length() > 100_000:
                 raise TemplateLimitError("a number too large for a template")
@@ -514,7 +592,7 @@ class SafeEnvironment(SandboxedEnvironment):
                 raise TemplateLimitError("a number too large for a template")
         if operator == "+" and isinstance(left, (str, tuple, list)) \
                 and isinstance(right, (str, tuple, list)):
-            _check_size_len(len(left) + len(right), "a joined string or list")
+            _check_size_len(weight(left) + weight(right), "a joined string or list")
         return self.binop_table[operator](left, right)
 
     # every loop, concatenation and output is counted ---------------------------------------
@@ -545,7 +623,21 @@ class _Instrument(NodeTransformer):
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         self.generic_visit(node)
+        return _wrap(node, "_bounded", nodes.Const(True, lineno=node.lineno))
+
+    def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
+        self.generic_visit(node)
+        if node.node is None or node.name.startswith("_"):  # a {% filter %} block's filter
+            return node
         return _wrap(node, "_bounded")
+
+    def _literal(self, node: nodes.Expr) -> nodes.Node:
+        self.generic_visit(node)
+        if getattr(node, "ctx", "load") != "load":  # an assignment target: a, b = ...
+            return node
+        return _wrap(node, "_bounded")
+
+    visit_List = visit_Tuple = visit_Dict = _literal
 
 
 def _instrument(tree: nodes.Template) -> None:
