@@ -140,32 +140,53 @@ _LITERALS = ["'{0.__class__}'", "'%s'", "'%999999999d'", "'{:>999999999}'", "10*
              "true", "'{}'", "'{0[0]}'", "'__class__'", "'x'*100"]
 
 
-def _template_expr(rng, depth: int = 0) -> str:
+#: Pools of a template that means no harm (about half the runs): the ordinary paths must work.
+_BENIGN = {
+    "names": ["brief", "brief.summary", "brief.sources", "brief.date", "labels", "labels.months",
+              "scales.icd203", "style.page", "style.legend", "brief.title", "brief.marking"],
+    "attrs": ["title", "summary", "label", "scheme", "key", "months", "terms", "name", "size",
+              "margins", "top", "isoformat", "upper", "find", "items", "keys", "get", "year"],
+    "filters": ["upper", "list", "join(', ')", "length", "string", "first", "last", "sort",
+                "unique", "reverse", "capitalize", "title", "trim", "truncate(9)", "e",
+                "default('-')", "rich", "date", "slug", "int", "round", "wordcount",
+                "replace('a', 'b')", "center(20)", "batch(2)|list", "map('upper')|list"],
+    "literals": ["'a'", "2", "'{x}'", "3.5", "none", "[1, 2]", "'text'", "0", "-1"],
+}
+
+
+def _template_expr(rng, depth: int = 0, benign: bool = False) -> str:
+    names = _BENIGN["names"] if benign else _NAMES
+    attrs = _BENIGN["attrs"] if benign else _ATTRS
+    filters = _BENIGN["filters"] if benign else _FILTERS
+    literals = _BENIGN["literals"] if benign else _LITERALS
     kind = rng.random()
     if depth > 3 or kind < 0.15:
-        return rng.choice(_LITERALS + _NAMES)
-    base = rng.choice(_NAMES) if kind < 0.6 else _template_expr(rng, depth + 1)
+        return rng.choice(literals + names)
+    base = rng.choice(names) if kind < 0.6 else _template_expr(rng, depth + 1, benign)
     for _ in range(rng.randint(1, 4)):
         r = rng.random()
         if r < 0.45:
-            base += "." + rng.choice(_ATTRS)
+            base += "." + rng.choice(attrs)
         elif r < 0.6:
-            base += f"[{rng.choice(_LITERALS + ['0', '1', '-1', repr(rng.choice(_ATTRS))])}]"
+            base += f"[{rng.choice(literals + ['0', '1', '-1', repr(rng.choice(attrs))])}]"
         elif r < 0.8:
-            args = ", ".join(_template_expr(rng, depth + 1) for _ in range(rng.randint(0, 2)))
+            args = ", ".join(_template_expr(rng, depth + 1, benign)
+                             for _ in range(rng.randint(0, 2)))
             base += f"({args})"
         else:
-            base = f"({base})|{rng.choice(_FILTERS)}"
+            base = f"({base})|{rng.choice(filters)}"
     if rng.random() < 0.2:
-        base = f"({base}) {rng.choice(['*', '**', '%', '~', '+'])} ({_template_expr(rng, depth + 1)})"
+        base = (f"({base}) {rng.choice(['*', '**', '%', '~', '+'])} "
+                f"({_template_expr(rng, depth + 1, benign)})")
     return base
 
 
 def _template(rng) -> str:
     body = []
+    benign = rng.random() < 0.5
     for _ in range(rng.randint(1, 4)):
         r = rng.random()
-        e = _template_expr(rng)
+        e = _template_expr(rng, benign=benign)
         if r < 0.5:
             body.append(f"<p>{{{{ {e} }}}}</p>")
         elif r < 0.65:

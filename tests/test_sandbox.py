@@ -120,6 +120,8 @@ ESCAPES = {
     'dict of references': "{% set s = 'x' * 1000000 %}{{ dict(a=s, b=s, c=s, d=s, e=s, f=s, g=s, h=s, i=s, j=s, k=s, l=s, m=s) }}",
     'building char by char': "{% set ns = namespace(x='') %}{% for i in range(100000) %}{% for j in range(20) %}{% set ns.x = ns.x ~ 'abcdefghij' %}{% endfor %}{% endfor %}",
     "fuzz: empty cycler": "{{ cycler().next() }}",
+    "fuzz: a class through our date filter": "{{ cycler|date }}",
+    "a class through our rich filter": "{{ cycler|rich }}",
     "fuzz: empty cycler in a loop": "{% for x in cycler() %}{% endfor %}",
 }
 

@@ -156,6 +156,8 @@ def _rich(ctx: Any, text: str | None) -> Markup:
     """Rich text to inline XML: formatting, links, and citations as notes."""
     if not text:
         return Markup("")
+    if not isinstance(text, str):
+        raise TypeError(f"rich: {type(text).__name__} is not text")
     run = _RUN.get()
     if run is None:
         raise TemplateError("the rich filter works only inside a pack template")
@@ -214,7 +216,9 @@ def _format_date(value: Any, labels: Mapping[str, Any]) -> str:
         return str(value)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
         return f"{months[int(value[5:]) - 1]} {value[:4]}"
-    return str(value)
+    if not isinstance(value, str):  # a template may hand anything to |date
+        raise TypeError(f"date: {type(value).__name__} is not a date")
+    return value
 
 
 @pass_context
