@@ -38,13 +38,26 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, TemplateNotFound, nodes
+from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError, TemplateRuntimeError
 from jinja2.filters import FILTERS, make_attrgetter
-from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference, Undefined
-from jinja2.environment import TemplateModule
-from jinja2.sandbox import SandboxedEnvironment
 from jinja2.loaders import split_template_path
-from jinja2.utils import Cycler, Joiner, Namespace, pass_context, pass_environment, pass_eval_context
+from jinja2.runtime import (
+    BlockReference,
+    LoopContext,
+    Macro,
+    TemplateReference,
+    Undefined,
+)
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import (
+    Cycler,
+    Joiner,
+    Namespace,
+    pass_context,
+    pass_environment,
+    pass_eval_context,
+)
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 from pydantic import BaseModel
@@ -193,7 +206,7 @@ class budget:
         self._token = _BUDGET.set(b)
         return b
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         _BUDGET.reset(self._token)
 
 
@@ -537,7 +550,7 @@ class SafeEnvironment(SandboxedEnvironment):
             return owner is not None and _method_owner_ok(owner, obj.__name__)
         return False
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _tick()
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"a template may not call {type(__obj).__name__} objects")
