@@ -36,7 +36,7 @@ from .model import Brief, KeyFigure
 from .loader import printable
 from .sandbox import VERSION as SANDBOX_VERSION
 from .sandbox import (Record, SafeEnvironment, SafeLoader, budget, iter_limited, plain,
-                      template_file_problem)
+                      seconds_allowed, template_file_problem)
 from .style import Style
 
 # --------------------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def render_template(brief: Brief, template: str | Path | None = None,
     labels = load_labels(brief.language)
     token = _RUN.set((brief, labels))
     try:
-        with budget():
+        with budget(seconds_allowed(_text_size(brief))):
             tmpl = env.get_template(real.name)
             xml = iter_limited(tmpl.generate(
                 brief=plain(brief), labels=labels, scales=_PLAIN_SCALES,
@@ -365,6 +365,12 @@ def render_template(brief: Brief, template: str | Path | None = None,
     finally:
         _RUN.reset(token)
     return xml, str(path)
+
+
+def _text_size(brief: Brief) -> int:
+    from .validate import iter_strings
+
+    return sum(len(text) for _, text, _ in iter_strings(brief))
 
 
 def _template_error(file: str, line: int | None, message: str) -> BriefError:

@@ -188,11 +188,18 @@ class _Budget:
 _BUDGET: ContextVar[_Budget | None] = ContextVar("briefgen_template_budget", default=None)
 
 
-def seconds_allowed() -> float:
+#: More time for a larger brief: a 5 MiB brief through the full template takes about 9 s.
+SECONDS_PER_MIB = 3.0
+
+
+def seconds_allowed(brief_chars: int = 0) -> float:
+    """The wall time of one template run: :data:`MAX_SECONDS` (``BRIEFGEN_TEMPLATE_SECONDS``
+    sets it), plus :data:`SECONDS_PER_MIB` for each MiB of the brief's text."""
     try:
-        return max(0.01, float(os.environ.get("BRIEFGEN_TEMPLATE_SECONDS", MAX_SECONDS)))
+        base = max(0.01, float(os.environ.get("BRIEFGEN_TEMPLATE_SECONDS", MAX_SECONDS)))
     except ValueError:
-        return MAX_SECONDS
+        base = MAX_SECONDS
+    return base + SECONDS_PER_MIB * brief_chars / (1024 * 1024)
 
 
 class budget:
@@ -222,7 +229,7 @@ def _tick(steps: int = 0, output: int = 0) -> None:
     if b.output > MAX_OUTPUT:
         raise TemplateLimitError(f"the template wrote more than {MAX_OUTPUT:,} characters")
     if time.monotonic() > b.deadline:
-        raise TemplateLimitError(f"the template ran for more than {b.seconds:g} s "
+        raise TemplateLimitError(f"the template ran for more than {b.seconds:.3g} s "
                                  "(a loop that does not end?)")
 
 
