@@ -247,6 +247,9 @@ def _fast_parse(text: str, name: str, *, large: bool = False
         return None
     if not large and ("%YAML" in text or "\t" in text):  # (libyaml takes some tabs ruamel
         return None                                       # refuses, with a helpful message)
+    if large and re.search(r"^%YAML", text, re.M):
+        raise _fail(name, f"a %YAML directive is not supported in a file over "
+                          f"{MAX_ROUND_TRIP_CHARS // 1024} KB; remove it")
     pyyaml, loader, resolver, (build, r_scalar) = tools
 
     def at(mark: Any) -> tuple[int | None, int | None]:
