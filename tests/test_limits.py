@@ -310,6 +310,20 @@ def test_nonsense_is_refused_by_validate(text: str, needle: str):
     assert all(d.line is not None for d in exc.value.diagnostics)
 
 
+def test_joiners_and_marks_of_real_scripts_are_kept():
+    persian = "حزب\u200cالله"  # a non-joiner inside a Persian word
+    arabic = "\u200fمؤتمر (2023)"  # a right-to-left mark in Arabic text
+    b = briefgen.parse_brief(MINIMAL.replace("title: A brief", f'title: "{arabic}"')
+                             .replace("organisation: Desk", f'organisation: "{persian}"'))
+    assert b.originator.organisation == persian and b.title == arabic
+    for label in ("TLP:RED\u200d", "\u200eTLP:RED", "SECRET\u200c"):
+        with pytest.raises(BriefError, match="U\\+200"):
+            briefgen.parse_brief(MINIMAL.replace('"TLP:GREEN"', f'"{label}"')
+                                 .replace("scheme: tlp", "scheme: custom"))
+    with pytest.raises(BriefError, match="U\\+200E"):
+        briefgen.parse_brief(MINIMAL.replace("title: A brief", 'title: "\u200eA brief"'))
+
+
 def test_us_banner_fullmatch():
     from briefgen.model import Marking
 

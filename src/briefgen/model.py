@@ -23,10 +23,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 #: embeddings, overrides and isolates (text that displays in another order than it is stored),
 #: the zero-width space and word joiner, and a byte-order mark inside text.
 _INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
-#: In a short line (a title, a name, a marking) also the zero-width joiners and direction
-#: marks: a label that shows as "TLP:RED" must be "TLP:RED".
-_INVISIBLE_IN_LINE = re.compile("[\u200b-\u200f\u061c\u202a-\u202e\u2066-\u2069\u2060"
-                                "\ufeff]")
+#: In a short line (a title, a name) also the zero-width joiners where they join nothing (next
+#: to Latin letters: "TLP:RED" with a joiner inside is not "TLP:RED") and direction marks in a
+#: line without right-to-left text; in a marking, always. (Persian writes a non-joiner inside
+#: words, and Arabic or Hebrew lines may need a direction mark: those are kept.)
+_INVISIBLE_IN_LINE = re.compile("[\u200c-\u200f\u061c]")
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 MAX_TEXT = 20_000
 MAX_ITEMS = 5_000
 
@@ -44,10 +46,16 @@ def _clean(v: str) -> str:
 
 
 def _clean_line(v: str) -> str:
-    m = _INVISIBLE_IN_LINE.search(v)
-    if m:
-        raise ValueError(f"contains the invisible character U+{ord(m.group()):04X}, which "
-                         "makes a line look like another; delete it")
+    for m in _INVISIBLE_IN_LINE.finditer(v):
+        c = m.group()
+        if c in "\u200c\u200d":
+            around = v[max(0, m.start() - 1):m.start()] + v[m.end():m.end() + 1]
+            if len(around) == 2 and not around.isascii():
+                continue  # between letters of a script that joins
+        elif _RTL.search(v):
+            continue  # a direction mark in right-to-left text
+        raise ValueError(f"contains the invisible character U+{ord(c):04X}, which makes a line "
+                         "look like another; delete it")
     return v
 
 
@@ -152,6 +160,10 @@ class Marking(_Model):
         scheme = info.data.get("scheme")
         if any(c in label for c in "\n\r\t\v\f\x85\u2028\u2029"):
             raise ValueError(f"{label!r}: a marking is one line; remove the line break or tab")
+        m = _INVISIBLE_IN_LINE.search(label)
+        if m:
+            raise ValueError(f"contains the invisible character U+{ord(m.group()):04X}; a "
+                             "marking must be exactly what it shows")
         if scheme == "tlp" and label not in TLP_LABELS:
             hint = ""
             squashed = label.upper().replace(" ", "")
