@@ -369,3 +369,21 @@ def test_warnings_of_a_batch_reach_the_terminal(tmp_path: Path):
     assert issubclass(briefgen.BriefError, briefgen.BriefgenError)
     assert issubclass(briefgen.RenderError, briefgen.BriefgenError)
     assert issubclass(briefgen.InternalError, briefgen.BriefgenError)
+
+
+def test_validate_checks_what_build_would(tmp_path: Path):
+    """validate takes build's options and agrees with build: an emoji no font draws, a
+    template that does not exist and a bad style are refused by both, without any file."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    brief = tmp_path / "peace.yaml"
+    brief.write_text(text.replace("\ntitle: \"", "\ntitle: \"\U0001F54A ", 1), encoding="utf-8")
+    for command in (["validate"], ["build", "-o", str(tmp_path / "out")]):
+        code, _out, err = run(*command, str(brief))
+        assert code == 2 and "no glyph for '\U0001F54A'" in err and ":8: title:" in err, err
+    assert not (tmp_path / "out").exists()
+    code, out, err = run("validate", str(brief), "--allow-missing-glyphs")
+    assert code == 0 and "printed as \ufffd" in err and "valid" in out
+    code, _out, err = run("validate", str(SAMPLE), "--template", "nope")
+    assert code == 2 and "no such template" in err
+    code, _out, err = run("validate", str(SAMPLE), "--style", "us-memo", "-f", "docx")
+    assert code == 0, err

@@ -643,8 +643,10 @@ def test_libreoffice_contents_page_numbers_with_the_analysts_font(house_pdf: Pat
 
 def test_reference_document_with_embedded_fonts(house: bytes, house_dir: Path,
                                                 tmp_path: Path) -> None:
-    """A reference document that embeds fonts of its own (a previous pack) keeps them, and
-    the style's family for the marking is embedded beside them under a name of its own."""
+    """A reference document that embeds fonts of its own (a previous pack) gives its styles
+    but not its font files: a reference brings styles, never files that Word or LibreOffice
+    would parse (issue 12); the style's own family for the marking is embedded, and the font
+    table still names the reference's families, with no embedding left pointing nowhere."""
     (tmp_path / "ref.docx").write_bytes(house)
     (tmp_path / "Other.ttf").write_bytes(renamed_font(
         (DEJAVU / "DejaVuSans.ttf").read_bytes(), "Quillon Other Sans"))
@@ -655,8 +657,10 @@ def test_reference_document_with_embedded_fonts(house: bytes, house_dir: Path,
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = z.namelist()
     assert len(names) == len(set(names))
-    assert len([n for n in names if n.endswith(".odttf")]) == 4
+    assert len([n for n in names if n.endswith(".odttf")]) == 1
     fonts = _font_table(data)
     assert {SERIF, SANS, "Quillon Other Sans"} <= set(fonts)
     assert fonts["Quillon Other Sans"].find(f"{{{W}}}embedRegular") is not None
+    for name in (SERIF, SANS):
+        assert not [e for e in fonts[name] if "embed" in e.tag], name
     assert schema_problems(data) == [] and package_problems(data) == []

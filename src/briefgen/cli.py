@@ -211,16 +211,35 @@ def _no_briefs(inputs: tuple[Path, ...]) -> Diagnostic:
 
 @cli.command()
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "-f", "formats", type=FormatList(), multiple=True,
+              help="The formats the build would write (a reference document is checked "
+                   "only for docx); default pdf,docx.")
+@click.option("--style", "-s", default=None, help="A shipped style name or a style file.")
+@click.option("--template", "-t", default=None, help="A shipped template name or a template file.")
+@click.option("--reference-doc", type=click.Path(path_type=Path), default=None,
+              help="A Word document or template (.docx/.dotx) the DOCX pack would take.")
+@click.option("--allow-missing-glyphs", is_flag=True,
+              help="Warn of characters the fonts cannot draw instead of refusing them.")
 @guarded
-def validate(briefs: tuple[Path, ...]) -> None:
-    """Check BRIEFS and report every problem, without building."""
-    from .pipeline import expand_inputs, load
+def validate(briefs: tuple[Path, ...], formats: tuple[tuple[str, ...], ...], style: str | None,
+             template: str | None, reference_doc: Path | None,
+             allow_missing_glyphs: bool) -> None:
+    """Check BRIEFS as `build` would with the same options (the brief, the style's fonts for
+    every character, the template), and report every problem, without rendering."""
+    from .pipeline import BuildOptions, check, expand_inputs
 
+    chosen = tuple(dict.fromkeys(f for group in formats for f in group)) or DEFAULT_FORMATS
+    options = BuildOptions(formats=chosen, style=style, template=template,
+                           reference_doc=reference_doc,
+                           allow_missing_glyphs=allow_missing_glyphs)
     problems: list[BriefError] = []
     paths = expand_inputs(briefs)
+    if not paths:
+        raise BriefError([_no_briefs(briefs)])
     for path in paths:
         try:
-            load(path)
+            for w in check(path, options):
+                click.echo(f"warning: {w}", err=True)
             click.echo(f"{path}: valid")
         except BriefError as e:
             problems.append(e)

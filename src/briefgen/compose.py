@@ -10,19 +10,21 @@ code or markup. The XML is then read into :class:`~briefgen.document.Document`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import traceback
+from collections.abc import Mapping
+from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from .xmltext import escape, quoteattr
 
-from jinja2 import (FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateSyntaxError, pass_context)
+from jinja2 import (FileSystemBytecodeCache, StrictUndefined, TemplateError, TemplateSyntaxError,
+                    pass_context)
 from jinja2.bccache import Bucket
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
@@ -31,6 +33,10 @@ from .errors import BriefError, Diagnostic
 from .estimative import BANDS, IMPACTS, SCALES, risk_band
 from .inline import CITATION, Citation, parse_inline
 from .model import Brief, KeyFigure
+from .loader import printable
+from .sandbox import VERSION as SANDBOX_VERSION
+from .sandbox import (Record, SafeEnvironment, SafeLoader, budget, iter_limited, plain,
+                      seconds_allowed, template_file_problem)
 from .style import Style
 
 # --------------------------------------------------------------------------------------------
@@ -57,13 +63,17 @@ def resolve_template(ref: str | Path | None) -> Path:
     p = Path(ref)
     if p.is_file():
         return p
+    if p.exists():
+        raise BriefError([Diagnostic(str(ref), None, None, "template",
+                                     "is not a regular file (a template is a .xml.j2 file)")])
     raise BriefError([Diagnostic(str(ref), None, None, "template",
                                  "no such template; shipped templates: " + ", ".join(shipped))])
 
 
 @lru_cache(maxsize=16)
-def load_labels(language: str) -> dict[str, Any]:
-    """The label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over English."""
+def load_labels(language: str) -> Record:
+    """The label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over English.
+    Read-only (it is cached for the whole process): lists are tuples, mappings records."""
     from .loader import load_mapping
 
     folder = Path(str(resources.files("briefgen") / "labels"))
@@ -73,7 +83,7 @@ def load_labels(language: str) -> dict[str, Any]:
         f = folder / f"{cand}.yaml"
         if cand != "en" and f.is_file():
             labels = {**labels, **load_mapping(f)[0]}
-    return labels
+    return plain(labels)
 
 
 class _CompiledTemplates(FileSystemBytecodeCache):
@@ -84,7 +94,7 @@ class _CompiledTemplates(FileSystemBytecodeCache):
     environment, so code compiled by another Jinja2 user is never loaded. A folder that cannot
     be read or written only means no cache. ``BRIEFGEN_NO_TEMPLATE_CACHE=1`` turns it off."""
 
-    KEY = "briefgen-sandboxed-autoescape-v1|"
+    KEY = f"briefgen-safe-sandbox-v{SANDBOX_VERSION}|"
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(self.KEY + name, filename)
@@ -112,16 +122,35 @@ def _template_cache() -> FileSystemBytecodeCache | None:
 
 
 @lru_cache(maxsize=16)
-def _environment(folder: str) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader([folder, str(shipped_templates_dir())]),
+def _environment(folder: str) -> SafeEnvironment:
+    env = SafeEnvironment(
+        loader=SafeLoader([folder, str(shipped_templates_dir())]),
         autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=True, bytecode_cache=_template_cache())
     env.globals.update(risk_matrix=_risk_matrix_xml, timeline_chart=_timeline_xml)
+    env.allow_callables(_risk_matrix_xml, _timeline_xml)
     env.filters.update(rich=_rich, date=_date, num=_num, qualified=_qualified,
-                       scale=lambda key: SCALES[key], slug=slug,
-                       chronological=lambda events: sorted(events, key=lambda e: sort_key(e.when)))
+                       scale=lambda key: _PLAIN_SCALES[key], slug=slug,
+                       chronological=lambda events: sorted(events, key=_event_order))
     return env
+
+
+_PLAIN_SCALES = plain(SCALES)
+
+
+def _event_order(e: Any) -> Any:
+    """Where an event (a model or the template's plain record of one) stands in the
+    chronology: by its own date, else by the date the source reported it."""
+    return sort_key(e.date if e.date is not None else e.reported_on)
+
+#: The real brief and labels of the template run in progress, for the filters (the template
+#: itself sees only plain copies).
+_RUN: ContextVar[tuple[Brief, Record] | None] = ContextVar("briefgen_template_run", default=None)
+
+
+def _run_labels(ctx: Any) -> Any:
+    run = _RUN.get()
+    return run[1] if run is not None else ctx["labels"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,8 +162,12 @@ def _rich(ctx: Any, text: str | None) -> Markup:
     """Rich text to inline XML: formatting, links, and citations as notes."""
     if not text:
         return Markup("")
-    brief: Brief = ctx["brief"]
-    labels = ctx["labels"]
+    if not isinstance(text, str):
+        raise TypeError(f"rich: {type(text).__name__} is not text")
+    run = _RUN.get()
+    if run is None:
+        raise TemplateError("the rich filter works only inside a pack template")
+    brief, labels = run
 
     def cite(group: list[Citation]) -> tuple[d.Inline, ...]:
         parts: list[d.Inline] = []
@@ -174,7 +207,7 @@ def _inlines_xml(inlines: tuple[d.Inline, ...]) -> str:
     return "".join(out)
 
 
-def _format_date(value: Any, labels: dict[str, Any]) -> str:
+def _format_date(value: Any, labels: Mapping[str, Any]) -> str:
     months = labels["months"]
     if isinstance(value, dt.datetime):
         base = f"{value.day} {months[value.month - 1]} {value.year}"
@@ -189,15 +222,17 @@ def _format_date(value: Any, labels: dict[str, Any]) -> str:
         return str(value)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
         return f"{months[int(value[5:]) - 1]} {value[:4]}"
-    return str(value)
+    if not isinstance(value, str):  # a template may hand anything to |date
+        raise TypeError(f"date: {type(value).__name__} is not a date")
+    return value
 
 
 @pass_context
 def _date(ctx: Any, value: Any) -> str:
-    return "" if value is None else _format_date(value, ctx["labels"])
+    return "" if value is None else _format_date(value, _run_labels(ctx))
 
 
-def _format_number(value: float, labels: dict[str, Any]) -> str:
+def _format_number(value: float, labels: Mapping[str, Any]) -> str:
     if isinstance(value, float) and not value.is_integer():
         whole, frac = f"{value:,.2f}".rstrip("0").split(".")
         return whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"] + frac
@@ -206,13 +241,13 @@ def _format_number(value: float, labels: dict[str, Any]) -> str:
 
 @pass_context
 def _num(ctx: Any, value: float) -> str:
-    return _format_number(value, ctx["labels"])
+    return _format_number(value, _run_labels(ctx))
 
 
 @pass_context
 def _qualified(ctx: Any, fig: KeyFigure) -> str:
     """A key figure as it must be read: qualifier, number, unit ("at least 200 people")."""
-    labels = ctx["labels"]
+    labels = _run_labels(ctx)
     q = labels["qualifiers"].get(fig.qualifier, fig.qualifier)
     parts = [q, _format_number(fig.value, labels), fig.unit or ""]
     return " ".join(p for p in parts if p)
@@ -243,7 +278,7 @@ def _attrs(**values: Any) -> str:
 def _risk_matrix_xml(ctx: Any, risks: list[Any], caption: str = "") -> Markup:
     """A ``<figure>`` with the risk matrix of the risks that have a likelihood and an impact;
     risk ``n`` (1-based, in brief order) is labelled ``R<n>``. Empty when none can be placed."""
-    labels = ctx["labels"]
+    labels = _run_labels(ctx)
     placed = [(n, r) for n, r in enumerate(risks, 1) if r.likelihood and r.impact]
     if not placed:
         return Markup("")
@@ -273,10 +308,10 @@ def _risk_matrix_xml(ctx: Any, risks: list[Any], caption: str = "") -> Markup:
 @pass_context
 def _timeline_xml(ctx: Any, events: list[Any], caption: str = "") -> Markup:
     """A ``<figure>`` with a timeline of the events in date order (evenly spaced)."""
-    labels = ctx["labels"]
+    labels = _run_labels(ctx)
     if not events:
         return Markup("")
-    ordered = sorted(events, key=lambda e: sort_key(e.when))
+    ordered = sorted(events, key=_event_order)
     parts = ["<timeline>"]
     alt = []
     for n, e in enumerate(ordered):
@@ -303,33 +338,66 @@ def _short(text: str, words: int = 9) -> str:
 
 def render_template(brief: Brief, template: str | Path | None = None,
                     style: Style | None = None) -> tuple[str, str]:
-    """Run a pack template on a brief; return the XML it writes and the template's path."""
+    """Run a pack template on a brief; return the XML it writes and the template's path.
+
+    The template runs in :mod:`briefgen.sandbox`: it sees plain read-only copies of the brief,
+    the style and the labels, and its time and output are bounded."""
     path = resolve_template(template)
-    env = _environment(str(path.parent.resolve()))
+    real = path.resolve()
+    problem = template_file_problem(real)
+    if problem:
+        raise BriefError([Diagnostic(str(path), None, None, "template", problem)])
+    env = _environment(str(real.parent))
     labels = load_labels(brief.language)
+    token = _RUN.set((brief, labels))
     try:
-        tmpl = env.get_template(path.name)
-        xml = tmpl.render(brief=brief, labels=labels, scales=SCALES, style=style or Style())
+        with budget(seconds_allowed(_text_size(brief))):
+            tmpl = env.get_template(real.name)
+            xml = iter_limited(tmpl.generate(
+                brief=plain(brief), labels=labels, scales=_PLAIN_SCALES,
+                style=plain(style or Style())))
     except TemplateSyntaxError as e:
-        raise BriefError([Diagnostic(e.filename or str(path), e.lineno, None, "template",
-                                     f"template syntax error: {e.message}")]) from None
+        raise _template_error(e.filename or str(path), e.lineno,
+                              f"template syntax error: {e.message}") from None
     except TemplateError as e:
-        line = _template_line(e, path)
-        raise BriefError([Diagnostic(str(path), line, None, "template",
-                                     f"template error: {e}")]) from None
-    except (KeyError, AttributeError, TypeError, ValueError, IndexError) as e:
-        line = _template_line(e, path)
-        raise BriefError([Diagnostic(str(path), line, None, "template",
-                                     f"template error: {type(e).__name__}: {e}")]) from None
+        file, line = _template_line(e, real)
+        raise _template_error(file or str(path), line, f"template error: {e}") from None
+    except (LookupError, AttributeError, TypeError, ValueError, ArithmeticError,
+            RecursionError, MemoryError, RuntimeError, StopIteration) as e:
+        file, line = _template_line(e, real)
+        if isinstance(e, RecursionError):
+            e = RecursionError("calls nest too deeply (a macro that calls itself?)")
+        raise _template_error(file or str(path), line,
+                              f"template error: {type(e).__name__}: {e}") from None
+    finally:
+        _RUN.reset(token)
     return xml, str(path)
 
 
-def _template_line(exc: BaseException, path: Path) -> int | None:
-    line = None
+def _text_size(brief: Brief) -> int:
+    from .validate import iter_strings
+
+    return sum(len(text) for _, text, _ in iter_strings(brief))
+
+
+def _template_error(file: str, line: int | None, message: str) -> BriefError:
+    """A located template error, with anything unprintable the template put into the message
+    (a terminal escape in a key it looked up) escaped."""
+    if len(message) > 500:
+        message = message[:500] + "..."
+    return BriefError([Diagnostic(printable(file), line, None, "template", printable(message))])
+
+
+def _template_line(exc: BaseException, path: Path) -> tuple[str | None, int | None]:
+    """The template file and line an error was raised at: the innermost template frame (an
+    included or imported template too), else ``(None, None)``."""
+    folders = {str(path.parent), str(shipped_templates_dir())}
+    found: tuple[str | None, int | None] = (None, None)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename and Path(frame.filename).name == path.name:
-            line = frame.lineno
-    return line
+        name = frame.filename or ""
+        if name.endswith(".j2") or name == str(path) or str(Path(name).parent) in folders:
+            found = (name, frame.lineno)
+    return found
 
 
 def compose(brief: Brief, template: str | Path | None = None,
@@ -487,7 +555,7 @@ class _PackReader:
                                      c.get("impact-title", "Impact"))
             else:
                 chart = d.Timeline(tuple(d.TimelineEvent(e.get("when", ""),
-                                                         float(e.get("position", "0")),
+                                                         _finite(e.get("position", "0")),
                                                          " ".join((e.text or "").split()))
                                          for e in c.findall("event")))
         except ValueError as e:
@@ -516,12 +584,23 @@ class _PackReader:
                 raise self.fail(el, f"a row has {len(r)} cells; the header has {len(header)}")
         widths_attr = el.get("widths")
         if widths_attr:
-            widths = tuple(float(w) for w in widths_attr.split(","))
-            if len(widths) != len(header) or any(w <= 0 for w in widths):
+            try:
+                widths = tuple(float(w) for w in widths_attr.split(","))
+            except ValueError:
+                widths = ()
+            if len(widths) != len(header) or \
+                    any(not math.isfinite(w) or w <= 0 or w > 1000 for w in widths):
                 raise self.fail(el, "widths must give one positive number per column")
         else:
             widths = tuple(1.0 for _ in header)
         return d.Table(header, tuple(rows), widths, caption)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > 1e6:
+        raise ValueError(f"position {text!r} is not a finite number")
+    return value
 
 
 _WS = re.compile(r"\s+")
@@ -556,6 +635,8 @@ def _strip(nodes: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
     return tuple(items)
 
 
+_BRACES = re.compile(r"\{\{|\}\}|\{(?:page|total)\}")
+
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
                           remove_pis=True, huge_tree=False)
 
@@ -582,7 +663,12 @@ def parse_pack(xml: str, source: str = "<template>") -> d.Document:
             raise BriefError([Diagnostic(source, None, None, "template",
                                          f"<ref to={ref.anchor!r}> names no heading id")])
     date_text = root.get("date", "2000-01-01")
-    date = dt.datetime.fromisoformat(date_text)
+    try:
+        date = dt.datetime.fromisoformat(date_text)
+    except ValueError:
+        raise BriefError([Diagnostic(source, None, None, "template",
+                                     f"<pack date={date_text[:40]!r}> is not an ISO date "
+                                     "(write it as 2023-09-20 or 2023-09-20T14:30)")]) from None
     if date.tzinfo is None:
         date = date.replace(tzinfo=dt.timezone.utc)
     marking = None
@@ -590,6 +676,12 @@ def parse_pack(xml: str, source: str = "<template>") -> d.Document:
         marking = d.Marking(root.get("marking-scheme", "custom"),  # type: ignore[arg-type]
                             root.get("marking-label"))
     labels = {k[len("label-"):]: v for k, v in root.attrib.items() if k.startswith("label-")}
+    for key, value in labels.items():
+        if _BRACES.sub("", value).count("{") or _BRACES.sub("", value).count("}"):
+            raise BriefError([Diagnostic(source, None, None, "template",
+                                         f"<pack label-{key}=...> may hold only the "
+                                         "placeholders {page} and {total}; write other braces "
+                                         "as {{ and }}")])
     meta = d.Meta(title=root.get("title", ""), date=date, author=root.get("author", ""),
                   subject=root.get("subject", ""),
                   keywords=tuple(k.strip() for k in root.get("keywords", "").split(";")

@@ -16,13 +16,72 @@ from markdown_it import MarkdownIt
 
 from .document import Emph, Inline, LineBreak, Link, Strong, Text
 
-CITATION = re.compile(r"\[(?P<body>[^\[\]]*@[A-Za-z0-9][^\[\]]*)\]")
 _CITE_KEY = re.compile(r"@(?P<key>[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9_])|@(?P<one>[A-Za-z0-9])")
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+_KEY_START = re.compile(r"@[A-Za-z0-9]")
+_BRACKET = re.compile(r"[\[\]]")
+#: Marks where a citation group stands while the rest is parsed: control characters that the
+#: model refuses in every text field, so a brief cannot type them (they are removed here too).
+_OPEN, _CLOSE = "\x02", "\x03"
+#: stand-ins for brackets that cannot open a link (see _plain_brackets): control characters
+#: that a brief cannot contain, so markdown-it reads them as plain text
+_LBRACKET, _RBRACKET = "\x0e", "\x0f"
+_BRACKETS = str.maketrans({_LBRACKET: "[", _RBRACKET: "]"})
+_PLACEHOLDER = re.compile("\x02(\\d+)\x03")
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 
 #: A citation: the key and the locator written after it (", p. 3"), possibly empty.
 Citation = tuple[str, str]
+
+
+class _CitationMatch:
+    """A bracket group that holds a citation: ``[`` body ``]``, the body without brackets."""
+
+    __slots__ = ("string", "_start", "_end")
+
+    def __init__(self, string: str, start: int, end: int) -> None:
+        self.string, self._start, self._end = string, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, name: int | str = 0) -> str:
+        if name == "body":
+            return self.string[self._start + 1:self._end - 1]
+        return self.string[self._start:self._end]
+
+
+class _CitationPattern:
+    """Finds ``[...@key...]`` groups (no bracket inside) in one left-to-right pass: linear
+    time whatever the text (a regular expression backtracks badly on ``[@a@a@a...``)."""
+
+    def finditer(self, text: str) -> Iterator[_CitationMatch]:
+        i = text.find("[")
+        while i != -1:
+            b = _BRACKET.search(text, i + 1)
+            if b is None:
+                return
+            j = b.start()
+            if text[j] == "]" and _KEY_START.search(text, i + 1, j):
+                yield _CitationMatch(text, i, j + 1)
+                i = text.find("[", j + 1)
+            else:
+                i = j if text[j] == "[" else text.find("[", j + 1)
+
+    def sub(self, repl: str | Callable[[_CitationMatch], str], text: str) -> str:
+        out: list[str] = []
+        pos = 0
+        for m in self.finditer(text):
+            out.append(text[pos:m.start()])
+            out.append(repl(m) if callable(repl) else repl)
+            pos = m.end()
+        out.append(text[pos:])
+        return "".join(out)
+
+
+CITATION = _CitationPattern()
 
 
 def citations(text: str) -> Iterator[tuple[Citation, int]]:
@@ -39,6 +98,36 @@ def _md() -> MarkdownIt:
     return MarkdownIt("zero").enable(["emphasis", "link", "escape", "autolink", "newline"])
 
 
+def _plain_brackets(text: str) -> str:
+    """``text`` with every square bracket that cannot open a link set aside as a stand-in
+    character: a ``[`` never closed, and a pair inside another pair. markdown-it looks for
+    the end of a link label from every ``[`` afresh, which takes quadratic time on thousands
+    of unclosed or nested brackets (and an escape per bracket costs a token each); after this
+    linear pass every ``[`` it sees has its ``]`` at the same depth."""
+    if "[" not in text:
+        return text
+    escape: set[int] = set()
+    stack: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            stack.append(i)
+        elif c == "]" and stack:
+            j = stack.pop()
+            if stack:  # a pair inside a pair: text, not a label
+                escape.update((i, j))
+        i += 1
+    escape.update(stack)  # never closed
+    if not escape:
+        return text
+    return "".join((_LBRACKET if ch == "[" else _RBRACKET) if k in escape else ch
+                   for k, ch in enumerate(text))
+
+
 def parse_inline(text: str,
                  cite: Callable[[list[Citation]], tuple[Inline, ...]] | None = None
                  ) -> tuple[Inline, ...]:
@@ -46,14 +135,17 @@ def parse_inline(text: str,
     inlines (typically one :class:`~briefgen.document.Note`); without it citations stay text."""
     groups: list[list[Citation]] = []
 
-    def hold(m: re.Match[str]) -> str:
+    def hold(m: _CitationMatch) -> str:
         cites = [c for c, _ in citations(m.group(0))]
         if not cites or cite is None:
             return m.group(0).replace("[", "\\[").replace("]", "\\]")
         groups.append(cites)
-        return f"\ue000{len(groups) - 1}\ue001"
+        return f"{_OPEN}{len(groups) - 1}{_CLOSE}"
 
-    prepared = CITATION.sub(hold, text)
+    for marker in (_OPEN, _CLOSE, _LBRACKET, _RBRACKET):
+        if marker in text:
+            text = text.replace(marker, "")
+    prepared = _plain_brackets(CITATION.sub(hold, text))
     tokens = _md().parseInline(prepared)
     children = tokens[0].children or [] if tokens else []
     out, _ = _build(children, 0, None)
@@ -64,16 +156,17 @@ def parse_inline(text: str,
             pos = 0
             for m in _PLACEHOLDER.finditer(node.text):
                 if m.start() > pos:
-                    res.append(Text(node.text[pos:m.start()]))
+                    res.append(Text(node.text[pos:m.start()].translate(_BRACKETS)))
                 res.extend(cite(groups[int(m.group(1))]) if cite else ())
                 pos = m.end()
             if pos < len(node.text):
-                res.append(Text(node.text[pos:]))
+                res.append(Text(node.text[pos:].translate(_BRACKETS)))
             return res
         if isinstance(node, (Strong, Emph)):
             return [type(node)(tuple(x for c in node.children for x in expand(c)))]
         if isinstance(node, Link):
-            return [Link(node.url, tuple(x for c in node.children for x in expand(c)))]
+            return [Link(node.url.translate(_BRACKETS),
+                         tuple(x for c in node.children for x in expand(c)))]
         return [node]
 
     return _merge_text(tuple(x for n in out for x in expand(n)))

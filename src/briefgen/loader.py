@@ -8,6 +8,8 @@ The result is a ``(data, positions)`` pair: ``data`` holds only dicts, lists and
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +26,13 @@ from .errors import BriefError, Diagnostic
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 200_000
+#: Characters of text (values and keys) once aliases are expanded: no more than a file holds.
+MAX_CHARS = MAX_FILE_BYTES
+#: Digits in one integer (Python itself stops at 4,300).
+MAX_DIGITS = 100
+#: Above this size only the fast parser (libyaml) reads a file: the pure-Python round-trip
+#: loader, which words every error, takes about 12 s a megabyte.
+MAX_ROUND_TRIP_CHARS = 256 * 1024
 
 Loc = tuple[str | int, ...]
 
@@ -51,23 +60,53 @@ class Positions:
             loc = loc[:-1]
 
 
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (terminal escapes, controls, bidi
+    overrides) written as an escape, so that echoing user input cannot forge output."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 def _fail(file: str, message: str, line: int | None = None, col: int | None = None,
           path: str = "") -> BriefError:
-    return BriefError([Diagnostic(file, line, col, path, message)])
+    return BriefError([Diagnostic(printable(file), line, col, printable(path), printable(message))])
+
+
+def read_limited(path: Path, limit: int, what: str = "file") -> bytes:
+    """At most ``limit`` bytes of a regular file, refusing a folder, a device, a pipe or a
+    larger file. The size is checked while reading: a reported size can lie (``/proc``)."""
+    import stat
+
+    name = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise _fail(name, "no such file") from None
+    except IsADirectoryError:
+        raise _fail(name, f"is a folder, not a {what}") from None
+    except OSError as e:
+        raise _fail(name, f"cannot be read: {e.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise _fail(name, f"is a folder, not a {what}")
+        raise _fail(name, f"is not a regular file (a device or a pipe?), not a {what}")
+    with os.fdopen(fd, "rb") as f:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise _fail(name, f"file is {size:,} bytes; the limit is {limit:,}")
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise _fail(name, f"file is more than {limit:,} bytes; the limit is {limit:,}")
+    return raw
 
 
 def read_text(path: Path) -> str:
     """The file's text, refusing what cannot be a brief with a message that says why."""
-    name = str(path)
-    if not path.exists():
-        raise _fail(name, "no such file")
-    if path.is_dir():
-        raise _fail(name, "is a folder, not a brief file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _fail(name, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-    raw = path.read_bytes()
-    return decode(raw, name)
+    return decode(read_limited(Path(path), MAX_FILE_BYTES, "brief file"), str(path))
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -92,10 +131,23 @@ def parse_text(text: str, name: str, *, fmt: str | None = None) -> tuple[dict[st
         fmt = "json" if name.lower().endswith(".json") else "yaml"
     if fmt == "json":
         _check_json(text, name)
-    fast = _fast_parse(text, name)
+    fast = _fast_parse(text, name, large=len(text) > MAX_ROUND_TRIP_CHARS)
     if fast is not None:
         return fast
     return _parse_round_trip(text, name)
+
+
+_LONG_DIGITS = re.compile(r"\d{%d,}" % (MAX_DIGITS + 1))
+
+
+def _too_long_number(text: str, name: str) -> BriefError:
+    m = _LONG_DIGITS.search(text)
+    line = col = None
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    return _fail(name, f"a number with more than {MAX_DIGITS} digits; write it as text "
+                       "(in quotes) if it is not a quantity", line, col)
 
 
 def _parse_round_trip(text: str, name: str) -> tuple[dict[str, Any], Positions]:
@@ -105,6 +157,10 @@ def _parse_round_trip(text: str, name: str) -> tuple[dict[str, Any], Positions]:
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
+    except ValueError as e:
+        if "integer string conversion" in str(e) or "digits" in str(e):
+            raise _too_long_number(text, name) from None
+        raise _fail(name, f"YAML error: {e}") from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -129,7 +185,7 @@ def _parse_round_trip(text: str, name: str) -> tuple[dict[str, Any], Positions]:
         raise _fail(name, f"the top level must be a mapping of fields (title: ..., summary: ...), "
                           f"not {kind}", 1, 1)
     positions = Positions(name)
-    counter = [0]
+    counter = [0, 0]
     data = _plain(tree, (), positions, counter, name)
     return data, positions
 
@@ -145,7 +201,12 @@ def _parse_round_trip(text: str, name: str) -> tuple[dict[str, Any], Positions]:
 
 
 class _Fallback(Exception):
-    """The input needs the round-trip loader."""
+    """The input needs the round-trip loader (``message`` says why, for a file too large for
+    it; ``mark`` is libyaml's position)."""
+
+    def __init__(self, message: str = "", mark: Any = None) -> None:
+        super().__init__(message)
+        self.message, self.mark = message, mark
 
 
 _PLAIN, _QUOTED, _MAP, _SEQ = "briefgen:plain", "briefgen:quoted", "briefgen:map", "briefgen:seq"
@@ -176,27 +237,65 @@ def _fast_tools() -> tuple[Any, Any, Any, Any] | None:
     return pyyaml, Loader, ruamel.resolver, (build, ScalarNode)
 
 
-def _fast_parse(text: str, name: str) -> tuple[dict[str, Any], Positions] | None:
+def _fast_parse(text: str, name: str, *, large: bool = False
+                ) -> tuple[dict[str, Any], Positions] | None:
+    """Parse with libyaml, or return ``None`` for the round-trip loader. A ``large`` file is
+    never handed over (that loader would take minutes): what it would do is done here, and
+    what it alone can read is refused, located."""
     tools = _fast_tools()
-    if tools is None or "%YAML" in text or "\t" in text:  # (libyaml takes some tabs ruamel
-        return None                                        # refuses, with a helpful message)
+    if tools is None:
+        return None
+    if not large and ("%YAML" in text or "\t" in text):  # (libyaml takes some tabs ruamel
+        return None                                       # refuses, with a helpful message)
+    if large and re.search(r"^%YAML", text, re.M):
+        raise _fail(name, f"a %YAML directive is not supported in a file over "
+                          f"{MAX_ROUND_TRIP_CHARS // 1024} KB; remove it")
     pyyaml, loader, resolver, (build, r_scalar) = tools
+
+    def at(mark: Any) -> tuple[int | None, int | None]:
+        return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
     try:
         root = pyyaml.compose(text, Loader=loader)
-    except (pyyaml.YAMLError, RecursionError):
-        return None
+    except RecursionError:
+        raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}") from None
+    except pyyaml.YAMLError as e:
+        if "nesting depth" in str(e):
+            raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}",
+                        *at(getattr(e, "problem_mark", None))) from None
+        if not large:
+            return None
+        problem = getattr(e, "problem", None) or getattr(e, "context", None) or str(e)
+        if "\t" in text and "tab" in str(e).lower():
+            problem += " (YAML does not allow tabs for indentation; use spaces)"
+        raise _fail(name, f"YAML syntax error: {problem}",
+                    *at(getattr(e, "problem_mark", None))) from None
+    except ValueError:
+        raise _too_long_number(text, name) from None
     if not isinstance(root, pyyaml.MappingNode) or root.tag != _MAP:
-        return None
+        if not large:
+            return None
+        raise _fail(name, "the top level must be a mapping of fields (title: ..., summary: "
+                          "...)", 1, 1)
     positions = Positions(name)
-    counter = [0]
+    counter = [0, 0]
 
     def scalar(node: Any) -> Any:
         if not isinstance(node, pyyaml.ScalarNode):
-            raise _Fallback
+            raise _Fallback("a mapping or list used as a key", node.start_mark)
+        _count_chars(len(node.value), counter, name, *at(node.start_mark))
         if node.tag == _QUOTED:
             return node.value
-        if node.tag != _PLAIN or not node.value:
+        if node.tag != _PLAIN:
+            raise _Fallback(f"the explicit tag {node.tag}", node.start_mark)
+        if not node.value:
+            if large:
+                return None
             raise _Fallback  # (an empty value: the two parsers place it differently)
+        if _WORD.match(node.value) and node.value.lower() not in _NOT_TEXT:
+            return node.value  # text for certain: no need to ask the resolver (a fast path)
+        if _DECIMAL.match(node.value):
+            return int(node.value)
         tag = str(resolver.resolve(r_scalar, node.value, (True, False)))
         if tag in (_STR, _TIMESTAMP):  # dates stay text: the model parses them
             return node.value
@@ -204,22 +303,26 @@ def _fast_parse(text: str, name: str) -> tuple[dict[str, Any], Positions] | None
             return None
         make = build.get(tag)
         if make is None:
-            raise _Fallback  # merge keys, "=" values
+            raise _Fallback("a merge key or '=' value", node.start_mark)
+        if tag == _INT and len(node.value) > MAX_DIGITS + 2:
+            raise _fail(name, f"a number with more than {MAX_DIGITS} digits; write it as text "
+                              "(in quotes) if it is not a quantity", *at(node.start_mark))
         return make(r_scalar(tag, node.value))
 
     def walk(node: Any, loc: Loc) -> Any:
         _within_limits(loc, positions, counter, name)
         if isinstance(node, pyyaml.MappingNode):
             if node.tag != _MAP:
-                raise _Fallback
+                raise _Fallback(f"the explicit tag {node.tag}", node.start_mark)
             out: dict[str, Any] = {}
             for knode, vnode in node.value:
                 key = scalar(knode)
                 if isinstance(key, float) or (knode.tag == _PLAIN and knode.value == "<<"):
-                    raise _Fallback
+                    raise _Fallback("a merge key or a number as a key", knode.start_mark)
                 key = str(key)
-                if key in out:
-                    raise _Fallback  # a duplicate: the round-trip loader words the error
+                if key in out:  # the round-trip loader words the error
+                    raise _Fallback(f"duplicate key {key!r}; each key may appear once in a "
+                                    "mapping", knode.start_mark)
                 kloc = (*loc, key)
                 km, vm = knode.start_mark, vnode.start_mark
                 positions.keys[kloc] = (km.line + 1, km.column + 1)
@@ -228,7 +331,7 @@ def _fast_parse(text: str, name: str) -> tuple[dict[str, Any], Positions] | None
             return out
         if isinstance(node, pyyaml.SequenceNode):
             if node.tag != _SEQ:
-                raise _Fallback
+                raise _Fallback(f"the explicit tag {node.tag}", node.start_mark)
             items = []
             for i, vnode in enumerate(node.value):
                 iloc = (*loc, i)
@@ -240,9 +343,29 @@ def _fast_parse(text: str, name: str) -> tuple[dict[str, Any], Positions] | None
 
     try:
         data = walk(root, ())
-    except (_Fallback, RecursionError):
-        return None
+    except RecursionError:
+        raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}") from None
+    except _Fallback as e:
+        if not large:
+            return None
+        message = e.message if e.message.startswith("duplicate") else \
+            f"{e.message or 'this YAML feature'} is not supported in a file over " \
+            f"{MAX_ROUND_TRIP_CHARS // 1024} KB"
+        raise _fail(name, message, *at(e.mark)) from None
     return data, positions
+
+
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\Z")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]*\Z")
+_NOT_TEXT = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+
+
+def _count_chars(n: int, counter: list[int], name: str, line: int | None = None,
+                 col: int | None = None) -> None:
+    counter[1] += n
+    if counter[1] > MAX_CHARS:
+        raise _fail(name, f"the text comes to more than {MAX_CHARS:,} characters once aliases "
+                          "are expanded; the limit keeps a build from running away", line, col)
 
 
 class _Constructor(RoundTripConstructor):
@@ -286,6 +409,8 @@ def _check_json(text: str, name: str) -> None:
         json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as e:
         raise _fail(name, f"JSON syntax error: {e.msg}", e.lineno, e.colno) from None
+    except ValueError:  # an integer longer than Python reads
+        raise _too_long_number(text, name) from None
     except RecursionError:
         raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}") from None
 
@@ -306,6 +431,7 @@ def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for k in node:
+            _count_chars(len(str(k)), counter, name)
             kloc = (*loc, str(k))
             try:
                 kl, kc, vl, vc = node.lc.data[k]
@@ -327,10 +453,16 @@ def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -
             items.append(_plain(v, iloc, pos, counter, name))
         return items
     if isinstance(node, str):
+        line, col = pos.find(loc)
+        _count_chars(len(node), counter, name, line, col)
         return str(node)  # drop ruamel's scalar-string subclasses
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
+        if abs(node) >= 10 ** MAX_DIGITS:
+            line, col = pos.find(loc)
+            raise _fail(name, f"a number with more than {MAX_DIGITS} digits; write it as text "
+                              "(in quotes) if it is not a quantity", line, col)
         return int(node)
     if isinstance(node, float):
         return float(node)

@@ -9,15 +9,26 @@ The JSON Schema (``briefgen schema``) is generated from these classes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
                       field_validator, model_validator)
 
 from .estimative import SCALES
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+#: Invisible characters that change how text reads or compares without showing: bidi
+#: embeddings, overrides and isolates (text that displays in another order than it is stored),
+#: the zero-width space and word joiner, and a byte-order mark inside text.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+#: In a short line (a title, a name) also the zero-width joiners where they join nothing (next
+#: to Latin letters: "TLP:RED" with a joiner inside is not "TLP:RED") and direction marks in a
+#: line without right-to-left text; in a marking, always. (Persian writes a non-joiner inside
+#: words, and Arabic or Hebrew lines may need a direction mark: those are kept.)
+_INVISIBLE_IN_LINE = re.compile("[\u200c-\u200f\u061c]")
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 MAX_TEXT = 20_000
 MAX_ITEMS = 5_000
 
@@ -27,6 +38,64 @@ def _clean(v: str) -> str:
     if m:
         raise ValueError(f"contains the control character U+{ord(m.group()):04X}, which cannot "
                          "be printed; delete it")
+    m = _INVISIBLE.search(v)
+    if m:
+        raise ValueError(f"contains the invisible formatting character U+{ord(m.group()):04X} "
+                         "(it changes how the text reads without showing); delete it")
+    return v
+
+
+def _clean_line(v: str) -> str:
+    for m in _INVISIBLE_IN_LINE.finditer(v):
+        c = m.group()
+        if c in "\u200c\u200d":
+            around = v[max(0, m.start() - 1):m.start()] + v[m.end():m.end() + 1]
+            if len(around) == 2 and not around.isascii():
+                continue  # between letters of a script that joins
+        elif _RTL.search(v):
+            continue  # a direction mark in right-to-left text
+        raise ValueError(f"contains the invisible character U+{ord(c):04X}, which makes a line "
+                         "look like another; delete it")
+    return v
+
+
+def _not_a_number(v: object) -> object:
+    """Dates are written as dates: a number (``1695168000``) is not read as Unix seconds."""
+    if isinstance(v, (int, float)) or (isinstance(v, str) and v.strip().isdigit()):
+        raise ValueError(f"{v!r} is not a date: write it as YYYY-MM-DD (e.g. 2023-09-20)")
+    return v
+
+
+def _partial_number(v: object) -> object:
+    """A partial date may be a year alone (2023), never another number."""
+    if isinstance(v, bool) or isinstance(v, float) or \
+            (isinstance(v, int) and not 1000 <= v <= 9999):
+        raise ValueError(f"{v!r} is not a date: write a year (2023), a month (2023-09), a day "
+                         "(2023-09-20) or a time (2023-09-20T14:30)")
+    if isinstance(v, str) and v.strip().isdigit() and len(v.strip()) != 4:
+        raise ValueError(f"{v!r} is not a date: write a year (2023), a month (2023-09) or a day")
+    return v
+
+
+def _month(v: str) -> str:
+    if len(v) == 7 and not 1 <= int(v[5:]) <= 12:
+        raise ValueError(f"{v!r}: the month must be 01 to 12")
+    return v
+
+
+def _quantity(v: object) -> object:
+    if isinstance(v, bool):
+        raise ValueError(f"{v!r} is not a number; write the figure (e.g. 200)")
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("must be a finite number")
+    if isinstance(v, str) and v.strip().lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        raise ValueError("must be a finite number")
+    return v
+
+
+def _not_huge(v: float) -> float:
+    if (isinstance(v, float) and not math.isfinite(v)) or abs(v) > 10**15:
+        raise ValueError("is larger than a key figure can be (10^15)")
     return v
 
 
@@ -39,7 +108,7 @@ def _nonblank(v: str) -> str:
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean)]
 """Plain text, printed exactly as written."""
 Line = Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_clean),
-                 AfterValidator(_nonblank)]
+                 AfterValidator(_clean_line), AfterValidator(_nonblank)]
 """A short, non-blank line of plain text (a name, a title)."""
 class _RichMarker:
     """Marks rich-text fields so that citation checks can find them."""
@@ -53,11 +122,14 @@ RichText = Annotated[str, RICH, Field(min_length=1, max_length=MAX_TEXT,
                      AfterValidator(_clean), AfterValidator(_nonblank)]
 SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100,
                                  description="the key of an entry in `sources`")]
-DateOrTime = dt.date | dt.datetime
+Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
+DateOrTime = Annotated[dt.date | dt.datetime, BeforeValidator(_not_a_number)]
 Year = Annotated[int, Field(ge=1000, le=9999, description="a year alone, e.g. 2020")]
 YearMonth = Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2})?$",
-                                 description="a year or year-month, e.g. '2023-09'")]
-PartialDate = dt.date | dt.datetime | Year | YearMonth
+                                 description="a year or year-month, e.g. '2023-09'"),
+                      AfterValidator(_month)]
+PartialDate = Annotated[dt.date | dt.datetime | Year | YearMonth,
+                        BeforeValidator(_partial_number)]
 """A date as precise as the source gives it: a time, a day, a month ('2023-09') or a year."""
 
 
@@ -89,6 +161,12 @@ class Marking(_Model):
     @classmethod
     def _label_fits_scheme(cls, label: str, info: ValidationInfo) -> str:
         scheme = info.data.get("scheme")
+        if any(c in label for c in "\n\r\t\v\f\x85\u2028\u2029"):
+            raise ValueError(f"{label!r}: a marking is one line; remove the line break or tab")
+        m = _INVISIBLE_IN_LINE.search(label)
+        if m:
+            raise ValueError(f"contains the invisible character U+{ord(m.group()):04X}; a "
+                             "marking must be exactly what it shows")
         if scheme == "tlp" and label not in TLP_LABELS:
             hint = ""
             squashed = label.upper().replace(" ", "")
@@ -99,7 +177,7 @@ class Marking(_Model):
         if scheme == "uk" and label not in UK_LABELS:
             raise ValueError(f"{label!r} is not a UK classification; use one of "
                              + ", ".join(UK_LABELS))
-        if scheme == "us" and not _US_BANNER.match(label):
+        if scheme == "us" and not _US_BANNER.fullmatch(label):
             raise ValueError(f"{label!r} is not a US banner line: capitals, a "
                              "classification (UNCLASSIFIED, CUI, CONFIDENTIAL, SECRET, TOP SECRET) "
                              "and optional //CAVEATS")
@@ -199,7 +277,8 @@ Qualifier = Literal["exactly", "at least", "more than", "up to", "fewer than", "
 
 class KeyFigure(_Model):
     label: Line = Field(description="what is counted, e.g. 'People reported killed'")
-    value: int | float = Field(ge=0)
+    value: Annotated[int | float, Field(ge=0), BeforeValidator(_quantity),
+                     AfterValidator(_not_huge)]
     qualifier: Qualifier = "exactly"
     unit: Line | None = None
     as_of: DateOrTime | None = None
@@ -302,7 +381,7 @@ class Brief(_Model):
     subtitle: Line | None = None
     reference: Line | None = None
     version: Line | None = None
-    date: dt.date
+    date: Day
     as_of: DateOrTime | None = Field(None, description="the time the facts are current to")
     originator: Originator
     audience: Line | None = None

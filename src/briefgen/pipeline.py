@@ -302,6 +302,17 @@ def build(source: Any, options: BuildOptions | None = None, /, **overrides: Any)
 
 def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     """The pack, its warnings in ``pack.warnings`` (not warned: the caller does)."""
+    document, st, glyphs = prepare(loaded, opts)
+    fmts = opts.formats
+    assert isinstance(fmts, tuple)
+    return Pack(document, render_all(document, st, fmts, parallel=opts.parallel), tuple(glyphs))
+
+
+def prepare(loaded: Loaded, opts: BuildOptions) -> tuple[Document, Style, list[Diagnostic]]:
+    """Everything a build checks and makes before rendering: the style (and the reference
+    document the DOCX would take), the glyphs of every text in that style's fonts, and the
+    document the template composes. Returns the styled document, the style and the warnings
+    for characters printed as U+FFFD (with ``allow_missing_glyphs``; else they are errors)."""
     fmts = opts.formats
     assert isinstance(fmts, tuple)
     st = load_style(_path_or_name(opts.style))
@@ -321,7 +332,17 @@ def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     document = apply_style(compose(loaded.brief, _path_or_name(opts.template), st), st)
     if glyphs:
         document = replace_missing(document, st)
-    return Pack(document, render_all(document, st, fmts, parallel=opts.parallel), tuple(glyphs))
+    return document, st, glyphs
+
+
+def check(source: Any, options: BuildOptions | None = None, /,
+          **overrides: Any) -> list[Diagnostic]:
+    """Check a brief as a build with these options would, without rendering: the brief, the
+    style, the glyphs in the style's fonts, the reference document and the template. Raises
+    the :class:`BriefError` the build would raise; returns the build's warnings."""
+    opts = BuildOptions.of(options, **overrides)
+    _document, _style, warnings = prepare(load(source), opts)
+    return warnings
 
 
 def compose_brief(source: Any, options: BuildOptions | None = None, /,

@@ -8,6 +8,7 @@ colours as ``#rrggbb``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +20,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, field_seria
 
 from .errors import BriefError, Diagnostic
 from .fonts import Family, check_truetype
+from .loader import printable
 
 _UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
@@ -27,14 +29,32 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 PAGE_SIZES = {"A4": (595.2756, 841.8898), "Letter": (612.0, 792.0), "A5": (419.5276, 595.2756)}
 
 
+#: The largest length a style may give (a page side is under 1,000 pt).
+MAX_LENGTH = 2000.0
+
+
 def _length(v: Any) -> float:
+    out: float | None = None
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v)
-    if isinstance(v, str):
+        out = float(v)
+    elif isinstance(v, str):
         m = _LENGTH.match(v)
-        if m:
-            return float(m.group(1)) * _UNITS[m.group(2)]
-    raise ValueError(f"{v!r} is not a length: write a number with a unit, e.g. 25mm, 1in, 12pt")
+        if m and len(m.group(1)) <= 12:
+            out = float(m.group(1)) * _UNITS[m.group(2)]
+    if out is None:
+        raise ValueError(f"{v!r} is not a length: write a number with a unit, e.g. 25mm, 1in, "
+                         "12pt")
+    if not math.isfinite(out) or not 0 <= out <= MAX_LENGTH:
+        raise ValueError(f"{v!r} is not a length a page can hold (0 to {MAX_LENGTH:g} pt)")
+    return out
+
+
+def _font_size(v: Any) -> Any:
+    if isinstance(v, bool) or (isinstance(v, (int, float)) and not
+                               (math.isfinite(v) and 0 < v <= 200)):
+        raise ValueError(f"{v!r} is not a font size: give a number of points above 0 and up "
+                         "to 200")
+    return v
 
 
 def _colour(v: Any) -> str:
@@ -62,6 +82,15 @@ class Margins(_Strict):
 class Page(_Strict):
     size: Literal["A4", "Letter", "A5"] = "A4"
     margins: Margins = Margins()
+
+    @model_validator(mode="after")
+    def _margins_fit(self) -> Page:
+        w, h = PAGE_SIZES[self.size]
+        m = self.margins
+        if m.left + m.right + m.binding > w - 72 or m.top + m.bottom > h - 72:
+            raise ValueError(f"the margins leave less than 1 inch of text on a {self.size} page "
+                             f"({w:.0f} x {h:.0f} pt); make them smaller")
+        return self
 
     @property
     def dimensions(self) -> tuple[float, float]:
@@ -123,17 +152,21 @@ class Fonts(_Strict):
         return family(getattr(self, slot))
 
 
+FontSize = Annotated[float, BeforeValidator(_font_size), Field(gt=0, le=200, allow_inf_nan=False)]
+
+
 class Sizes(_Strict):
-    base: float = 11.0
-    small: float = 9.0
-    title: float = 24.0
-    subtitle: float = 14.0
-    h1: float = 16.0
-    h2: float = 13.0
-    h3: float = 11.5
-    header_footer: float = 9.0
-    marking: float = Field(12.0, ge=12.0, description="TLP labels must be 12 pt or larger")
-    leading: float = Field(1.3, description="line height as a multiple of the font size")
+    base: FontSize = 11.0
+    small: FontSize = 9.0
+    title: FontSize = 24.0
+    subtitle: FontSize = 14.0
+    h1: FontSize = 16.0
+    h2: FontSize = 13.0
+    h3: FontSize = 11.5
+    header_footer: FontSize = 9.0
+    marking: FontSize = Field(12.0, ge=12.0, description="TLP labels must be 12 pt or larger")
+    leading: float = Field(1.3, ge=0.8, le=4.0, allow_inf_nan=False,
+                           description="line height as a multiple of the font size")
 
 
 class Colours(_Strict):
@@ -307,17 +340,56 @@ def _resolve_asset(data: dict[str, Any], loc: tuple[str, ...], style_file: Path,
         raise BriefError([Diagnostic(str(style_file), line, col, where,
                                      f"no such file {ref!r} (looked in {folder})")])
     if loc == ("cover", "logo"):
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(target) as im:
-                kind = im.format
-        except (UnidentifiedImageError, OSError):
-            kind = None
-        if kind not in ("PNG", "JPEG"):
+        problem = logo_problem(target)
+        if problem:
             raise BriefError([Diagnostic(str(style_file), line, col, where,
-                                         f"{ref!r} is not a PNG or JPEG image")])
+                                         f"{ref!r} {problem}")])
     holder[loc[-1]] = str(target)
+
+
+#: A logo's limits: pixels (width x height, checked before decoding) and file size.
+MAX_LOGO_PIXELS = 40_000_000
+MAX_LOGO_BYTES = 20 * 1024 * 1024
+
+
+def logo_problem(path: Path) -> str | None:
+    """Why an image cannot be a logo (not a PNG or JPEG, too many pixels, corrupt or
+    truncated), or ``None``. The size is read from the header before any pixel is decoded."""
+    import os
+    import stat
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    if st.st_size > MAX_LOGO_BYTES:
+        return f"is {st.st_size:,} bytes; a logo may be at most {MAX_LOGO_BYTES:,}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                kind = im.format
+                if kind not in ("PNG", "JPEG"):
+                    return "is not a PNG or JPEG image"
+                width, height = im.size
+                if width * height > MAX_LOGO_PIXELS:
+                    return (f"is {width:,} x {height:,} pixels; a logo may have at most "
+                            f"{MAX_LOGO_PIXELS:,} pixels")
+                im.verify()
+            with Image.open(path) as im:
+                im.load()
+    except UnidentifiedImageError:
+        return "is not a PNG or JPEG image"
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"has far more pixels than the {MAX_LOGO_PIXELS:,} a logo may have"
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
+        return f"is a corrupt or truncated image ({printable(str(e))[:80]})"
+    return None
 
 
 def _load_raw(path: Path, seen: tuple[Path, ...],

@@ -16,14 +16,22 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BriefError, Diagnostic
 from .inline import citations
-from .loader import Loc, Positions
+from .loader import Loc, Positions, printable
 from .model import RICH, Brief
 
 M = TypeVar("M", bound=BaseModel)
 
 
+#: Characters in a citation's locator (", p. 3"): a page, a chapter, a paragraph.
+MAX_LOCATOR = 200
+#: Problems reported for one file; the rest are counted ("... and 149,950 more").
+MAX_REPORTED = 50
+
+
 def dotted(loc: Loc) -> str:
-    return ".".join(str(p) for p in loc)
+    """A field path for messages, with any unprintable character (a terminal escape in an
+    unknown key) written as an escape."""
+    return printable(".".join(str(p) for p in loc))
 
 
 def _model_types(annotation: Any) -> list[type[BaseModel]]:
@@ -63,13 +71,13 @@ def _fields_at(cls: type[BaseModel], loc: Loc) -> list[str]:
     return sorted({name for c in classes for name in c.model_fields})
 
 
-def _message(err: dict[str, Any], cls: type[BaseModel], loc: Loc) -> str:
+def _message(err: Any, cls: type[BaseModel], loc: Loc) -> str:
     kind = err["type"]
     msg: str = err["msg"]
     if kind == "extra_forbidden":
         allowed = _fields_at(cls, loc[:-1])
         near = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-        text = f"unknown field {str(loc[-1])!r}"
+        text = f"unknown field {printable(repr(str(loc[-1])))}"
         if near:
             return text + f"; did you mean {near[0]!r}?"
         return text + ("; allowed here: " + ", ".join(allowed) if allowed else "")
@@ -115,20 +123,36 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
         return cls.model_validate(data)
     except ValidationError as e:
         diags: list[Diagnostic] = []
-        seen: set[tuple[Loc, str]] = set()
+        kinds: list[str] = []
+        index: dict[tuple[Loc, str], int | None] = {}
+        more = 0
         for err in e.errors(include_url=False):
             loc = _clean_loc(cls, err["loc"])
             if err["type"] == "extra_forbidden":
                 loc = (*_clean_loc(cls, err["loc"][:-1]), err["loc"][-1])
-            # Unions report each branch; keep one message per field.
+            # Unions report each branch; keep one message per field (a rule's own words first).
             key = (loc, err["type"] if err["type"] in ("extra_forbidden", "missing") else "")
-            if key in seen:
+            if key in index:
+                i = index[key]
+                if i is not None and err["type"] == "value_error" and kinds[i] != "value_error":
+                    diags[i] = Diagnostic(diags[i].file, diags[i].line, diags[i].column,
+                                          diags[i].path, _message(err, cls, loc))
+                    kinds[i] = "value_error"
                 continue
-            seen.add(key)
+            if len(diags) >= MAX_REPORTED:  # count the rest: no "did you mean" for 150,000 keys
+                index[key] = None
+                more += 1
+                continue
+            index[key] = len(diags)
+            kinds.append(err["type"])
             line, col = positions.find(loc, key=err["type"] == "extra_forbidden") \
                 if positions else (None, None)
             diags.append(Diagnostic(file, line, col, dotted(loc), _message(err, cls, loc)))
         diags.sort(key=lambda d: (d.line or 0, d.column or 0))
+        if more:
+            diags.append(Diagnostic(file, None, None, "",
+                                    f"... and {more:,} more problems (the first "
+                                    f"{MAX_REPORTED} are shown)"))
         raise BriefError(diags) from None
 
 
@@ -162,9 +186,15 @@ def check_references(brief: Brief, positions: Positions | None, file: str) -> li
                                     f"source key {k!r} is defined more than once"))
         seen.add(k)
     for loc, text, rich in iter_strings(brief):
-        for (key, _), _offset in citations(text) if rich else ():
+        for (key, locator), _offset in citations(text) if rich else ():
             if key not in seen:
                 unknown(key, loc)
+            if len(locator) > MAX_LOCATOR:
+                line, col = where(loc)
+                diags.append(Diagnostic(file, line, col, dotted(loc),
+                                        f"the citation of {key!r} has a locator of "
+                                        f"{len(locator):,} characters; the limit is "
+                                        f"{MAX_LOCATOR} (write p. 3, ch. 2, para. 14 ...)"))
     for loc, key in _source_key_fields(brief, ()):
         if key not in seen:
             unknown(key, loc)

@@ -111,12 +111,11 @@ def open_reference(path: Path) -> _docx.Document:
         return BriefError([Diagnostic(str(path), None, None, "reference_docx",
                                       f"the reference document {message}")])
 
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise fail("does not exist (give a .docx or .dotx Word file)") from None
-    except OSError as e:
-        raise fail(f"cannot be read: {e.strerror or e}") from None
+    from ...refdoc import load_reference
+
+    # a regular file, read to a bounded size, unzipped within bounds and stripped of remote
+    # content, macros, OLE and fetching fields before python-docx sees it
+    data = load_reference(path)
     try:
         data = as_document_package(data)
     except NotWordError as e:
