@@ -22,7 +22,8 @@ page's artifact sequence), ``Canvas._setAnnotations`` (the page dictionary befor
 ``Canvas._addAnnotation`` and ``_annotationrefs`` (each annotation as it is made),
 ``Canvas._doc`` and its ``Catalog``, ``thisPageName`` and ``Reference``; ``PDFPage.__NoDefault__``
 (the keys a page dictionary writes), ``LinkAnnotation.permitted`` and ``otherkw``;
-``LIIndenter._bullet`` (a list item's bullet) and ``TableOfContents._table``.
+``LIIndenter._bullet`` (a list item's bullet), ``TableOfContents._table``, and
+``PDFDocument.idToObjectNumberAndVersion`` (an object's number as the file is written).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from reportlab.platypus.tableofcontents import TableOfContents
 __all__ = [
     "TOC_ENTRY_END",
     "HookedCanvas",
+    "ObjectRef",
+    "RawObject",
     "PageHooks",
     "annotation_set",
     "annotation_get",
@@ -413,3 +416,32 @@ def bullet(indenter: LIIndenter) -> Any:
 
 def set_bullet(indenter: LIIndenter, value: Any) -> None:
     indenter._bullet = value
+
+
+class ObjectRef:
+    """A reference to the object registered under ``name`` (see :class:`RawObject`)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class RawObject(pdfdoc.PDFObject):
+    """A PDF object written from pieces: text, :class:`ObjectRef` (an object's number, known when
+    the file is written) and ReportLab objects (strings, references), formatted then."""
+
+    def __init__(self, parts: list[Any]):
+        self.parts = parts
+
+    def format(self, document: Any) -> bytes:
+        numbers = document.idToObjectNumberAndVersion
+        out: list[bytes] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part.encode("latin-1"))
+            elif isinstance(part, ObjectRef):
+                out.append(b"%d %d R" % numbers[part.name])
+            else:
+                out.append(part.format(document))
+        return b"".join(out)

@@ -46,7 +46,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ... import document as d
 from .reportlab_adapter import (
+    ObjectRef,
     PageHooks,
+    RawObject,
     annotation_get,
     annotation_set,
     bullet,
@@ -89,18 +91,24 @@ def tagged_elem(flowable: Any) -> Elem | None:
     return getattr(flowable, "bg_tag", None)
 
 
-@contextmanager
-def tagged(canv: Canvas, elem: Elem | None) -> Iterator[None]:
+class tagged:  # noqa: N801 - used as a function: ``with tagged(canv, elem):``
     """Whatever is drawn inside is marked content of ``elem`` (if the canvas is tagging)."""
-    tagger: Tagger | None = getattr(canv, "bg_hooks", None)
-    if tagger is None or elem is None or not isinstance(tagger, Tagger):
-        yield
-        return
-    tagger.begin(canv, elem)
-    try:
-        yield
-    finally:
-        tagger.end(canv)
+
+    __slots__ = ("canv", "tagger")
+
+    def __init__(self, canv: Canvas, elem: Elem | None):
+        tagger = getattr(canv, "bg_hooks", None)
+        self.canv = canv
+        self.tagger = tagger if elem is not None and isinstance(tagger, Tagger) else None
+        if self.tagger is not None:
+            self.tagger.begin(canv, elem)  # type: ignore[arg-type]
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.tagger is not None:
+            self.tagger.end(self.canv)
 
 
 def draw_tagged(flowable: Any, canv: Canvas, draw: Callable[[], Any]) -> Any:
@@ -351,7 +359,8 @@ class Tagger(PageHooks):
     # ------------------------------------------------------------------ writing
 
     def finish(self, canv: Canvas, title: str, stamp: str) -> None:
-        """Write the structure tree, the ParentTree and the catalogue's entries."""
+        """Write the structure tree, the ParentTree and the catalogue's entries. (Hundreds of
+        elements: each is written as one preformatted object, see :class:`.reportlab_adapter.RawObject`.)"""
         _prune(self.root)
         names: dict[int, str] = {}
         order: list[Elem] = []
@@ -364,64 +373,62 @@ class Tagger(PageHooks):
                     number(k)
 
         number(self.root)
-
-        def ref(e: Elem) -> PDFObjectReference:
-            return PDFObjectReference(names[id(e)])
-
-        def page_ref(i: int) -> PDFObjectReference:
-            return PDFObjectReference(self.page_names[i])
-
         root_name = "BGStructTreeRoot"
+        page_names = self.page_names
         ids: list[tuple[str, Elem]] = []
         for e in order:
-            dct: dict[str, Any] = {"Type": PDFName("StructElem"), "S": PDFName(e.role),
-                                   "P": ref(e.parent) if e.parent else
-                                   PDFObjectReference(root_name)}
+            parts: list[Any] = ["<< /Type /StructElem /S /", e.role, " /P ",
+                                ObjectRef(names[id(e.parent)] if e.parent else root_name)]
             pg = e.first_page
             if pg is None:
                 pg = next((k[1] for k in e.kids if isinstance(k, tuple) and k[0] == "annot"),
                           None)
-            if pg is not None and pg in self.page_names:
-                dct["Pg"] = page_ref(pg)
-            kids: list[Any] = []
+            if pg is not None and pg in page_names:
+                parts += [" /Pg ", ObjectRef(page_names[pg])]
+            parts.append(" /K [")
             for k in e.kids:
                 if isinstance(k, Elem):
-                    kids.append(ref(k))
+                    parts += [" ", ObjectRef(names[id(k)])]
                 elif k[0] == "annot":
-                    kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": k[2],
-                                               "Pg": page_ref(k[1])}))
+                    parts += [" << /Type /OBJR /Obj ", k[2], " /Pg ", ObjectRef(page_names[k[1]]),
+                              " >>"]
                 elif k[0] == pg:
-                    kids.append(k[1])
+                    parts.append(f" {k[1]}")
                 else:
-                    kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": page_ref(k[0]),
-                                               "MCID": k[1]}))
-            if kids:
-                dct["K"] = PDFArray(kids) if len(kids) > 1 else kids[0]
+                    parts += [" << /Type /MCR /Pg ", ObjectRef(page_names[k[0]]),
+                              f" /MCID {k[1]} >>"]
+            parts.append(" ]")
             if e.alt is not None:
-                dct["Alt"] = PDFString(e.alt)
+                parts += [" /Alt ", PDFString(e.alt)]
             if e.ident is not None:
-                dct["ID"] = PDFString(e.ident)
+                parts += [" /ID ", PDFString(e.ident)]
                 ids.append((e.ident, e))
             if e.attrs:
-                dct["A"] = PDFDictionary({k: PDFName(v) for k, v in e.attrs.items()})
+                parts.append(" /A <<" + "".join(f" /{k} /{v}" for k, v in e.attrs.items())
+                             + " >>")
             if e is self.root and self.meta.lang:
-                dct["Lang"] = PDFString(self.meta.lang)
-            register(canv, PDFDictionary(dct), names[id(e)])
-        nums: list[Any] = []
-        entries: list[tuple[int, Any]] = []
+                parts += [" /Lang ", PDFString(self.meta.lang)]
+            parts.append(" >>")
+            register(canv, RawObject(parts), names[id(e)])
+        entries: list[tuple[int, list[Any]]] = []
         for page, key in self.page_keys.items():
-            mcids = self.page_mcids.get(page, [])
-            entries.append((key, PDFArray([ref(e) for e in mcids])))
-        entries.extend((key, ref(link)) for key, link in self.annot_keys)
+            arr: list[Any] = ["["]
+            for e in self.page_mcids.get(page, []):
+                arr += [" ", ObjectRef(names[id(e)])]
+            entries.append((key, [*arr, " ]"]))
+        entries.extend((key, [ObjectRef(names[id(link)])]) for key, link in self.annot_keys)
+        nums: list[Any] = ["<< /Nums ["]
         for key, value in sorted(entries, key=lambda kv: kv[0]):
-            nums.extend([key, value])
-        parent_tree = register(canv, PDFDictionary({"Nums": PDFArray(nums)}), "BGParentTree")
-        root: dict[str, Any] = {"Type": PDFName("StructTreeRoot"), "K": ref(self.root),
+            nums += [f" {key} ", *value]
+        nums.append(" ] >>")
+        parent_tree = register(canv, RawObject(nums), "BGParentTree")
+        root: dict[str, Any] = {"Type": PDFName("StructTreeRoot"),
+                                "K": PDFObjectReference(names[id(self.root)]),
                                 "ParentTree": parent_tree, "ParentTreeNextKey": self.next_key}
         if ids:
             flat: list[Any] = []
             for ident, e in sorted(ids, key=lambda x: x[0]):
-                flat.extend([PDFString(ident), ref(e)])
+                flat.extend([PDFString(ident), PDFObjectReference(names[id(e)])])
             root["IDTree"] = PDFDictionary({"Names": PDFArray(flat)})
         cat = catalog(canv)
         cat.StructTreeRoot = register(canv, PDFDictionary(root), root_name)
