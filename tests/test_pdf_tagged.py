@@ -25,16 +25,14 @@ from briefgen import style as st
 from briefgen.render.pdf import render_pdf
 
 T = d.Text
-DATE = dt.datetime(2023, 9, 20, 14, 30, 5, tzinfo=dt.timezone.utc)
+DATE = dt.datetime(2023, 9, 20, 14, 30, 5, tzinfo=dt.UTC)
 ARABIC = "وقف إطلاق النار في ناغورنو كاراباخ"
 HEBREW = "הפסקת אש בקרבאך"
 ROOT = Path(__file__).resolve().parents[1]
 
 TEXT_OPS = {"Tj", "TJ", "'", '"'}
 PAINT_OPS = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "INLINE IMAGE"}
-STANDARD = set("""Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private
-H H1 H2 H3 H4 H5 H6 P L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference
-BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula Form""".split())
+STANDARD = set(["Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption", "TOC", "TOCI", "Index", "NonStruct", "Private", "H", "H1", "H2", "H3", "H4", "H5", "H6", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD", "THead", "TBody", "TFoot", "Span", "Quote", "Note", "Reference", "BibEntry", "Code", "Link", "Annot", "Ruby", "RB", "RT", "RP", "Warichu", "WT", "WP", "Figure", "Formula", "Form"])
 
 # The Matterhorn conditions checked here (by number) -> the test that checks each.
 MATTERHORN = {
@@ -432,7 +430,7 @@ def test_structure(rich_pdf: bytes, tmp_path: Path) -> None:
     text = struct_text(rich_pdf, tmp_path)
     assert text.count('"Name"') == 1  # drawn on several pages, tagged once
     # headings in reading order, never skipping: title H1, the document's headings below it
-    heads = re.findall(r"^\s*(H\d) \(block\)\n\s*\"(.*)\"", text, re.M)
+    heads = re.findall(r"^\s*(H\d) \(block\)\n\s*\"(.*)\"", text, re.MULTILINE)
     assert heads[:4] == [("H1", "Tagged brief"), ("H2", "Contents"), ("H2", "Background"),
                          ("H3", "A deep heading after H2")]
 
@@ -483,7 +481,7 @@ def test_pdfinfo_tagged(sample_pdf: bytes, tmp_path: Path) -> None:
     path.write_bytes(sample_pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
                           check=True).stdout
-    assert re.search(r"^Tagged:\s+yes$", info, re.M)
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE)
     text = struct_text(sample_pdf, tmp_path)
     assert text.startswith("Document\n")
     assert "Figure" in text and "TOCI" in text and "LBody" in text

@@ -29,9 +29,10 @@ with no content (a block that drew nothing) are left out; empty table cells stay
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.pdfbase.pdfdoc import (
@@ -91,7 +92,7 @@ def tagged_elem(flowable: Any) -> Elem | None:
     return getattr(flowable, "bg_tag", None)
 
 
-class tagged:  # noqa: N801 - used as a function: ``with tagged(canv, elem):``
+class tagged:
     """Whatever is drawn inside is marked content of ``elem`` (if the canvas is tagging)."""
 
     __slots__ = ("canv", "tagger")
@@ -124,7 +125,7 @@ class TaggedBullet:
         self.bg_inner = inner
         self.bg_tag = elem
 
-    def drawOn(self, indenter: Any, canv: Canvas, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def drawOn(self, indenter: Any, canv: Canvas, *args: Any, **kwargs: Any) -> Any:
         with tagged(canv, self.bg_tag):
             return self.bg_inner.drawOn(indenter, canv, *args, **kwargs)
 
