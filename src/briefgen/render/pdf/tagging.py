@@ -386,19 +386,22 @@ class Tagger(PageHooks):
                           None)
             if pg is not None and pg in page_names:
                 parts += [" /Pg ", ObjectRef(page_names[pg])]
-            parts.append(" /K [")
+            kid_parts: list[Any] = []
             for k in e.kids:
                 if isinstance(k, Elem):
-                    parts += [" ", ObjectRef(names[id(k)])]
+                    kid_parts += [" ", ObjectRef(names[id(k)])]
                 elif k[0] == "annot":
-                    parts += [" << /Type /OBJR /Obj ", k[2], " /Pg ", ObjectRef(page_names[k[1]]),
-                              " >>"]
+                    kid_parts += [" << /Type /OBJR /Obj ", k[2], " /Pg ",
+                                  ObjectRef(page_names[k[1]]), " >>"]
                 elif k[0] == pg:
-                    parts.append(f" {k[1]}")
+                    kid_parts.append(f" {k[1]}")
                 else:
-                    parts += [" << /Type /MCR /Pg ", ObjectRef(page_names[k[0]]),
-                              f" /MCID {k[1]} >>"]
-            parts.append(" ]")
+                    kid_parts += [" << /Type /MCR /Pg ", ObjectRef(page_names[k[0]]),
+                                  f" /MCID {k[1]} >>"]
+            if len(e.kids) == 1:  # one kid: as itself, not in an array (some readers want that)
+                parts += [" /K", *kid_parts]
+            elif kid_parts:
+                parts += [" /K [", *kid_parts, " ]"]
             if e.alt is not None:
                 parts += [" /Alt ", PDFString(e.alt)]
             if e.ident is not None:
