@@ -502,3 +502,32 @@ def test_fonts(rich_pdf: bytes, tmp_path: Path) -> None:
 def test_reproducible() -> None:
     doc = rich_doc()
     assert render_pdf(doc, styled()) == render_pdf(doc, styled())
+
+
+def test_copies_draw_as_the_same_element() -> None:
+    """ReportLab deep-copies a list to find where it splits: the copy must not copy the tree
+    (an orphan element) nor fail on the tagged bullet (which changed the layout)."""
+    import copy
+
+    from briefgen.render.pdf.flowables import Para
+    from briefgen.render.pdf.tagging import Elem as Tag
+    from briefgen.render.pdf.tagging import TaggedBullet
+
+    root = Tag("Document")
+    para = Para("text", __import__("reportlab.lib.styles").lib.styles.ParagraphStyle("s"))
+    para.bg_tag = root.add("P")
+    twin = copy.deepcopy(para)
+    assert twin.bg_tag is para.bg_tag and len(root.kids) == 1
+    bullet = TaggedBullet(copy.copy(STANDARD), root.add("Lbl"))
+    bcopy = copy.deepcopy(bullet)
+    assert bcopy.bg_tag is bullet.bg_tag and bcopy.bg_inner == bullet.bg_inner
+
+
+def test_sample_with_footnotes_in_a_table_list() -> None:
+    """uk-brief with footnotes: a list inside a table cell splits across pages."""
+    brief = briefgen.load_brief(ROOT / "briefs/nagorno-karabakh-2023-09-ceasefire.yaml")
+    data = briefgen.build(brief, formats="pdf", style=styled("footnotes", "uk-brief")).pdf
+    report = check(data)
+    assert report.problems == []
+    notes = [e for e in elems(report.tree) if e.role == "Note"]
+    assert notes and all(str(n.obj.ID).startswith("note-") for n in notes)

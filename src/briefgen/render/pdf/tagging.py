@@ -84,6 +84,12 @@ class Elem:
         self.kids.append(kid)
         return kid
 
+    def __copy__(self) -> Elem:  # a copied flowable (ReportLab deep-copies lists to find
+        return self  # a split) draws as the same element: the tree is not copied
+
+    def __deepcopy__(self, _memo: dict[int, Any]) -> Elem:
+        return self
+
     def has_content(self) -> bool:
         return any(not isinstance(k, Elem) or k.has_content() for k in self.kids)
 
@@ -130,7 +136,9 @@ class TaggedBullet:
             return self.bg_inner.drawOn(indenter, canv, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.__dict__["bg_inner"], name)
+        if name.startswith("__") or name in ("bg_inner", "bg_tag"):  # (copy's probes)
+            raise AttributeError(name)
+        return getattr(self.bg_inner, name)
 
 
 def _rtl(lang: str) -> bool:
