@@ -340,3 +340,19 @@ def test_list_bullets_and_contents_table() -> None:
     assert rl.contents_table(toc) is None
     toc.wrapOn(Canvas(io.BytesIO()), 300, 500)
     assert isinstance(rl.contents_table(toc), Table)
+
+
+def test_spaced_text_ends_each_paragraph_line_with_a_space() -> None:
+    buf = io.BytesIO()
+    canv = rl.HookedCanvas(buf, invariant=1, pageCompression=0)
+    para = Paragraph(WORDS[:300] + " well-<b>known</b> end-", STYLE)
+    para.wrapOn(canv, 120, 1000)
+    para.drawOn(canv, 10, 10)
+    canv.showPage()
+    canv.save()
+    data = buf.getvalue()
+    assert data.startswith(b"%PDF-1.7")
+    lines = re.findall(rb"\((.*?)\) Tj T\*", data)
+    assert len(lines) > 5
+    assert all(line.endswith((b" ", b"-")) for line in lines), lines
+    assert lines[-1].endswith(b"end-")  # never after a hyphen

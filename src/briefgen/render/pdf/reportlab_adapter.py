@@ -22,7 +22,8 @@ page's artifact sequence), ``Canvas._setAnnotations`` (the page dictionary befor
 ``Canvas._addAnnotation`` and ``_annotationrefs`` (each annotation as it is made),
 ``Canvas._doc`` and its ``Catalog``, ``thisPageName`` and ``Reference``; ``PDFPage.__NoDefault__``
 (the keys a page dictionary writes), ``LinkAnnotation.permitted`` and ``otherkw``;
-``LIIndenter._bullet`` (a list item's bullet), ``TableOfContents._table``, and
+``LIIndenter._bullet`` (a list item's bullet), ``TableOfContents._table``,
+``PDFTextObject._textOut`` (how a paragraph writes each line: see :class:`SpacedText`), and
 ``PDFDocument.idToObjectNumberAndVersion`` (an object's number as the file is written).
 """
 
@@ -33,6 +34,7 @@ from typing import Any
 
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, ListFlowable, Table
 from reportlab.platypus.flowables import LIIndenter
 from reportlab.platypus import Paragraph as _RLParagraph
@@ -43,6 +45,7 @@ __all__ = [
     "HookedCanvas",
     "ObjectRef",
     "RawObject",
+    "SpacedText",
     "PageHooks",
     "annotation_set",
     "annotation_get",
@@ -320,12 +323,43 @@ class PageHooks:
         destination name of an internal link."""
 
 
+_NO_SPACE_AFTER = frozenset(" \t\u00a0-\u00ad\u2010\u2011\u2013\u2014/")
+
+
+class SpacedText(PDFTextObject):
+    """A text object whose lines end with a space (``T*`` after text that ends a word), so that
+    text taken from the page or the structure tree keeps the word break at a line break (a
+    paragraph's lines are written without the space they were broken at). The space is drawn
+    after the line's last glyph: nothing visible changes."""
+
+    bg_last = ""
+
+    def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N803
+        if TStar:
+            last = text or self.bg_last
+            if last and last[-1] not in _NO_SPACE_AFTER:
+                text += " "
+            self.bg_last = ""
+        elif text:
+            self.bg_last = text
+        super()._textOut(text, TStar)
+
+
 class HookedCanvas(Canvas):
     """A canvas that tells ``bg_hooks`` (a :class:`PageHooks`, if set) about each page's
-    operators and dictionary and each annotation on a page."""
+    operators and dictionary and each annotation on a page; its text objects are
+    :class:`SpacedText`; its files say PDF 1.7 (ISO 32000-1, which PDF/UA-1 builds on: page
+    ``/Tabs``, structure elements' attributes are PDF 1.5 and later)."""
 
     bg_hooks: PageHooks | None = None
     bg_dest: str | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("pdfVersion", (1, 7))
+        super().__init__(*args, **kwargs)
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PDFTextObject:  # noqa: N802
+        return SpacedText(self, x, y, direction=direction)
 
     def showPage(self) -> None:  # noqa: N802
         hooks = self.bg_hooks
