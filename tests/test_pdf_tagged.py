@@ -541,3 +541,33 @@ def test_sample_with_footnotes_in_a_table_list() -> None:
     assert report.problems == []
     notes = [e for e in elems(report.tree) if e.role == "Note"]
     assert notes and all(str(n.obj.ID).startswith("note-") for n in notes)
+
+
+def test_figures_have_alt_and_a_box_on_their_page(tmp_path: Path) -> None:
+    """The charts and the cover logo are Figures with Alt and a /BBox on the page."""
+    import io
+
+    from PIL import Image
+
+    path = tmp_path / "logo.png"
+    buf = io.BytesIO()
+    Image.new("RGB", (240, 80), "#0B6E4F").save(buf, "PNG")
+    path.write_bytes(buf.getvalue())
+    base = styled()
+    style = base.model_copy(update={"cover": base.cover.model_copy(update={"logo": path})})
+    report = check(render_pdf(rich_doc(), style))
+    assert report.problems == []
+    figures = [e for e in elems(report.tree) if e.role == "Figure"]
+    assert len(figures) == 3
+    from briefgen.render.stylesheet import resolve
+
+    logo = resolve(style).logo
+    assert logo is not None and logo.alt.strip()
+    assert str(figures[0].obj.Alt) == logo.alt
+    w, h = (float(v) for v in report.pdf.pages[0].mediabox[2:])
+    for fig in figures:
+        a = fig.obj.A
+        assert a.O == "/Layout"
+        x0, y0, x1, y1 = (float(v) for v in a.BBox)
+        assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
+        assert x1 - x0 > 20 and y1 - y0 > 10

@@ -51,6 +51,8 @@ class Logo(Image):
     bg_tag: Elem | None = None
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
+        if self.bg_tag is not None:
+            self.bg_tag.place(canvas, x, y, x + self.drawWidth, y + self.drawHeight)
         with tagged(canvas, self.bg_tag):
             super().drawOn(canvas, x, y, _sW)
 
@@ -160,6 +162,8 @@ class Figure(Flowable):
     def draw(self) -> None:
         canv = self.canv
         dw, s = self.drawing, self.scale
+        if self.bg_tag is not None:
+            self.bg_tag.place(canv, 0, self.cap_h, dw.width * s, self.cap_h + dw.height * s)
         with tagged(canv, self.bg_tag):
             canv.saveState()
             canv.translate(0, self.cap_h)

@@ -78,6 +78,13 @@ class Elem:
     attrs: dict[str, str] | None = None  # the /A attribute object: owner, key: value
     once: bool = False  # drawn again on a later page: an artifact (repeated table headers)
     first_page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None  # a Figure's box on its page
+
+    def place(self, canv: Canvas, x0: float, y0: float, x1: float, y1: float) -> None:
+        """Note the box (in the canvas's current coordinates) the element is drawn in."""
+        if self.bbox is None:
+            (ax, ay), (bx, by) = canv.absolutePosition(x0, y0), canv.absolutePosition(x1, y1)
+            self.bbox = (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
 
     def add(self, role: str, **kw: Any) -> Elem:
         kid = Elem(role, self, **kw)
@@ -418,6 +425,9 @@ class Tagger(PageHooks):
             if e.attrs:
                 parts.append(" /A <<" + "".join(f" /{k} /{v}" for k, v in e.attrs.items())
                              + " >>")
+            elif e.bbox is not None:
+                parts.append(" /A << /O /Layout /BBox [" + "".join(f" {v:.2f}" for v in e.bbox)
+                             + " ] >>")
             if e is self.root and self.meta.lang:
                 parts += [" /Lang ", PDFString(self.meta.lang)]
             parts.append(" >>")
