@@ -264,6 +264,9 @@ def check(data: bytes) -> Report:
         if e.role == "Link" and not any(isinstance(k, tuple) and k[0] == "objr"
                                         for k in e.kids):
             problems.append("a Link element without its annotation")
+        if e.role == "Link" and not any(isinstance(k, tuple) and k[0] == "mcid"
+                                        for k in e.kids):
+            problems.append("a Link element without its text")
     problems.extend(f"Note ID {i} used {n} times (19-004)" for i, n in ids.items() if n > 1)
     if headings and headings[0] != 1:
         problems.append(f"the first heading is H{headings[0]} (14-002)")
@@ -571,3 +574,26 @@ def test_figures_have_alt_and_a_box_on_their_page(tmp_path: Path) -> None:
         x0, y0, x1, y1 = (float(v) for v in a.BBox)
         assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
         assert x1 - x0 > 20 and y1 - y0 > 10
+
+
+def test_links_hold_their_text_and_annotations(tmp_path: Path) -> None:
+    """A link's text is the marked content of its Link element, with its annotation(s): a link
+    broken over two lines has both its annotations in one Link."""
+    long_link = d.Link("https://example.org/long", (T("a link whose text runs over the end of "
+                                                     "one line and on to the next one"),))
+    doc = d.Document(rich_doc().meta, (
+        p("Before ", d.Link("https://example.org/x", (T("the source"),)), " after."),
+        p("Words words words words words words words words words words words words ",
+          long_link, " end."),
+    ))
+    data = render_pdf(doc, styled())
+    report = check(data)
+    assert report.problems == []
+    links = [e for e in elems(report.tree) if e.role == "Link"]
+    assert len(links) == 2
+    objrs = [[k for k in e.kids if isinstance(k, tuple) and k[0] == "objr"] for e in links]
+    assert [len(o) for o in objrs] == [1, 2]
+    assert all(any(isinstance(k, tuple) and k[0] == "mcid" for k in e.kids) for e in links)
+    text = struct_text(data, tmp_path)
+    assert re.search(r'Link \(inline\)\n\s+"the source"', text)
+    assert re.search(r'"Before "\n\s+Link', text) and '" after. "' in text

@@ -40,7 +40,7 @@ from .keep import keep_with_next
 from .look import Look
 from .notes import FN_CALLBACK, FlushNotes, Footnotes, NoteBook, NoteFrame, place_notes
 from .reportlab_adapter import HookedCanvas, defer_save, retype
-from .tagging import Tagger
+from .tagging import LINK_CALLBACK, Tagger
 
 __all__ = ["DocTemplate", "Renderer"]
 
@@ -61,6 +61,7 @@ class DocTemplate(BaseDocTemplate):
         tags = self.bg_tags
         if isinstance(canv, HookedCanvas):
             canv.bg_hooks = tags  # the page content is marked (see tagging)
+        canv.setNamedCB(LINK_CALLBACK, tags.link_mark)
         foot = self.bg_footnotes
         if foot is not None:
             foot.reset()
@@ -91,6 +92,7 @@ class Renderer:
         notes = self.anchors.notes
         self.tags = Tagger(doc.meta, lambda key: next((n for n, k in notes.items() if k == key),
                                                       None), has_notes=bool(doc.notes()))
+        self.tags.link_targets = self.inline.link_targets
         self.writer = BlockWriter(sheet, self.look, self.inline, self.anchors, self.contents,
                                   self.tags)
         self.furniture = Furniture(doc.meta, sheet, self.look, self.inline.drawable)

@@ -23,7 +23,8 @@ page's artifact sequence), ``Canvas._setAnnotations`` (the page dictionary befor
 ``Canvas._doc`` and its ``Catalog``, ``thisPageName`` and ``Reference``; ``PDFPage.__NoDefault__``
 (the keys a page dictionary writes), ``LinkAnnotation.permitted`` and ``otherkw``;
 ``LIIndenter._bullet`` (a list item's bullet), ``TableOfContents._table``,
-``PDFTextObject._textOut`` (how a paragraph writes each line: see :class:`SpacedText`), and
+``PDFTextObject._textOut`` (how a paragraph writes each line: see :class:`SpacedText`) and
+``_code`` (marked content written between a paragraph's text operators), and
 ``PDFDocument.idToObjectNumberAndVersion`` (an object's number as the file is written).
 """
 
@@ -52,6 +53,7 @@ __all__ = [
     "bullet",
     "catalog",
     "contents_table",
+    "current_text",
     "list_bullets",
     "page_set",
     "register",
@@ -75,6 +77,7 @@ __all__ = [
     "split_inside_row",
     "table_cells",
     "text_end",
+    "text_literal",
     "toc_entry_label",
 ]
 
@@ -97,6 +100,17 @@ def seed_document(canv: Canvas, stamp: Any, seed: str) -> None:
         sig.update(b"a reportlab document")
         sig.update(seed.encode("ascii"))
         pdoc.signature = sig
+
+
+def current_text(canv: Canvas) -> Any:
+    """Inside an ``<onDraw>`` callback: the text object the paragraph is being drawn with."""
+    info = getattr(canv, "_curr_tx_info", None)
+    return info.get("tx") if info else None
+
+
+def text_literal(tx: Any, op: str) -> None:
+    """Write an operator into a text object at the point it has got to."""
+    tx._code.append(op)
 
 
 def text_end(canv: Canvas) -> tuple[float, float]:

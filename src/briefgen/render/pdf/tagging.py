@@ -54,14 +54,17 @@ from .reportlab_adapter import (
     annotation_set,
     bullet,
     catalog,
+    current_text,
     list_bullets,
     register,
     set_bullet,
+    text_literal,
 )
 
-__all__ = ["Elem", "Tagger", "draw_tagged", "tagged"]
+__all__ = ["LINK_CALLBACK", "Elem", "Tagger", "draw_tagged", "link_marks", "tagged"]
 
 ARTIFACT = "/Artifact BMC"
+LINK_CALLBACK = "briefgen_link"  # the <onDraw> callback at each link's start and end
 _KEEP_EMPTY = frozenset({"TD", "TH", "TR", "Figure", "Document"})
 
 
@@ -108,21 +111,21 @@ def tagged_elem(flowable: Any) -> Elem | None:
 class tagged:
     """Whatever is drawn inside is marked content of ``elem`` (if the canvas is tagging)."""
 
-    __slots__ = ("canv", "tagger")
+    __slots__ = ("canv", "depth", "tagger")
 
     def __init__(self, canv: Canvas, elem: Elem | None):
         tagger = getattr(canv, "bg_hooks", None)
         self.canv = canv
         self.tagger = tagger if elem is not None and isinstance(tagger, Tagger) else None
         if self.tagger is not None:
-            self.tagger.begin(canv, elem)  # type: ignore[arg-type]
+            self.depth = self.tagger.begin(canv, elem)  # type: ignore[arg-type]
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *_exc: object) -> None:
         if self.tagger is not None:
-            self.tagger.end(self.canv)
+            self.tagger.end(self.canv, self.depth)
 
 
 def draw_tagged(flowable: Any, canv: Canvas, draw: Callable[[], Any]) -> Any:
@@ -146,6 +149,15 @@ class TaggedBullet:
         if name.startswith("__") or name in ("bg_inner", "bg_tag"):  # (copy's probes)
             raise AttributeError(name)
         return getattr(self.bg_inner, name)
+
+
+def link_marks(targets: dict[str, str], target: str) -> tuple[str, str]:
+    """The paragraph markup around a link to ``target`` (a URL or destination key): callbacks
+    that tag its text as a ``Link`` (see :meth:`Tagger.link_mark`)."""
+    ident = str(len(targets) + 1)
+    targets[ident] = target
+    return (f'<onDraw name="{LINK_CALLBACK}" label="{ident}"/>',
+            f'<onDraw name="{LINK_CALLBACK}" label="end"/>')
 
 
 def _rtl(lang: str) -> bool:
@@ -174,6 +186,9 @@ class Tagger(PageHooks):
         self.page_names: dict[int, str] = {}
         self.annot_keys: list[tuple[int, Elem]] = []  # StructParent key, its Link element
         self.next_key = 0
+        self.links: list[tuple[str | None, Elem]] = []  # links drawn in the element being drawn
+        self.link_open: Elem | None = None
+        self.link_targets: dict[str, str] = {}  # a link mark's id: its URL or destination key
         self.titles: dict[str, str] = {}  # destination key: the heading's text
 
     def link_text(self, dest: str | None) -> str:
@@ -298,17 +313,22 @@ class Tagger(PageHooks):
 
     # ------------------------------------------------------------------ drawing
 
-    def begin(self, canv: Canvas, elem: Elem) -> None:
-        """Open ``elem``'s marked content (closing the sequence open until now)."""
+    def begin(self, canv: Canvas, elem: Elem) -> int:
+        """Open ``elem``'s marked content (closing the sequence open until now); the depth to
+        give :meth:`end`."""
+        depth = len(self.stack)
+        self.links = []
         page = canv.getPageNumber() - 1
         if elem.once and elem.first_page is not None and elem.first_page != page:
             self._switch(canv, None)  # a repeated table header: an artifact
-            return
-        self._switch(canv, elem)
+        else:
+            self._switch(canv, elem)
+        return depth
 
-    def end(self, canv: Canvas) -> None:
+    def end(self, canv: Canvas, depth: int | None = None) -> None:
+        """Close what :meth:`begin` opened (and a link left open in it), reopen what was."""
         canv.addLiteral("EMC")
-        self.stack.pop()
+        del self.stack[len(self.stack) - 1 if depth is None else depth:]
         self._open(canv, self.stack[-1])
 
     def _switch(self, canv: Canvas, elem: Elem | None) -> None:
@@ -316,9 +336,38 @@ class Tagger(PageHooks):
         self.stack.append(elem)
         self._open(canv, elem)
 
-    def _open(self, canv: Canvas, elem: Elem | None) -> None:
+    def link_mark(self, canv: Canvas, _kind: str, label: str | None) -> None:
+        """The <onDraw> callback at a link's start (its target's id) and end (``end``) in a
+        paragraph: the link's text is the marked content of a ``Link`` element (in a
+        ``Reference`` for a note mark) inside the paragraph's element. Written into the text
+        object being drawn (marked content may stand between text operators)."""
+        top = self.stack[-1]
+        tx = current_text(canv)
+        if top is None or tx is None or not label:
+            return
+        if label == "end":
+            if top is self.link_open:
+                self.link_open = None
+                text_literal(tx, "EMC")
+                self.stack.pop()
+                self._open(canv, self.stack[-1], lambda op: text_literal(tx, op))
+            return
+        if top.role == "Link":
+            return  # (a link inside a link is not one)
+        target = self.link_targets.get(label)
+        n = self.note_key(target) if target else None
+        link = (top.add("Reference") if n is not None else top).add("Link")
+        self.links.append((target, link))
+        self.link_open = link
+        text_literal(tx, "EMC")
+        self.stack.append(link)
+        self._open(canv, link, lambda op: text_literal(tx, op))
+
+    def _open(self, canv: Canvas, elem: Elem | None,
+              write: Callable[[str], None] | None = None) -> None:
+        write = write or canv.addLiteral
         if elem is None:
-            canv.addLiteral(ARTIFACT)
+            write(ARTIFACT)
             return
         page = canv.getPageNumber() - 1
         mcids = self.page_mcids.setdefault(page, [])
@@ -327,7 +376,7 @@ class Tagger(PageHooks):
         elem.kids.append((page, mcid))
         if elem.first_page is None:
             elem.first_page = page
-        canv.addLiteral(f"/{elem.role} <</MCID {mcid}>> BDC")
+        write(f"/{elem.role} <</MCID {mcid}>> BDC")
 
     # the canvas's hooks
 
@@ -352,7 +401,13 @@ class Tagger(PageHooks):
         page = canv.getPageNumber() - 1
         holder = self.stack[-1] or self.root
         n = self.note_key(dest) if dest else None
-        if holder.role == "Link":
+        action = annotation_get(annotation, "A")
+        uri = action.dict.get("URI") if isinstance(action, PDFDictionary) else None
+        target = uri.s if isinstance(uri, PDFString) else dest
+        drawn = [link for t, link in reversed(self.links) if t == target]
+        if drawn:  # the Link element of the text it is over
+            link = drawn[0]
+        elif holder.role == "Link":
             link = holder
         elif n is not None:
             link = holder.add("Reference").add("Link")
@@ -364,8 +419,6 @@ class Tagger(PageHooks):
         self.annot_keys.append((key, link))
         annotation_set(annotation, "StructParent", key)
         if not annotation_get(annotation, "Contents"):
-            action = annotation_get(annotation, "A")
-            uri = action.dict.get("URI") if isinstance(action, PDFDictionary) else None
             if isinstance(uri, PDFString):  # a web link: its address
                 annotation_set(annotation, "Contents", PDFString(uri.s))
             else:  # an internal link (the text that carries it says where)
