@@ -9,6 +9,7 @@ below and the report): the failure conditions that can be decided by reading the
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -32,7 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 TEXT_OPS = {"Tj", "TJ", "'", '"'}
 PAINT_OPS = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "INLINE IMAGE"}
-STANDARD = set(["Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption", "TOC", "TOCI", "Index", "NonStruct", "Private", "H", "H1", "H2", "H3", "H4", "H5", "H6", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD", "THead", "TBody", "TFoot", "Span", "Quote", "Note", "Reference", "BibEntry", "Code", "Link", "Annot", "Ruby", "RB", "RT", "RP", "Warichu", "WT", "WP", "Figure", "Formula", "Form"])
+STANDARD = frozenset("""Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct
+Private H H1 H2 H3 H4 H5 H6 P L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note
+Reference BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula Form""".split())  # noqa: SIM905
+
+PARENTS = {"TR": {"Table", "THead", "TBody", "TFoot"}, "TH": {"TR"}, "TD": {"TR"},
+           "LI": {"L"}, "Lbl": {"LI", "TOCI"}, "LBody": {"LI"}, "TOCI": {"TOC"},
+           "THead": {"Table"}, "TBody": {"Table"}, "TFoot": {"Table"}}
 
 # The Matterhorn conditions checked here (by number) -> the test that checks each.
 MATTERHORN = {
@@ -40,6 +47,7 @@ MATTERHORN = {
     "01-004": "tagged content inside an Artifact: test_marked_content",
     "01-005": "content neither tagged nor an artifact: test_marked_content",
     "01-006": "a structure type not a standard one (nor role-mapped): test_structure",
+    "01-007": "MarkInfo /Suspects true: test_no_problems",
     "02-001": "role map: no standard type remapped (we have no RoleMap): test_structure",
     "06-001": "no XMP metadata stream: test_catalogue",
     "06-002": "no pdfuaid:part: test_catalogue",
@@ -232,6 +240,8 @@ def check(data: bytes) -> Report:
     # structure: standard types, parents and kids, headings, alt, notes, tables
     if tree.kids and isinstance(tree.kids[0], Elem) and tree.kids[0].role != "Document":
         problems.append("the structure tree does not start with Document")
+    if pdf.Root.MarkInfo.get("/Suspects") is True:
+        problems.append("MarkInfo /Suspects true (01-007)")
     if "/RoleMap" in pdf.Root.StructTreeRoot:
         problems.append("a role map (02-001: check it)")
     headings = []
@@ -246,8 +256,9 @@ def check(data: bytes) -> Report:
                    "TOCI": {"Lbl", "Reference", "P", "NonStruct", "TOC", "Link"}}.get(e.role)
         if allowed is not None and not set(kid_roles) <= allowed:
             problems.append(f"{e.role} holds {sorted(set(kid_roles) - allowed)} (09-00x)")
-        if e.role in ("TR", "TH", "TD") and e.role != "TR":
-            pass
+        for k in e.kids:
+            if isinstance(k, Elem) and k.role in PARENTS and e.role not in PARENTS[k.role]:
+                problems.append(f"{k.role} inside {e.role} (09-00x)")
         if re.fullmatch(r"H[1-6]", e.role):
             headings.append(int(e.role[1]))
         if e.role == "Figure" and not str(e.obj.get("/Alt", "")).strip():
@@ -270,7 +281,7 @@ def check(data: bytes) -> Report:
     problems.extend(f"Note ID {i} used {n} times (19-004)" for i, n in ids.items() if n > 1)
     if headings and headings[0] != 1:
         problems.append(f"the first heading is H{headings[0]} (14-002)")
-    for a, b in zip(headings, headings[1:]):
+    for a, b in itertools.pairwise(headings):
         if b > a + 1:
             problems.append(f"heading level skipped: H{a} then H{b} (14-003)")
     # annotations: each in a Link element, with Contents
@@ -429,7 +440,7 @@ def test_structure(rich_pdf: bytes, tmp_path: Path) -> None:
     assert len(trs) == 61
     assert [k.role for k in trs[0].kids] == ["TH", "TH"]
     assert all(k.role == "TD" for tr in trs[1:] for k in tr.kids)
-    assert [k.role for k in big.kids][0] == "Caption"
+    assert next(k.role for k in big.kids) == "Caption"
     text = struct_text(rich_pdf, tmp_path)
     assert len(re.findall(r'"Name ?"', text)) == 1  # drawn on several pages, tagged once
     # headings in reading order, never skipping: title H1, the document's headings below it
