@@ -397,6 +397,8 @@ def test_marked_content(rich_pdf: bytes) -> None:
     report = check(rich_pdf)
     assert all(m.tagged_text > 0 for m in report.page_marks)
     assert all(m.artifact_text > 0 for m in report.page_marks)  # headers, footers, markings
+    for page in report.pdf.pages:  # the running header and footer: a pagination artifact
+        assert b"/Artifact <</Type /Pagination>> BDC" in page.obj.Contents.read_bytes()
     # the checker does catch untagged content
     bad = Marks()
     scan([([], pikepdf.Operator("BT")), ([pikepdf.String("x")], pikepdf.Operator("Tj"))],

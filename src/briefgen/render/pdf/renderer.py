@@ -105,7 +105,8 @@ class Renderer:
                                "bottomPadding": 0, "id": "body"}
         frame: Frame = NoteFrame(foot, x, y, w, h, **pad) if foot else Frame(x, y, w, h, **pad)
         page_template = PageTemplate(
-            id="page", frames=[frame], onPage=self.furniture.draw_page, pagesize=(pw, ph),
+            id="page", frames=[frame], onPage=self.tags.pagination(self.furniture.draw_page),
+            pagesize=(pw, ph),
             onPageEnd=foot.end_page if foot else _no_op)
         m = style.page.margins
         return DocTemplate(

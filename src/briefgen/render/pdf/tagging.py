@@ -64,6 +64,7 @@ from .reportlab_adapter import (
 __all__ = ["LINK_CALLBACK", "Elem", "Tagger", "draw_tagged", "link_marks", "tagged"]
 
 ARTIFACT = "/Artifact BMC"
+PAGINATION = "/Artifact <</Type /Pagination>> BDC"
 LINK_CALLBACK = "briefgen_link"  # the <onDraw> callback at each link's start and end
 _KEEP_EMPTY = frozenset({"TD", "TH", "TR", "Figure", "Document"})
 
@@ -180,7 +181,8 @@ class Tagger(PageHooks):
         self.notes: dict[int, Elem] = {}  # footnote number: its Note
         self.mark_holder: dict[int, Elem] = {}  # footnote number: the element of its 1st mark
         # drawing
-        self.stack: list[Elem | None] = [None]  # open sequences (None: an artifact)
+        # the open sequences: an element's, or an artifact (None, or its BDC operator)
+        self.stack: list[Elem | str | None] = [None]
         self.page_mcids: dict[int, list[Elem]] = {}  # page index: the element of each MCID
         self.page_keys: dict[int, int] = {}  # page index: its StructParents key
         self.page_names: dict[int, str] = {}
@@ -305,7 +307,7 @@ class Tagger(PageHooks):
             except ValueError:
                 n = 0
             top = self.stack[-1]
-            if n and top is not None:
+            if n and isinstance(top, Elem):
                 self.mark_holder.setdefault(n, top)
             callback(canv, kind, label)
 
@@ -331,10 +333,24 @@ class Tagger(PageHooks):
         del self.stack[len(self.stack) - 1 if depth is None else depth:]
         self._open(canv, self.stack[-1])
 
-    def _switch(self, canv: Canvas, elem: Elem | None) -> None:
+    def _switch(self, canv: Canvas, elem: Elem | str | None) -> None:
         canv.addLiteral("EMC")  # whatever was open (there is always a sequence open)
         self.stack.append(elem)
         self._open(canv, elem)
+
+    def pagination(self, draw: Callable[[Canvas, Any], None]) -> Callable[[Canvas, Any], None]:
+        """A page template's ``onPage`` (the running header and footer, the markings) drawn as
+        a pagination artifact."""
+
+        def on_page(canv: Canvas, doc: Any) -> None:
+            depth = len(self.stack)
+            self._switch(canv, PAGINATION)
+            try:
+                draw(canv, doc)
+            finally:
+                self.end(canv, depth)
+
+        return on_page
 
     def link_mark(self, canv: Canvas, _kind: str, label: str | None) -> None:
         """The <onDraw> callback at a link's start (its target's id) and end (``end``) in a
@@ -343,7 +359,7 @@ class Tagger(PageHooks):
         object being drawn (marked content may stand between text operators)."""
         top = self.stack[-1]
         tx = current_text(canv)
-        if top is None or tx is None or not label:
+        if not isinstance(top, Elem) or tx is None or not label:
             return
         if label == "end":
             if top is self.link_open:
@@ -363,11 +379,11 @@ class Tagger(PageHooks):
         self.stack.append(link)
         self._open(canv, link, lambda op: text_literal(tx, op))
 
-    def _open(self, canv: Canvas, elem: Elem | None,
+    def _open(self, canv: Canvas, elem: Elem | str | None,
               write: Callable[[str], None] | None = None) -> None:
         write = write or canv.addLiteral
-        if elem is None:
-            write(ARTIFACT)
+        if not isinstance(elem, Elem):
+            write(elem or ARTIFACT)
             return
         page = canv.getPageNumber() - 1
         mcids = self.page_mcids.setdefault(page, [])
@@ -399,7 +415,8 @@ class Tagger(PageHooks):
         """A link annotation: a ``Link`` element (in a ``Reference`` for a note mark) in the
         element being drawn."""
         page = canv.getPageNumber() - 1
-        holder = self.stack[-1] or self.root
+        top = self.stack[-1]
+        holder = top if isinstance(top, Elem) else self.root
         n = self.note_key(dest) if dest else None
         action = annotation_get(annotation, "A")
         uri = action.dict.get("URI") if isinstance(action, PDFDictionary) else None
