@@ -497,8 +497,17 @@ def test_word_breaks_at_line_ends(rich_pdf: bytes, tmp_path: Path) -> None:
 
 
 def test_right_to_left_text(rich_pdf: bytes, tmp_path: Path) -> None:
+    """Arabic and Hebrew read back from the structure in logical order; a brief whose language
+    is Arabic says so in the catalogue, the Document element and the XMP."""
     text = struct_text(rich_pdf, tmp_path)
-    assert HEBREW in text.replace("\u202b", "").replace("\u202c", "") or "קרבאך" in text
+    assert f'"{ARABIC} — {HEBREW} "' in text
+    assert text.count(ARABIC) == 1 + 60 // 7 + 1  # the paragraph, and the rows 0, 7, ... 56
+    data = render_pdf(rich_doc(lang="ar"), styled())
+    report = check(data)
+    assert report.problems == []
+    assert str(report.pdf.Root.Lang) == "ar"
+    assert str(report.tree.kids[0].obj.Lang) == "ar"
+    assert "<rdf:li>ar</rdf:li>" in report.pdf.Root.Metadata.read_bytes().decode()
 
 
 def test_pdfinfo_tagged(sample_pdf: bytes, tmp_path: Path) -> None:
