@@ -25,7 +25,7 @@ page's artifact sequence), ``Canvas._setAnnotations`` (the page dictionary befor
 ``LIIndenter._bullet`` (a list item's bullet), ``TableOfContents._table``,
 ``PDFTextObject._textOut`` (how a paragraph writes each line: see :class:`SpacedText`) and
 ``_code`` (marked content written between a paragraph's text operators), and
-``PDFDocument.idToObjectNumberAndVersion`` (an object's number as the file is written).
+``PDFDocument.idToObjectNumberAndVersion`` (the number an object gets when registered).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ __all__ = [
     "contents_table",
     "current_text",
     "list_bullets",
+    "object_ref",
     "page_set",
     "register",
     "WRAP_FUZZ",
@@ -451,6 +452,11 @@ def catalog(canv: Canvas) -> Any:
 def register(canv: Canvas, obj: Any, name: str) -> Any:
     """Register a PDF object under ``name`` in the canvas's document: a reference to it."""
     return canv._doc.Reference(obj, name)
+
+
+def object_ref(canv: Canvas, ref: Any) -> str:
+    """``n 0 R`` for a registered object (its number is given when it is registered)."""
+    return "%d %d R" % canv._doc.idToObjectNumberAndVersion[ref.name]
 
 
 def list_bullets(lst: ListFlowable) -> list[LIIndenter]:

@@ -36,7 +36,6 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
     PDFDictionary,
     PDFName,
     PDFObjectReference,
@@ -47,7 +46,6 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ... import document as d
 from .reportlab_adapter import (
-    ObjectRef,
     PageHooks,
     RawObject,
     annotation_get,
@@ -56,6 +54,7 @@ from .reportlab_adapter import (
     catalog,
     current_text,
     list_bullets,
+    object_ref,
     register,
     set_bullet,
     text_literal,
@@ -445,85 +444,89 @@ class Tagger(PageHooks):
     # ------------------------------------------------------------------ writing
 
     def finish(self, canv: Canvas, title: str, stamp: str) -> None:
-        """Write the structure tree, the ParentTree and the catalogue's entries. (Hundreds of
-        elements: each is written as one preformatted object, see :class:`.reportlab_adapter.RawObject`.)"""
+        """Write the structure tree, the ParentTree and the catalogue's entries. Hundreds of
+        elements: each is registered first (which numbers it), then written as one
+        preformatted object (:class:`.reportlab_adapter.RawObject`)."""
         _prune(self.root)
-        names: dict[int, str] = {}
         order: list[Elem] = []
 
-        def number(e: Elem) -> None:
-            names[id(e)] = f"BGStruct{len(order) + 1}"
+        def walk(e: Elem) -> None:
             order.append(e)
             for k in e.kids:
                 if isinstance(k, Elem):
-                    number(k)
+                    walk(k)
 
-        number(self.root)
-        root_name = "BGStructTreeRoot"
-        page_names = self.page_names
+        walk(self.root)
+        objects: dict[int, RawObject] = {}
+        refs: dict[int, str] = {}  # id(elem): "n 0 R"
+        tree_root, parent_tree = RawObject([]), RawObject([])
+        root_ref = object_ref(canv, register(canv, tree_root, "BGStructTreeRoot"))
+        for n, e in enumerate(order, 1):
+            obj = objects[id(e)] = RawObject([])
+            refs[id(e)] = object_ref(canv, register(canv, obj, f"BGStruct{n}"))
+        tree_ref = register(canv, parent_tree, "BGParentTree")
+        pages = {i: object_ref(canv, PDFObjectReference(name))
+                 for i, name in self.page_names.items()}
         ids: list[tuple[str, Elem]] = []
         for e in order:
-            parts: list[Any] = ["<< /Type /StructElem /S /", e.role, " /P ",
-                                ObjectRef(names[id(e.parent)] if e.parent else root_name)]
+            parts: list[Any] = []
+            parent = refs[id(e.parent)] if e.parent else root_ref
+            out = [f"<< /Type /StructElem /S /{e.role} /P {parent}"]
             pg = e.first_page
             if pg is None:
                 pg = next((k[1] for k in e.kids if isinstance(k, tuple) and k[0] == "annot"),
                           None)
-            if pg is not None and pg in page_names:
-                parts += [" /Pg ", ObjectRef(page_names[pg])]
-            kid_parts: list[Any] = []
+            if pg is not None and pg in pages:
+                out.append(f" /Pg {pages[pg]}")
+            kids: list[str] = []
             for k in e.kids:
                 if isinstance(k, Elem):
-                    kid_parts += [" ", ObjectRef(names[id(k)])]
+                    kids.append(refs[id(k)])
                 elif k[0] == "annot":
-                    kid_parts += [" << /Type /OBJR /Obj ", k[2], " /Pg ",
-                                  ObjectRef(page_names[k[1]]), " >>"]
+                    kids.append(f"<< /Type /OBJR /Obj {object_ref(canv, k[2])}"
+                                f" /Pg {pages[k[1]]} >>")
                 elif k[0] == pg:
-                    kid_parts.append(f" {k[1]}")
+                    kids.append(str(k[1]))
                 else:
-                    kid_parts += [" << /Type /MCR /Pg ", ObjectRef(page_names[k[0]]),
-                                  f" /MCID {k[1]} >>"]
-            if len(e.kids) == 1:  # one kid: as itself, not in an array (some readers want that)
-                parts += [" /K", *kid_parts]
-            elif kid_parts:
-                parts += [" /K [", *kid_parts, " ]"]
+                    kids.append(f"<< /Type /MCR /Pg {pages[k[0]]} /MCID {k[1]} >>")
+            if len(kids) == 1:  # one kid: as itself, not in an array (some readers want that)
+                out.append(f" /K {kids[0]}")
+            elif kids:
+                out.append(f" /K [{' '.join(kids)}]")
+            if e.attrs:
+                out.append(" /A <<" + "".join(f" /{k} /{v}" for k, v in e.attrs.items())
+                           + " >>")
+            elif e.bbox is not None:
+                out.append(" /A << /O /Layout /BBox [" + "".join(f" {v:.2f}" for v in e.bbox)
+                           + " ] >>")
+            parts.append("".join(out))
             if e.alt is not None:
                 parts += [" /Alt ", PDFString(e.alt)]
             if e.ident is not None:
                 parts += [" /ID ", PDFString(e.ident)]
                 ids.append((e.ident, e))
-            if e.attrs:
-                parts.append(" /A <<" + "".join(f" /{k} /{v}" for k, v in e.attrs.items())
-                             + " >>")
-            elif e.bbox is not None:
-                parts.append(" /A << /O /Layout /BBox [" + "".join(f" {v:.2f}" for v in e.bbox)
-                             + " ] >>")
             if e is self.root and self.meta.lang:
                 parts += [" /Lang ", PDFString(self.meta.lang)]
             parts.append(" >>")
-            register(canv, RawObject(parts), names[id(e)])
-        entries: list[tuple[int, list[Any]]] = []
+            objects[id(e)].parts = parts
+        entries: list[tuple[int, str]] = []
         for page, key in self.page_keys.items():
-            arr: list[Any] = ["["]
-            for e in self.page_mcids.get(page, []):
-                arr += [" ", ObjectRef(names[id(e)])]
-            entries.append((key, [*arr, " ]"]))
-        entries.extend((key, [ObjectRef(names[id(link)])]) for key, link in self.annot_keys)
-        nums: list[Any] = ["<< /Nums ["]
-        for key, value in sorted(entries, key=lambda kv: kv[0]):
-            nums += [f" {key} ", *value]
-        nums.append(" ] >>")
-        parent_tree = register(canv, RawObject(nums), "BGParentTree")
-        root: dict[str, Any] = {"Type": PDFName("StructTreeRoot"),
-                                "K": PDFObjectReference(names[id(self.root)]),
-                                "ParentTree": parent_tree, "ParentTreeNextKey": self.next_key}
+            mcids = " ".join(refs[id(e)] for e in self.page_mcids.get(page, []))
+            entries.append((key, f"[{mcids}]"))
+        entries.extend((key, refs[id(link)]) for key, link in self.annot_keys)
+        parent_tree.parts = ["<< /Nums [" + " ".join(f"{key} {value}" for key, value
+                                                     in sorted(entries)) + "] >>"]
+        head = (f"<< /Type /StructTreeRoot /K {refs[id(self.root)]} /ParentTree "
+                f"{object_ref(canv, tree_ref)} /ParentTreeNextKey {self.next_key}")
+        root: list[Any] = [head]
         if ids:
-            flat: list[Any] = []
+            root.append(" /IDTree << /Names [")
             for ident, e in sorted(ids, key=lambda x: x[0]):
-                flat.extend([PDFString(ident), PDFObjectReference(names[id(e)])])
-            root["IDTree"] = PDFDictionary({"Names": PDFArray(flat)})
+                root += [" ", PDFString(ident), f" {refs[id(e)]}"]
+            root.append(" ] >>")
+        tree_root.parts = [*root, " >>"]
         cat = catalog(canv)
-        cat.StructTreeRoot = register(canv, PDFDictionary(root), root_name)
+        cat.StructTreeRoot = PDFObjectReference("BGStructTreeRoot")
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
         canv.setViewerPreference("DisplayDocTitle", "true")
         xmp = PDFStream(PDFDictionary({"Type": PDFName("Metadata"),
