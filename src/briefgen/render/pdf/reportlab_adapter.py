@@ -37,39 +37,39 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, ListFlowable, Table
-from reportlab.platypus.flowables import LIIndenter
 from reportlab.platypus import Paragraph as _RLParagraph
+from reportlab.platypus.flowables import LIIndenter
 from reportlab.platypus.tableofcontents import TableOfContents
 
 __all__ = [
     "TOC_ENTRY_END",
-    "HookedCanvas",
-    "ObjectRef",
-    "RawObject",
-    "SpacedText",
-    "PageHooks",
-    "annotation_set",
-    "annotation_get",
-    "bullet",
-    "catalog",
-    "contents_table",
-    "current_text",
-    "list_bullets",
-    "object_ref",
-    "page_set",
-    "register",
     "WRAP_FUZZ",
+    "HookedCanvas",
     "MemoParagraph",
     "NotesFrame",
+    "ObjectRef",
+    "PageHooks",
+    "RawObject",
+    "SpacedText",
+    "annotation_get",
+    "annotation_set",
+    "bullet",
+    "catalog",
     "contained",
+    "contents_table",
     "current_frame",
+    "current_text",
     "defer_save",
     "frame_at_top",
     "frame_cursor",
     "frame_floor",
     "frame_left",
+    "list_bullets",
+    "object_ref",
     "onDraw_labels",
+    "page_set",
     "placed_frame",
+    "register",
     "retype",
     "row_heights",
     "seed_document",
@@ -456,7 +456,8 @@ def register(canv: Canvas, obj: Any, name: str) -> Any:
 
 def object_ref(canv: Canvas, ref: Any) -> str:
     """``n 0 R`` for a registered object (its number is given when it is registered)."""
-    return "%d %d R" % canv._doc.idToObjectNumberAndVersion[ref.name]
+    n, v = canv._doc.idToObjectNumberAndVersion[ref.name]
+    return f"{n} {v} R"
 
 
 def list_bullets(lst: ListFlowable) -> list[LIIndenter]:
