@@ -134,8 +134,9 @@ def test_page_size_and_margins(probe: bytes, probe_pages: list[Any]) -> None:
     assert (float(box.width), float(box.height)) == (612, 792)
     m = PROBE.page.margins
     for page in probe_pages:
-        frame = [c for c in page.chars  # not the header and footer
-                 if round(c["size"], 2) not in (PROBE_SIZES["header_footer"], 13)]
+        frame = [c for c in page.chars  # not the header and footer; glyphs that show (a
+                 if round(c["size"], 2) not in (PROBE_SIZES["header_footer"], 13)  # line
+                 and c["text"].strip()]  # ends with an invisible space: see SpacedText)
         assert frame
         assert min(c["x0"] for c in frame) == pytest.approx(m.left, abs=0.6)
         assert max(c["x1"] for c in frame) <= 612 - m.right + 0.5

@@ -271,3 +271,88 @@ def test_toc_entries_and_entry_end_label() -> None:
     assert [e[0] for e in ends] == [(0, "sec-one"), (1, "sec_two-2")]
     first_x = ends[0][1][0]
     assert first_x == pytest.approx(pdfmetrics.stringWidth("First", "Helvetica", 10), abs=0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# The tagged PDF
+
+
+class _Recorder(rl.PageHooks):
+    def __init__(self) -> None:
+        self.codes: list[list[str]] = []
+        self.pages: list[str] = []
+        self.annots: list[tuple[object, str | None]] = []
+
+    def page_code(self, canv: Canvas, code: list[str]) -> None:
+        self.codes.append(list(code))
+        code.insert(0, "/Artifact BMC")
+        code.append("EMC")
+
+    def page_dict(self, canv: Canvas, page: object, name: str) -> None:
+        self.pages.append(name)
+        rl.page_set(page, StructParents=len(self.pages) - 1, Tabs=rl.pdfdoc.PDFName("S"))
+
+    def annotation(self, canv: Canvas, annotation: object, ref: object,
+                   dest: str | None) -> None:
+        self.annots.append((ref, dest))
+        rl.annotation_set(annotation, "StructParent", 7)
+        if not rl.annotation_get(annotation, "Contents"):
+            rl.annotation_set(annotation, "Contents", "described")
+
+
+def test_hooked_canvas_pages_annotations_and_catalogue() -> None:
+    buf = io.BytesIO()
+    canv = rl.HookedCanvas(buf, invariant=1, pageCompression=0)
+    rec = _Recorder()
+    canv.bg_hooks = rec
+    canv.bookmarkPage("there")
+    canv.drawString(10, 10, "hello")
+    canv.linkRect("", "there", (0, 0, 50, 20))
+    canv.linkURL("https://example.org/", (0, 30, 50, 50))
+    canv.showPage()
+    canv.beginForm("f")  # a form's dictionary is not a page's
+    canv.drawString(0, 0, "x")
+    canv.endForm()
+    rl.catalog(canv).MarkInfo = rl.pdfdoc.PDFDictionary({"Marked": "true"})
+    ref = rl.register(canv, rl.RawObject(["<< /Mine ", rl.ObjectRef(rec.pages[0]), " >>"]),
+                      "BGTest")
+    rl.catalog(canv).StructTreeRoot = ref
+    canv.save()
+    data = buf.getvalue()
+    assert len(rec.codes) == 1 and any("hello" in c for c in rec.codes[0])
+    assert rec.pages == ["Page1"]
+    assert [d for _r, d in rec.annots] == ["there", None]
+    assert b"/Artifact BMC" in data and b"/StructParents 0" in data and b"/Tabs /S" in data
+    assert data.count(b"/StructParent 7") == 2 and b"(described)" in data
+    assert b"/MarkInfo" in data and re.search(rb"/Mine \d+ 0 R", data)
+
+
+def test_list_bullets_and_contents_table() -> None:
+    lst = ListFlowable([ListItem([Paragraph("a", STYLE), Paragraph("b", STYLE)]),
+                        ListItem([Paragraph("c", STYLE)])], bulletType="bullet")
+    inds = rl.list_bullets(lst)
+    assert len(inds) == 2
+    marker = object()
+    rl.set_bullet(inds[0], marker)
+    assert rl.bullet(inds[0]) is marker
+    toc = TableOfContents()
+    rl.set_toc_entries(toc, [(0, "One", 1, "k")])
+    assert rl.contents_table(toc) is None
+    toc.wrapOn(Canvas(io.BytesIO()), 300, 500)
+    assert isinstance(rl.contents_table(toc), Table)
+
+
+def test_spaced_text_ends_each_paragraph_line_with_a_space() -> None:
+    buf = io.BytesIO()
+    canv = rl.HookedCanvas(buf, invariant=1, pageCompression=0)
+    para = Paragraph(WORDS[:300] + " well-<b>known</b> end-", STYLE)
+    para.wrapOn(canv, 120, 1000)
+    para.drawOn(canv, 10, 10)
+    canv.showPage()
+    canv.save()
+    data = buf.getvalue()
+    assert data.startswith(b"%PDF-1.7")
+    lines = re.findall(rb"\((.*?)\) Tj T\*", data)
+    assert len(lines) > 5
+    assert all(line.endswith((b" ", b"-")) for line in lines), lines
+    assert lines[-1].endswith(b"end-")  # never after a hyphen

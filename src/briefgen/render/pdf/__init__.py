@@ -16,6 +16,7 @@ One job per module:
 * :mod:`.keep`: headings kept with the first lines of what follows.
 * :mod:`.flowables`: the renderer's own flowables; :mod:`.look`: paragraph styles and colours
   from the Style; :mod:`.anchors`: destination keys; :mod:`.dates`: the document date.
+* :mod:`.tagging`: the tagged PDF (PDF/UA-1): the structure tree, marked content, artifacts.
 * :mod:`.reportlab_adapter`: every private ReportLab name the renderer relies on.
 
 The style drives every look (``tests/test_pdf_styles.py`` reads each setting back): page size,

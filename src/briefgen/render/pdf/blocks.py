@@ -13,7 +13,7 @@ from typing import Any, Callable
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, Image, ListFlowable, ListItem, Spacer
+from reportlab.platypus import Flowable, ListFlowable, ListItem, Spacer
 from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
 from ... import document as d
@@ -25,10 +25,11 @@ from ..stylesheet import Stylesheet
 from . import tables
 from .anchors import Anchors
 from .contents import ContentsState
-from .flowables import Figure, Heading, NotesSlot, Para
+from .flowables import Figure, Heading, Logo, NotesSlot, Para
 from .furniture import frame_box
 from .inlines import InlineWriter
 from .look import Look
+from .tagging import Elem, Tagger
 
 __all__ = ["BlockWriter"]
 
@@ -43,7 +44,8 @@ class BlockWriter:
     the paragraph styles made for numbered paragraphs."""
 
     def __init__(self, sheet: Stylesheet, look: Look, inline: InlineWriter, anchors: Anchors,
-                 contents: ContentsState):
+                 contents: ContentsState, tags: Tagger):
+        self.tags = tags  # the structure tree, built in reading order (see tagging)
         self.sheet = sheet
         self.style = sheet.style
         self.look = look
@@ -80,7 +82,8 @@ class BlockWriter:
         handler = _HANDLERS.get(type(b))
         if handler is None:
             raise TypeError(f"the PDF renderer does not know the block {type(b).__name__}")
-        return handler(self, b, where)
+        with self.tags.block(b):
+            return handler(self, b, where)
 
     def main_flow(self, blocks: tuple[d.Block, ...]) -> list[Flowable]:
         """The story: the blocks in the main flow, with the style's cover logo above the top
@@ -102,7 +105,8 @@ class BlockWriter:
                 out.append(self.numbered_paragraph(b, hang))
                 continue
             if numbered and isinstance(b, d.ListBlock):
-                out.append(self.list_block(b, "main", hang))
+                with self.tags.block(b):
+                    out.append(self.list_block(b, "main", hang))
                 continue
             out.extend(self.block(b, "main"))
         return logo + out
@@ -124,7 +128,8 @@ class BlockWriter:
                 f"{parent.name}-numbered", parent=parent, leftIndent=hang, bulletIndent=0,
                 bulletFontName=self.look.body_faces.regular, bulletFontSize=parent.fontSize,
                 bulletColor=parent.textColor)
-        return Para(self.inline.markup(b.children), style, bulletText=escape(b.number))
+        return self.tags.leaf(Para(self.inline.markup(b.children), style,
+                                   bulletText=escape(b.number)), "P")
 
     def logo(self) -> list[Flowable]:
         """The style's cover logo at ``cover.logo_width`` (never wider than the text nor
@@ -139,14 +144,15 @@ class BlockWriter:
         except Exception as e:  # noqa: BLE001 - whatever the image library says, say it here
             raise BriefError([Diagnostic(str(path), None, None, "cover.logo",
                                          f"not a readable PNG or JPEG image ({e})")]) from None
-        img = Image(str(path), width=width, height=height, hAlign="LEFT")
+        img = Logo(str(path), width=width, height=height, hAlign="LEFT")
         img.spaceAfter = logo.space_after
-        return [img]
+        return [self.tags.leaf(img, "Figure", alt=logo.alt)]
 
     # ---------------------------------------------------------------------------- handlers
 
     def paragraph(self, b: d.Paragraph, where: str) -> list[Flowable]:
-        return [Para(self.inline.markup(b.children, where), self.para_style(b.role, where))]
+        return [self.tags.leaf(Para(self.inline.markup(b.children, where),
+                                    self.para_style(b.role, where)), "P")]
 
     def heading(self, h: d.Heading, where: str) -> list[Flowable]:
         level = min(max(h.level, 1), 3)
@@ -155,31 +161,51 @@ class BlockWriter:
         toc_text = self.inline.escaped(outline)
         if h.toc:  # the contents' entry, its page number still unknown (see contents)
             self.contents.entries.append((level - 1, toc_text, 0, key))
-        return [Heading(self.inline.markup(h.children, where), self.look.p[f"h{level}"],
-                        key=key, outline=outline,
-                        outline_level=self.anchors.next_outline_level(level - 1),
-                        toc_level=(level - 1) if h.toc else None, toc_text=toc_text,
-                        pages=self.contents.pages, lift=self.sheet.link_target_lift)]
+        # the title is the H1: a heading inside a box or cell is a paragraph (as in HTML)
+        tag = self.tags.heading(level + 1) if where == "main" else "P"
+        return [self.tags.leaf(Heading(
+            self.inline.markup(h.children, where), self.look.p[f"h{level}"], key=key,
+            outline=outline, outline_level=self.anchors.next_outline_level(level - 1),
+            toc_level=(level - 1) if h.toc else None, toc_text=toc_text,
+            pages=self.contents.pages, lift=self.sheet.link_target_lift), tag)]
 
-    def list_items(self, lst: d.ListBlock, where: str) -> list[ListItem]:
-        return [ListItem(self.blocks(item, where) or [Spacer(0, 0)]) for item in lst.items]
+    def list_items(self, lst: d.ListBlock, where: str,
+                   labels: list[Elem] | None = None) -> list[ListItem]:
+        """The items (each an ``LI`` with its ``Lbl``, for the bullet, and ``LBody``)."""
+        out = []
+        tags = self.tags
+        for item in lst.items:
+            with tags.scope("LI"):
+                lbl = tags.add("Lbl")
+                if labels is not None:
+                    labels.append(lbl)
+                with tags.scope("LBody"):
+                    out.append(ListItem(self.blocks(item, where) or [Spacer(0, 0)]))
+        return out
 
     def list_block(self, lst: d.ListBlock, where: str, hang: float = 0.0) -> ListFlowable:
         """A list; ``hang`` > 0 for a list in the main flow of a pack with numbered paragraphs:
         it stands in the paragraphs' text column (its bullets under their first letters) and,
         ordered, is lettered (a), (b), with (i), (ii) for an ordered list inside it."""
-        look, ll = self.look, self.sheet.lists
-        body = self.para_style("body", where)
-        size = body.fontSize
         lettered = self.lettered
         if hang:
             self.lettered = 1
         elif lettered:
             self.lettered += 1
+        labels: list[Elem] = []
         try:
-            items = self.list_items(lst, where)
+            items = self.list_items(lst, where, labels)
+            made = self._list_flowable(lst, items, where, hang, lettered)
         finally:
             self.lettered = lettered
+        self.tags.label_bullets(made, labels)
+        return made
+
+    def _list_flowable(self, lst: d.ListBlock, items: list[ListItem], where: str, hang: float,
+                       lettered: int) -> ListFlowable:
+        look, ll = self.look, self.sheet.lists
+        body = self.para_style("body", where)
+        size = body.fontSize
         indent = size * (ll.ordered_indent_em if lst.ordered else ll.bullet_indent_em)
         kw: dict[str, Any] = {
             "bulletFontName": look.body_faces.regular, "bulletFontSize": size,
@@ -216,13 +242,14 @@ class BlockWriter:
         if not self.contents.has_toc:  # an empty contents would print ReportLab's placeholder
             return []
         key = self.anchors.new_key("contents")
-        title = Heading(self.inline.escaped(b.title), self.look.p["contents-title"], key=key,
-                        outline=" ".join(b.title.split()),
-                        outline_level=self.anchors.next_outline_level(0),
-                        lift=self.sheet.link_target_lift)
+        title = self.tags.leaf(Heading(
+            self.inline.escaped(b.title), self.look.p["contents-title"], key=key,
+            outline=" ".join(b.title.split()), outline_level=self.anchors.next_outline_level(0),
+            lift=self.sheet.link_target_lift), self.tags.heading(2))
         # its entries: every heading for the contents, as heading() makes them
         toc = self.contents.make(self.look.toc, self.look.table_font,
                                  self.sheet.contents_number_width)
+        toc.bg_toc = self.tags.add("TOC")  # its TOCI elements: made as it is laid out
         return [title, toc, Spacer(0, self.sheet.contents_space_after)]
 
     def notes_slot(self, b: d.NotesList, where: str) -> list[Flowable]:
@@ -230,16 +257,24 @@ class BlockWriter:
         in by notes.place_notes once every note has its number; nested ones stay empty."""
         if where != "main":
             return []
-        return [NotesSlot(b.title, self.anchors.next_outline_level(0))]
+        slot = NotesSlot(b.title, self.anchors.next_outline_level(0))
+        slot.bg_tag = self.tags.add("Div")  # where the endnotes' elements go
+        if self.tags.has_notes:  # (the heading level is taken here, in reading order)
+            slot.bg_heading = self.tags.heading(2)
+        return [slot]
 
     def figure(self, fig: d.Figure, _where: str) -> list[Flowable]:
         fl = self.sheet.figure
         _x, _y, width, height = frame_box(self.style, 1)
-        caption = Para(self.inline.markup(fig.caption), self.look.p["caption"]) \
-            if fig.caption else None
+        tags = self.tags
+        figure_tag = tags.add("Figure", alt=" ".join(fig.alt.split()))
+        caption = tags.leaf(Para(self.inline.markup(fig.caption), self.look.p["caption"]),
+                            "Caption") if fig.caption else None
         room = height - (self.look.p["caption"].leading * fl.caption_lines if caption else 0)
         drawing = graphics.drawing(fig.chart, self.style, width, max_height=room)
-        return [Figure(drawing, caption, height, fl)]
+        made = Figure(drawing, caption, height, fl)
+        made.bg_tag = figure_tag
+        return [made]
 
     def page_break(self, _b: d.PageBreak, _where: str) -> list[Flowable]:
         return [PageBreakIfNotEmpty()]  # a fresh page is not broken again: no blank pages

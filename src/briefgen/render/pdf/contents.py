@@ -16,16 +16,20 @@ from typing import Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from .flowables import TaggedParagraph
 from .reportlab_adapter import (
     TOC_ENTRY_END,
+    contents_table,
     retype,
     set_toc_entries,
+    table_cells,
     text_end,
     toc_entry_label,
 )
+from .tagging import Elem, Tagger, tagged
 
 __all__ = ["Contents", "ContentsState", "toc_form"]
 
@@ -43,7 +47,27 @@ class Contents(TableOfContents):
     def __init__(self, entries: list[Entry], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         set_toc_entries(self, entries)  # filled as the headings are made, before any layout
+        self.bg_entries = entries
         self.ends: dict[str, tuple[float, ParagraphStyle, int]] = {}  # key: room, style, level
+        self.bg_toc: Elem | None = None  # its TOC element (the entries' TOCI: see tag)
+        self.bg_numbers: dict[str, Elem] = {}  # key: the element of the entry's page number
+
+    def tag(self) -> None:
+        """Each entry's paragraph drawn as a ``Link`` in its ``TOCI`` (made once)."""
+        toc, table = self.bg_toc, contents_table(self)
+        if toc is None or table is None:
+            return
+        self.bg_toc = None
+        paras = [f for row in table_cells(table)
+                 for f in (row[0] if isinstance(row[0], (list, tuple)) else [row[0]])
+                 if isinstance(f, Paragraph)]
+        if len(paras) != len(self.bg_entries):
+            return  # (then the entries are artifacts)
+        for para in paras:
+            retype(para, TaggedParagraph)
+        items = Tagger.tag_contents(toc, [(e[0], p) for e, p in zip(self.bg_entries, paras)])
+        for entry, item in zip(self.bg_entries, items):  # its leader and page number, after it
+            self.bg_numbers[entry[3]] = item.add("NonStruct")
 
     def isIndexing(self) -> int:  # noqa: N802 - nothing to settle: no multiBuild
         return 0
@@ -52,6 +76,7 @@ class Contents(TableOfContents):
         if getattr(self, "_bg_width", None) != availWidth:  # the table, once per width
             super().wrap(availWidth, availHeight)  # (an entry's callback names its key)
             self._bg_width = availWidth
+            self.tag()
             self._bg_size = (self.width, self.height)
         self.width, self.height = self._bg_size
         return self._bg_size
@@ -77,10 +102,11 @@ class Contents(TableOfContents):
             cx, cy = text_end(canv)
             style = self.getLevelStyle(level)
             self.ends[key] = (width - cx, style, level)
-            canv.saveState()
-            canv.translate(cx, cy)
-            canv.doForm(toc_form(key))
-            canv.restoreState()
+            with tagged(canv, self.bg_numbers.get(key)):
+                canv.saveState()
+                canv.translate(cx, cy)
+                canv.doForm(toc_form(key))
+                canv.restoreState()
             canv.linkRect("", key, (cx, cy, width, cy + style.leading), relative=1)
 
         canvas.setNamedCB(TOC_ENTRY_END, entry_end)

@@ -48,13 +48,13 @@ class Stamp:
         return _dt.datetime.fromtimestamp(self.t, _dt.timezone.utc)
 
 
-def canvas_maker(stamp: Stamp) -> Callable[..., Canvas]:
+def canvas_maker(stamp: Stamp, cls: type[Canvas] = Canvas) -> Callable[..., Canvas]:
     """A canvas factory for the doc template: invariant mode (no clock, no random ID), then the
     document's own date and an ID seeded from it instead of 2000-01-01 or SOURCE_DATE_EPOCH."""
 
     def make(*args: Any, **kwargs: Any) -> Canvas:
         kwargs["invariant"] = 1
-        canv = Canvas(*args, **kwargs)
+        canv = cls(*args, **kwargs)
         canv.setDateFormatter(lambda *_ymdhms: stamp.pdf)
         seed_document(canv, stamp, stamp.pdf)
         return canv

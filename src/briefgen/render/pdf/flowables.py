@@ -8,19 +8,53 @@ from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Table
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Image, Table
 from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import FrameBreak
 
 from ..stylesheet import FigureLook
 from .reportlab_adapter import MemoParagraph, split_inside_row
+from .tagging import Elem, tagged
 
-__all__ = ["Figure", "FlowTable", "Heading", "NotesSlot", "Para"]
+__all__ = ["Figure", "FlowTable", "Heading", "Logo", "NotesSlot", "Para", "TaggedParagraph"]
 
 
-class Para(MemoParagraph):
+class TaggedParagraph(_RLParagraph):
+    """A paragraph drawn as the marked content of its structure element (``bg_tag``, see
+    :mod:`.tagging`), which its split pieces share."""
+
+    bg_tag: Elem | None = None
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        tag = self.bg_tag
+        if tag is not None:
+            for part in parts:
+                if isinstance(part, TaggedParagraph):
+                    part.bg_tag = tag
+        return parts
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
+        with tagged(canvas, self.bg_tag):
+            super().drawOn(canvas, x, y, _sW)
+
+
+class Para(TaggedParagraph, MemoParagraph):
     """Every paragraph the renderer makes: one line break per width (see
-    :class:`.reportlab_adapter.MemoParagraph`)."""
+    :class:`.reportlab_adapter.MemoParagraph`), tagged."""
+
+
+class Logo(Image):
+    """The cover logo, drawn as a tagged ``Figure``."""
+
+    bg_tag: Elem | None = None
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
+        if self.bg_tag is not None:
+            self.bg_tag.place(canvas, x, y, x + self.drawWidth, y + self.drawHeight)
+        with tagged(canvas, self.bg_tag):
+            super().drawOn(canvas, x, y, _sW)
 
 
 _HEADING_DUTIES = ("bg_key", "bg_outline", "bg_outline_level", "bg_toc_level", "bg_toc_text",
@@ -103,6 +137,7 @@ class Figure(Flowable):
         self.max_height = frame_height  # lowered when a heading is kept with it
         self.scale = 1.0
         self.cap_h = 0.0
+        self.bg_tag: Elem | None = None  # the drawing's Figure element (the caption has its own)
 
     def bg_children(self) -> Any:
         """What it holds that may carry note marks: its caption."""
@@ -127,11 +162,14 @@ class Figure(Flowable):
     def draw(self) -> None:
         canv = self.canv
         dw, s = self.drawing, self.scale
-        canv.saveState()
-        canv.translate(0, self.cap_h)
-        canv.scale(s, s)
-        renderPDF.draw(dw, canv, 0, 0)
-        canv.restoreState()
+        if self.bg_tag is not None:
+            self.bg_tag.place(canv, 0, self.cap_h, dw.width * s, self.cap_h + dw.height * s)
+        with tagged(canv, self.bg_tag):
+            canv.saveState()
+            canv.translate(0, self.cap_h)
+            canv.scale(s, s)
+            renderPDF.draw(dw, canv, 0, 0)
+            canv.restoreState()
         if self.caption is not None:
             self.caption.drawOn(canv, 0, 0)
 
@@ -144,6 +182,8 @@ class NotesSlot(Flowable):
         self.title = title
         self.outline_level = outline_level
         self.width = self.height = 0
+        self.bg_tag: Elem | None = None  # where the endnotes' structure elements go
+        self.bg_heading: str | None = None  # the endnotes heading's tag, taken in order
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return 0, 0

@@ -24,6 +24,7 @@ from ...xmltext import escape, quoteattr
 from ..common import drawable, mark_run
 from .anchors import Anchors
 from .notes import FN_CALLBACK, NoteBook
+from .tagging import link_marks
 
 __all__ = ["InlineWriter", "drawable_chars"]
 
@@ -64,6 +65,7 @@ class InlineWriter:
         self.chars = chars
         self.link_colour = link_colour
         self.rule_colour = rule_colour
+        self.link_targets: dict[str, str] = {}  # each link's id: its target (see tagging)
 
     def drawable(self, text: str) -> str:
         """``text`` with U+FFFD (a visible mark) for every character the fonts cannot draw, which
@@ -122,8 +124,9 @@ class InlineWriter:
         if run.in_link or not _SAFE_URL.match(i.url):
             run.out.append(inner)
         else:
-            run.out.append(f'<a href={quoteattr(i.url)}{run.colour} underline="1"'
-                           f' ucolor="{self.rule_colour}">{inner}</a>')
+            start, end = link_marks(self.link_targets, i.url)
+            run.out.append(f'{start}<a href={quoteattr(i.url)}{run.colour} underline="1"'
+                           f' ucolor="{self.rule_colour}">{inner}</a>{end}')
 
     def _ref(self, i: d.Ref, run: _Run) -> None:
         inner = self.markup(i.children, run.where, True)
@@ -131,7 +134,8 @@ class InlineWriter:
         if run.in_link or key is None:
             run.out.append(inner)
         else:
-            run.out.append(f'<a href="#{key}"{run.colour}>{inner}</a>')
+            start, end = link_marks(self.link_targets, key)
+            run.out.append(f'{start}<a href="#{key}"{run.colour}>{inner}</a>{end}')
 
     def _note(self, i: d.Note, run: _Run) -> None:
         out = run.out
@@ -152,7 +156,9 @@ class InlineWriter:
             return f'{n}<onDraw name="{FN_CALLBACK}" label="{n}"/>'
         if run.in_link:
             return str(n)
-        return f'<a href="#{self.anchors.note_key(n)}"{run.colour}>{n}</a>'
+        key = self.anchors.note_key(n)
+        start, end = link_marks(self.link_targets, key)
+        return f'{start}<a href="#{key}"{run.colour}>{n}</a>{end}'
 
 
 _HANDLERS: dict[type, Callable[[InlineWriter, Any, _Run], None]] = {

@@ -12,7 +12,7 @@ safety nets).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
@@ -41,6 +41,7 @@ from .reportlab_adapter import (
 
 if TYPE_CHECKING:
     from .anchors import Anchors
+    from .tagging import Tagger
     from .inlines import InlineWriter
     from .look import Look
 
@@ -115,24 +116,26 @@ def _own_marks(f: Any, depth: int) -> list[int]:
 
 
 def endnotes(book: NoteBook, anchors: Anchors, writer: InlineWriter, look: Look, title: str,
-             outline_level: int) -> list[Flowable]:
-    """The endnotes list: its heading, then each note by number."""
+             outline_level: int, tags: Tagger, heading_tag: str) -> list[Flowable]:
+    """The endnotes list: its heading, then each note by number (a ``Note`` element with its
+    ID; the marks' links are ``Reference`` elements)."""
     p = look.p
     key = anchors.new_key("notes")
-    out: list[Flowable] = [
+    out: list[Flowable] = [tags.leaf(
         Heading(writer.escaped(title), p["contents-title"], key=key,
                 outline=" ".join(title.split()), outline_level=outline_level,
-                lift=look.sheet.link_target_lift)]
+                lift=look.sheet.link_target_lift), heading_tag)]
     for n, markup in enumerate(book.markup, 1):
-        out.append(Para(f'<a name="{anchors.note_key(n)}"/>{markup}', p["note"],
-                        bulletText=f"{n}."))
+        out.append(tags.leaf(Para(f'<a name="{anchors.note_key(n)}"/>{markup}', p["note"],
+                                  bulletText=f"{n}."), "Note", ident=f"note-{n}"))
     return out
 
 
 def place_notes(story: list[Flowable], book: NoteBook, anchors: Anchors, writer: InlineWriter,
-                look: Look, default_title: str) -> list[Flowable]:
+                look: Look, default_title: str, tags: Tagger) -> list[Flowable]:
     """The story with the endnotes list at its (first top-level) slot, or at the end; with
-    footnotes, the slots dropped."""
+    footnotes, the slots dropped. Their structure elements go where the slot's were made (in
+    reading order) or at the end."""
     if book.footnotes:  # at the foot of each page (see NoteFrame); no list
         return [f for f in story if not isinstance(f, NotesSlot)]
     out: list[Flowable] = []
@@ -140,11 +143,15 @@ def place_notes(story: list[Flowable], book: NoteBook, anchors: Anchors, writer:
         if isinstance(f, NotesSlot):
             if book.markup and not book.placed:
                 book.placed = True
-                out.extend(endnotes(book, anchors, writer, look, f.title, f.outline_level))
+                with tags.into(f.bg_tag or tags.root):
+                    out.extend(endnotes(book, anchors, writer, look, f.title, f.outline_level,
+                                        tags, f.bg_heading or tags.heading(2)))
         else:
             out.append(f)
     if book.markup and not book.placed:
-        out.extend(endnotes(book, anchors, writer, look, default_title, 0))
+        with tags.scope("Div"):
+            out.extend(endnotes(book, anchors, writer, look, default_title, 0, tags,
+                                tags.heading(2)))
     return out
 
 
@@ -173,6 +180,7 @@ class Footnotes:
         self.sep = look.separator  # the separator rule and the space around it
         self.gap = look.gap  # between notes
         self._heights: dict[int, float] = {}
+        self.tag_note: Callable[[int], Any] | None = None  # a drawn note's Note element
         self.reset()
 
     def reset(self) -> None:
@@ -182,6 +190,12 @@ class Footnotes:
 
     def paragraph(self, n: int) -> _RLParagraph:
         return Para(self.markup[n - 1], self.style, bulletText=f"{n}.")
+
+    def _tagged(self, n: int) -> _RLParagraph:
+        para = self.paragraph(n)
+        if self.tag_note is not None:
+            para.bg_tag = self.tag_note(n)
+        return para
 
     def note_height(self, n: int) -> float:
         h = self._heights.get(n)
@@ -230,7 +244,7 @@ class Footnotes:
     def draw(self, canv: Canvas, frame: Frame) -> None:
         """At the end of a page: the separator and the notes at the foot of the frame, under
         the text (what does not fit there is carried to the next page)."""
-        items: list[Flowable] = [*self.carry, *(self.paragraph(n) for n in sorted(self.page))]
+        items: list[Flowable] = [*self.carry, *(self._tagged(n) for n in sorted(self.page))]
         self.carry = []
         if not items:
             return

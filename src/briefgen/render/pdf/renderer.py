@@ -39,7 +39,8 @@ from .inlines import InlineWriter, drawable_chars
 from .keep import keep_with_next
 from .look import Look
 from .notes import FN_CALLBACK, FlushNotes, Footnotes, NoteBook, NoteFrame, place_notes
-from .reportlab_adapter import defer_save, retype
+from .reportlab_adapter import HookedCanvas, defer_save, retype
+from .tagging import LINK_CALLBACK, Tagger
 
 __all__ = ["DocTemplate", "Renderer"]
 
@@ -47,17 +48,25 @@ __all__ = ["DocTemplate", "Renderer"]
 class DocTemplate(BaseDocTemplate):
     """The doc template: opens the outline pane, listens for footnote marks, counts pages."""
 
-    def __init__(self, buf: io.BytesIO, *, footnotes: Footnotes | None = None, **kwargs: Any):
+    def __init__(self, buf: io.BytesIO, *, tags: Tagger, footnotes: Footnotes | None = None,
+                 **kwargs: Any):
         self.bg_footnotes = footnotes
+        self.bg_tags = tags
         self.bg_pages = 0
         super().__init__(buf, **kwargs)
 
     def beforeDocument(self) -> None:  # noqa: N802
-        self.canv.showOutline()
+        canv = self.canv
+        canv.showOutline()
+        tags = self.bg_tags
+        if isinstance(canv, HookedCanvas):
+            canv.bg_hooks = tags  # the page content is marked (see tagging)
+        canv.setNamedCB(LINK_CALLBACK, tags.link_mark)
         foot = self.bg_footnotes
         if foot is not None:
             foot.reset()
-            self.canv.setNamedCB(FN_CALLBACK, foot.drawn)
+            foot.tag_note = tags.footnote
+            canv.setNamedCB(FN_CALLBACK, tags.watch_marks(foot.drawn))
 
     def afterPage(self) -> None:  # noqa: N802
         self.bg_pages = self.page
@@ -80,7 +89,12 @@ class Renderer:
                                family(style.fonts.headings).bold)
         self.inline = InlineWriter(self.anchors, self.notes, chars, link_colour=sheet.link_colour,
                                    rule_colour=sheet.table.rule_colour)
-        self.writer = BlockWriter(sheet, self.look, self.inline, self.anchors, self.contents)
+        notes = self.anchors.notes
+        self.tags = Tagger(doc.meta, lambda key: next((n for n, k in notes.items() if k == key),
+                                                      None), has_notes=bool(doc.notes()))
+        self.tags.link_targets = self.inline.link_targets
+        self.writer = BlockWriter(sheet, self.look, self.inline, self.anchors, self.contents,
+                                  self.tags)
         self.furniture = Furniture(doc.meta, sheet, self.look, self.inline.drawable)
 
     def template(self, buf: io.BytesIO, foot: Footnotes | None) -> DocTemplate:
@@ -91,11 +105,12 @@ class Renderer:
                                "bottomPadding": 0, "id": "body"}
         frame: Frame = NoteFrame(foot, x, y, w, h, **pad) if foot else Frame(x, y, w, h, **pad)
         page_template = PageTemplate(
-            id="page", frames=[frame], onPage=self.furniture.draw_page, pagesize=(pw, ph),
+            id="page", frames=[frame], onPage=self.tags.pagination(self.furniture.draw_page),
+            pagesize=(pw, ph),
             onPageEnd=foot.end_page if foot else _no_op)
         m = style.page.margins
         return DocTemplate(
-            buf, footnotes=foot, pagesize=(pw, ph), pageTemplates=[page_template],
+            buf, tags=self.tags, footnotes=foot, pagesize=(pw, ph), pageTemplates=[page_template],
             leftMargin=m.left, rightMargin=m.right, topMargin=m.top, bottomMargin=m.bottom,
             title=meta.title, author=meta.author, subject=meta.subject,
             keywords=", ".join(meta.keywords), creator="briefgen", lang=meta.lang or None,
@@ -105,7 +120,7 @@ class Renderer:
     def story(self, frame_height: float, foot: Footnotes | None) -> list[Flowable]:
         story = self.writer.main_flow(self.doc.blocks)
         story = place_notes(story, self.notes, self.anchors, self.inline, self.look,
-                            self.doc.meta.label("notes", "Notes"))
+                            self.doc.meta.label("notes", "Notes"), self.tags)
         for f in story:  # tables in the main flow (not nested in a list or cell: a frame
             if type(f) is Table:  # break is no option there)
                 retype(f, FlowTable)
@@ -126,7 +141,9 @@ class Renderer:
         tmpl = self.template(buf, foot)
         story = self.story(h, foot)
         defer_save(tmpl)  # one layout pass, then the forms it left open, then save
-        tmpl.build(story, canvasmaker=canvas_maker(Stamp.of(self.doc.meta.date)))
+        stamp = Stamp.of(self.doc.meta.date)
+        tmpl.build(story, canvasmaker=canvas_maker(stamp, HookedCanvas))
+        self.tags.finish(tmpl.canv, self.doc.meta.title, stamp.pdf)
         self.furniture.finish(tmpl.canv, tmpl.bg_pages)
         self.contents.finish(tmpl.canv)
         tmpl.canv.save()

@@ -16,6 +16,16 @@ indenters) and ``_content`` (KeepTogether); ``Flowable._frame``; the frame's ``_
 ``_atTop``, ``_prevASpace``, ``_oASpace``, ``_getAvailableWidth``; ``BaseDocTemplate.frame``
 and ``_doSave``; ``TableOfContents._lastEntries`` and its ``drawTOCEntryEnd`` callback's label;
 and changing a split table piece's class (``__class__``).
+
+For the tagged PDF (:mod:`.tagging`): ``Canvas._code`` (a page's operators, to open and close the
+page's artifact sequence), ``Canvas._setAnnotations`` (the page dictionary before it is added),
+``Canvas._addAnnotation`` and ``_annotationrefs`` (each annotation as it is made),
+``Canvas._doc`` and its ``Catalog``, ``thisPageName`` and ``Reference``; ``PDFPage.__NoDefault__``
+(the keys a page dictionary writes), ``LinkAnnotation.permitted`` and ``otherkw``;
+``LIIndenter._bullet`` (a list item's bullet), ``TableOfContents._table``,
+``PDFTextObject._textOut`` (how a paragraph writes each line: see :class:`SpacedText`) and
+``_code`` (marked content written between a paragraph's text operators), and
+``PDFDocument.idToObjectNumberAndVersion`` (the number an object gets when registered).
 """
 
 from __future__ import annotations
@@ -23,32 +33,52 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, ListFlowable, Table
 from reportlab.platypus import Paragraph as _RLParagraph
+from reportlab.platypus.flowables import LIIndenter
 from reportlab.platypus.tableofcontents import TableOfContents
 
 __all__ = [
     "TOC_ENTRY_END",
     "WRAP_FUZZ",
+    "HookedCanvas",
     "MemoParagraph",
     "NotesFrame",
+    "ObjectRef",
+    "PageHooks",
+    "RawObject",
+    "SpacedText",
+    "annotation_get",
+    "annotation_set",
+    "bullet",
+    "catalog",
     "contained",
+    "contents_table",
     "current_frame",
+    "current_text",
     "defer_save",
     "frame_at_top",
     "frame_cursor",
     "frame_floor",
     "frame_left",
+    "list_bullets",
+    "object_ref",
     "onDraw_labels",
+    "page_set",
     "placed_frame",
+    "register",
     "retype",
     "row_heights",
     "seed_document",
+    "set_bullet",
     "set_toc_entries",
     "split_inside_row",
     "table_cells",
     "text_end",
+    "text_literal",
     "toc_entry_label",
 ]
 
@@ -71,6 +101,17 @@ def seed_document(canv: Canvas, stamp: Any, seed: str) -> None:
         sig.update(b"a reportlab document")
         sig.update(seed.encode("ascii"))
         pdoc.signature = sig
+
+
+def current_text(canv: Canvas) -> Any:
+    """Inside an ``<onDraw>`` callback: the text object the paragraph is being drawn with."""
+    info = getattr(canv, "_curr_tx_info", None)
+    return info.get("tx") if info else None
+
+
+def text_literal(tx: Any, op: str) -> None:
+    """Write an operator into a text object at the point it has got to."""
+    tx._code.append(op)
 
 
 def text_end(canv: Canvas) -> tuple[float, float]:
@@ -272,3 +313,190 @@ def toc_entry_label(label: str) -> tuple[int, str]:
     for keys of letters, digits, - and _)."""
     _page, level, key = label.split(",", 2)
     return int(level), key.strip("'")
+
+
+def contents_table(toc: TableOfContents) -> Table | None:
+    """The table a wrapped contents draws its entries with."""
+    return getattr(toc, "_table", None)
+
+
+# --------------------------------------------------------------------------------------------
+# The tagged PDF: the canvas's pages, annotations and catalogue
+
+
+class PageHooks:
+    """What a :class:`HookedCanvas` tells its listener (the methods do nothing here)."""
+
+    def page_code(self, canv: Canvas, code: list[str]) -> None:
+        """A page is ending: ``code`` is its list of operators, to change in place."""
+
+    def page_dict(self, canv: Canvas, page: Any, name: str) -> None:
+        """The page's dictionary (``page``), registered next under ``name``."""
+
+    def annotation(self, canv: Canvas, annotation: Any, ref: Any, dest: str | None) -> None:
+        """An annotation just added to the page (``ref`` refers to it); ``dest`` is the
+        destination name of an internal link."""
+
+
+_NO_SPACE_AFTER = frozenset(" \t\u00a0-\u00ad\u2010\u2011\u2013\u2014/")
+
+
+class SpacedText(PDFTextObject):
+    """A text object whose lines end with a space (``T*`` after text that ends a word), so that
+    text taken from the page or the structure tree keeps the word break at a line break (a
+    paragraph's lines are written without the space they were broken at). The space is drawn
+    after the line's last glyph: nothing visible changes."""
+
+    bg_last = ""
+
+    def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N803
+        if TStar:
+            last = text or self.bg_last
+            if last and last[-1] not in _NO_SPACE_AFTER:
+                text += " "
+            self.bg_last = ""
+        elif text:
+            self.bg_last = text
+        super()._textOut(text, TStar)
+
+
+class HookedCanvas(Canvas):
+    """A canvas that tells ``bg_hooks`` (a :class:`PageHooks`, if set) about each page's
+    operators and dictionary and each annotation on a page; its text objects are
+    :class:`SpacedText`; its files say PDF 1.7 (ISO 32000-1, which PDF/UA-1 builds on: page
+    ``/Tabs``, structure elements' attributes are PDF 1.5 and later)."""
+
+    bg_hooks: PageHooks | None = None
+    bg_dest: str | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("pdfVersion", (1, 7))
+        super().__init__(*args, **kwargs)
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PDFTextObject:  # noqa: N802
+        return SpacedText(self, x, y, direction=direction)
+
+    def showPage(self) -> None:  # noqa: N802
+        hooks = self.bg_hooks
+        if hooks is not None:
+            hooks.page_code(self, self._code)
+        super().showPage()
+
+    def _setAnnotations(self, page: Any) -> None:  # noqa: N802
+        super()._setAnnotations(page)
+        hooks = self.bg_hooks
+        if hooks is not None and isinstance(page, pdfdoc.PDFPage):  # (not a form's)
+            hooks.page_dict(self, page, self._doc.thisPageName())
+
+    def linkRect(self, contents: str, destinationname: str, *args: Any,  # noqa: N802,N803
+                 **kwargs: Any) -> Any:
+        self.bg_dest = destinationname
+        try:
+            return super().linkRect(contents, destinationname, *args, **kwargs)
+        finally:
+            self.bg_dest = None
+
+    def _addAnnotation(self, annotation: Any, name: str | None = None,  # noqa: N802
+                       addtopage: int = 1) -> None:
+        super()._addAnnotation(annotation, name, addtopage)
+        hooks = self.bg_hooks
+        if hooks is not None and addtopage:
+            hooks.annotation(self, annotation, self._annotationrefs[-1], self.bg_dest)
+
+
+_PAGE_CLASSES: dict[tuple[str, ...], type] = {}
+
+
+def page_set(page: Any, **entries: Any) -> None:
+    """Add entries to a page dictionary not yet written (ReportLab writes only the keys its
+    page class lists)."""
+    keys = tuple(sorted(entries))
+    cls = _PAGE_CLASSES.get(keys)
+    if cls is None:
+        base = pdfdoc.PDFPage
+        cls = _PAGE_CLASSES[keys] = type(
+            "BriefgenPage", (base,), {"__NoDefault__": [*base.__NoDefault__, *keys]})
+    page.__class__ = cls
+    for k, v in entries.items():
+        setattr(page, k, v)
+
+
+def annotation_set(annotation: Any, key: str, value: Any) -> None:
+    """Set an entry of an annotation made by the canvas (a ``PDFDictionary`` from ``linkURL``
+    or a ``LinkAnnotation`` from ``linkRect``)."""
+    if isinstance(annotation, pdfdoc.PDFDictionary):
+        annotation[key] = value
+    elif key == "Contents":
+        annotation.Contents = value
+    else:
+        if key not in annotation.permitted:
+            annotation.permitted = (*annotation.permitted, key)
+        annotation.otherkw[key] = value
+
+
+def annotation_get(annotation: Any, key: str) -> Any:
+    if isinstance(annotation, pdfdoc.PDFDictionary):
+        return annotation.dict.get(key)
+    if key == "Contents":
+        return annotation.Contents
+    return annotation.otherkw.get(key)
+
+
+def catalog(canv: Canvas) -> Any:
+    """The document catalogue (its entries are attributes; ReportLab writes the keys it
+    knows, which include ``StructTreeRoot``, ``MarkInfo``, ``Metadata`` and
+    ``ViewerPreferences``)."""
+    return canv._doc.Catalog
+
+
+def register(canv: Canvas, obj: Any, name: str) -> Any:
+    """Register a PDF object under ``name`` in the canvas's document: a reference to it."""
+    return canv._doc.Reference(obj, name)
+
+
+def object_ref(canv: Canvas, ref: Any) -> str:
+    """``n 0 R`` for a registered object (its number is given when it is registered)."""
+    n, v = canv._doc.idToObjectNumberAndVersion[ref.name]
+    return f"{n} {v} R"
+
+
+def list_bullets(lst: ListFlowable) -> list[LIIndenter]:
+    """The item indenters of a list that carry a bullet (one per item, in order)."""
+    return [f for f in lst._content if isinstance(f, LIIndenter) and f._bullet]
+
+
+def bullet(indenter: LIIndenter) -> Any:
+    return indenter._bullet
+
+
+def set_bullet(indenter: LIIndenter, value: Any) -> None:
+    indenter._bullet = value
+
+
+class ObjectRef:
+    """A reference to the object registered under ``name`` (see :class:`RawObject`)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class RawObject(pdfdoc.PDFObject):
+    """A PDF object written from pieces: text, :class:`ObjectRef` (an object's number, known when
+    the file is written) and ReportLab objects (strings, references), formatted then."""
+
+    def __init__(self, parts: list[Any]):
+        self.parts = parts
+
+    def format(self, document: Any) -> bytes:
+        numbers = document.idToObjectNumberAndVersion
+        out: list[bytes] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part.encode("latin-1"))
+            elif isinstance(part, ObjectRef):
+                out.append(b"%d %d R" % numbers[part.name])
+            else:
+                out.append(part.format(document))
+        return b"".join(out)

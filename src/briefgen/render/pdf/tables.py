@@ -24,15 +24,21 @@ if TYPE_CHECKING:
 __all__ = ["box", "data_table", "quote", "title_block"]
 
 
-def _cell(w: BlockWriter, blocks: tuple[d.Block, ...], where: str) -> list[Flowable] | str:
-    flow = w.blocks(blocks, where)
+def _cell(w: BlockWriter, blocks: tuple[d.Block, ...], where: str,
+          tag: str = "TD", **attrs: str) -> list[Flowable] | str:
+    """A cell's flowables, its blocks' elements in a ``TD`` (or ``TH``, with ``attrs``)."""
+    with w.tags.scope(tag, attrs=attrs or None):
+        flow = w.blocks(blocks, where)
     return flow if flow else ""
 
 
 def _rows(w: BlockWriter, t: d.Table, ncols: int) -> list[list[Any]]:
     rows = []
     for r in t.rows:
-        cells = [_cell(w, c.blocks, "cell") for c in r]
+        with w.tags.scope("TR"):
+            cells = [_cell(w, c.blocks, "cell") for c in r]
+            for _ in range(ncols - len(cells)):
+                w.tags.add("TD")
         if len(cells) > ncols:  # never drop text: the overflow goes into the last cell
             extra: list[Flowable] = []
             for c in cells[ncols - 1:]:
@@ -54,9 +60,12 @@ def data_table(w: BlockWriter, t: d.Table) -> list[Flowable]:
     out: list[Flowable] = []
     caption = None
     if t.caption:  # converted first: notes are numbered in reading order (kept with the table)
-        caption = Para(w.inline.markup(t.caption), _keeping(look.p["caption"]))
+        caption = w.tags.leaf(Para(w.inline.markup(t.caption), _keeping(look.p["caption"])),
+                              "Caption")
     ncols = max(1, t.ncols)
-    header = [_cell(w, c.blocks, "th") for c in t.header] or [""]
+    with w.tags.scope("TR"), w.tags.repeated():  # (drawn again on a later page: artifacts)
+        header = [_cell(w, c.blocks, "th", "TH", O="Table", Scope="Column")
+                  for c in t.header] or [""]
     rows = _rows(w, t, ncols)
     cmds: list[tuple[Any, ...]] = [
         *look.table_font,
@@ -90,8 +99,9 @@ def quote(w: BlockWriter, q: d.Quote, where: str) -> Flowable:
     look, ql = w.look, w.sheet.quote
     flow = w.blocks(q.blocks, "quote" if where == "main" else where)
     if q.attribution:
-        flow.append(Para(escape(ql.attribution_prefix) + w.inline.markup(q.attribution, where),
-                         look.p["attribution"]))
+        flow.append(w.tags.leaf(Para(escape(ql.attribution_prefix)
+                                     + w.inline.markup(q.attribution, where),
+                                     look.p["attribution"]), "P"))
     return Table([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
                  style=TableStyle([
                      *look.table_font,
@@ -108,7 +118,7 @@ def box(w: BlockWriter, b: d.Box) -> Flowable:
     bl = w.sheet.boxes.get(b.role) or w.sheet.boxes["note"]
     flow: list[Flowable] = []
     if b.title:
-        flow.append(Para(w.inline.markup(b.title), look.p["box-title"]))
+        flow.append(w.tags.leaf(Para(w.inline.markup(b.title), look.p["box-title"]), "P"))
     flow.extend(w.blocks(b.blocks, "box"))
     return Table([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
                  style=TableStyle([
@@ -124,15 +134,26 @@ def box(w: BlockWriter, b: d.Box) -> Flowable:
 
 def title_block(w: BlockWriter, tb: d.TitleBlock) -> list[Flowable]:
     look, tl = w.look, w.sheet.title_block
-    out: list[Flowable] = [Para(w.inline.markup(tb.title), look.p["title"])]
+    tags = w.tags
+    out: list[Flowable] = [tags.leaf(Para(w.inline.markup(tb.title), look.p["title"]),
+                                     tags.heading(1))]
     if tb.subtitle:
-        out.append(Para(w.inline.markup(tb.subtitle), look.p["subtitle"]))
+        out.append(tags.leaf(Para(w.inline.markup(tb.subtitle), look.p["subtitle"]), "P"))
     if not tb.fields:
         out.append(Spacer(0, tl.space_after_bare))
         return out
     label_drop = look.p["meta-value"].fontSize - look.p["meta-label"].fontSize
-    rows = [[Para(w.inline.escaped(f.label), look.p["meta-label"]),
-             Para(w.inline.markup(f.value), look.p["meta-value"])] for f in tb.fields]
+    rows = []
+    with tags.scope("Table"):  # a row header (the label) and its value per field
+        for f in tb.fields:
+            with tags.scope("TR"):
+                with tags.scope("TH", attrs={"O": "Table", "Scope": "Row"}):
+                    label_para = tags.leaf(Para(w.inline.escaped(f.label), look.p["meta-label"]),
+                                           "P")
+                with tags.scope("TD"):
+                    value_para = tags.leaf(Para(w.inline.markup(f.value), look.p["meta-value"]),
+                                           "P")
+            rows.append([label_para, value_para])
     label = 100 * tl.label_share
     outer, inner = hex_colour(tl.outer_rule_colour), hex_colour(tl.inner_rule_colour)
     out.append(Table(rows, colWidths=[f"{label:g}%", f"{100 - label:g}%"], hAlign="LEFT",
