@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, SAMPLE, compile_briefgen  # noqa: E402
+from common import SAMPLE, compile_briefgen
 
 TARGET = 1.8
 NOISE = 0.1  # CPUs of other processes' load tolerated during a 2-worker run

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when imported from elsewhere
-from common import SAMPLE, briefgen_command, compile_briefgen  # noqa: E402
+from common import SAMPLE, briefgen_command, compile_briefgen
 
 SCALE_TARGET = 1.1  # time ratio per unit of length
 MEMORY_TARGET_MB = 150
@@ -124,7 +124,6 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=20)
     args = ap.parse_args()
 
-    import briefgen
 
     compile_briefgen()
     print(f"sample: {SAMPLE.name}; medians of {args.repeat}")

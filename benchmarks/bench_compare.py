@@ -111,8 +111,9 @@ def whole_process(repeat: int) -> bool:
 def warm(repeat: int) -> bool:
     from importlib.metadata import version
 
-    import briefgen
     from floor import floor_docx, floor_pdf
+
+    import briefgen
 
     print(f"(b) warm library call, both formats (briefgen {version('briefgen')}; floor: "
           f"reportlab {version('reportlab')}, python-docx {version('python-docx')})")

@@ -189,8 +189,14 @@ def floor_pdf(data: dict) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import (ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                    TableStyle)
+    from reportlab.platypus import (
+        ListFlowable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     ss = getSampleStyleSheet()
     body = ParagraphStyle("body", ss["BodyText"], fontName="Helvetica", fontSize=10.5,

@@ -65,12 +65,12 @@ def _chunk(args: tuple[int, int, int, bool]) -> tuple[int, int, list[str]]:
     import re
 
     import hypothesis
-    from conftest import docx_all_text, pdf_all_text
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from strategies import MUTATIONS, brief_strategy, printed_strings
 
     import briefgen
+    from conftest import docx_all_text, pdf_all_text
+    from strategies import MUTATIONS, brief_strategy, printed_strings
 
     failures: list[str] = []
     counts = {"built": 0, "refused": 0}
@@ -105,7 +105,7 @@ def _chunk(args: tuple[int, int, int, bool]) -> tuple[int, int, list[str]]:
                                     f"(brief saved as {_save(data, seed)})")
                     break
             counts["built"] += 1
-        except Exception:  # noqa: BLE001 - that is what we hunt
+        except Exception:
             failures.append(f"seed {seed}: {traceback.format_exc(limit=4)}")
 
     one()
@@ -217,10 +217,9 @@ def _templates_chunk(args: tuple[int, int]) -> tuple[int, int, list[str]]:
     import random
     import tempfile
 
-    from test_validation import MINIMAL
-
     import briefgen
     from briefgen.compose import compose
+    from test_validation import MINIMAL
 
     rng = random.Random(seed)
     brief = briefgen.parse_brief(MINIMAL)
@@ -248,7 +247,7 @@ def _templates_chunk(args: tuple[int, int]) -> tuple[int, int, list[str]]:
                 refused += 1
                 if e.diagnostics[0].file is None:
                     failures.append(f"seed {seed} #{i}: unlocated refusal {e}:\n{text}")
-            except Exception:  # noqa: BLE001 - that is what we hunt
+            except Exception:
                 failures.append(f"seed {seed} #{i}: {traceback.format_exc(limit=3)}\n{text}")
             if time.perf_counter() - t0 > 5:
                 failures.append(f"seed {seed} #{i}: took {time.perf_counter() - t0:.1f} s:\n"
@@ -326,12 +325,12 @@ def _refdocs_chunk(args: tuple[int, int]) -> tuple[int, int, list[str]]:
 
     import docx
     from lxml import etree
-    from test_docx_reference import make_reference
-    from test_refdoc import hostile_reference
 
     from briefgen.errors import BriefError
     from briefgen.refdoc import sanitize_reference
     from briefgen.render.docx import reference as ox
+    from test_docx_reference import make_reference
+    from test_refdoc import hostile_reference
 
     rng = random.Random(seed)
     bases = [make_reference(), make_reference(dotx=True), make_reference(macros=True),
@@ -348,7 +347,7 @@ def _refdocs_chunk(args: tuple[int, int]) -> tuple[int, int, list[str]]:
         except BriefError:
             refused += 1
             continue
-        except Exception:  # noqa: BLE001
+        except Exception:
             failures.append(f"seed {seed} #{i}: {traceback.format_exc(limit=3)}")
             continue
         if time.perf_counter() - t0 > 5:
@@ -362,12 +361,12 @@ def _refdocs_chunk(args: tuple[int, int]) -> tuple[int, int, list[str]]:
             if n.endswith((".xml", ".rels")):
                 etree.fromstring(blob)
         try:
-            docx.Document(io.BytesIO(ox.as_document_package(out))).sections[0]  # noqa: B018
+            docx.Document(io.BytesIO(ox.as_document_package(out))).sections[0]
             ok += 1
-        except Exception as e:  # noqa: BLE001 - was the input readable?
+        except Exception as e:
             try:
-                docx.Document(io.BytesIO(ox.as_document_package(data))).sections[0]  # noqa: B018
-            except Exception:  # noqa: BLE001 - no: the renderer refuses it, as before
+                docx.Document(io.BytesIO(ox.as_document_package(data))).sections[0]
+            except Exception:
                 refused += 1
                 continue
             failures.append(f"seed {seed} #{i}: python-docx opened the input but not the "

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SAMPLE
-from test_validation import MINIMAL
 
 import briefgen
 from briefgen.cli import cli
+from conftest import ROOT, SAMPLE
+from test_validation import MINIMAL
 
 
 def run(*args: str) -> tuple[int, str, str]:

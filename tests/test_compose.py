@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
-from test_validation import MINIMAL
 
 import briefgen
 from briefgen import document as d
 from briefgen.compose import compose, parse_pack
 from briefgen.errors import BriefError
 from briefgen.inline import parse_inline
+from conftest import SAMPLE
+from test_validation import MINIMAL
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_validation import MINIMAL
 
 import briefgen
+from test_validation import MINIMAL
 
 distributed = pytest.importorskip("distributed")
 

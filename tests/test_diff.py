@@ -6,10 +6,10 @@ import copy
 import json
 
 import pytest
-from conftest import SAMPLE
 
 import briefgen
 from briefgen.diff import Change, diff_briefs, format_changes
+from conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")

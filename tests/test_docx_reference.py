@@ -15,10 +15,16 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE, libreoffice_pdfs
 from docx.enum.section import WD_ORIENT
 from docx.shared import Inches, Pt, RGBColor
 from lxml import etree
+
+import briefgen
+from briefgen.document import Document, Heading, Meta, Note, Paragraph, Text
+from briefgen.errors import BriefError
+from briefgen.render.docx import render_docx
+from briefgen.style import Style
+from conftest import SAMPLE, libreoffice_pdfs
 from test_render_docx import (
     DATE,
     R,
@@ -32,12 +38,6 @@ from test_render_docx import (
     wval,
     xml,
 )
-
-import briefgen
-from briefgen.document import Document, Heading, Meta, Note, Paragraph, Text
-from briefgen.errors import BriefError
-from briefgen.render.docx import render_docx
-from briefgen.style import Style
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 BODY_TEXT = "TEMPLATE BODY TEXT that no pack may carry"

@@ -18,19 +18,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import SAMPLE, libreoffice_pdfs, need_tool
 from lxml import etree
-from test_render_docx import (
-    R,
-    W,
-    package_problems,
-    parts,
-    sample_document,
-    schema_problems,
-    style_ids,
-    wval,
-    xml,
-)
 
 import briefgen
 from briefgen import layout
@@ -46,6 +34,18 @@ from briefgen.document import (
 from briefgen.errors import BriefError
 from briefgen.render.docx import render_docx
 from briefgen.style import Cover, MarkingStyle, Numbering, Style, load_style
+from conftest import SAMPLE, libreoffice_pdfs, need_tool
+from test_render_docx import (
+    R,
+    W,
+    package_problems,
+    parts,
+    sample_document,
+    schema_problems,
+    style_ids,
+    wval,
+    xml,
+)
 
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"

@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, need_tool
 from pypdf import PdfReader
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing, Group, String
@@ -21,6 +20,7 @@ from briefgen import document as d
 from briefgen.render import graphics as g
 from briefgen.render.pdf import render_pdf
 from briefgen.style import Style
+from conftest import SAMPLE, need_tool
 
 DATE = dt.datetime(2023, 9, 20, 14, 30)
 T = d.Text

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import need_tool
-from test_validation import MINIMAL
 
 import briefgen
 from briefgen.cli import cli
 from briefgen.errors import BriefError
+from conftest import need_tool
+from test_validation import MINIMAL
 
 CASES: dict[str, tuple[bytes, str]] = {
     "empty": (b"", "the file is empty"),

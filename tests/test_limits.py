@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_validation import MINIMAL
 
 import briefgen
 from briefgen.cli import cli
 from briefgen.errors import BriefError
+from test_validation import MINIMAL
 
 SRC = Path(briefgen.__file__).resolve().parents[1]
 SECONDS, MEGABYTES = 5.0, 500

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_validation import MINIMAL
 
 import briefgen
 from briefgen import pipeline
 from briefgen.cli import cli
 from briefgen.errors import BriefError, OutputError
+from test_validation import MINIMAL
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -156,7 +156,7 @@ def _unwritable(tmp_path: Path) -> Path:
         folder.chmod(0o555)
         return folder
     folder = Path("/sys/kernel")  # a folder even root cannot create files in
-    if not folder.is_dir() or os.access(folder, os.W_OK) and _can_create(folder):
+    if not folder.is_dir() or (os.access(folder, os.W_OK) and _can_create(folder)):
         pytest.skip("no folder here that refuses writes to this user")
     return folder
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import pdfplumber
 import pytest
-from conftest import need_tool
 from PIL import Image
 from pypdf import PdfReader
 
@@ -28,6 +27,7 @@ from briefgen.fonts import BUNDLED
 from briefgen.layout import apply_style
 from briefgen.render.pdf import render_pdf
 from briefgen.style import Cover, Margins, Page, Style, Tables, available_styles, load_style
+from conftest import need_tool
 
 T = d.Text
 MM = 72 / 25.4
@@ -606,9 +606,8 @@ def test_every_role_prints_as_the_stylesheet_resolves_it(name: str) -> None:
     """The PDF's half of tests/test_stylesheet_parity.py: each text role, read back from the
     page, has the weight, slant, size and colour the resolved stylesheet gives it (captions
     italic and muted, quotes upright, sizes in half points)."""
-    from test_stylesheet_parity import MARKERS, pdf_looks, role_document
-
     from briefgen.render.stylesheet import resolve
+    from test_stylesheet_parity import MARKERS, pdf_looks, role_document
 
     style = load_style(name)
     sheet = resolve(style)

@@ -18,12 +18,12 @@ from typing import Any
 
 import pikepdf
 import pytest
-from conftest import need_tool
 
 import briefgen
 from briefgen import document as d
 from briefgen import style as st
 from briefgen.render.pdf import render_pdf
+from conftest import need_tool
 
 T = d.Text
 DATE = dt.datetime(2023, 9, 20, 14, 30, 5, tzinfo=dt.UTC)
@@ -35,7 +35,7 @@ TEXT_OPS = {"Tj", "TJ", "'", '"'}
 PAINT_OPS = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "INLINE IMAGE"}
 STANDARD = frozenset("""Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct
 Private H H1 H2 H3 H4 H5 H6 P L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note
-Reference BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula Form""".split())  # noqa: SIM905
+Reference BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula Form""".split())
 
 PARENTS = {"TR": {"Table", "THead", "TBody", "TFoot"}, "TH": {"TR"}, "TD": {"TR"},
            "LI": {"L"}, "Lbl": {"LI", "TOCI"}, "LBody": {"LI"}, "TOCI": {"TOC"},

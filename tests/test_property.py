@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import docx_all_text, pdf_all_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import MUTATIONS, brief_strategy, printed_strings
 
 import briefgen
+from conftest import docx_all_text, pdf_all_text
+from strategies import MUTATIONS, brief_strategy, printed_strings
 
 
 def nows(s: str) -> str:

@@ -14,10 +14,10 @@ import zipfile
 import docx
 import pytest
 from lxml import etree
-from test_docx_reference import HEADER_TEXT, LOGO, _rezip, make_reference
 
 from briefgen.errors import BriefError
 from briefgen.refdoc import MAX_PARTS, load_reference, sanitize_reference
+from test_docx_reference import HEADER_TEXT, LOGO, _rezip, make_reference
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -223,9 +223,8 @@ def test_benign_references_open_after_sanitizing():
 
 
 def test_pack_built_on_a_sanitized_reference_carries_nothing_remote(tmp_path, clean: bytes):
-    from conftest import SAMPLE
-
     import briefgen
+    from conftest import SAMPLE
 
     ref = tmp_path / "clean.docx"
     ref.write_bytes(clean)

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import libreoffice_pdfs, need_tool
 from lxml import etree
 
 from briefgen.document import (
@@ -48,6 +47,7 @@ from briefgen.document import (
 )
 from briefgen.render.docx import render_docx
 from briefgen.style import Style
+from conftest import libreoffice_pdfs, need_tool
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -681,7 +681,7 @@ def test_core_properties(endnotes: bytes) -> None:
     assert cp.author == cp.last_modified_by == "South Caucasus Desk"
     assert cp.keywords == "Armenia, Azerbaijan"
     assert cp.language == "en-GB"
-    utc = DATE.replace(tzinfo=dt.timezone.utc)  # naive dates are written as UTC
+    utc = DATE.replace(tzinfo=dt.UTC)  # naive dates are written as UTC
     assert cp.created == cp.modified == utc
     assert cp.revision == 1
     for name, blob in parts(endnotes).items():
@@ -697,7 +697,7 @@ def test_timezone_aware_date_is_written_in_utc(doc: Document) -> None:
     when = dt.datetime(2023, 9, 21, 11, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     data = render_docx(Document(Meta(title="t", date=when), (P("x"),)), Style())
     created = docx.Document(io.BytesIO(data)).core_properties.created
-    assert created == dt.datetime(2023, 9, 21, 9, 30, tzinfo=dt.timezone.utc)
+    assert created == dt.datetime(2023, 9, 21, 9, 30, tzinfo=dt.UTC)
 
 
 def test_blank_marking_prints_nothing(doc: Document) -> None:
@@ -1280,11 +1280,10 @@ def test_every_role_is_the_stylesheets(name: str) -> None:
     """Each role's paragraph, read back through its Word style (basedOn chain, defaults, direct
     run formatting), has the stylesheet's family, weight, slant, size and colour (the PDF's
     side of the parity is tests/test_stylesheet_parity.py)."""
-    from test_stylesheet_parity import MARKERS, docx_looks, role_document
-
     from briefgen.fonts import family
     from briefgen.render.stylesheet import resolve
     from briefgen.style import load_style
+    from test_stylesheet_parity import MARKERS, docx_looks, role_document
 
     style = load_style(name)
     sheet = resolve(style)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from conftest import SAMPLE, need_tool
 
 import briefgen
 from briefgen import document as d
 from briefgen.render.html import render_html
 from briefgen.style import available_styles, load_style
+from conftest import SAMPLE, need_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import need_tool
 from pypdf import PdfReader
 
 from briefgen import document as d
 from briefgen.render.pdf import render_pdf
 from briefgen.style import Margins, Page, Style
+from conftest import need_tool
 
 T = d.Text
 HOSTILE = 'a<b Q&A &copy <img src="/etc/passwd"> <font>'

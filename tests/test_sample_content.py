@@ -11,9 +11,9 @@ import re
 from typing import Any
 
 import pytest
-from conftest import SAMPLE
 
 import briefgen
+from conftest import SAMPLE
 
 
 def norm(text: str) -> str:

@@ -11,10 +11,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, docx_all_text, need_tool
 
 import briefgen
 from briefgen import document as d
+from conftest import SAMPLE, docx_all_text, need_tool
 
 # Each fact of the article as the packs must print it (qualifiers and attribution kept).
 FACTS = [

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_validation import MINIMAL
 
 import briefgen
 from briefgen.cli import cli
 from briefgen.compose import compose, load_labels, render_template
 from briefgen.errors import BriefError
+from test_validation import MINIMAL
 
 BRIEF = briefgen.parse_brief(MINIMAL)
 HEAD = "<pack>\n{# attack on the next line #}\n"

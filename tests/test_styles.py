@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE, docx_all_text, need_tool, pdf_all_text
-from test_validation import MINIMAL
 
 import briefgen
 from briefgen.cli import cli
 from briefgen.errors import BriefError
 from briefgen.style import available_styles, load_style
+from conftest import SAMPLE, docx_all_text, need_tool, pdf_all_text
+from test_validation import MINIMAL
 
 SHIPPED = ["default", "in-focus", "uk-brief", "us-memo"]
 

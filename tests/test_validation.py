@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
 
 import briefgen
 from briefgen.errors import BriefError
 from briefgen.schema import schema_path, schema_text
+from conftest import SAMPLE
 
 MINIMAL = """\
 title: A brief

@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
 
 import briefgen
 from briefgen.errors import BriefError
 from briefgen.preview import page_images, parse_pages
 from briefgen.watch import watch
+from conftest import SAMPLE
 
 
 def test_parse_pages() -> None:

@@ -28,8 +28,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .document import Document
-from .errors import (BriefError, BriefgenError, BriefgenWarning, BriefWarning, Diagnostic,
-                     InputError, InternalError, OutputError, RenderError)
+from .errors import (
+    BriefError,
+    BriefgenError,
+    BriefgenWarning,
+    BriefWarning,
+    Diagnostic,
+    InputError,
+    InternalError,
+    OutputError,
+    RenderError,
+)
 from .model import Brief
 from .pipeline import BatchResult, BuildOptions, Pack
 from .style import Style, load_style

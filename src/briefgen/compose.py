@@ -20,10 +20,14 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from .xmltext import escape, quoteattr
 
-from jinja2 import (FileSystemBytecodeCache, StrictUndefined, TemplateError, TemplateSyntaxError,
-                    pass_context)
+from jinja2 import (
+    FileSystemBytecodeCache,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    pass_context,
+)
 from jinja2.bccache import Bucket
 from lxml import etree
 from markupsafe import Markup
@@ -32,12 +36,21 @@ from . import document as d
 from .errors import BriefError, Diagnostic
 from .estimative import BANDS, IMPACTS, SCALES, risk_band
 from .inline import CITATION, Citation, parse_inline
-from .model import Brief, KeyFigure
 from .loader import printable
+from .model import Brief, KeyFigure
 from .sandbox import VERSION as SANDBOX_VERSION
-from .sandbox import (Record, SafeEnvironment, SafeLoader, budget, iter_limited, plain,
-                      seconds_allowed, template_file_problem)
+from .sandbox import (
+    Record,
+    SafeEnvironment,
+    SafeLoader,
+    budget,
+    iter_limited,
+    plain,
+    seconds_allowed,
+    template_file_problem,
+)
 from .style import Style
+from .xmltext import escape, quoteattr
 
 # --------------------------------------------------------------------------------------------
 # Templates and labels
@@ -670,7 +683,7 @@ def parse_pack(xml: str, source: str = "<template>") -> d.Document:
                                      f"<pack date={date_text[:40]!r}> is not an ISO date "
                                      "(write it as 2023-09-20 or 2023-09-20T14:30)")]) from None
     if date.tzinfo is None:
-        date = date.replace(tzinfo=dt.timezone.utc)
+        date = date.replace(tzinfo=dt.UTC)
     marking = None
     if root.get("marking-label"):
         marking = d.Marking(root.get("marking-scheme", "custom"),  # type: ignore[arg-type]

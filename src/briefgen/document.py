@@ -12,9 +12,9 @@ Every node is an immutable dataclass so a composed document can be shared betwee
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import Any, Iterator, Literal, Union
+from typing import Any, Literal, Union
 
 # --------------------------------------------------------------------------------------------
 # Inlines

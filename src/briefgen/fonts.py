@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Self
@@ -107,7 +107,7 @@ def coverage(path: Path) -> frozenset[int]:
     return _coverage(str(path))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _coverage(path: str) -> frozenset[int]:
     return metrics(path).codepoints()
 
@@ -126,7 +126,7 @@ def characters(path: Path) -> frozenset[str]:
     return _characters(str(path))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _characters(path: str) -> frozenset[str]:
     return frozenset(map(chr, _coverage(path)))
 
@@ -241,7 +241,7 @@ def _file_digest(path: str, _mtime: int, _size: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def metrics(path: Path | str) -> FontMetrics:
     """The metrics of a TrueType file (read once per process)."""
     return FontMetrics(str(path))

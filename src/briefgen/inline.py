@@ -36,7 +36,7 @@ Citation = tuple[str, str]
 class _CitationMatch:
     """A bracket group that holds a citation: ``[`` body ``]``, the body without brackets."""
 
-    __slots__ = ("string", "_start", "_end")
+    __slots__ = ("_end", "_start", "string")
 
     def __init__(self, string: str, start: int, end: int) -> None:
         self.string, self._start, self._end = string, start, end

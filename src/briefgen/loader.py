@@ -314,6 +314,14 @@ def _fast_parse(text: str, name: str, *, large: bool = False
         if isinstance(node, pyyaml.MappingNode):
             if node.tag != _MAP:
                 raise _Fallback(f"the explicit tag {node.tag}", node.start_mark)
+            at_mark = node.start_mark.index
+            if node.flow_style and text.startswith("?", at_mark) and \
+                    not text[at_mark + 1:at_mark + 2].isspace():
+                # [?0]: YAML 1.2 reads the text "?0", libyaml and ruamel.yaml a one-pair
+                # mapping; neither guess is safe, so say what to write
+                raise _fail(name, "YAML syntax error: a value starting with '?' inside [ ] or { } is "
+                                  "ambiguous; "
+                                  "put it in quotes (\"?0\")", *at(node.start_mark))
             out: dict[str, Any] = {}
             for knode, vnode in node.value:
                 key = scalar(knode)

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compose import compose, load_labels
-from .layout import apply_style
 from .document import Document, map_text
-from .errors import (BriefError, BriefgenError, BriefWarning, Diagnostic,
-                     InternalError, OutputError)
+from .errors import BriefError, BriefgenError, BriefWarning, Diagnostic, InternalError, OutputError
+from .layout import apply_style
 
 if TYPE_CHECKING:  # concurrent.futures (and logging) load only for a batch
     import threading
@@ -190,10 +189,10 @@ class _Forked:
             try:
                 try:
                     payload = pickle.dumps((True, fn(*args)))
-                except BaseException as e:  # noqa: BLE001 - every failure goes to the parent
+                except BaseException as e:
                     try:
                         payload = pickle.dumps((False, e))
-                    except Exception:  # noqa: BLE001 - an error that does not pickle
+                    except Exception:
                         payload = pickle.dumps((False, InternalError(f"{type(e).__name__}: {e}")))
                 with os.fdopen(write, "wb") as pipe:
                     pipe.write(payload)
@@ -590,7 +589,7 @@ def _build_one(path: Path, output_dir: str | os.PathLike[str],
                                     pack.warnings)
     except BriefgenError as e:
         return str(path), e
-    except Exception as e:  # noqa: BLE001 - one bad brief must not stop the batch
+    except Exception as e:
         return str(path), InternalError(f"{path}: internal error: {type(e).__name__}: {e}")
 
 
@@ -651,7 +650,7 @@ def _run_on(executor: Executor, paths: Sequence[Path], output_dir: str | os.Path
                 except BrokenProcessPool:
                     lost.append(path)
                     continue
-                except Exception as e:  # noqa: BLE001 - e.g. a cluster's lost worker
+                except Exception as e:
                     outcome = (str(path), InternalError(f"{path}: {type(e).__name__}: {e}"))
                 record(*outcome)
         if interrupted.is_set():

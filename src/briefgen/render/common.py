@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Hashable, TypeVar
+from typing import Generic, TypeVar
 
 from .. import document as d
 
@@ -134,7 +134,7 @@ def utc_naive(when: _dt.datetime | _dt.date) -> _dt.datetime:
     if not isinstance(when, _dt.datetime):
         when = _dt.datetime(when.year, when.month, when.day)
     if when.tzinfo is not None and when.utcoffset() is not None:
-        when = when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        when = when.astimezone(_dt.UTC).replace(tzinfo=None)
     return when.replace(microsecond=0, tzinfo=None)
 
 
@@ -143,7 +143,7 @@ def utc_aware(when: _dt.datetime | _dt.date) -> _dt.datetime:
     if not isinstance(when, _dt.datetime):
         when = _dt.datetime(when.year, when.month, when.day)
     if when.tzinfo is None or when.utcoffset() is None:
-        when = when.replace(tzinfo=_dt.timezone.utc)
+        when = when.replace(tzinfo=_dt.UTC)
     return when
 
 

@@ -24,9 +24,9 @@ import math
 import struct
 import threading
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String

@@ -15,9 +15,10 @@ sizes) into the many a page needs; change a proportion here and both formats fol
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal
 
 from ..style import MarkingLook, Style, marking_look
 

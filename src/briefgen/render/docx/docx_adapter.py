@@ -11,7 +11,7 @@ that changes one fails loudly there rather than quietly in a pack.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any, TypeAlias
 
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -106,7 +106,7 @@ def core_properties_element(cp: Any) -> Element:
 # Making elements
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tag(tag: str) -> tuple[str, dict[str, str]]:
     """The Clark name and namespace map python-docx's OxmlElement works out for ``tag``."""
     ns = NamespacePrefixedTag(tag)

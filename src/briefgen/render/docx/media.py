@@ -77,7 +77,7 @@ def write_cover_logo(w: Writer, out: Element, where: Where) -> None:
         width, height = fit_box(image.px_width, image.px_height, look.width,
                                 ctx.page.text_width,
                                 ctx.page.text_height * look.max_height_share)
-    except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on a bad image
+    except Exception as e:
         raise BriefError([Diagnostic(str(path), None, None, "cover.logo",
                                      "the logo cannot be read as a PNG or JPEG image "
                                      f"({type(e).__name__}: {e})")]) from None

@@ -124,8 +124,8 @@ def open_reference(path: Path) -> _docx.Document:
         wd = _docx.Document(io.BytesIO(data))
         wd.styles  # noqa: B018 - python-docx adds a styles part if there is none
         wd.settings  # noqa: B018
-        wd.sections[0]  # noqa: B018
-    except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on a broken file
+        wd.sections[0]
+    except Exception as e:
         raise fail(f"is damaged and cannot be read as a Word document "
                    f"({type(e).__name__}: {e})") from None
     return wd

@@ -235,9 +235,9 @@ class StyleBook:
             existing = next((st for st in self.root.findall(qn("w:style"))
                              if st.get(qn("w:type")) == kind
                              and (st.get(qn("w:default")) in ("1", "true", "on")
-                                  or (wv := st.find(qn("w:name"))) is not None
+                                  or ((wv := st.find(qn("w:name"))) is not None
                                   and (wv.get(qn("w:val")) or "").casefold()
-                                  == name.casefold())), None)
+                                  == name.casefold()))), None)
             if existing is not None:
                 if existing.get(qn("w:styleId")) != sid:
                     self.style_map[sid] = existing.get(qn("w:styleId"))

@@ -8,7 +8,8 @@ title."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
@@ -141,7 +142,7 @@ class BlockWriter:
         try:
             iw, ih = ImageReader(str(path)).getSize()
             width, height = fit_box(iw, ih, logo.width, fw, fh * logo.max_height_share)
-        except Exception as e:  # noqa: BLE001 - whatever the image library says, say it here
+        except Exception as e:
             raise BriefError([Diagnostic(str(path), None, None, "cover.logo",
                                          f"not a readable PNG or JPEG image ({e})")]) from None
         img = Logo(str(path), width=width, height=height, hAlign="LEFT")

@@ -69,10 +69,10 @@ class Contents(TableOfContents):
         for entry, item in zip(self.bg_entries, items):  # its leader and page number, after it
             self.bg_numbers[entry[3]] = item.add("NonStruct")
 
-    def isIndexing(self) -> int:  # noqa: N802 - nothing to settle: no multiBuild
+    def isIndexing(self) -> int:
         return 0
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if getattr(self, "_bg_width", None) != availWidth:  # the table, once per width
             super().wrap(availWidth, availHeight)  # (an entry's callback names its key)
             self._bg_width = availWidth
@@ -81,11 +81,11 @@ class Contents(TableOfContents):
         self.width, self.height = self._bg_size
         return self._bg_size
 
-    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         self.register(canvas)
         super().drawOn(canvas, x, y, _sW)
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         for part in parts:  # the table's pieces draw the entries: they need the callback too
             retype(part, ContentsPiece)
@@ -117,11 +117,11 @@ class ContentsPiece(Table):
 
     bg_contents: Contents
 
-    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         self.bg_contents.register(canvas)
         super().drawOn(canvas, x, y, _sW)
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         for part in parts:
             part.bg_contents = self.bg_contents

@@ -7,8 +7,9 @@ from the document date, so the bytes do not depend on the clock or on an inherit
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -24,7 +25,7 @@ class Stamp:
 
     t: float
     lt: tuple[int, ...]
-    YMDhms: tuple[int, ...]  # noqa: N815 - ReportLab's attribute name
+    YMDhms: tuple[int, ...]
     dhh: int
     dmm: int
     tzname: str
@@ -45,7 +46,7 @@ class Stamp:
 
     @property
     def datetime(self) -> _dt.datetime:  # ReportLab's TimeStamp has one
-        return _dt.datetime.fromtimestamp(self.t, _dt.timezone.utc)
+        return _dt.datetime.fromtimestamp(self.t, _dt.UTC)
 
 
 def canvas_maker(stamp: Stamp, cls: type[Canvas] = Canvas) -> Callable[..., Canvas]:

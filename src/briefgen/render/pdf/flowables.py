@@ -26,7 +26,7 @@ class TaggedParagraph(_RLParagraph):
 
     bg_tag: Elem | None = None
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         tag = self.bg_tag
         if tag is not None:
@@ -35,7 +35,7 @@ class TaggedParagraph(_RLParagraph):
                     part.bg_tag = tag
         return parts
 
-    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         with tagged(canvas, self.bg_tag):
             super().drawOn(canvas, x, y, _sW)
 
@@ -50,7 +50,7 @@ class Logo(Image):
 
     bg_tag: Elem | None = None
 
-    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         if self.bg_tag is not None:
             self.bg_tag.place(canvas, x, y, x + self.drawWidth, y + self.drawHeight)
         with tagged(canvas, self.bg_tag):
@@ -80,7 +80,7 @@ class Heading(Para):
         self.bg_pages = pages
         self.bg_lift = lift
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         if parts and isinstance(parts[0], Heading):
             first = parts[0]
@@ -108,7 +108,7 @@ class FlowTable(Table):
     row is split at once to fill the page; either way the rest starts on the next page (its
     pieces are of this class too, so every later split does the same)."""
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
         if len(parts) != 2:
             return parts
@@ -143,7 +143,7 @@ class Figure(Flowable):
         """What it holds that may carry note marks: its caption."""
         return self.caption
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         cap_h = 0.0
         if self.caption is not None:
             cap_h = self.caption.wrap(availWidth, self.frame_height)[1] + self.look.caption_gap
@@ -156,7 +156,7 @@ class Figure(Flowable):
         self.height = dw.height * self.scale + cap_h
         return self.width, self.height
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         return []  # never split: it moves to the next page whole (it always fits a frame)
 
     def draw(self) -> None:
@@ -185,7 +185,7 @@ class NotesSlot(Flowable):
         self.bg_tag: Elem | None = None  # where the endnotes' structure elements go
         self.bg_heading: str | None = None  # the endnotes heading's tag, taken in order
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return 0, 0
 
     def draw(self) -> None:  # a slot nested in a box or table stays empty: notes go at the end

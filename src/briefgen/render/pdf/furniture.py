@@ -6,7 +6,7 @@ during the layout pass and filled in once the page count is known (:meth:`Furnit
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas

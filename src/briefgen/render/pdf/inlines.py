@@ -13,10 +13,11 @@ with footnotes it carries an ``<onDraw>`` callback that tells the page it holds 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ... import document as d
 from ...fonts import characters

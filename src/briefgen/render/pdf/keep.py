@@ -11,7 +11,8 @@ not join), leaving a heading alone at the foot of a page."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, Table
@@ -52,13 +53,13 @@ class KeepWithNext(Flowable):
         """What it holds (for the footnotes' search for marks)."""
         return [*self.group, self.nxt]
 
-    def getSpaceBefore(self) -> float:  # noqa: N802
+    def getSpaceBefore(self) -> float:
         return self.group[0].getSpaceBefore()
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return availWidth, 0xFFFFFF  # never placed whole: split() hands out the pieces
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         nxt = self.nxt
         if isinstance(nxt, Figure):  # a figure scales to fit under its heading on a page
             nxt.max_height = self.frame_height - self._group_height(availWidth, nxt)

@@ -11,8 +11,9 @@ safety nets).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
@@ -41,9 +42,9 @@ from .reportlab_adapter import (
 
 if TYPE_CHECKING:
     from .anchors import Anchors
-    from .tagging import Tagger
     from .inlines import InlineWriter
     from .look import Look
+    from .tagging import Tagger
 
 __all__ = ["FN_CALLBACK", "FUZZ", "FlushNotes", "Footnotes", "NoteBook", "NoteFrame",
            "note_marks", "place_notes"]
@@ -305,7 +306,7 @@ class NoteFrame(NotesFrame):
         self._keep(fn.reserved)
         self.bg_text_bottom = self.cursor
 
-    def add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:  # noqa: N803
+    def add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:
         y0 = self.cursor
         ok = self._add_with_notes(flowable, canv, trySplit)
         if ok:  # where the drawn text ends (the space after it does not count)
@@ -418,7 +419,7 @@ class FlushNotes(Flowable):
         self.footnotes = footnotes
         self.width = self.height = 0
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         frame = placed_frame(self)
         fn = self.footnotes
         if frame is None:
@@ -428,7 +429,7 @@ class FlushNotes(Flowable):
             return 0, 0
         return availWidth, 0xFFFFFF
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         return [FrameBreak(), FlushNotes(self.footnotes)]
 
     def draw(self) -> None:

@@ -55,7 +55,7 @@ class DocTemplate(BaseDocTemplate):
         self.bg_pages = 0
         super().__init__(buf, **kwargs)
 
-    def beforeDocument(self) -> None:  # noqa: N802
+    def beforeDocument(self) -> None:
         canv = self.canv
         canv.showOutline()
         tags = self.bg_tags
@@ -68,7 +68,7 @@ class DocTemplate(BaseDocTemplate):
             foot.tag_note = tags.footnote
             canv.setNamedCB(FN_CALLBACK, tags.watch_marks(foot.drawn))
 
-    def afterPage(self) -> None:  # noqa: N802
+    def afterPage(self) -> None:
         self.bg_pages = self.page
 
 

@@ -131,7 +131,7 @@ class MemoParagraph(_RLParagraph):
     only on the width (the text and style are fixed once made; split pieces are new
     paragraphs), so one break per width is enough."""
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         memo = self.__dict__.setdefault("_bg_wrap", {})
         hit = memo.get(availWidth)
         if hit is not None:
@@ -144,7 +144,7 @@ class MemoParagraph(_RLParagraph):
         return size
 
 
-def onDraw_labels(para: _RLParagraph, name: str) -> list[str]:  # noqa: N802
+def onDraw_labels(para: _RLParagraph, name: str) -> list[str]:
     """The labels of the ``<onDraw name=...>`` callbacks a paragraph (or a split piece of one)
     holds, in reading order."""
     out: list[str] = []
@@ -349,7 +349,7 @@ class SpacedText(PDFTextObject):
 
     bg_last = ""
 
-    def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N803
+    def _textOut(self, text: str, TStar: int = 0) -> None:
         if TStar:
             last = text or self.bg_last
             if last and last[-1] not in _NO_SPACE_AFTER:
@@ -373,22 +373,22 @@ class HookedCanvas(Canvas):
         kwargs.setdefault("pdfVersion", (1, 7))
         super().__init__(*args, **kwargs)
 
-    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PDFTextObject:  # noqa: N802
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PDFTextObject:
         return SpacedText(self, x, y, direction=direction)
 
-    def showPage(self) -> None:  # noqa: N802
+    def showPage(self) -> None:
         hooks = self.bg_hooks
         if hooks is not None:
             hooks.page_code(self, self._code)
         super().showPage()
 
-    def _setAnnotations(self, page: Any) -> None:  # noqa: N802
+    def _setAnnotations(self, page: Any) -> None:
         super()._setAnnotations(page)
         hooks = self.bg_hooks
         if hooks is not None and isinstance(page, pdfdoc.PDFPage):  # (not a form's)
             hooks.page_dict(self, page, self._doc.thisPageName())
 
-    def linkRect(self, contents: str, destinationname: str, *args: Any,  # noqa: N802,N803
+    def linkRect(self, contents: str, destinationname: str, *args: Any,
                  **kwargs: Any) -> Any:
         self.bg_dest = destinationname
         try:
@@ -396,7 +396,7 @@ class HookedCanvas(Canvas):
         finally:
             self.bg_dest = None
 
-    def _addAnnotation(self, annotation: Any, name: str | None = None,  # noqa: N802
+    def _addAnnotation(self, annotation: Any, name: str | None = None,
                        addtopage: int = 1) -> None:
         super()._addAnnotation(annotation, name, addtopage)
         hooks = self.bg_hooks

@@ -1,0 +1,124 @@
+"""The ``briefgen`` command group, its shared options and the exit-status rules.
+
+Exit status: 0 success; 2 invalid input (each problem on its own line as
+``file:line:column: field.path: message``, no traceback); 1 an internal error (a short message;
+the traceback with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import BriefError, BriefgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+FORMATS = ("pdf", "docx", "html")  # pipeline.FORMATS, without importing the pipeline for --help
+DEFAULT_FORMATS = ("pdf", "docx")
+_DEBUG = "briefgen.debug"
+
+
+def _report(e: BriefError) -> None:
+    for diag in e.diagnostics:
+        click.echo(f"error: {diag}", err=True)
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_DEBUG] = True  # meta is shared by the group's context and its commands'
+
+
+debug_option = click.option(
+    "--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+    help="Show the traceback of internal errors.")
+"""``--debug``, defined once: on the group (``briefgen --debug build ...``) and on every
+command (``briefgen build ... --debug``)."""
+
+
+def guarded(fn: F) -> F:
+    """Map briefgen's exceptions to exit codes and messages (each error's ``exit_code``: 2 for
+    invalid input, with every diagnostic on its own line; 1 for the rest, with the traceback
+    under ``--debug``)."""
+
+    @debug_option
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BriefError as e:
+            _report(e)
+            sys.exit(e.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except BrokenPipeError:  # the reader went away (| head): stop quietly
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_INTERNAL)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as e:
+            debug = click.get_current_context().meta.get(_DEBUG, False)
+            if debug:
+                traceback.print_exc()
+            what = f"{type(e).__name__}: {e}" if not isinstance(e, BriefgenError) else str(e)
+            click.echo(f"internal error: {what}", err=True)
+            if not debug:
+                click.echo("(run again with --debug for the details, and report it)", err=True)
+            sys.exit(getattr(e, "exit_code", EXIT_INTERNAL))
+
+    return wrapper  # type: ignore[return-value]
+
+
+class FormatList(click.Choice):
+    """``--format``: one of the formats, or several comma-separated (``pdf,docx``); the
+    option may also be repeated (``-f pdf -f docx``)."""
+
+    name = "format"
+
+    def __init__(self) -> None:
+        super().__init__(FORMATS, case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        parts = [v.strip() for v in str(value).split(",") if v.strip()]
+        bad = [v for v in parts if v.lower() not in FORMATS]
+        if bad or not parts:
+            self.fail(f"unknown format {', '.join(bad) or '(none)'}; choose from "
+                      f"{', '.join(FORMATS)}", param, ctx)
+        return tuple(v.lower() for v in parts)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="briefgen")
+@debug_option
+def cli() -> None:
+    """Turn structured briefs (YAML or JSON) into PDF and DOCX briefing packs."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``briefgen`` command and ``python -m briefgen``."""
+    # A run is short and allocates a great deal: the cyclic garbage collector's default pace (a
+    # collection every 700 allocations, each full one walking every object the imports made)
+    # and the full collection at exit cost about 90 ms of a 0.6 s build. Collect less often,
+    # and leave the objects alive at the end to the operating system (gc.freeze: the exit no
+    # longer walks them; files are closed and flushed as usual).
+    gc.set_threshold(10_000, 20, 20)
+    try:
+        cli.main(args=argv, prog_name="briefgen", standalone_mode=True)
+    except BriefgenError as e:  # pragma: no cover - guarded() handles these
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_INVALID)
+    finally:
+        gc.freeze()

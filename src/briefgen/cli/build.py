@@ -1,0 +1,161 @@
+"""``briefgen build`` and ``briefgen validate``: the same options, one renders."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import BriefError, BriefgenWarning, Diagnostic
+from .app import DEFAULT_FORMATS, EXIT_INTERNAL, EXIT_INVALID, FormatList, cli, guarded
+
+
+def build_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide what a build makes, shared by every command that builds or
+    checks as a build would (build, validate): --format, --style, --template,
+    --reference-doc, --allow-missing-glyphs. ``options_from`` turns them into BuildOptions."""
+    for option in reversed((
+        click.option("--format", "-f", "formats", type=FormatList(), multiple=True,
+                     help="Formats: pdf, docx, html (an accessible web edition), "
+                          "comma-separated or repeated; default pdf,docx."),
+        click.option("--style", "-s", default=None,
+                     help="A shipped style name or a style file."),
+        click.option("--template", "-t", default=None,
+                     help="A shipped template name or a template file."),
+        click.option("--reference-doc", type=click.Path(path_type=Path), default=None,
+                     help="A Word document or template (.docx/.dotx) whose styles, page "
+                          "set-up and header logo the DOCX pack takes."),
+        click.option("--allow-missing-glyphs", is_flag=True,
+                     help="Print characters the fonts cannot draw as \ufffd with a warning, "
+                          "instead of refusing the brief."),
+    )):
+        fn = option(fn)
+    return fn
+
+
+def options_from(formats: tuple[tuple[str, ...], ...], style: str | None,
+                 template: str | None, reference_doc: Path | None,
+                 allow_missing_glyphs: bool) -> Any:
+    from ..pipeline import BuildOptions
+
+    chosen = tuple(dict.fromkeys(f for group in formats for f in group)) or DEFAULT_FORMATS
+    return BuildOptions(formats=chosen, style=style, template=template,
+                        reference_doc=reference_doc, allow_missing_glyphs=allow_missing_glyphs)
+
+
+@cli.command()
+@click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", "output", required=True, type=click.Path(path_type=Path),
+              help="Folder to write DIR/<brief>.pdf and DIR/<brief>.docx into.")
+@build_options
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for several briefs (default: the cores this process "
+                   "may use). With one brief, 1 renders PDF and DOCX one after the other "
+                   "instead of side by side.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@guarded
+def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...], ...],
+          style: str | None, template: str | None, reference_doc: Path | None,
+          allow_missing_glyphs: bool, jobs: int | None, quiet: bool) -> None:
+    """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
+    import warnings
+
+    options = options_from(formats, style, template, reference_doc, allow_missing_glyphs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BriefgenWarning)
+        try:
+            _build(briefs, output, options, quiet, jobs)
+        finally:
+            for w in caught:
+                if issubclass(w.category, BriefgenWarning):
+                    click.echo(f"warning: {w.message}", err=True)
+
+
+def _build(briefs: tuple[Path, ...], output: Path, options: Any, quiet: bool,
+           jobs: int | None) -> None:
+    from ..pipeline import build_files, build_many, expand_inputs
+
+    if len(briefs) == 1 and not briefs[0].is_dir():
+        # one brief: its formats render side by side on the cores there are
+        written = build_files(briefs[0], output, options, parallel=jobs != 1)
+        if not quiet:
+            for p in written:
+                click.echo(f"wrote {p}")
+        return
+    paths = expand_inputs(briefs)
+    if not paths:
+        raise BriefError([_no_briefs(briefs)])
+    bar = None
+    if not quiet and sys.stderr.isatty():  # a progress bar on a terminal, silence elsewhere
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(paths), unit="brief", file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int, name: str, ok: bool) -> None:
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(Path(name).name, refresh=False)
+
+    def say(line: str, err: bool) -> None:
+        if bar is not None:  # above the bar, which stays at the foot of the terminal
+            bar.write(line, file=sys.stderr if err else sys.stdout)
+        else:
+            click.echo(line, err=err)
+
+    def on_result(name: str, outcome: Any) -> None:
+        """Each brief's files or errors as soon as it ends, not after the whole batch."""
+        if isinstance(outcome, BriefError):
+            for diag in outcome.diagnostics:
+                say(f"error: {diag}", True)
+        elif isinstance(outcome, BaseException):
+            say(f"error: {name}: {outcome}", True)
+        elif not quiet:
+            for p in outcome:
+                say(f"wrote {p}", False)
+
+    try:
+        result = build_many(paths, output, options, jobs=jobs, progress=progress,
+                            on_result=on_result)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not quiet:
+        click.echo(f"{len(result.written)} built, {len(result.failed)} failed", err=True)
+    if result.failed:  # invalid input only: 2; anything worse: 1
+        invalid = all(isinstance(e, BriefError) for e in result.failed.values())
+        sys.exit(EXIT_INVALID if invalid else EXIT_INTERNAL)
+
+
+def _no_briefs(inputs: tuple[Path, ...]) -> Diagnostic:
+    return Diagnostic(", ".join(map(str, inputs)), None, None, "",
+                      "no brief files (*.yaml, *.yml, *.json) found")
+
+
+@cli.command()
+@click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@build_options
+@guarded
+def validate(briefs: tuple[Path, ...], formats: tuple[tuple[str, ...], ...], style: str | None,
+             template: str | None, reference_doc: Path | None,
+             allow_missing_glyphs: bool) -> None:
+    """Check BRIEFS as `build` would with the same options (the brief, the style's fonts for
+    every character, the template), and report every problem, without rendering."""
+    from ..pipeline import check, expand_inputs
+
+    options = options_from(formats, style, template, reference_doc, allow_missing_glyphs)
+    problems: list[BriefError] = []
+    paths = expand_inputs(briefs)
+    if not paths:
+        raise BriefError([_no_briefs(briefs)])
+    for path in paths:
+        try:
+            for w in check(path, options):
+                click.echo(f"warning: {w}", err=True)
+            click.echo(f"{path}: valid")
+        except BriefError as e:
+            problems.append(e)
+    if problems:
+        raise BriefError([d for e in problems for d in e.diagnostics])
