@@ -5,14 +5,13 @@
 from __future__ import annotations
 
 import math
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ....fonts import Family, FontMetrics
+from ....fonts import Family
 from ..docx_adapter import Element
 from ..ooxml import W_NS, is_on, local, qn
-from ..typefaces import metrics_of
+from ..typefaces import face_file, metrics_of, vertical_metrics
 from .sheet import StyleSheet, apply_props
 
 __all__ = ["Measure", "PBox", "Row", "TBox"]
@@ -124,8 +123,7 @@ class Measure:
         # scaled by the proportional spacing and truncated (measured against its layout:
         # 16.60 pt for 11 pt DejaVu at 130 %, where the exact product is 16.65; 18.20 pt for
         # 12 pt, where the font's rounded line height would give 18.10)
-        single = _single_line(metrics_of(props["font"], False, False, self.families),
-                              props["size"])
+        single = _single_line(props["font"], self.families, props["size"])
         line_h = props["exact"] or math.floor(single * props["line"] + 1e-6) / 20
         avail = max(width - props["left"] - props["right"], _MIN_COLUMN)
         chars = self._chars(p, props)
@@ -222,21 +220,10 @@ class Measure:
         return TBox(rows)
 
 
-_VMETRICS: dict[FontMetrics, tuple[int, int, int, int]] = {}
-
-
-def _single_line(metrics: FontMetrics, size: float) -> int:
+def _single_line(font: str, families: Mapping[str, Family] | None, size: float) -> int:
     """A font's single line height at ``size``, in twips, as LibreOffice has it: its ascent
     and descent (hhea) each in whole twips, and the line gap."""
-    vm = _VMETRICS.get(metrics)
-    if vm is None:
-        data = metrics._data  # the font file, as read (its hhea has the vertical metrics)
-        count = struct.unpack_from(">H", data, 4)[0]
-        hhea = next(off for tag, _, off, _ in (struct.unpack_from(">4sIII", data, 12 + 16 * i)
-                                                for i in range(count)) if tag == b"hhea")
-        asc, desc, gap = struct.unpack_from(">hhh", data, hhea + 4)
-        vm = _VMETRICS[metrics] = (asc, -desc, gap, metrics.units)
-    asc, desc, gap, units = vm
+    asc, desc, gap, units = vertical_metrics(face_file(font, False, False, families))
     twips = size * 20 / units
     return round(asc * twips) + round(desc * twips) + round(gap * twips)
 
