@@ -5,6 +5,7 @@ paragraphs they stand in their text column, ordered ones lettered (a), (b))."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -22,6 +23,7 @@ from ...document import (
     Quote,
     Table,
     TitleBlock,
+    plain_text,
 )
 from .docx_adapter import Element
 from .fields import write_contents
@@ -29,7 +31,7 @@ from .inlines import write_inlines
 from .media import write_cover_logo, write_figure
 from .notes import write_notes_heading
 from .numbering import list_step
-from .ooxml import PPR_ORDER, bookmark_name, copy_el, el, put, qn, tw, val
+from .ooxml import PPR_ORDER, bookmark_name, copy_el, el, local, put, qn, tw, val
 from .tables import write_box, write_table, write_title_block
 from .writer import Fmt, Where, Writer, bookmarked, para, run, text_runs
 
@@ -189,11 +191,64 @@ def _list_indents(w: Writer, b: ListBlock, where: Where, depth: int
 
 
 def _quote(w: Writer, q: Quote, out: Element, where: Where) -> None:
+    start = len(out)
     write_blocks(w, q.blocks, out, replace(where, body_style="Quote"))
     if q.attribution:
+        _keep_with_attribution(w, q, [c for c in out[start:] if local(c) == "p"])
         p = para(w, out, "Attribution", where)
         text_runs("\u2014\u00a0", Fmt(), p)
         write_inlines(w, q.attribution, p)
+
+
+#: a quotation at most this share of the page's text height is kept whole on one page
+SHORT_QUOTE = 0.5
+
+
+def _keep_with_attribution(w: Writer, q: Quote, paras: list[Element]) -> None:
+    """A quotation is never parted from its attribution: each of its paragraphs keeps with
+    the next (LibreOffice follows a chain of them) and, when the quotation is short, keeps
+    its lines together, so that the whole quotation moves to the attribution's page; a
+    long one keeps its last lines with the attribution (widow control does the rest)."""
+    if not paras:
+        return
+    short = _quote_height(w, q) <= w.ctx.page.text_height * SHORT_QUOTE
+    for p in paras if short else paras[-1:]:
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = el("w:pPr")
+            p.insert(0, ppr)
+        put(ppr, el("w:keepNext"), PPR_ORDER)
+        if short:
+            put(ppr, el("w:keepLines"), PPR_ORDER)
+
+
+def _quote_height(w: Writer, q: Quote) -> float:
+    """A quotation's height, roughly (its text's advance widths over its column, in its
+    leading): enough to tell a short quotation from one that may split."""
+    ctx = w.ctx
+    role, look = ctx.sheet.role("quote"), ctx.sheet.quote
+    metrics = ctx.fonts.metrics(ctx.fonts.name(role.family), role.bold, role.italic)
+    column = max(ctx.page.text_width - look.rule_width - look.rule_gap - look.indent_right,
+                 role.size)
+    height = 0.0
+    for b in q.blocks:
+        text = plain_text(b.children) if isinstance(b, Paragraph) else \
+            " ".join(plain_text(p.children) for p in _paragraphs(b))
+        lines = sum(math.ceil(sum(metrics.width(c) for c in line) * role.size / column
+                              * 1.1) or 1 for line in text.split("\n"))
+        height += lines * role.leading + look.space_before + role.space_after
+    return height
+
+
+def _paragraphs(b: Block) -> Iterable[Paragraph]:
+    """The paragraphs in a block (a list's items, a quotation's blocks), depth first."""
+    if isinstance(b, Paragraph):
+        yield b
+    for child in getattr(b, "blocks", ()) or ():
+        yield from _paragraphs(child)
+    for item in getattr(b, "items", ()) or ():
+        for child in item:
+            yield from _paragraphs(child)
 
 
 def _title_block(w: Writer, b: TitleBlock, out: Element, where: Where) -> None:

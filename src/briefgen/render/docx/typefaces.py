@@ -6,9 +6,11 @@ theme fonts, and the analyst's own TrueType families embedded in the package
 from __future__ import annotations
 
 import hashlib
+import struct
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +59,28 @@ def metrics_of(font: str, bold: bool, italic: bool,
     """The metrics of a face by family name: one of ``families`` (the style's, the analyst's
     own files included), else a bundled family, else DejaVu Sans (a reference document's
     font, which briefgen has no file for)."""
+    return metrics(str(face_file(font, bold, italic, families)))
+
+
+def face_file(font: str, bold: bool, italic: bool,
+              families: Mapping[str, Family] | None = None) -> Path:
+    """The TrueType file of a face by family name (as :func:`metrics_of` finds it)."""
     fam = (families or {}).get(font) or next(
         (f for f in BUNDLED.values() if f.name == font), BUNDLED["dejavu-sans"])
-    face = {(False, False): fam.regular, (True, False): fam.bold,
+    return {(False, False): fam.regular, (True, False): fam.bold,
             (False, True): fam.italic, (True, True): fam.bold_italic}[(bold, italic)]
-    return metrics(str(face))
+
+
+@cache
+def vertical_metrics(path: Path) -> tuple[int, int, int, int]:
+    """A TrueType file's ascent, descent (positive), line gap (its hhea table) and units
+    per em."""
+    data = path.read_bytes()
+    tables = {tag: off for tag, _, off, _ in (struct.unpack_from(">4sIII", data, 12 + 16 * i)
+                                              for i in range(struct.unpack_from(">H", data, 4)[0]))}
+    units = struct.unpack_from(">H", data, tables[b"head"] + 18)[0]
+    asc, desc, gap = struct.unpack_from(">hhh", data, tables[b"hhea"] + 4)
+    return asc, -desc, gap, units
 
 
 def restyle_theme_and_fonts(document_part: Any, fonts: FontSet, reference: bool) -> bool:

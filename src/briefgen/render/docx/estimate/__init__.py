@@ -41,10 +41,19 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
-    def story_height(element: Element, before: bool = True) -> float:
-        return sum((b.before if before else 0.0) + sum(b.lines) + b.after
-                   for b in (measure.para(p, text_w / 20)
-                             for p in element.findall(qn("w:p"))))
+    def story_height(element: Element, first_before: bool = True) -> float:
+        """A story's paragraphs stacked: between two, the larger of the space after and
+        the next one's before (as in the body); the first one's space before only when
+        ``first_before`` (a header's or footer's first is laid at its top edge, but the
+        spacing before a later paragraph of it is laid: the footer's marking block)."""
+        h, after = 0.0, 0.0
+        for k, p in enumerate(element.findall(qn("w:p"))):
+            b = measure.para(p, text_w / 20)
+            if k or first_before:
+                h += max(0.0, b.before - after)
+            h += sum(b.lines) + b.after
+            after = b.after
+        return h
 
     top = max(margins[0],
               section.header_distance.pt + story_height(story_element(section.header), False))

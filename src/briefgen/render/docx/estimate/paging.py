@@ -90,7 +90,7 @@ class _Pager:
         n = len(it.lines)
         if not it.keep_lines and not (it.widow and n < 4):
             n = min(n, 2 if it.widow else 1)
-        return gap + sum(it.lines[:n])
+        return gap + sum(it.lines[:n]) - it.surplus
 
     def _full_height(self, k: int) -> float:
         if k >= len(self.items):
@@ -182,7 +182,7 @@ class _Pager:
                     and whole <= H \
                     and need <= H:
                 self._new_page()
-        total = self._gap(it) + sum(it.lines)
+        total = self._gap(it) + sum(it.lines) - it.surplus
         if it.keep_lines and self.y + total + self.notes > H + self._slack() \
                 and self.y > 0 \
                 and it.before + sum(it.lines) <= H:
@@ -198,8 +198,8 @@ class _Pager:
             extra = sum(self.note_heights.get(x, 0.0) for x in it.notes[j])
             if extra and notes == 0.0:
                 extra += self.note_gap
-            if y + it.lines[j] + notes + extra > self.H + (NOTE_SLACK if notes + extra
-                                                           else 0.0):
+            if y + it.lines[j] - it.surplus + notes + extra > self.H + (
+                    NOTE_SLACK if notes + extra else 0.0):
                 break
             y += it.lines[j]
             notes += extra

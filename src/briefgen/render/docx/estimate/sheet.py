@@ -109,3 +109,24 @@ class StyleSheet:
                 if e is not None:
                     out[side] = int(e.get(qn("w:w"))) / 20
         return out["top"], out["bottom"], out["left"], out["right"]
+
+    def row_rules(self, style_id: str) -> tuple[float, float, float]:
+        """(top, between rows, bottom) rule widths of a table style (``basedOn`` followed),
+        in points; a rule that is nil or none is 0."""
+        widths = {"top": 0.0, "insideH": 0.0, "bottom": 0.0}
+        chain: list[Element] = []
+        st = self.by_id.get(style_id)
+        while st is not None and len(chain) < 20:
+            chain.append(st)
+            based = st.find(qn("w:basedOn"))
+            st = self.by_id.get(based.get(qn("w:val"))) if based is not None else None
+        for st in reversed(chain):
+            borders = st.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
+            if borders is None:
+                continue
+            for side in widths:
+                e = borders.find(qn(f"w:{side}"))
+                if e is not None:
+                    widths[side] = 0.0 if e.get(qn("w:val")) in ("nil", "none") else \
+                        int(e.get(qn("w:sz"), "0")) / 8
+        return widths["top"], widths["insideH"], widths["bottom"]
