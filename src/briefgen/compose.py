@@ -40,7 +40,7 @@ from .errors import BriefError, Diagnostic
 from .estimative import BANDS, IMPACTS, SCALES, risk_band
 from .inline import CITATION, Citation, parse_inline
 from .loader import printable
-from .model import Brief, KeyFigure
+from .model import CURRENCY_SIGNS, Brief, KeyFigure
 from .sandbox import VERSION as SANDBOX_VERSION
 from .sandbox import (
     Record,
@@ -314,6 +314,8 @@ def _date(ctx: Any, value: Any) -> str:
 
 
 def _format_number(value: float, labels: Mapping[str, Any]) -> str:
+    if value < 0:  # a fall: a true minus sign, not a hyphen
+        return "\u2212" + _format_number(-value, labels)
     if isinstance(value, float) and not value.is_integer():
         whole, frac = f"{value:,.2f}".rstrip("0").split(".")
         return whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"] + frac
@@ -330,7 +332,18 @@ def _qualified(ctx: Any, fig: KeyFigure) -> str:
     """A key figure as it must be read: qualifier, number, unit ("at least 200 people")."""
     labels = _run_labels(ctx)
     q = labels["qualifiers"].get(fig.qualifier, fig.qualifier)
-    parts = [q, _format_number(fig.value, labels), fig.unit or ""]
+    number = _format_number(fig.value, labels)
+    currency = getattr(fig, "currency", None)
+    if currency:  # "$1,200", "CHF 1,200"; French writes the sign after ("1 200 €")
+        sign = CURRENCY_SIGNS.get(currency)
+        if sign and str(labels.get("decimal_separator")) == ",":
+            number = f"{number}\u00a0{sign}"
+        else:
+            number = f"{sign}{number}" if sign else f"{currency}\u00a0{number}"
+    unit = fig.unit or ""
+    if unit and unit in labels.get("unspaced_units", ()):
+        number, unit = number + unit, ""
+    parts = [q, number, unit]
     return " ".join(p for p in parts if p)
 
 
