@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_serializer,
     model_validator,
 )
@@ -101,8 +102,13 @@ def page_dimensions(size: str) -> tuple[float, float]:
     return _length(m.group(1)), _length(m.group(2))
 
 
-Length = Annotated[float, BeforeValidator(_length)]
-Colour = Annotated[str, BeforeValidator(_colour)]
+Length = Annotated[float, BeforeValidator(_length), WithJsonSchema({
+    "anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_LENGTH},
+              {"type": "string", "pattern": _LENGTH.pattern}],
+    "description": "a length: a number with a unit (25mm, 2.5cm, 1in, 12pt); a bare number "
+                   "is points"})]
+Colour = Annotated[str, BeforeValidator(_colour), WithJsonSchema({
+    "type": "string", "pattern": _COLOUR.pattern, "description": "a colour: #rrggbb"})]
 
 
 class _Strict(BaseModel):
@@ -196,7 +202,9 @@ class Fonts(_Strict):
         return family(getattr(self, slot))
 
 
-FontSize = Annotated[float, BeforeValidator(_font_size), Field(gt=0, le=200, allow_inf_nan=False)]
+FontSize = Annotated[float, BeforeValidator(_font_size), Field(gt=0, le=200, allow_inf_nan=False),
+                     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 200,
+                                     "description": "a font size in points"})]
 
 
 class Sizes(_Strict):
@@ -447,6 +455,7 @@ def _load_raw(path: Path, seen: tuple[Path, ...],
         raise BriefError([Diagnostic(str(path), None, None, "extends",
                                      f"styles extend each other in a loop: {chain}")])
     data, positions = load_mapping(path)
+    data.pop("$schema", None)  # an editor's pointer to the style schema (JSON)
     families = (data.get("fonts") or {}).get("families") or {}
     font_fields = [("fonts", "families", fam, face) for fam in families for face in FONT_FACES]
     if reads is not None:

@@ -424,6 +424,8 @@ def check_raw_references(data: dict[str, Any], positions: Positions | None,
 def validate_brief(data: dict[str, Any], positions: Positions | None, file: str) -> Brief:
     """The whole brief check: the model's rules, then cross-references. Every problem is
     reported in one run: an unknown citation beside a bad date in the same file."""
+    if isinstance(data.get("$schema"), str):  # an editor's pointer to the schema (JSON)
+        data = {k: v for k, v in data.items() if k != "$schema"}
     try:
         brief = validate_model(Brief, data, positions, file)
     except BriefError as e:
