@@ -179,7 +179,7 @@ def layout_problem(document: Document, message: str) -> Diagnostic:
         if not excerpt:
             continue
         for node in _walk_blocks((block,)):
-            text = " ".join(plain_text(node.children).split()) \
+            text = " ".join(plain_text(node.children).split()).lstrip("“\"‘'«") \
                 if isinstance(node, Paragraph) else ""
             if text and text.startswith(excerpt[:40]):
                 kind = _KINDS.get(type(block).__name__, "block")
