@@ -143,7 +143,8 @@ _TYPE_WORDS = {"Record": "a record", "TemplateModule": "an imported template", "
                "tuple": "a list", "list": "a list", "dict": "a mapping",
                "NoneType": "an empty value", "Macro": "a macro", "date": "a date",
                "datetime": "a date and time"}
-_QUOTED_TYPE = re.compile(r"'(?:[\w.]+\.)?(\w+)(?: object)?'|\b(?:[\w.]+\.)?(\w+) object\b")
+_QUOTED_TYPE = re.compile(r"'(?:[\w.]+\.)?(\w+)(?: object)?'(?: object)?|"
+                          r"\b(?:[\w.]+\.)?(\w+) object\b")
 
 
 def _in_words(message: str) -> str:
