@@ -177,6 +177,8 @@ def _message(err: Any, cls: type[BaseModel], loc: Loc) -> str:
             return text + f"; did you mean {near[0]!r}?"
         return text + ("; allowed here: " + ", ".join(allowed) if allowed else "")
     if kind == "missing":
+        if loc and isinstance(loc[-1], int):  # a fixed-length list, short of items
+            return f"item {loc[-1] + 1} is missing: the list is too short"
         return "this field is required"
     if kind in ("value_error", "assertion_error"):
         for prefix in ("Value error, ", "Assertion failed, "):
