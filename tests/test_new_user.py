@@ -63,6 +63,16 @@ def test_unknown_citation_reported_beside_a_bad_date(tmp_path: Path):
     assert err.index("summary.0") < err.index("timeline.0.date")  # in file order
 
 
+def test_validate_reports_the_brief_and_the_style_in_one_run(tmp_path: Path):
+    brief = tmp_path / "b.yaml"
+    brief.write_text(MINIMAL.replace("date: 2023-09-20", "date: 2023-09-31"))
+    style = tmp_path / "s.yaml"
+    style.write_text("sizes: {base: 0}\n")
+    code, _, err = run("validate", str(brief), "--style", str(style))
+    assert code == 2
+    assert f"{brief}:2:7: date:" in err and f"{style}:1:15: sizes.base:" in err
+
+
 def test_other_names_as_text_says_what_to_write():
     (msg,) = errors(MINIMAL + ACTOR)
     assert msg.startswith("b.yaml:15:19: actors.0.other_names.0: must be a mapping of fields")

@@ -400,7 +400,16 @@ def check(source: Any, options: BuildOptions | None = None, /,
     style, the glyphs in the style's fonts, the reference document and the template. Raises
     the :class:`BriefError` the build would raise; returns the build's warnings."""
     opts = BuildOptions.of(options, **overrides)
-    _document, _style, warnings = prepare(load(source), opts)
+    try:
+        loaded = load(source)
+    except BriefError as e:  # report the style's problems in the same run
+        problems = list(e.diagnostics)
+        try:
+            load_style(_path_or_name(opts.style))
+        except BriefError as style_error:
+            problems += style_error.diagnostics
+        raise BriefError(problems) from None
+    _document, _style, warnings = prepare(loaded, opts)
     return warnings
 
 
