@@ -63,10 +63,17 @@ BriefSource = str | os.PathLike[str] | Mapping[str, Any] | Brief
 
 
 def load_brief(source: str | os.PathLike[str] | Mapping[str, Any]) -> Brief:
-    """Load and validate a brief from a YAML/JSON file path or a ``dict``.
+    """Load and validate a brief from a YAML/JSON file path or a ``dict`` (for YAML or JSON
+    *text*, use :func:`parse_brief`).
 
     Raises :class:`BriefError` listing every problem, located by file, line and field."""
     from .pipeline import load
+
+    if isinstance(source, str) and ("\n" in source or source.lstrip()[:1] in ("{", "[")
+                                    or ": " in source) and not os.path.exists(source):
+        raise BriefError([Diagnostic(source.split("\n", 1)[0][:40] + "...", None, None, "",
+                                     "load_brief takes a file path or a dict, and this looks "
+                                     "like YAML or JSON text: use briefgen.parse_brief(text)")])
 
     return load(source).brief
 

@@ -132,11 +132,17 @@ def replace_missing(document: Document, style: Style) -> Document:
 
 
 def render(document: Document, style: Style, fmt: str) -> bytes:
-    """One document in one format."""
+    """One document in one format. A block that cannot fit on a page (a paragraph inside a
+    table cell taller than the page's text area, say) is a :class:`BriefError` naming it."""
     if fmt == "pdf":
+        from reportlab.platypus.doctemplate import LayoutError
+
         from .render.pdf import render_pdf
 
-        return render_pdf(document, style)
+        try:
+            return render_pdf(document, style)
+        except LayoutError as e:
+            raise BriefError([layout_problem(document, str(e))]) from None
     if fmt == "docx":
         from .render.docx import render_docx
 
@@ -146,6 +152,55 @@ def render(document: Document, style: Style, fmt: str) -> bytes:
 
         return render_html(document, style)
     raise ValueError(fmt)
+
+
+_KINDS = {"Paragraph": "paragraph", "Table": "table", "Quote": "quotation", "Box": "box",
+          "ListBlock": "list", "Figure": "figure", "TitleBlock": "top sheet",
+          "Heading": "heading", "Contents": "contents", "NotesList": "notes"}
+
+
+def layout_problem(document: Document, message: str) -> Diagnostic:
+    """What a layout error means for the reader: which block (its kind, its first words and
+    its section's heading) did not fit, how tall it is and how much room a page has. The
+    file is left empty for the caller (which knows the brief's name) to fill in."""
+    import re
+
+    from .document import Heading, Paragraph, Table, _walk_blocks, plain_text
+
+    size = re.search(r"\(([\d.]+) x ([\d.]+)\)[^(]*?too large on page (\d+) in frame "
+                     r"'[^']*'\(([\d.]+) x ([\d.]+)", message, re.DOTALL)
+    excerpt_m = re.search(r"<Para at 0x[0-9a-fA-F]+>(.*?)'\(", message, re.DOTALL)
+    excerpt = " ".join(excerpt_m.group(1).split()).lstrip("“\"‘'«") if excerpt_m else ""
+    kind, section, inside = "block", "", ""
+    heading = ""
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            heading = plain_text(block.children)
+        if not excerpt:
+            continue
+        for node in _walk_blocks((block,)):
+            text = " ".join(plain_text(node.children).split()).lstrip("“\"‘'«") \
+                if isinstance(node, Paragraph) else ""
+            if text and text.startswith(excerpt[:40]):
+                kind = _KINDS.get(type(block).__name__, "block")
+                section = heading
+                inside = " (a cell of the table)" if isinstance(block, Table) else ""
+                break
+        if section or kind != "block":
+            break
+    what = f"the {kind}{inside}"
+    if excerpt:
+        what += f" beginning “{excerpt[:60].rstrip()}…”"
+    if section:
+        what += f" in the section “{section}”"
+    why = "it cannot be split across pages and is taller than a page's text area"
+    if size:
+        why = (f"it is {float(size.group(2)):.0f} pt tall and cannot be split across pages, "
+               f"and a page has {float(size.group(5)):.0f} pt of height for text (page "
+               f"{size.group(3)})")
+    return Diagnostic("", None, None, "layout",
+                      f"{what} does not fit on a page: {why}. Give it room (a larger page, "
+                      "smaller margins or smaller sizes in the style) or shorten it")
 
 
 def render_all(document: Document, style: Style, fmts: Sequence[str], *,
@@ -304,7 +359,12 @@ def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     document, st, glyphs = prepare(loaded, opts)
     fmts = opts.formats
     assert isinstance(fmts, tuple)
-    return Pack(document, render_all(document, st, fmts, parallel=opts.parallel), tuple(glyphs))
+    try:
+        outputs = render_all(document, st, fmts, parallel=opts.parallel)
+    except BriefError as e:  # a layout problem: name the brief it is in
+        raise BriefError([replace(d, file=loaded.name) if not d.file else d
+                          for d in e.diagnostics]) from None
+    return Pack(document, outputs, tuple(glyphs))
 
 
 def prepare(loaded: Loaded, opts: BuildOptions) -> tuple[Document, Style, list[Diagnostic]]:
@@ -340,7 +400,16 @@ def check(source: Any, options: BuildOptions | None = None, /,
     style, the glyphs in the style's fonts, the reference document and the template. Raises
     the :class:`BriefError` the build would raise; returns the build's warnings."""
     opts = BuildOptions.of(options, **overrides)
-    _document, _style, warnings = prepare(load(source), opts)
+    try:
+        loaded = load(source)
+    except BriefError as e:  # report the style's problems in the same run
+        problems = list(e.diagnostics)
+        try:
+            load_style(_path_or_name(opts.style))
+        except BriefError as style_error:
+            problems += style_error.diagnostics
+        raise BriefError(problems) from None
+    _document, _style, warnings = prepare(loaded, opts)
     return warnings
 
 
