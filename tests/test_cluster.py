@@ -209,3 +209,32 @@ def test_a_cluster_of_other_users_builds_every_pack_byte_identical(tmp_path: Pat
     # the workers removed their asset folders as they stopped
     leftovers = list(scratch.rglob("briefgen-assets-*"))
     assert leftovers == []
+
+
+def test_nothing_a_worker_receives_names_a_file_of_the_callers(tmp_path: Path) -> None:
+    """The batch's shared data and each brief's task, as pickled for a worker, hold the
+    style's files as bytes and no path of the caller's; an error a worker reports about one of
+    those files comes back naming the caller's file."""
+    import pickle
+
+    from briefgen import bundle
+    from briefgen.errors import BriefError, Diagnostic
+    from briefgen.pipeline import BuildOptions, load, prepare
+
+    _briefs, style_file, _out = make_inputs(tmp_path)
+    opts = BuildOptions(style=style_file, formats="pdf,docx")
+    document, style, _ = prepare(load(tmp_path / "briefs" / "b0.yaml"), opts)
+    context = bundle.make_context(style, ("pdf", "docx"))
+    sent = pickle.dumps(context) + pickle.dumps(bundle.Task(0, document))
+    assert str(tmp_path).encode() not in sent and b"house.ttf" not in sent
+    assert b"logo.png" not in sent and b"org.docx" not in sent
+    assert (tmp_path / "style" / "logo.png").read_bytes() in sent
+    assert len(context.files) == 4 and context.size() == sum(
+        (tmp_path / "style" / n).stat().st_size
+        for n in ("house.ttf", "house-bold.ttf", "logo.png", "org.docx"))
+    logo = context.style.cover.logo
+    assert logo is not None and not logo.is_absolute()
+    error = BriefError([Diagnostic(logo.name, None, None, "cover.logo", "cannot be read")])
+    names = {p.name: q for p, q in zip(bundle._paths(context.style), bundle._paths(style))}
+    back = bundle.caller_error(error, names, "b0.yaml")
+    assert str(back) == f"{tmp_path / 'style' / 'logo.png'}: cover.logo: cannot be read"

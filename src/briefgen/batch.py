@@ -211,13 +211,13 @@ class _Batch:
         self.warnings[index] = warnings
         return Task(index, document)
 
-    def write(self, context: Context, index: int, outcome: Rendered | BriefgenError) -> None:
+    def write(self, index: int, outcome: Rendered | BriefgenError) -> None:
         """A brief's bytes, back from a worker, written whole here (or its error recorded)."""
         from .bundle import caller_error
 
         path = self.paths[index]
         if isinstance(outcome, BaseException):
-            self.record(str(path), caller_error(outcome, context, self.names, str(path)))
+            self.record(str(path), caller_error(outcome, self.names, str(path)))
             return
         assert isinstance(self.opts.formats, tuple)
         targets = pack_targets(self.output_dir, path.stem, self.opts.formats)
@@ -240,10 +240,9 @@ class _Batch:
         for i in todo:
             task = self.task(i)
             if task is not None:
-                self.write(context, *render_task(context, task))
+                self.write(*render_task(context, task))
 
-    def run_on(self, channel: _Channel, context: Context,
-               todo: Sequence[int]) -> tuple[list[int], list[int]]:
+    def run_on(self, channel: _Channel, todo: Sequence[int]) -> tuple[list[int], list[int]]:
         """Compose and submit the briefs, a few per worker at a time; write each as it comes
         back. Returns the briefs lost with a worker that died (a broken process pool), for the
         caller to try again alone, and those not yet started then, for a new pool; any other
@@ -281,7 +280,7 @@ class _Batch:
                         continue
                     except Exception as e:
                         outcome = (index, InternalError(f"{type(e).__name__}: {e}"))
-                    self.write(context, *outcome)
+                    self.write(*outcome)
             if interrupted.is_set():
                 for fut in running:
                     fut.cancel()
@@ -354,7 +353,7 @@ def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pa
     elif executor is not None:
         channel = _Channel(executor, context, installed=False)
         try:
-            lost, rest = batch.run_on(channel, context, todo)
+            lost, rest = batch.run_on(channel, todo)
         finally:
             channel.close()
         for index in lost + rest:  # the executor broke (a process pool whose worker died)
@@ -364,12 +363,10 @@ def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pa
         rest = todo
         while rest:
             with _process_pool(min(workers, len(rest)), context) as pool:
-                lost, rest = batch.run_on(_Channel(pool, context, installed=True), context,
-                                          rest)
+                lost, rest = batch.run_on(_Channel(pool, context, installed=True), rest)
             for index in lost:  # alone: a brief that kills its worker again fails alone
                 with _process_pool(1, context) as pool:
-                    if any(batch.run_on(_Channel(pool, context, installed=True), context,
-                                        [index])):
+                    if any(batch.run_on(_Channel(pool, context, installed=True), [index])):
                         batch.record(str(paths[index]), InternalError(
                             f"{paths[index]}: the process building it stopped unexpectedly "
                             "(it crashed or ran out of memory)"))

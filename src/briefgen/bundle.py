@@ -126,7 +126,7 @@ def make_context(style: Style, formats: tuple[str, ...], parallel: bool = False)
     return Context(key, portable, files, assets, formats, parallel)
 
 
-def caller_error(error: BriefgenError, context: Context, names: dict[str, Path],
+def caller_error(error: BriefgenError, names: dict[str, Path],
                  brief: str) -> BriefgenError:
     """A worker's error in the caller's terms: a file of the context named by the caller's
     path (``names``: name in the context -> the caller's file), an unexpected fault prefixed
