@@ -7,13 +7,14 @@ Each stage lives in its own module; this one only strings them together for the 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .compose import compose, load_labels
+from .compose import ComposeReport, compose, compose_report, load_labels
 from .document import Document, map_text
 from .errors import BriefError, BriefgenError, BriefWarning, Diagnostic, InternalError, OutputError
 from .layout import apply_style
@@ -301,17 +302,26 @@ def build(source: Any, options: BuildOptions | None = None, /, **overrides: Any)
 
 def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     """The pack, its warnings in ``pack.warnings`` (not warned: the caller does)."""
-    document, st, glyphs = prepare(loaded, opts)
+    document, st, glyphs, report = _prepare(loaded, opts)
     fmts = opts.formats
     assert isinstance(fmts, tuple)
-    return Pack(document, render_all(document, st, fmts, parallel=opts.parallel), tuple(glyphs))
+    outputs = render_all(document, st, fmts, parallel=opts.parallel)
+    glyphs += page_budget_warnings(report, outputs, loaded.name)
+    return Pack(document, outputs, tuple(glyphs))
 
 
 def prepare(loaded: Loaded, opts: BuildOptions) -> tuple[Document, Style, list[Diagnostic]]:
     """Everything a build checks and makes before rendering: the style (and the reference
     document the DOCX would take), the glyphs of every text in that style's fonts, and the
     document the template composes. Returns the styled document, the style and the warnings
-    for characters printed as U+FFFD (with ``allow_missing_glyphs``; else they are errors)."""
+    for characters printed as U+FFFD (with ``allow_missing_glyphs``; else they are errors),
+    and for what the template left out of the brief."""
+    document, st, warnings, _report = _prepare(loaded, opts)
+    return document, st, warnings
+
+
+def _prepare(loaded: Loaded, opts: BuildOptions
+             ) -> tuple[Document, Style, list[Diagnostic], ComposeReport]:
     fmts = opts.formats
     assert isinstance(fmts, tuple)
     st = load_style(_path_or_name(opts.style))
@@ -328,10 +338,30 @@ def prepare(loaded: Loaded, opts: BuildOptions) -> tuple[Document, Style, list[D
     glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
     if glyphs and not opts.allow_missing_glyphs:
         raise BriefError(glyphs)
-    document = apply_style(compose(loaded.brief, _path_or_name(opts.template), st), st)
+    composed, report = compose_report(loaded.brief, _path_or_name(opts.template), st)
+    document = apply_style(composed, st)
     if glyphs:
         document = replace_missing(document, st)
-    return document, st, glyphs
+    notes = [Diagnostic(loaded.name, None, None, "template", w) for w in report.warnings]
+    return document, st, glyphs + notes, report
+
+
+def page_budget_warnings(report: ComposeReport, outputs: Mapping[str, bytes],
+                         name: str) -> list[Diagnostic]:
+    """A warning when the PDF runs past the template's page budget, naming what to cut: the
+    longest sections the pack printed."""
+    pdf = outputs.get("pdf")
+    if report.page_budget is None or pdf is None:
+        return []
+    pages = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
+    if pages <= report.page_budget:
+        return []
+    biggest = sorted(report.sizes.items(), key=lambda kv: -kv[1])[:4]
+    cut = ", ".join(f"{k} ({v})" for k, v in biggest)
+    return [Diagnostic(name, None, None, "template",
+                       f"the {report.template} template's page budget is "
+                       f"{report.page_budget} pages, and this pack runs to {pages}: cut the "
+                       f"longest sections it prints ({cut} items), or use a longer template")]
 
 
 def check(source: Any, options: BuildOptions | None = None, /,
