@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .check import check_brief, is_note
 from .compose import ComposeReport, compose, compose_report, load_labels
 from .document import Document, map_text
 from .errors import BriefError, BriefgenError, BriefWarning, Diagnostic, InternalError, OutputError
@@ -343,6 +344,8 @@ def _prepare(loaded: Loaded, opts: BuildOptions
     if glyphs:
         document = replace_missing(document, st)
     notes = [Diagnostic(loaded.name, None, None, "template", w) for w in report.warnings]
+    notes += [d for d in check_brief(loaded.brief, loaded.positions, loaded.name)
+              if not is_note(d)]
     return document, st, glyphs + notes, report
 
 
