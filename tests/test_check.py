@@ -134,7 +134,8 @@ def test_cli_prints_file_line_column_field_message_and_exits_zero(bad: Path):
     assert res.exit_code == 0, res.output
     out = res.stdout.splitlines()
     assert len(out) == len(EXPECTED)
-    assert out[0].startswith(f"{bad}:9:5: summary.0: relative time 'this week'")
+    assert out[0].startswith(f"{bad}:9:3: summary: the summary has 5 points")  # in file order
+    assert out[1].startswith(f"{bad}:9:5: summary.0: relative time 'this week'")
     assert "13 warnings in 1 brief" in res.stderr
     strict = CliRunner().invoke(cli, ["check", "--strict", str(bad)])
     assert strict.exit_code == 2

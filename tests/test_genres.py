@@ -151,13 +151,23 @@ def test_mixed_scales_are_warned_and_not_plotted_on_the_wrong_rows():
 
 def test_us_memo_page_one_has_the_header_block_in_us_english(us_pack):
     one = page_one(us_pack)
-    for field in ("TO Readers of the briefgen sample pack", "FROM briefgen sample desk",
-                  "SUBJECT Nagorno-Karabakh", "DATE September 20, 2023",
-                  "UNCLASSIFIED//FOR OFFICIAL USE ONLY", "INFORMATION MEMO FOR"):
+    # the memo type names the addressee ("INFORMATION MEMO FOR ..."), so no TO line repeats it
+    for field in ("INFORMATION MEMO FOR Readers of the briefgen sample pack",
+                  "FROM briefgen sample desk", "SUBJECT Nagorno-Karabakh",
+                  "DATE September 20, 2023", "UNCLASSIFIED//FOR OFFICIAL USE ONLY"):
         assert field in one, field
-    assert "Bottom line up front" in one
+    assert "Bottom line up front" in one and "TO Readers" not in one
     docx = texts(us_pack)[1]
-    assert "TO" in docx and "SUBJECT" in docx and "September 20, 2023" in docx
+    for field in ("INFORMATION MEMO FOR Readers", "FROM", "SUBJECT", "DATE",
+                  "September 20, 2023"):
+        assert field in docx, field
+
+
+def test_memo_without_a_type_has_a_to_line():
+    brief = MINIMAL + "memo:\n  to: The Director\n  through: [Head of Desk]\n"
+    for text in texts(build(briefgen.parse_brief(brief))):
+        assert "To The Director" in text and "Through Head of Desk" in text
+        assert "From Desk" in text and "Subject A brief" in text
 
 
 def test_us_memo_marks_every_portion_from_the_banner(us_pack):

@@ -72,7 +72,7 @@ def check_brief(brief: Brief, positions: Positions | None, file: str) -> list[Di
     for loc, message in found:
         line, col = positions.find(loc) if positions else (None, None)
         out.append(Diagnostic(file, line, col, dotted(loc), message))
-    return out
+    return sorted(out, key=lambda d: (d.line or 0, d.column or 0))
 
 
 def is_note(d: Diagnostic) -> bool:

@@ -317,8 +317,7 @@ def _risk_matrix_xml(ctx: Any, risks: list[Any], caption: str = "", size: int = 
 
     def words(group: list[str], names: Mapping[str, str] | None = None) -> str:
         shown = [names[w] if names else w for w in group]
-        text = shown[0] if len(shown) == 1 else f"{shown[0]} – {shown[-1].lower()}"
-        return text[:1].upper() + text[1:]
+        return shown[0] if len(shown) == 1 else f"{shown[0]} – {shown[-1].lower()}"
 
     levels = [words(g) for g in axes.row_terms()]
     impacts = [words(g, labels["impacts"]) for g in axes.column_impacts()]
