@@ -168,7 +168,7 @@ def test_sample_quotes_are_verbatim_in_the_stored_article(tmp_path: Path):
     data = load_mapping(SAMPLE)[0]
     data["sources"][0]["copy"] = str(article)
     brief = briefgen.load_brief(data)
-    assert [d for d in check_brief(brief, None, str(tmp_path / "b.yaml"))] == []
+    assert check_brief(brief, None, str(tmp_path / "b.yaml")) == []
     data["quotes"][0]["text"] = "to cease all these actions immediately."
     found = check_brief(briefgen.load_brief(data), None, str(tmp_path / "b.yaml"))
     assert [d.path for d in found] == ["quotes.0.text"]

@@ -391,6 +391,8 @@ class Section(_Model):
 
 
 class Source(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
+                              populate_by_name=True)  # `copy` in a file, copy_path in code
     key: SourceKey
     title: Line
     publisher: Line | None = None
