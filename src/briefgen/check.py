@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import Diagnostic
@@ -86,16 +87,36 @@ def _free_text(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
         if names & _VERBATIM or (loc and loc[0] == "quotes" and "text" in names) \
                 or (loc and loc[0] in ("sources", "originator", "marking")):
             continue
-        yield loc, _QUOTED.sub(lambda m: " " * len(m.group()), CITATION.sub("", text))
+        yield loc, text
+
+
+@lru_cache(maxsize=4096)
+def _unquoted(text: str) -> str:
+    """The text without citations and with quoted wording blanked out (a brief repeats text
+    through YAML aliases: each distinct text is scanned once)."""
+    return _QUOTED.sub(lambda m: " " * len(m.group()), CITATION.sub("", text))
+
+
+@lru_cache(maxsize=4096)
+def _relative_in(text: str) -> tuple[tuple[str, str], ...]:
+    clean = _unquoted(text)
+    return tuple([("relative", m.group()) for m in _RELATIVE.finditer(clean)]
+                 + [("weekday", m.group()) for m in _WEEKDAY_ALONE.finditer(clean)])
+
+
+@lru_cache(maxsize=4096)
+def _estimative_in(text: str) -> tuple[str, ...]:
+    return tuple(m.group() for m in _ESTIMATIVE_RE.finditer(_unquoted(text)))
 
 
 def _relative_time(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
     for loc, text in _free_text(brief):
-        for m in _RELATIVE.finditer(text):
-            yield loc, (f"relative time {m.group()!r} in a brief dated "
-                        f"{brief.date.isoformat()}: write the date it means")
-        for m in _WEEKDAY_ALONE.finditer(text):
-            yield loc, f"the weekday {m.group()!r} without a date: write the date"
+        for kind, word in _relative_in(text):
+            if kind == "relative":
+                yield loc, (f"relative time {word!r} in a brief dated "
+                            f"{brief.date.isoformat()}: write the date it means")
+            else:
+                yield loc, f"the weekday {word!r} without a date: write the date"
 
 
 def _estimative(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
@@ -103,13 +124,11 @@ def _estimative(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
     terms = {w for key in used for w in SCALES[key].all_terms()}
     names = " / ".join(SCALES[k].name for k in sorted(used))
     for loc, text in _free_text(brief):
-        for m in _ESTIMATIVE_RE.finditer(text):
-            word = m.group().lower()
-            if word == "may" and m.group() == "May":
-                continue  # the month
-            if word in terms:
-                continue
-            yield loc, (f"the estimative word {m.group()!r} outside a rating: state a "
+        for found in _estimative_in(text):
+            word = found.lower()
+            if found == "May" or word in terms:
+                continue  # the month, or a term of the scale
+            yield loc, (f"the estimative word {found!r} outside a rating: state a "
                         f"likelihood with a term of the {names} scale (in a risk's "
                         "likelihood), or say what the source says")
 
@@ -125,12 +144,17 @@ def _undated_figures(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
 def _uncited(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
     for field in ("summary", "background"):
         for i, text in enumerate(getattr(brief, field)):
-            cites = list(CITATION.finditer(text))
-            tail = text[cites[-1].end():] if cites else text
-            sentences = [s for s in _SENTENCE.split(tail.strip()) if len(s.split()) >= 4]
-            for s in sentences:
+            for s in _uncited_in(text):
                 yield (field, i), (f"a sentence with no citation after it: {_clip(s)!r}; "
                                    "cite its source ([@key])")
+
+
+@lru_cache(maxsize=4096)
+def _uncited_in(text: str) -> tuple[str, ...]:
+    """The sentences after a text's last citation (at least four words each)."""
+    cites = list(CITATION.finditer(text))
+    tail = text[cites[-1].end():] if cites else text
+    return tuple(s for s in _SENTENCE.split(tail.strip()) if len(s.split()) >= 4)
 
 
 def _duplicate_risks(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:

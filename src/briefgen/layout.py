@@ -82,15 +82,19 @@ def _number_heading(b: d.Heading, number: str) -> d.Heading:
 def _number_paragraphs(blocks: list[d.Block], headings: bool) -> list[d.Block]:
     """UK submission numbering, one sequence that reads consistently: with numbered headings,
     a section's paragraphs are 1.1, 1.2 under heading 1 (paragraphs before the first heading
-    run 1, 2); without, paragraphs run 1, 2, 3 through the pack. A top-level list item is a
-    paragraph and takes the next number. An annex ("Annex A: ...") numbers its own paragraphs
-    A1, A2; the sources and notes at the end are not numbered paragraphs (their list is not
-    lettered either)."""
+    run 1, 2); without, paragraphs run 1, 2, 3 through the pack. A list after a numbered
+    paragraph holds that paragraph's points ((a), (b)); a list with no paragraph above it in its
+    section (the lines to take under their heading) is a run of paragraphs, each numbered. An
+    annex ("Annex A: ...") numbers its own paragraphs A1, A2; the sources and notes at the end
+    are not numbered paragraphs (their list is not lettered either)."""
     numbers = _heading_numbers(blocks) if headings else [""] * len(blocks)
     prefix, count = "", 0
     section = "body"
     out: list[d.Block] = []
+    after_paragraph = False
     for b, hnum in zip(blocks, numbers, strict=True):
+        keep = after_paragraph and isinstance(b, d.ListBlock)
+        after_paragraph = keep
         if isinstance(b, d.Heading) and b.level == 1:
             if b.numbered:
                 section = "body"
@@ -113,6 +117,10 @@ def _number_paragraphs(blocks: list[d.Block], headings: bool) -> list[d.Block]:
         elif isinstance(b, d.Paragraph) and b.role in ("body", "lead"):
             count += 1
             out.append(replace(b, number=_paragraph_number(section, prefix, count)))
+            after_paragraph = True
+            continue
+        elif isinstance(b, d.ListBlock) and after_paragraph:
+            out.append(b)  # the points of the paragraph above: (a), (b) or bullets
         elif isinstance(b, d.ListBlock):
             for item in b.items:
                 first, rest = (item[0], item[1:]) if item else (d.Paragraph(()), ())
