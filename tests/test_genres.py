@@ -216,6 +216,11 @@ def test_portion_marks_follow_the_banner(banner, mark):
         assert f"{mark} One point" in text
 
 
+def test_us_memo_on_a_tlp_brief_says_why_there_are_no_portion_marks():
+    with pytest.warns(briefgen.BriefgenWarning, match="no portion marks are printed"):
+        briefgen.build(SAMPLE, style="us-memo", formats="pdf")
+
+
 def test_each_style_has_a_variant_marked_in_its_own_scheme():
     assert load(US).brief.marking.scheme == "us" and load(US).brief.language == "en-US"
     assert load(UK).brief.marking.scheme == "uk"

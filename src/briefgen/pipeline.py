@@ -344,6 +344,12 @@ def _prepare(loaded: Loaded, opts: BuildOptions
     if glyphs:
         document = replace_missing(document, st)
     notes = [Diagnostic(loaded.name, None, None, "template", w) for w in report.warnings]
+    if st.marking.portion_marks and loaded.brief.marking.scheme != "us":
+        notes.append(Diagnostic(loaded.name, None, None, "marking",
+                                f"the style marks portions from a US banner line, but this "
+                                f"brief is marked {loaded.brief.marking.label} "
+                                f"({loaded.brief.marking.scheme}): no portion marks are "
+                                "printed (briefs/variants/ holds the sample marked as a US memo)"))
     notes += [d for d in check_brief(loaded.brief, loaded.positions, loaded.name)
               if not is_note(d)]
     return document, st, glyphs + notes, report
