@@ -350,7 +350,8 @@ def _model_fields(model: type[BaseModel], data: typing.Any,
     from briefgen.validate import _model_types
 
     given = data if isinstance(data, dict) else {}
-    for name, field in model.model_fields.items():
+    for attr, field in model.model_fields.items():
+        name = field.alias or attr  # as a brief file writes it (`copy`, not copy_path)
         yield f"{path}{name}", name in given
         for sub in _model_types(field.annotation):
             value = given.get(name)
@@ -451,7 +452,7 @@ def test_readme_field_table_lists_every_brief_field():
 
     for name, field in Brief.model_fields.items():
         for model in _model_types(field.annotation):
-            for sub in set(model.model_fields) - {"editor_note"}:
+            for sub in {f.alias or n for n, f in model.model_fields.items()} - {"editor_note"}:
                 assert f"`{sub}`" in rows[name], f"the README's table omits {name}: {sub}"
 
 

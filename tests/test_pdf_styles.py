@@ -503,11 +503,13 @@ def test_numbered_paragraphs_hang_in_the_margin() -> None:
         return next(w for w in ws if w["text"] == text)
 
     heading = at("Firsthead")
+    # with numbered headings, a section's paragraphs are numbered within it: 1.1, 1.2
+    # (issue 14: "1." then paragraph "1." read as two sequences)
     ones = [w for w in ws if w["text"] == "1."]
-    assert len(ones) == 2  # the heading's number and the first paragraph's
+    assert len(ones) == 1  # the heading's number
     assert ones[0]["x0"] == pytest.approx(left, abs=0.5)  # "1. Firsthead", inline
     assert ones[0]["top"] == pytest.approx(heading["top"], abs=1) and heading["x0"] < left + 25
-    number, text = ones[1], at("Alphapara")
+    number, text = at("1.1"), at("Alphapara")
     assert number["x0"] == pytest.approx(left, abs=0.5) and number["top"] > heading["top"]
     assert number["top"] == pytest.approx(text["top"], abs=0.5)
     column = text["x0"]
@@ -520,12 +522,12 @@ def test_numbered_paragraphs_hang_in_the_margin() -> None:
         line_starts[round(w["top"])] = min(line_starts[round(w["top"])], w["x0"])
     assert sorted(line_starts.values())[0] == pytest.approx(left, abs=0.5)  # the number
     assert all(x == pytest.approx(column, abs=0.5) for x in sorted(line_starts.values())[1:])
-    assert at("2.")["x0"] == pytest.approx(left, abs=0.5)
+    assert at("1.2")["x0"] == pytest.approx(left, abs=0.5)
     # lists stand in the text column: bullets and (a), (b) under the paragraphs' text
     bullets = [c for c in page.chars if c["text"] == "\u2022"]
     assert len(bullets) == 2 and all(c["x0"] == pytest.approx(column, abs=0.5) for c in bullets)
     assert at("(a)")["x0"] == pytest.approx(column, abs=0.5) and at("(b)")
-    assert "3." not in [w["text"] for w in ws]  # list items are not numbered paragraphs
+    assert "1.3" not in [w["text"] for w in ws]  # a paragraph's points are not paragraphs
 
 
 def test_numbering_off_leaves_paragraphs_flush() -> None:

@@ -140,7 +140,11 @@ def test_uk_numbering_in_both_formats(packs):
     for text in (pdf, doc):
         assert re.search(r"1\. Lines to take", text)
         assert re.search(r"6\.1 Nagorno-Karabakh cease-fire", text)
-        assert re.search(r"\b3\. Nagorno-Karabakh is a separatist enclave", text)
+        # paragraphs numbered within their section (section 4's first is 4.1), lines to take
+        # numbered as paragraphs, an annex's paragraphs A1, A2 (issue 14)
+        assert re.search(r"\b4\.1\s+Nagorno-Karabakh is a separatist enclave", text)
+        assert re.search(r"\b1\.1\s+The cease-fire rests on Russia", text)
+        assert re.search(r"\bB1\s+Likelihood terms follow", text)
         assert "Annex A: Chronology" in text and not re.search(r"\d\. Annex A", text)
     assert not re.search(r"\b1\. Lines to take", pdf_all_text(packs["default"].pdf))
 
@@ -151,9 +155,11 @@ def test_us_portion_marks_and_banner(tmp_path: Path):
         "background:\n  - A paragraph.\n"
     pack = briefgen.build(briefgen.parse_brief(brief), style="us-memo")
     for text in (pdf_all_text(pack.pdf), docx_all_text(pack.docx)):
-        assert "(U) A brief" in text  # the title
-        assert "(U) A paragraph." in text
-        assert "(U) One point" in text
+        # the banner's own portion mark, as CAPCO forms it (issue 14): never a bare (U)
+        assert "(U//FOUO) A brief" in text  # the title
+        assert "(U//FOUO) A paragraph." in text
+        assert "(U//FOUO) One point" in text
+        assert "(U) " not in text
         assert text.count("UNCLASSIFIED//FOR OFFICIAL USE ONLY") >= 2
 
 
@@ -163,16 +169,21 @@ def test_compact_summary_style_fits_two_pages(tmp_path: Path):
     pack = briefgen.build(SAMPLE, style="in-focus", template="summary")
     assert len(PdfReader(io.BytesIO(pack.pdf)).pages) == 2
     text = pdf_all_text(pack.pdf)
-    assert "This document is marked" not in text  # body_notice: false
+    assert "This document is marked" in text  # the marking once in the body (issue 14)
     assert "Annex" not in text
 
 
 def test_legend_setting(packs):
     uk = pdf_all_text(packs["uk-brief"].pdf)
-    assert "Probability scale (PHIA probability yardstick)" in uk
-    assert "Probability scale (ICD 203)" in uk  # the sample's risks use ICD 203: kept
-    assert "Probability scale" not in pdf_all_text(
-        briefgen.build(SAMPLE, style="in-focus", formats="pdf").pdf)
+    # the legend printed is the legend of the scale the ratings use (ICD 203), not the
+    # style's house scale; the build says so (issue 14)
+    assert "Probability scale (PHIA probability yardstick)" not in uk
+    assert "Probability scale (ICD 203)" in uk
+    with pytest.warns(briefgen.BriefgenWarning, match="ratings use the ICD 203"):
+        briefgen.build(SAMPLE, style="uk-brief", formats="pdf")
+    with pytest.warns(briefgen.BriefgenWarning, match="prints no probability legend"):
+        briefgen.build(SAMPLE, style=briefgen.load_style("default").model_copy(
+            update={"legend": "none"}), formats="pdf")
 
 
 def test_analyst_truetype_family_reaches_both_outputs(tmp_path: Path):

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import math
 import os
 import re
 import traceback
 from collections.abc import Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -37,7 +39,7 @@ from markupsafe import Markup
 
 from . import document as d
 from .errors import BriefError, Diagnostic
-from .estimative import BANDS, IMPACTS, SCALES, risk_band
+from .estimative import BANDS, SCALES, MatrixAxes
 from .inline import CITATION, Citation, parse_inline
 from .loader import printable
 from .model import CURRENCY_SIGNS, Brief, KeyFigure
@@ -289,17 +291,26 @@ def _inlines_xml(inlines: tuple[d.Inline, ...]) -> str:
     return "".join(out)
 
 
+def _day(value: dt.date, labels: Mapping[str, Any]) -> str:
+    """A day in the language's order: "20 September 2023", or (``date_order: mdy``, US)
+    "September 20, 2023"."""
+    month = labels["months"][value.month - 1]
+    if labels.get("date_order") == "mdy":
+        return f"{month} {value.day}, {value.year}"
+    return f"{value.day} {month} {value.year}"
+
+
 def _format_date(value: Any, labels: Mapping[str, Any]) -> str:
     months = labels["months"]
     if isinstance(value, dt.datetime):
-        base = f"{value.day} {months[value.month - 1]} {value.year}"
+        base = _day(value, labels)
         tz = ""
         if value.tzinfo is not None:
             off = value.utcoffset()
             tz = " UTC" if not off else f" UTC{value.strftime('%z')[:3]}:{value.strftime('%z')[3:]}"
         return f"{base}, {value:%H:%M}{tz}"
     if isinstance(value, dt.date):
-        return f"{value.day} {months[value.month - 1]} {value.year}"
+        return _day(value, labels)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
@@ -370,32 +381,50 @@ def _attrs(**values: Any) -> str:
 
 
 @pass_context
-def _risk_matrix_xml(ctx: Any, risks: list[Any], caption: str = "") -> Markup:
+def _risk_matrix_xml(ctx: Any, risks: list[Any], caption: str = "", size: int = 0) -> Markup:
     """A ``<figure>`` with the risk matrix of the risks that have a likelihood and an impact;
-    risk ``n`` (1-based, in brief order) is labelled ``R<n>``. Empty when none can be placed."""
+    risk ``n`` (1-based, in brief order) is labelled ``R<n>``. Empty when none can be placed.
+    ``size`` 5 draws the 5 × 5 matrix, 3 the 3 × 3, 0 one row per term of the scale. The rows
+    are the scale the ratings use (the one most of them use): a risk rated on another scale is
+    not placed, and the figure's text says so."""
     labels = _run_labels(ctx)
     placed = [(n, r) for n, r in enumerate(risks, 1) if r.likelihood and r.impact]
     if not placed:
         return Markup("")
-    scale = SCALES[placed[0][1].likelihood.scale]
-    levels = [t.name for t in scale.terms]
-    impacts = list(IMPACTS)
+    used = [r.likelihood.scale for _, r in placed]
+    axes = MatrixAxes(SCALES[max(dict.fromkeys(used), key=used.count)],
+                      size if size in (3, 5) else 0)
+    off_scale = [(n, r) for n, r in placed if r.likelihood.scale != axes.scale.key]
+    placed = [(n, r) for n, r in placed if r.likelihood.scale == axes.scale.key]
+
+    def words(group: list[str], names: Mapping[str, str] | None = None) -> str:
+        shown = [names[w] if names else w for w in group]
+        return shown[0] if len(shown) == 1 else f"{shown[0]} – {shown[-1].lower()}"
+
+    levels = [words(g) for g in axes.row_terms()]
+    impacts = [words(g, labels["impacts"]) for g in axes.column_impacts()]
     nl, ni = len(levels), len(impacts)
-    cells = ";".join(" ".join(str(risk_band(li, im, nl, ni)) for im in range(1, ni + 1))
+    cells = ";".join(" ".join(str(axes.band(li, im)) for im in range(1, ni + 1))
                      for li in range(1, nl + 1))
-    parts = [f"<riskmatrix {_attrs(likelihood_title=labels['likelihood'], impact_title=labels['impact'])}>"]
+    title = f"{labels['likelihood']} ({axes.scale.name})"
+    parts = [f"<riskmatrix {_attrs(likelihood_title=title, impact_title=labels['impact'])}>"]
     parts += [f"<likelihood>{escape(x)}</likelihood>" for x in levels]
-    parts += [f"<impact>{escape(labels['impacts'][x])}</impact>" for x in impacts]
-    parts += [f"<band>{escape(labels['bands'][x])}</band>" for x in BANDS]
+    parts += [f"<impact>{escape(x)}</impact>" for x in impacts]
+    bands = BANDS[:3] if axes.size == 3 else BANDS
+    parts += [f"<band>{escape(labels['bands'][x])}</band>" for x in bands]
     parts.append(f"<cells>{cells}</cells>")
     alt = []
     for n, r in placed:
-        term = SCALES[r.likelihood.scale].find(r.likelihood.term)
+        term = axes.scale.find(r.likelihood.term)
         assert term is not None  # validated
-        parts.append(f"<risk {_attrs(label=f'R{n}', likelihood=term.rank, impact=impacts.index(r.impact) + 1)}/>")
+        where = _attrs(label=f"R{n}", likelihood=axes.row_of(term.rank),
+                       impact=axes.column_of(r.impact))
+        parts.append(f"<risk {where}/>")
         alt.append(f"R{n} {r.title}: {r.likelihood.term}, {labels['impacts'][r.impact].lower()}")
+    alt += [f"R{n} {r.title}: not placed (rated on {SCALES[r.likelihood.scale].name})"
+            for n, r in off_scale]
     parts.append("</riskmatrix>")
-    alt_text = f"{labels['risk_matrix']}. " + "; ".join(alt) + "."
+    alt_text = f"{labels['risk_matrix']} ({axes.scale.name}). " + "; ".join(alt) + "."
     return Markup(f"<figure {_attrs(alt=alt_text)}>" + "".join(parts)
                   + f"<caption>{escape(caption)}</caption></figure>")
 
@@ -500,8 +529,68 @@ def compose(brief: Brief, template: str | Path | None = None,
             style: Style | None = None) -> d.Document:
     """The brief, through a pack template, as a :class:`~briefgen.document.Document`. The
     template sees the style too (for choices such as which scale legend to print)."""
+    return compose_report(brief, template, style)[0]
+
+
+#: Elements a template writes to tell the build something, not printed: ``<printed
+#: field="risks" shown="3" total="5"/>`` (a section of the brief the template printed, and how
+#: many of its items where it capped them) and ``<warning>text</warning>``.
+_REPORT_TAGS = ("printed", "warning")
+_PRINTED = re.compile(r'<printed field="([a-z_]+)"(?: shown="(\d+)" total="(\d+)")?\s*/>')
+_WARNING = re.compile(r"<warning>(.*?)</warning>", re.S)
+_BUDGET = re.compile(r'<pack\b[^>]*\spage-budget="(\d+)"')
+#: The sections of a brief a template should print, or the build says it left them out.
+SECTION_FIELDS = ("memo", "meeting", "summary", "objectives", "recommendations", "timing",
+                  "lines_to_take", "qa", "figures", "background", "actors", "agreements",
+                  "timeline", "risks", "quotes", "sections")
+
+
+_NOUNS = {"summary": "summary points", "background": "background paragraphs",
+          "figures": "key figures", "risks": "risks"}
+
+
+@dataclass(frozen=True)
+class ComposeReport:
+    """What a template reported beside the document: warnings (left-out sections, capped
+    lists, its own ``<warning>`` elements) and its page budget (``<pack page-budget="2">``)."""
+
+    warnings: tuple[str, ...]
+    page_budget: int | None
+    template: str
+    sizes: dict[str, int]
+    """the sections printed, with how many items of each"""
+
+
+def compose_report(brief: Brief, template: str | Path | None = None,
+                   style: Style | None = None) -> tuple[d.Document, ComposeReport]:
+    """:func:`compose`, with what the template reported: every section the brief fills that
+    the template left out or cut short, the template's own warnings and its page budget."""
     xml, where = render_template(brief, template, style)
-    return parse_pack(xml, where)
+    doc = parse_pack(xml, where)
+    name = Path(where).name.removesuffix(".xml.j2")
+    printed = {m.group(1): m for m in _PRINTED.finditer(xml)}
+    notes = [html.unescape(m.group(1)).strip() for m in _WARNING.finditer(xml)]
+    sizes: dict[str, int] = {}
+    left_out = []
+    for f in SECTION_FIELDS:
+        value = getattr(brief, f)
+        n = len(value) if isinstance(value, list) else int(value is not None)
+        if not n:
+            continue
+        m = printed.get(f)
+        if m is not None:
+            sizes[f] = int(m.group(2)) if m.group(2) else n
+        if m is None:
+            left_out.append(f"{f} ({n})" if isinstance(value, list) else f)
+        elif m.group(2) and int(m.group(2)) < int(m.group(3)):
+            notes.append(f"the {name} template prints {m.group(2)} of the {m.group(3)} "
+                         f"{_NOUNS.get(f, f)}; the others are left out")
+    if left_out:
+        notes.insert(0, f"the {name} template leaves out what the brief holds in "
+                        + ", ".join(left_out) + " (another template prints it)")
+    budget = _BUDGET.search(xml)
+    return doc, ComposeReport(tuple(notes), int(budget.group(1)) if budget else None, name,
+                              sizes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -550,8 +639,8 @@ class _PackReader:
     def blocks(self, el: Any) -> tuple[d.Block, ...]:
         out: list[d.Block] = []
         for child in el:
-            if not isinstance(child.tag, str):
-                continue
+            if not isinstance(child.tag, str) or child.tag in _REPORT_TAGS:
+                continue  # what the template reports to the build (see compose_report)
             out.append(self.block(child))
         if el.text and el.text.strip():
             raise self.fail(el, f"text {el.text.strip()[:30]!r} outside a paragraph in <{el.tag}>")
@@ -741,7 +830,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_commen
 #: ``<pack>``: the page labels). Anything else is refused, with the template's file and line.
 VOCABULARY: dict[str, frozenset[str]] = {tag: frozenset(attrs) for tag, attrs in {
     "pack": ("title", "author", "subject", "keywords", "lang", "date", "marking-scheme",
-             "marking-label", "footer"),
+             "marking-label", "footer", "page-budget"),
     "titleblock": (), "title": (), "subtitle": (), "field": ("label",),
     "h1": ("id", "toc", "number"), "h2": ("id", "toc", "number"), "h3": ("id", "toc", "number"),
     "p": ("role",), "ul": (), "ol": (), "li": (),
@@ -752,6 +841,8 @@ VOCABULARY: dict[str, frozenset[str]] = {tag: frozenset(attrs) for tag, attrs in
     "timeline": (), "event": ("when", "position"),
     "contents": ("title",), "notes": ("title",), "pagebreak": (),
     "b": (), "i": (), "a": ("href",), "ref": ("to",), "note": (), "br": (),
+    # what a template reports to the build, not printed (see ComposeReport)
+    "printed": ("field", "shown", "total"), "warning": (),
 }.items()}
 #: Attributes that take one of a few values.
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {

@@ -72,3 +72,60 @@ def risk_band(likelihood: int, impact: int, n_likelihood: int, n_impact: int) ->
     of the two levels scaled to 0–1, cut at 0.15, 0.35 and 0.6."""
     score = (likelihood / n_likelihood) * (impact / n_impact)
     return sum(score > cut for cut in (0.15, 0.35, 0.6))
+
+
+CONFIDENCE = ("low", "moderate", "high")
+"""Confidence levels (ICD 203): how well sources and reasoning support a judgement. Stated
+beside a likelihood, never fused into it."""
+
+#: Which of a seven-term scale's ranks fall in each row of a matrix of this many rows.
+_LIKELIHOOD_ROWS: dict[int, tuple[tuple[int, ...], ...]] = {
+    7: ((1,), (2,), (3,), (4,), (5,), (6,), (7,)),
+    5: ((1, 2), (3,), (4,), (5,), (6, 7)),
+    3: ((1, 2, 3), (4,), (5, 6, 7)),
+}
+#: Which impact levels (1 = minor ... 5 = catastrophic) fall in each column.
+_IMPACT_COLUMNS: dict[int, tuple[tuple[int, ...], ...]] = {
+    5: ((1,), (2,), (3,), (4,), (5,)),
+    3: ((1, 2), (3,), (4, 5)),
+}
+
+
+@dataclass(frozen=True)
+class MatrixAxes:
+    """The rows and columns of a risk matrix of a given size, on one scale: each row is a
+    group of the scale's terms (least likely first), each column a group of impact levels.
+    ``size`` 5 is the 5 × 5 matrix, 3 the 3 × 3 (low / medium / high), 0 one row per term of
+    the scale (7 × 5)."""
+
+    scale: Scale
+    size: int
+
+    @property
+    def rows(self) -> tuple[tuple[int, ...], ...]:
+        return _LIKELIHOOD_ROWS[self.size or 7]
+
+    @property
+    def columns(self) -> tuple[tuple[int, ...], ...]:
+        return _IMPACT_COLUMNS[self.size if self.size == 3 else 5]
+
+    def row_of(self, rank: int) -> int:
+        """The 1-based row of a term's rank."""
+        return next(i for i, ranks in enumerate(self.rows, 1) if rank in ranks)
+
+    def column_of(self, impact: str) -> int:
+        level = IMPACTS.index(impact) + 1
+        return next(i for i, levels in enumerate(self.columns, 1) if level in levels)
+
+    def row_terms(self) -> list[list[str]]:
+        """Each row's terms (their first words), least likely first."""
+        by_rank = {t.rank: t.name for t in self.scale.terms}
+        return [[by_rank[r] for r in ranks] for ranks in self.rows]
+
+    def column_impacts(self) -> list[list[str]]:
+        return [[IMPACTS[i - 1] for i in levels] for levels in self.columns]
+
+    def band(self, row: int, column: int) -> int:
+        """The band of a cell (1-based row and column); a 3 × 3 matrix has three bands."""
+        b = risk_band(row, column, len(self.rows), len(self.columns))
+        return min(b, 2) if self.size == 3 else b

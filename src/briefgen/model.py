@@ -153,6 +153,26 @@ class _Model(BaseModel):
 
 TLP_LABELS = ("TLP:RED", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:GREEN", "TLP:CLEAR")
 UK_LABELS = ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET")
+UK_DESCRIPTORS = ("COMMERCIAL", "LOCSEN", "PERSONAL")
+UK_CAVEATS = ("UK EYES ONLY",)
+_UK_LABEL = re.compile(r"^(OFFICIAL|OFFICIAL-SENSITIVE|SECRET|TOP SECRET)"
+                       r"(?: (COMMERCIAL|LOCSEN|PERSONAL))?(?: (UK EYES ONLY))?$")
+
+
+def uk_label_problem(label: str) -> str | None:
+    """Why a UK classification line is not one (a classification, then for OFFICIAL-SENSITIVE
+    a descriptor (COMMERCIAL, LOCSEN, PERSONAL), then a national caveat such as UK EYES ONLY),
+    or None."""
+    m = _UK_LABEL.fullmatch(label)
+    if m is None:
+        return (f"{label!r} is not a UK classification; write one of " + ", ".join(UK_LABELS)
+                + ", then for OFFICIAL-SENSITIVE a descriptor (" + ", ".join(UK_DESCRIPTORS)
+                + ") and a caveat (UK EYES ONLY) where one applies, e.g. "
+                "'OFFICIAL-SENSITIVE COMMERCIAL' or 'SECRET UK EYES ONLY'")
+    if m.group(2) and m.group(1) != "OFFICIAL-SENSITIVE":
+        return (f"{label!r}: the descriptor {m.group(2)} goes with OFFICIAL-SENSITIVE only "
+                f"(write 'OFFICIAL-SENSITIVE {m.group(2)}')")
+    return None
 _US_BANNER = re.compile(
     r"^(UNCLASSIFIED|CUI|CONFIDENTIAL|SECRET|TOP SECRET)(//[A-Z0-9][A-Z0-9 ,/-]*)?$")
 
@@ -182,9 +202,8 @@ class Marking(_Model):
                 hint = f" (write it exactly {squashed!r})"
             raise ValueError(f"{label!r} is not a TLP 2.0 label{hint}; use one of "
                              + ", ".join(TLP_LABELS))
-        if scheme == "uk" and label not in UK_LABELS:
-            raise ValueError(f"{label!r} is not a UK classification; use one of "
-                             + ", ".join(UK_LABELS))
+        if scheme == "uk" and (problem := uk_label_problem(label)):
+            raise ValueError(problem)
         if scheme == "us" and not _US_BANNER.fullmatch(label):
             raise ValueError(f"{label!r} is not a US banner line: capitals, a "
                              "classification (UNCLASSIFIED, CUI, CONFIDENTIAL, SECRET, TOP SECRET) "
@@ -313,7 +332,11 @@ Impact = Literal["minor", "limited", "moderate", "significant", "catastrophic"]
 class Likelihood(_Model):
     scale: Literal["icd203", "phia"] = Field(description="ICD 203 (US) or PHIA yardstick (UK)")
     term: Line = Field(description="a term of the chosen scale, e.g. 'likely'")
-    assessed_by: Line | None = None
+    assessed_by: Line | None = Field(None, description="who made the judgement (printed with "
+                                                       "it, so it is never read as a source's)")
+    confidence: Literal["low", "moderate", "high"] | None = Field(
+        None, description="the assessor's confidence in the judgement (ICD 203): low, moderate "
+                          "or high; printed beside the likelihood, never fused into it")
 
     @model_validator(mode="after")
     def _term_in_scale(self) -> Likelihood:
@@ -378,6 +401,8 @@ class Section(_Model):
 
 
 class Source(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
+                              populate_by_name=True)  # `copy` in a file, copy_path in code
     key: SourceKey
     title: Line
     publisher: Line | None = None
@@ -389,6 +414,31 @@ class Source(_Model):
     url: Annotated[str, Field(pattern=r"^(https?|mailto):", max_length=2_000)] | None = None
     note: Text | None = None
     editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+    copy_path: Annotated[str, Field(min_length=1, max_length=1_000)] | None = Field(
+        None, alias="copy", description="a local copy of the source's text, relative to the brief "
+                          "(`briefgen check` looks for the quotes in it)")
+
+
+class Memo(_Model):
+    """The memo header block (US memo, UK submission): TO, FROM, THROUGH, SUBJECT, DATE.
+    ``sender`` (FROM) defaults to the originator, SUBJECT to the title, DATE to the brief's date."""
+
+    to: Line = Field(description="the addressee, e.g. 'The Secretary'")
+    sender: Line | None = Field(None, description="FROM; default: the originator's author "
+                                                  "and organisation")
+    through: list[Line] = Field(default_factory=list, max_length=20,
+                                description="who cleared it on its way (THROUGH)")
+    kind: Line | None = Field(None, description="the memo type, e.g. 'ACTION MEMO', "
+                                                "'INFORMATION MEMO'")
+
+
+class Meeting(_Model):
+    """What a meeting brief opens with: who, when, where, who attends."""
+
+    counterpart: Line
+    date: DateOrTime | None = None
+    venue: Line | None = None
+    attendees: list[Line] = Field(default_factory=list, max_length=100)
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,8 +461,13 @@ class Brief(_Model):
     marking: Marking
     summary: list[RichText] = Field(min_length=1, max_length=12,
                                     description="the bottom line up front, a few bullets")
+    memo: Memo | None = Field(None, description="the memo header block: to, from, through")
+    meeting: Meeting | None = Field(None, description="the meeting: counterpart, date, venue, "
+                                                      "attendees")
     objectives: list[RichText] = Field(default_factory=list, max_length=50,
                                        description="what the reader should achieve (meetings)")
+    timing: RichText | None = Field(None, description="why now: the deadline of a decision "
+                                                      "(UK submissions print it at the top)")
     lines_to_take: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
     recommendations: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
     qa: list[QA] = Field(default_factory=list, max_length=MAX_ITEMS)

@@ -10,12 +10,14 @@ importable from here.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .compose import compose, load_labels
+from .check import check_brief, is_note
+from .compose import ComposeReport, compose, compose_report, load_labels
 from .document import Document, map_text
 from .errors import BriefError, BriefWarning, Diagnostic, InternalError
 from .fonts import missing_characters
@@ -386,7 +388,7 @@ def build(source: Any, options: BuildOptions | None = None, /, **overrides: Any)
 
 def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     """The pack, its warnings in ``pack.warnings`` (not warned: the caller does)."""
-    document, st, glyphs = prepare(loaded, opts)
+    document, st, glyphs, report = _prepare(loaded, opts)
     fmts = opts.formats
     assert isinstance(fmts, tuple)
     try:
@@ -394,6 +396,7 @@ def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     except BriefError as e:  # a layout problem: name the brief it is in
         raise BriefError([replace(d, file=loaded.name) if not d.file else d
                           for d in e.diagnostics]) from None
+    glyphs += page_budget_warnings(report, outputs, loaded.name)
     return Pack(document, outputs, tuple(glyphs))
 
 
@@ -402,16 +405,33 @@ def prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
     """Everything a build checks and makes before rendering: the style (and the reference
     document the DOCX would take; or ``style``, as :func:`prepare_style` made it), the glyphs
     of every text in that style's fonts, and the document the template composes. Returns the
-    styled document, the style and the warnings for characters printed as U+FFFD (with
-    ``allow_missing_glyphs``; else they are errors)."""
+    styled document, the style and the warnings: characters printed as U+FFFD (with
+    ``allow_missing_glyphs``; else they are errors), and what the template left out of the
+    brief."""
+    document, st, warnings, _report = _prepare(loaded, opts, style)
+    return document, st, warnings
+
+
+def _prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
+             ) -> tuple[Document, Style, list[Diagnostic], ComposeReport]:
     st = prepare_style(opts) if style is None else style
     glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
     if glyphs and not opts.allow_missing_glyphs:
         raise BriefError(glyphs)
-    document = apply_style(compose(loaded.brief, _path_or_name(opts.template), st), st)
+    composed, report = compose_report(loaded.brief, _path_or_name(opts.template), st)
+    document = apply_style(composed, st)
     if glyphs:
         document = replace_missing(document, st)
-    return document, st, glyphs
+    notes = [Diagnostic(loaded.name, None, None, "template", w) for w in report.warnings]
+    if st.marking.portion_marks and loaded.brief.marking.scheme != "us":
+        notes.append(Diagnostic(loaded.name, None, None, "marking",
+                                f"the style marks portions from a US banner line, but this "
+                                f"brief is marked {loaded.brief.marking.label} "
+                                f"({loaded.brief.marking.scheme}): no portion marks are "
+                                "printed (briefs/variants/ holds the sample marked as a US memo)"))
+    notes += [d for d in check_brief(loaded.brief, loaded.positions, loaded.name)
+              if not is_note(d)]
+    return document, st, glyphs + notes, report
 
 
 def prepare_style(opts: BuildOptions) -> Style:
@@ -431,6 +451,24 @@ def prepare_style(opts: BuildOptions) -> Style:
 
         check_reference_docx(st.reference_docx)
     return st
+
+
+def page_budget_warnings(report: ComposeReport, outputs: Mapping[str, bytes],
+                         name: str) -> list[Diagnostic]:
+    """A warning when the PDF runs past the template's page budget, naming what to cut: the
+    longest sections the pack printed."""
+    pdf = outputs.get("pdf")
+    if report.page_budget is None or pdf is None:
+        return []
+    pages = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
+    if pages <= report.page_budget:
+        return []
+    biggest = sorted(report.sizes.items(), key=lambda kv: -kv[1])[:4]
+    cut = ", ".join(f"{k} ({v})" for k, v in biggest)
+    return [Diagnostic(name, None, None, "template",
+                       f"the {report.template} template's page budget is "
+                       f"{report.page_budget} pages, and this pack runs to {pages}: cut the "
+                       f"longest sections it prints ({cut} items), or use a longer template")]
 
 
 def check(source: Any, options: BuildOptions | None = None, /,

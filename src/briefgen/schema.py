@@ -183,6 +183,9 @@ STYLE_DOCS: dict[str, tuple[str, str]] = {
                      "rules: horizontal"),
     "legend": ("which probability scale's legend the pack prints: auto (the scales the risks "
                "use), icd203, phia, or none", "legend: phia"),
+    "risk_matrix": ("the risk matrix: 5x5 (likelihood x impact, scores 1-25 banded), 3x3 "
+                    "(low / medium / high) or terms (one row per term of the ratings' scale)",
+                    "risk_matrix: 3x3"),
     "reference_docx": ("a Word document or template (.docx/.dotx) beside the style whose "
                        "styles, page set-up and header logo the DOCX takes",
                        "reference_docx: house.dotx"),

@@ -294,6 +294,10 @@ class Style(_Strict):
         "auto", description="which probability scale's legend the pack prints: auto (the "
                             "scales the risks use), a scale (printed first, with any other "
                             "scale the risks use), or none")
+    risk_matrix: Literal["5x5", "3x3", "terms"] = Field(
+        "5x5", description="the risk matrix: 5x5 (likelihood × impact, scores 1-25 banded), "
+                           "3x3 (low / medium / high) or terms (one row per term of the "
+                           "ratings' scale)")
     reference_docx: Path | None = Field(
         None, description="a Word document or template (.docx/.dotx) whose styles, page set-up "
                           "and header logo the DOCX pack takes, as pandoc's reference-doc")

@@ -1,0 +1,364 @@
+"""The genres' own forms and the analytic standards (issue 14), read back from the PDF and the
+DOCX: ratings that say whose they are and on which scale, the legend of the scale in use, the
+risk matrix's size, the US memo (header block, en-US, portion marks), the UK submission
+(recommendation and timing first, consistent paragraph numbers, descriptors and caveats), In
+Focus (two pages, marking in the body, author block, no lines to take, page budget), the
+meeting brief, and templates that say what they leave out."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import briefgen
+from briefgen import document as d
+from briefgen.errors import BriefError
+from briefgen.loader import load_mapping
+from briefgen.pipeline import BuildOptions, expand_inputs, load, prepare
+from conftest import ROOT, SAMPLE, docx_all_text, pdf_all_text
+from test_validation import MINIMAL
+
+VARIANTS = ROOT / "briefs" / "variants"
+US = VARIANTS / "nagorno-karabakh-2023-09-ceasefire-us.yaml"
+UK = VARIANTS / "nagorno-karabakh-2023-09-ceasefire-uk.yaml"
+MEETING = VARIANTS / "nagorno-karabakh-2023-09-ceasefire-meeting.yaml"
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def build(brief: object, **opts: object) -> briefgen.Pack:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", briefgen.BriefgenWarning)
+        return briefgen.build(brief, **opts)
+
+
+def texts(pack: briefgen.Pack) -> list[str]:
+    assert pack.pdf is not None and pack.docx is not None
+    return [flat(pdf_all_text(pack.pdf)), flat(docx_all_text(pack.docx))]
+
+
+def page_one(pack: briefgen.Pack) -> str:
+    assert pack.pdf is not None
+    return flat(PdfReader(io.BytesIO(pack.pdf)).pages[0].extract_text())
+
+
+def pages(pack: briefgen.Pack) -> int:
+    assert pack.pdf is not None
+    return len(PdfReader(io.BytesIO(pack.pdf)).pages)
+
+
+@pytest.fixture(scope="module")
+def sample_packs() -> dict[str, briefgen.Pack]:
+    return {t: build(SAMPLE, template=t) for t in ("full", "meeting", "summary")}
+
+
+@pytest.fixture(scope="module")
+def us_pack() -> briefgen.Pack:
+    return build(US, style="us-memo")
+
+
+@pytest.fixture(scope="module")
+def uk_pack() -> briefgen.Pack:
+    return build(UK, style="uk-brief")
+
+
+# ------------------------------------------------------------------------------------------
+# Estimative language
+
+
+@pytest.mark.parametrize("template", ["full", "meeting", "summary"])
+def test_every_rating_prints_scale_range_assessor_and_confidence(sample_packs, template):
+    for text in texts(sample_packs[template]):
+        assert re.search(r"Unlikely \(?ICD 203, 20–45%", text), text[-3000:]
+        assert re.search(r"Roughly even chance \(?ICD 203, 45–55%", text)
+        assert re.search(r"[Aa]ssessed by briefgen sample desk", text)
+        assert re.search(r"[Cc]onfidence: low", text)
+        # the summary's table used to read as Stronski's rating with no scale
+        assert "Roughly even chance | Moderate" not in text
+
+
+@pytest.mark.parametrize("template", ["full", "meeting", "summary"])
+def test_every_template_prints_the_legend_of_the_scale_in_use(sample_packs, template):
+    for text in texts(sample_packs[template]):
+        assert "Probability scale (ICD 203)" in text
+        assert "unlikely" in text and "20–45%" in text
+        assert "PHIA" not in text
+        assert "25–35%" not in text  # one reading, one meaning of "unlikely"
+    full = texts(sample_packs["full"])
+    for text in full:
+        assert "Confidence levels" in text and "Moderate" in text
+
+
+def test_legend_and_matrix_follow_the_ratings_scale(uk_pack):
+    for text in texts(uk_pack):
+        assert "Probability scale (PHIA probability yardstick)" in text
+        assert "Probability scale (ICD 203)" not in text
+        assert re.search(r"Unlikely \(?PHIA probability yardstick, 25–35%", text) or \
+            ("Unlikely" in text and "PHIA probability yardstick, 25–35%" in text)
+    doc, _style, _w = prepare(load(UK), BuildOptions(style="uk-brief"))
+    (matrix,) = [b.chart for b in doc.blocks if isinstance(b, d.Figure)
+                 and isinstance(b.chart, d.RiskMatrix)]
+    assert matrix.likelihood_title == "Likelihood (PHIA probability yardstick)"
+    assert matrix.likelihood_levels[1] == "unlikely"  # PHIA rows, 5 × 5
+    assert len(matrix.likelihood_levels) == 5 and len(matrix.impact_levels) == 5
+    doc, _style, _w = prepare(load(SAMPLE), BuildOptions(style="default"))
+    (matrix,) = [b.chart for b in doc.blocks if isinstance(b, d.Figure)
+                 and isinstance(b.chart, d.RiskMatrix)]
+    assert matrix.likelihood_title == "Likelihood (ICD 203)"
+    assert matrix.likelihood_levels[0] == "almost no chance – very unlikely"
+
+
+def test_matrix_size_is_a_style_choice(tmp_path: Path):
+    style = tmp_path / "three.yaml"
+    style.write_text("extends: default\nrisk_matrix: 3x3\n", "utf-8")
+    doc, _st, _w = prepare(load(SAMPLE), BuildOptions(style=style))
+    (matrix,) = [b.chart for b in doc.blocks if isinstance(b, d.Figure)
+                 and isinstance(b.chart, d.RiskMatrix)]
+    assert len(matrix.likelihood_levels) == 3 and len(matrix.impact_levels) == 3
+    assert matrix.band_labels == ("Low", "Medium", "High")
+    assert {(r.label, r.likelihood, r.impact) for r in matrix.risks} == {("R1", 1, 3),
+                                                                          ("R2", 2, 2)}
+    pack = build(SAMPLE, style=style, formats="pdf")
+    assert pack.pdf is not None
+    assert "Minor – limited" in flat(pdf_all_text(pack.pdf))
+
+
+def test_mixed_scales_are_warned_and_not_plotted_on_the_wrong_rows():
+    data = load_mapping(SAMPLE)[0]
+    data["risks"][1]["likelihood"] = {"scale": "phia", "term": "realistic possibility"}
+    with pytest.warns(briefgen.BriefgenWarning, match="ratings mix"):
+        pack = briefgen.build(data, formats="pdf")
+    text = flat(pdf_all_text(pack.pdf))
+    assert "Probability scale (ICD 203)" in text
+    assert "Probability scale (PHIA probability yardstick)" in text
+    (fig,) = [b for b in pack.document.blocks if isinstance(b, d.Figure)
+              and isinstance(b.chart, d.RiskMatrix)]
+    assert [r.label for r in fig.chart.risks] == ["R1"]  # type: ignore[union-attr]
+    assert "not placed" in fig.alt
+
+
+# ------------------------------------------------------------------------------------------
+# US memo
+
+
+def test_us_memo_page_one_has_the_header_block_in_us_english(us_pack):
+    one = page_one(us_pack)
+    # the memo type names the addressee ("INFORMATION MEMO FOR ..."), so no TO line repeats it
+    for field in ("INFORMATION MEMO FOR Readers of the briefgen sample pack",
+                  "FROM briefgen sample desk", "SUBJECT Nagorno-Karabakh",
+                  "DATE September 20, 2023", "UNCLASSIFIED//FOR OFFICIAL USE ONLY"):
+        assert field in one, field
+    assert "Bottom line up front" in one and "TO Readers" not in one
+    docx = texts(us_pack)[1]
+    for field in ("INFORMATION MEMO FOR Readers", "FROM", "SUBJECT", "DATE",
+                  "September 20, 2023"):
+        assert field in docx, field
+
+
+def test_memo_without_a_type_has_a_to_line():
+    brief = MINIMAL + "memo:\n  to: The Director\n  through: [Head of Desk]\n"
+    for text in texts(build(briefgen.parse_brief(brief))):
+        assert "To The Director" in text and "Through Head of Desk" in text
+        assert "From Desk" in text and "Subject A brief" in text
+
+
+def test_us_memo_marks_every_portion_from_the_banner(us_pack):
+    doc, _st, _w = prepare(load(US), BuildOptions(style="us-memo"))
+    mark = "(U//FOUO) "
+
+    def starts(inl: tuple[d.Inline, ...]) -> bool:
+        return d.plain_text(inl).startswith(mark)
+
+    checked = 0
+    for b in d._walk_blocks(doc.blocks) if hasattr(d, "_walk_blocks") else ():
+        if isinstance(b, d.Heading):
+            assert starts(b.children), b
+            checked += 1
+        elif isinstance(b, d.Table):
+            assert all(starts(r[0].blocks[0].children) for r in b.rows  # type: ignore[union-attr]
+                       if r[0].blocks and isinstance(r[0].blocks[0], d.Paragraph)), b.header
+            checked += 1
+        elif isinstance(b, d.Figure):
+            assert starts(b.caption)
+            checked += 1
+        elif isinstance(b, d.Quote):
+            assert starts(b.blocks[0].children)  # type: ignore[union-attr]
+            checked += 1
+    assert checked > 20
+    for b in doc.blocks:
+        if isinstance(b, d.Paragraph) and b.children:
+            assert starts(b.children), b
+        elif isinstance(b, d.ListBlock):
+            assert all(starts(item[0].children) for item in b.items)  # type: ignore[union-attr]
+    for text in texts(us_pack):
+        assert "(U//FOUO) Bottom line up front" in text
+        assert "(U//FOUO) Key facts and figures" in text
+        assert "(U//FOUO) People reported killed" in text  # a table row
+        assert "(U//FOUO) Risks by likelihood and impact" in text  # a figure's caption
+        assert "(U) " not in text  # never a bare (U) under a caveated banner
+
+
+@pytest.mark.parametrize("banner,mark", [("CUI", "(CUI)"), ("UNCLASSIFIED", "(U)"),
+                                         ("SECRET//NOFORN", "(S//NF)")])
+def test_portion_marks_follow_the_banner(banner, mark):
+    brief = MINIMAL.replace("scheme: tlp", "scheme: us").replace(
+        'label: "TLP:GREEN"', f'label: "{banner}"') + "background:\n  - A paragraph.\n"
+    for text in texts(build(briefgen.parse_brief(brief), style="us-memo")):
+        assert f"{mark} A brief" in text and f"{mark} A paragraph." in text
+        assert f"{mark} One point" in text
+
+
+def test_us_memo_on_a_tlp_brief_says_why_there_are_no_portion_marks():
+    with pytest.warns(briefgen.BriefgenWarning, match="no portion marks are printed"):
+        briefgen.build(SAMPLE, style="us-memo", formats="pdf")
+
+
+def test_each_style_has_a_variant_marked_in_its_own_scheme():
+    assert load(US).brief.marking.scheme == "us" and load(US).brief.language == "en-US"
+    assert load(UK).brief.marking.scheme == "uk"
+    # a folder build of briefs/ builds the sample alone, and it comes first
+    assert expand_inputs([ROOT / "briefs"]) == [SAMPLE]
+
+
+def test_variants_hold_the_samples_facts_and_nothing_else():
+    """A variant differs from the sample only in its marking, language, purpose, the genre's
+    fields (illustrative) and, in the UK variant, the scale of the desk's ratings."""
+    sample = load_mapping(SAMPLE)[0]
+    genre = {"marking", "language", "purpose", "memo", "meeting", "objectives",
+             "recommendations", "timing"}
+    for path in (US, UK, MEETING):
+        data = copy.deepcopy(load_mapping(path)[0])
+        for r in data.get("risks", []):
+            r["likelihood"].pop("scale")
+            r["likelihood"].pop("term")
+        expect = copy.deepcopy(sample)
+        for r in expect["risks"]:
+            r["likelihood"].pop("scale")
+            r["likelihood"].pop("term")
+        assert {k: v for k, v in data.items() if k not in genre} == \
+            {k: v for k, v in expect.items() if k not in genre}, path.name
+
+
+# ------------------------------------------------------------------------------------------
+# UK submission
+
+
+def test_uk_submission_opens_with_recommendation_and_timing(uk_pack):
+    one = page_one(uk_pack)
+    assert one.index("Recommendations") < one.index("Summary")
+    assert "Timing:" in one and "To Readers of the briefgen sample pack" in one
+    assert "OFFICIAL-SENSITIVE" in one
+    for text in texts(uk_pack):
+        assert "Timing:" in text and "Note that the cease-fire" in text
+
+
+def test_uk_paragraphs_number_consistently(uk_pack):
+    for text in texts(uk_pack):
+        assert re.search(r"1\. Lines to take 1\.1 The cease-fire rests", text)
+        assert re.search(r"4\. Background 4\.1 Nagorno-Karabakh is", text)
+        assert re.search(r"B1 Likelihood terms follow", text)
+        assert not re.search(r"\(a\) NPR", text)  # sources are not lettered
+        assert not re.search(r"\b1[45]\. ", text)  # no annex paragraph continues the body's
+
+
+@pytest.mark.parametrize("label", ["OFFICIAL-SENSITIVE COMMERCIAL", "OFFICIAL-SENSITIVE PERSONAL",
+                                   "OFFICIAL-SENSITIVE LOCSEN UK EYES ONLY",
+                                   "SECRET UK EYES ONLY", "TOP SECRET"])
+def test_uk_descriptors_and_caveats_are_accepted_and_printed(label):
+    brief = MINIMAL.replace("scheme: tlp", "scheme: uk").replace('label: "TLP:GREEN"',
+                                                                 f'label: "{label}"')
+    pack = build(briefgen.parse_brief(brief), style="uk-brief")
+    for text in texts(pack):
+        assert text.count(label) >= 2
+
+
+@pytest.mark.parametrize("label,hint", [("SECRET PERSONAL", "OFFICIAL-SENSITIVE only"),
+                                        ("OFFICIAL SENSITIVE", "not a UK classification"),
+                                        ("UK EYES ONLY", "not a UK classification")])
+def test_uk_bad_classifications_are_refused_with_advice(label, hint):
+    brief = MINIMAL.replace("scheme: tlp", "scheme: uk").replace('label: "TLP:GREEN"',
+                                                                 f'label: "{label}"')
+    with pytest.raises(BriefError, match=hint):
+        briefgen.parse_brief(brief)
+
+
+# ------------------------------------------------------------------------------------------
+# In Focus
+
+
+def doubled() -> dict:
+    data = load_mapping(SAMPLE)[0]
+    for k in ("summary", "lines_to_take", "qa", "background", "figures", "actors", "timeline",
+              "risks", "quotes"):
+        data[k] = data[k] + [dict(x, title=x["title"] + " (2)") if k == "risks" else
+                             dict(x, label=x["label"] + " (2)") if k == "figures" else x
+                             for x in data[k]]
+    return data
+
+
+def test_in_focus_is_two_pages_for_the_sample_and_twice_the_sample():
+    for brief in (SAMPLE, doubled()):
+        pack = build(brief, style="in-focus", template="summary")
+        assert pages(pack) == 2
+        for text in texts(pack):
+            assert "This document is marked TLP:CLEAR" in text  # the marking in the body
+            assert "Author information" in text and "briefgen sample desk" in text
+            assert "Lines to take" not in text  # non-partisan
+            assert "Probability scale (ICD 203): almost no chance 1–5%" in text
+
+
+def test_page_budget_warning_names_what_to_cut():
+    with pytest.warns(briefgen.BriefgenWarning) as caught:
+        pack = briefgen.build(doubled(), style="uk-brief", template="summary", formats="pdf")
+    assert pages(pack) > 2
+    msgs = [str(w.message) for w in caught]
+    assert any("page budget is 2 pages" in m and "runs to" in m and "figures (5)" in m
+               for m in msgs), msgs
+    assert any("prints 5 of the 10 key figures" in m for m in msgs)
+    assert any("prints 4 of the 8 summary points" in m for m in msgs)
+
+
+# ------------------------------------------------------------------------------------------
+# Meeting brief and left-out sections
+
+
+def test_meeting_brief_page_one():
+    pack = build(MEETING, template="meeting")
+    one = page_one(pack)
+    for field in ("Counterpart An illustrative counterpart", "Date of meeting 21 September 2023",
+                  "Venue Illustrative venue", "Attendees briefgen sample desk; An illustrative",
+                  "Objectives", "Hear the counterpart"):
+        assert field in one, field
+    assert one.index("Counterpart") < one.index("Reference")
+    for text in texts(pack):
+        assert "Attributed analysis and quotes" in text  # the meeting template keeps quotes
+        assert "Probability scale (ICD 203)" in text  # it cites ICD 203: it prints the annex
+
+
+def test_templates_say_what_they_leave_out():
+    with pytest.warns(briefgen.BriefgenWarning) as caught:
+        briefgen.build(SAMPLE, template="summary", style="in-focus", formats="pdf")
+    (left,) = [str(w.message) for w in caught if "leaves out" in str(w.message)]
+    for f in ("lines_to_take (5)", "qa (2)", "actors (7)", "timeline (7)", "quotes (6)"):
+        assert f in left
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", briefgen.BriefgenWarning)
+        briefgen.build(MEETING, template="full", formats="pdf")  # objectives and meeting print
+        briefgen.build(SAMPLE, template="full", formats="pdf")
+    pack = build(MEETING, template="full", formats="pdf")
+    assert "Objectives" in flat(pdf_all_text(pack.pdf))
+
+
+def test_summary_prints_the_recommendation_for_a_decision():
+    pack = build(UK, template="summary")
+    for text in texts(pack):
+        assert "Recommendations" in text and "Agree that the casualty figures" in text
+        assert "Timing:" in text
