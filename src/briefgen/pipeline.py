@@ -21,7 +21,7 @@ from .layout import apply_style
 if TYPE_CHECKING:  # concurrent.futures (and logging) load only for a batch
     import threading
     from concurrent.futures import Executor
-from .fonts import missing_characters
+from .fonts import missing_in_chain
 from .loader import Positions, decode, parse_text, read_text
 from .model import Brief
 from .style import Style, load_style
@@ -97,10 +97,12 @@ REPLACEMENT = "\ufffd"
 
 
 def _missing_in(style: Style) -> Callable[[str], list[str]]:
-    fams = {style.fonts.family("body"), style.fonts.family("headings")}
+    """Characters no family of the body's or the headings' chain (the family, then the
+    fallbacks) can draw in every face: bold, italic and bold italic as well as upright."""
+    chains = (style.fonts.chain("body"), style.fonts.chain("headings"))
 
     def missing(text: str) -> list[str]:
-        return sorted({c for f in fams for c in missing_characters(text, f)})
+        return sorted({c for ch in chains for c in missing_in_chain(text, ch)})
 
     return missing
 

@@ -15,6 +15,7 @@ from reportlab.platypus.doctemplate import FrameBreak
 
 from ..stylesheet import FigureLook
 from .reportlab_adapter import MemoParagraph, split_inside_row
+from .shaping import bidi_style, bidi_text
 from .tagging import Elem, tagged
 
 __all__ = ["Figure", "FlowTable", "Heading", "Logo", "NotesSlot", "Para", "TaggedParagraph"]
@@ -42,7 +43,15 @@ class TaggedParagraph(_RLParagraph):
 
 class Para(TaggedParagraph, MemoParagraph):
     """Every paragraph the renderer makes: one line break per width (see
-    :class:`.reportlab_adapter.MemoParagraph`), tagged."""
+    :class:`.reportlab_adapter.MemoParagraph`), tagged; text with right-to-left letters
+    shaped and reordered (see :func:`.shaping.bidi_style`)."""
+
+    def __init__(self, text: str, style: ParagraphStyle | None = None, *args: Any,
+                 **kw: Any) -> None:
+        if style is not None and isinstance(text, str):
+            style = bidi_style(text, style)
+            text = bidi_text(text)
+        super().__init__(text, style, *args, **kw)
 
 
 class Logo(Image):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import document as d
-from ...fonts import characters
+from ...fonts import characters, runs_by
 from ...xmltext import escape, quoteattr
 from ..common import drawable, mark_run
 from .anchors import Anchors
@@ -60,10 +60,15 @@ class InlineWriter:
     """Converts inline nodes to markup; numbers the notes as their marks are met."""
 
     def __init__(self, anchors: Anchors, notes: NoteBook, chars: frozenset[str], *,
-                 link_colour: str, rule_colour: str):
+                 link_colour: str, rule_colour: str,
+                 fallbacks: tuple[tuple[frozenset[str], str], ...] = ()):
         self.anchors = anchors
         self.notes = notes
-        self.chars = chars
+        #: what the style's own fonts draw in every face, then (characters, ReportLab font
+        #: name) of each fallback family, in the order tried
+        self.own = chars
+        self.fallbacks = fallbacks
+        self.chars = chars.union(*(c for c, _ in fallbacks)) if fallbacks else chars
         self.link_colour = link_colour
         self.rule_colour = rule_colour
         self.link_targets: dict[str, str] = {}  # each link's id: its target (see tagging)
@@ -76,8 +81,20 @@ class InlineWriter:
         return drawable(text, self.chars)
 
     def escaped(self, text: str) -> str:
-        """Plain text as markup: drawable, escaped."""
-        return escape(self.drawable(text))
+        """Plain text as markup: drawable, escaped; a run of characters the style's own fonts
+        lack in some face set in the first fallback family that has them (``<font>``, whose
+        ``<b>``/``<i>`` faces ReportLab takes from that family)."""
+        text = self.drawable(text)
+        if not self.fallbacks or self.own.issuperset(text):
+            return escape(text)
+        sets = [self.own, *(c for c, _ in self.fallbacks)]
+        out = []
+        for part, k in runs_by(text, sets):
+            if k <= 0:
+                out.append(escape(part))
+            else:
+                out.append(f'<font name="{self.fallbacks[k - 1][1]}">{escape(part)}</font>')
+        return "".join(out)
 
     def markup(self, inlines: tuple[d.Inline, ...], where: str = "main",
                in_link: bool = False) -> str:
