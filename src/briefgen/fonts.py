@@ -66,13 +66,14 @@ def _upright(key: str, name: str, stem: str) -> Family:
 
 
 #: the fallback families shipped for right-to-left scripts (keys usable in ``fonts.fallbacks``)
-FALLBACKS: dict[str, Family] = {
+FALLBACKS: tuple[str, ...] = ("noto-sans-arabic", "noto-naskh-arabic", "noto-sans-hebrew",
+                              "noto-serif-hebrew")
+BUNDLED.update({
     "noto-sans-arabic": _upright("noto-sans-arabic", "Noto Sans Arabic", "NotoSansArabic"),
     "noto-naskh-arabic": _upright("noto-naskh-arabic", "Noto Naskh Arabic", "NotoNaskhArabic"),
     "noto-sans-hebrew": _upright("noto-sans-hebrew", "Noto Sans Hebrew", "NotoSansHebrew"),
     "noto-serif-hebrew": _upright("noto-serif-hebrew", "Noto Serif Hebrew", "NotoSerifHebrew"),
-}
-BUNDLED.update(FALLBACKS)
+})
 
 
 class FamilyKey(str):
@@ -210,7 +211,7 @@ def runs_by(text: str, sets: Sequence[frozenset[str]]) -> list[tuple[str, int]]:
     if sets and sets[0].issuperset(text):
         return [(text, 0)] if text else []
     runs: list[tuple[str, int]] = []
-    cur, buf = 0, []
+    cur, buf = 0, list[str]()
     for i, c in enumerate(text):
         if _neutral(c) and cur >= 0 and c in sets[cur] and (
                 cur == 0 or _next_strong(text, i, sets) == cur):

@@ -73,7 +73,7 @@ def log2vis(text: str, base_direction: str | None = None, clean: bool = True,
     """``rlbidi.log2vis``: ``text`` in visual order for a base direction (``"RTL"``, ``"LTR"``,
     else found from the text), filling ``positions_V_to_L`` with each visual character's
     logical index. Explicit embedding controls are dropped (ReportLab passes ``clean``)."""
-    import bidi.algorithm as alg
+    import bidi.algorithm as alg  # type: ignore[import-untyped]
 
     storage = alg.get_empty_storage()
     if base_direction in ("RTL", "R"):
@@ -209,7 +209,7 @@ def _remember(shaped: Any, source: Any) -> Any:
         if not isinstance(s, ShapedStr) or not data or hasattr(f, "cbDefn"):
             continue
         starts = sorted({d.cluster for d in data if 0 <= d.cluster < len(text)})
-        ends = {a: b for a, b in zip(starts, [*starts[1:], len(text)])}
+        ends = dict(zip(starts, [*starts[1:], len(text)], strict=True))
         name = getFont(f.fontName).face.name.decode("latin-1")
         known = _CLUSTERS.setdefault(name, {})
         for ch, d in zip(s, data):
@@ -225,7 +225,7 @@ def _target(code: int, face: str) -> str:
     if text is None and (0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF):
         text = unicodedata.normalize("NFKC", chr(code))
     if text is None:
-        return "%04X" % code
+        return f"{code:04X}"
     if len(text) > 1 and has_rtl(text):
         # one glyph for several right-to-left letters (lam-alef): readers such as pdftotext
         # put a right-to-left run back in logical order character by character, the
@@ -243,17 +243,17 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
         "12 dict begin",
         "begincmap",
         "/CIDSystemInfo",
-        "<< /Registry (%s)" % fontname,
-        "/Ordering (%s)" % fontname,
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
         "/Supplement 0",
         ">> def",
-        "/CMapName /%s def" % fontname,
+        f"/CMapName /{fontname} def",
         "/CMapType 2 def",
         "1 begincodespacerange",
-        "<00> <%02X>" % (len(subset) - 1),
+        f"<00> <{len(subset) - 1:02X}>",
         "endcodespacerange",
-        "%d beginbfchar" % len(subset),
-    ] + ["<%02X> <%s>" % (i, _target(v, face)) for i, v in enumerate(subset)] + [
+        f"{len(subset)} beginbfchar",
+    ] + [f"<{i:02X}> <{_target(v, face)}>" for i, v in enumerate(subset)] + [
         "endbfchar",
         "endcmap",
         "CMapName currentdict /CMap defineresource pop",
