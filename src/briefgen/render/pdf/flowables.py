@@ -15,7 +15,7 @@ from reportlab.platypus.doctemplate import FrameBreak
 
 from ..stylesheet import FigureLook
 from .reportlab_adapter import MemoParagraph, split_inside_row
-from .shaping import bidi_style, bidi_text
+from .shaping import bidi_style, bidi_text, logical_text
 from .tagging import Elem, tagged
 
 __all__ = ["Figure", "FlowTable", "Heading", "Logo", "NotesSlot", "Para", "TaggedParagraph"]
@@ -37,6 +37,9 @@ class TaggedParagraph(_RLParagraph):
         return parts
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        actual = getattr(self, "bg_actual", None)
+        if actual is not None and self.bg_tag is not None and self.bg_tag.actual is None:
+            self.bg_tag.actual = actual
         with tagged(canvas, self.bg_tag):
             super().drawOn(canvas, x, y, _sW)
 
@@ -49,8 +52,10 @@ class Para(TaggedParagraph, MemoParagraph):
     def __init__(self, text: str, style: ParagraphStyle | None = None, *args: Any,
                  **kw: Any) -> None:
         if style is not None and isinstance(text, str):
-            style = bidi_style(text, style)
-            text = bidi_text(text)
+            shaped = bidi_style(text, style)
+            if shaped is not style:  # drawn in visual order: the structure keeps the logical
+                self.bg_actual = logical_text(text)
+            style, text = shaped, bidi_text(text)
         super().__init__(text, style, *args, **kw)
 
 

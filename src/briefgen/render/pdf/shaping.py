@@ -33,7 +33,8 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
-__all__ = ["base_rtl", "bidi_style", "bidi_text", "has_rtl", "install", "isolate", "log2vis"]
+__all__ = ["base_rtl", "bidi_style", "bidi_text", "has_rtl", "install", "isolate", "log2vis",
+           "logical_text"]
 
 _LOCK = threading.Lock()
 _installed = False
@@ -291,6 +292,17 @@ def isolate(markup: str) -> str:
     if pending >= 0:
         out.insert(pending, LRM)
     return "".join(out)
+
+
+def logical_text(markup: str) -> str:
+    """The plain text of paragraph markup, in logical order (tags dropped, entities read, a
+    line break a space), for the structure tree's ``/ActualText``."""
+    import html
+    import re
+
+    text = re.sub(r"<br\s*/?>", " ", markup)
+    text = re.sub(r"<[^>]*>", "", text)
+    return " ".join(html.unescape(text).split())
 
 
 def bidi_text(text: str) -> str:

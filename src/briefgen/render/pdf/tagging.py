@@ -82,6 +82,7 @@ class Elem:
     once: bool = False  # drawn again on a later page: an artifact (repeated table headers)
     first_page: int | None = None
     bbox: tuple[float, float, float, float] | None = None  # a Figure's box on its page
+    actual: str | None = None  # the logical text of one drawn reordered (right-to-left)
 
     def place(self, canv: Canvas, x0: float, y0: float, x1: float, y1: float) -> None:
         """Note the box (in the canvas's current coordinates) the element is drawn in."""
@@ -502,6 +503,8 @@ class Tagger(PageHooks):
             parts.append("".join(out))
             if e.alt is not None:
                 parts += [" /Alt ", PDFString(e.alt)]
+            if e.actual is not None:  # drawn reordered: its text in logical order
+                parts += [" /ActualText ", PDFString(e.actual)]
             if e.ident is not None:
                 parts += [" /ID ", PDFString(e.ident)]
                 ids.append((e.ident, e))
