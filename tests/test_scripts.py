@@ -40,8 +40,10 @@ def test_bidi_reorders_and_reports_positions():
 
 
 def test_isolate_marks_the_end_of_a_right_to_left_run_only():
-    assert isolate("<i>بيان الله</i>, 12 January") == "<i>بيان الله\u200e</i>, 12 January"
+    assert isolate("<i>بيان الله</i>, 12 January") == "<i>بيان الله</i>\u200e, 12 January"
     assert isolate("a أنصار الله b") == "a أنصار الله\u200e b"
+    assert isolate("a أنصار الله") == "a أنصار الله\u200e"
+    assert isolate("a أنصار, الله b") == "a أنصار, الله\u200e b"
 
 
 @pytest.mark.parametrize("style", STYLES)

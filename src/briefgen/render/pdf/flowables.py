@@ -4,6 +4,7 @@ and the endnotes' slot."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from reportlab.graphics import renderPDF
@@ -15,7 +16,7 @@ from reportlab.platypus.doctemplate import FrameBreak
 
 from ..stylesheet import FigureLook
 from .reportlab_adapter import MemoParagraph, split_inside_row
-from .shaping import bidi_style, bidi_text, logical_text
+from .shaping import bidi_style, bidi_text, logical_text, reorder_lines
 from .tagging import Elem, tagged
 
 __all__ = ["Figure", "FlowTable", "Heading", "Logo", "NotesSlot", "Para", "TaggedParagraph"]
@@ -49,7 +50,7 @@ class Para(TaggedParagraph, MemoParagraph):
     :class:`.reportlab_adapter.MemoParagraph`), tagged; text with right-to-left letters
     shaped and reordered (see :func:`.shaping.bidi_style`)."""
 
-    def __init__(self, text: str, style: ParagraphStyle | None = None, *args: Any,
+    def __init__(self, text: str | None, style: ParagraphStyle | None = None, *args: Any,
                  **kw: Any) -> None:
         if style is not None and isinstance(text, str):
             shaped = bidi_style(text, style)
@@ -57,6 +58,22 @@ class Para(TaggedParagraph, MemoParagraph):
                 self.bg_actual = logical_text(text)
             style, text = shaped, bidi_text(text)
         super().__init__(text, style, *args, **kw)
+
+    def drawPara(self, debug: int = 0) -> None:
+        """Lines of several fragments drawn in visual order (:func:`.shaping.reorder_lines`;
+        on copies, so that a split or a second drawing starts from the logical order)."""
+        wrap, bl = getattr(self.style, "wordWrap", None), self.blPara
+        if wrap not in ("RTL", "LTR") or getattr(bl, "kind", 0) != 1:
+            super().drawPara(debug)
+            return
+        visual = copy.copy(bl)
+        visual.lines = [copy.copy(line) for line in bl.lines]
+        reorder_lines(visual.lines, wrap == "RTL")
+        self.blPara = visual
+        try:
+            super().drawPara(debug)
+        finally:
+            self.blPara = bl
 
 
 class Logo(Image):

@@ -157,7 +157,7 @@ def _per_font(original: Any) -> Any:
                 groups.append([])
                 font = f.fontName
             groups[-1].append(item)
-        if len(groups) == 1 and any(c >= "\u0590" for _, s in groups[0] for c in s):
+        if len(groups) == 1 and any(has_rtl(s) for _, s in groups[0]):
             return _remember(original(w, *args, **kw), w)
         out = makeShapedFragWord(w)([0.0])
         changed = False
@@ -165,7 +165,7 @@ def _per_font(original: Any) -> Any:
             if hasattr(g[0][0], "cbDefn"):
                 out.extend(g)
                 continue
-            if not any(c >= "\u0590" for _, s in g for c in s):
+            if not any(has_rtl(s) for _, s in g):
                 out[0] += sum(stringWidth(s, f.fontName, f.fontSize) for f, s in g)
                 out.extend(g)  # Latin and the like: as any paragraph prints it (no ligatures)
                 continue
@@ -274,7 +274,8 @@ def isolate(markup: str) -> str:
     left-to-right text they belong to (a title in Arabic then ", 12 January 2024" keeps its
     comma and date after it). Tags and entities are skipped."""
     out: list[str] = []
-    pending = -1  # where a mark goes, in out, if the next strong letter is not RTL
+    pending = False  # after a right-to-left letter: the mark goes before the next character
+    at = -1  # where, in out (after the closing tags, outside the letter's font run)
     inside = False
     for c in markup:
         if inside:
@@ -284,13 +285,15 @@ def isolate(markup: str) -> str:
         else:
             k = _bidi_class(c)
             if k in ("R", "AL"):
-                pending = len(out) + 1
-            elif k == "L" and pending >= 0:
-                out.insert(pending, LRM)
-                pending = -1
+                pending, at = True, -1
+            elif pending and at < 0:
+                at = len(out)
+            if k == "L" and pending:
+                out.insert(at, LRM)
+                pending = False
         out.append(c)
-    if pending >= 0:
-        out.insert(pending, LRM)
+    if pending:
+        out.insert(at if at >= 0 else len(out), LRM)
     return "".join(out)
 
 
@@ -332,3 +335,91 @@ def bidi_style(text: str, style: ParagraphStyle) -> ParagraphStyle:
             found.leftIndent, found.rightIndent = style.rightIndent, style.leftIndent
         cache[rtl] = found
     return found
+
+
+def _unit_class(c: str) -> str:
+    """A character for the level computation: a right-to-left letter stands for itself, and
+    so does a glyph of shaped right-to-left text (presentation forms, private use)."""
+    if "\ue000" <= c <= "\uf8ff":
+        return "\u05d0"
+    return c
+
+
+def reorder_lines(lines: Any, rtl: bool) -> None:
+    """Put each line of a paragraph of several fragments (fonts, styles) in visual order.
+
+    ReportLab reorders a paragraph of one fragment itself; for several it only reverses the
+    fragments of a right-to-left paragraph, so a run of Arabic words in one fragment prints in
+    logical order. Here each line is cut into units (a word's piece of one level and fragment,
+    a space, a callback), given levels by the bidirectional algorithm run over the line's
+    text (a shaped word is already in visual order inside, and stays whole), and the units
+    reordered by rule L2. A right-to-left paragraph's units are left reversed, as ReportLab
+    reverses them again when it draws."""
+    import bidi.algorithm as alg
+
+    for line in lines:
+        frags = getattr(line, "words", None)
+        if not frags:
+            continue
+        units: list[tuple[Any, str]] = []  # (fragment, text) in logical order
+        for f in frags:
+            text = getattr(f, "text", None)
+            if hasattr(f, "cbDefn") or not text:
+                units.append((f, ""))
+                continue
+            start = 0
+            for i in range(1, len(text) + 1):
+                if i == len(text) or (text[i] == " ") != (text[i - 1] == " "):
+                    units.append((f, text[start:i]))
+                    start = i
+        logical = "".join(_unit_class(c) for _, t in units for c in t)
+        if not has_rtl(logical) and not rtl:
+            continue
+        storage = alg.get_empty_storage()
+        storage["base_level"] = int(rtl)
+        storage["base_dir"] = "R" if rtl else "L"
+        alg.get_embedding_levels(logical, storage)
+        alg.explicit_embed_and_overrides(storage)
+        alg.resolve_weak_types(storage, False)
+        alg.resolve_neutral_types(storage, False)
+        alg.resolve_implicit_levels(storage, False)
+        levels = [ch["level"] for ch in storage["chars"]]
+        if len(levels) != len(logical):
+            continue  # (explicit controls dropped: leave the line as ReportLab made it)
+        # a unit's level: its highest (a shaped word is in visual order inside, a mark such
+        # as U+200E may be anywhere in it); a callback's, the one before it
+        at, lv, unit_levels = 0, int(rtl), []
+        for _, t in units:
+            if t:
+                lv = max(levels[at:at + len(t)])
+                at += len(t)
+            unit_levels.append(lv)
+        # trailing spaces take the paragraph's level (rule L1)
+        k = len(units) - 1
+        while k >= 0 and (not units[k][1] or not units[k][1].strip()):
+            unit_levels[k] = int(rtl)
+            k -= 1
+        order = list(range(len(units)))
+        top = max(unit_levels)
+        lowest_odd = min((v for v in unit_levels if v % 2), default=top + 1)
+        for level in range(top, lowest_odd - 1, -1):
+            i = 0
+            while i < len(order):
+                if unit_levels[order[i]] >= level:
+                    j = i
+                    while j < len(order) and unit_levels[order[j]] >= level:
+                        j += 1
+                    order[i:j] = order[i:j][::-1]
+                    i = j
+                else:
+                    i += 1
+        out = []
+        for idx in order:
+            f, t = units[idx]
+            if hasattr(f, "cbDefn") or not t:
+                out.append(f)
+            else:
+                g = f.clone()
+                g.text = t
+                out.append(g)
+        line.words = out[::-1] if rtl else out
