@@ -217,7 +217,13 @@ def _inlines_xml(inlines: tuple[d.Inline, ...]) -> str:
             out.append(f"<a href={quoteattr(i.url)}>{_inlines_xml(i.children)}</a>")
         elif isinstance(i, d.LineBreak):
             out.append("<br/>")
+        elif isinstance(i, d.Span):
+            out.append(f"<span lang={quoteattr(i.lang or '')}>{_inlines_xml(i.children)}</span>")
     return "".join(out)
+
+
+#: a language tag a span may carry (BCP 47, as the brief's own ``language``)
+_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def _format_date(value: Any, labels: Mapping[str, Any]) -> str:
@@ -454,6 +460,9 @@ class _PackReader:
                 out.append(d.Note(_strip(self.inlines(child))))
             elif tag == "br":
                 out.append(d.LineBreak())
+            elif tag == "span":
+                lang = child.get("lang", "")
+                out.append(d.Span(lang if _LANG_TAG.match(lang) else None, self.inlines(child)))
             else:
                 raise self.fail(child, f"<{tag}> is not allowed inside text")
             if child.tail:

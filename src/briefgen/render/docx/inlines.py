@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...document import Emph, Inline, LineBreak, Link, Note, Ref, Strong, Text
+from ...document import Emph, Inline, LineBreak, Link, Note, Ref, Span, Strong, Text
 from ...fonts import family_characters
 from ..bidi import base_rtl, has_rtl, isolate_inlines, plain, rtl_runs
 from ..common import mark_run
@@ -155,6 +155,23 @@ def _ref(w: Writer, i: Ref, out: Element, fmt: Fmt, walk: _Walk) -> None:
     out.append(h)
 
 
+def _span(w: Writer, i: Span, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    """Text in a language of its own: its runs carry ``w:lang`` (``w:bidi`` for right-to-left
+    text, the language Word spell-checks complex scripts in; ``w:val`` otherwise)."""
+    start = len(out)
+    _inlines(w, i.children, out, fmt, walk)
+    if i.lang is None:
+        return
+    attr = "w:bidi" if has_rtl(plain(i.children)) else "w:val"
+    for added in out[start:]:
+        for r in added.iter(qn("w:r")):
+            rpr = r.find(qn("w:rPr"))
+            if rpr is None:
+                rpr = el("w:rPr")
+                r.insert(0, rpr)
+            rpr.append(el("w:lang", {attr: i.lang}))
+
+
 def _line_break(w: Writer, i: LineBreak, out: Element, fmt: Fmt, walk: _Walk) -> None:
     out.append(run(fmt, el("w:br")))
 
@@ -226,4 +243,5 @@ _HANDLERS: dict[type, Handler] = {
     Ref: _ref,
     Note: _note_in_note,  # (outside a note, notes are marked in groups: _note_marks)
     LineBreak: _line_break,
+    Span: _span,
 }

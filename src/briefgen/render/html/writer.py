@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import document as d
+from ..bidi import base_rtl
 from ..common import AnchorNames, NoteNumbers, endnote_slot, mark_run
 from ..stylesheet import Stylesheet
 from .charts import svg
@@ -160,13 +161,23 @@ def _note_inline(w: Writer, n: d.Note, in_link: bool, in_note: bool) -> str:
     return f" ({w.inlines(n.children, in_link=in_link, in_note=True)})"
 
 
+def _span(w: Writer, n: d.Span, in_link: bool, in_note: bool) -> str:
+    """Text in a language of its own: ``lang``, and ``dir`` from its first strong letter
+    (rtl for Arabic, Hebrew, Persian), for screen readers, spell-checkers and layout."""
+    inner = w.inlines(n.children, in_link=in_link, in_note=in_note)
+    text = d.plain_text(n.children)
+    direction = "rtl" if base_rtl(text) else "ltr"
+    lang = f' lang="{esc(n.lang)}"' if n.lang else ""
+    return f'<span{lang} dir="{direction}">{inner}</span>'
+
+
 def _line_break(w: Writer, n: d.LineBreak, in_link: bool, in_note: bool) -> str:
     return "<br>"
 
 
 INLINES: dict[type, Callable[..., str]] = {
     d.Text: _text, d.Strong: _strong, d.Emph: _emph, d.Link: _link, d.Ref: _ref,
-    d.Note: _note_inline, d.LineBreak: _line_break,
+    d.Note: _note_inline, d.LineBreak: _line_break, d.Span: _span,
 }
 
 # ---------------------------------------------------------------------- block handlers

@@ -134,6 +134,9 @@ class InlineWriter:
     def _emph(self, i: d.Emph, run: _Run) -> None:
         run.out.append(f"<i>{self.markup(i.children, run.where, run.in_link)}</i>")
 
+    def _span(self, i: d.Span, run: _Run) -> None:
+        run.out.append(self.markup(i.children, run.where, run.in_link))
+
     def _line_break(self, _i: d.LineBreak, run: _Run) -> None:
         run.out.append("<br/>")
 
@@ -187,4 +190,5 @@ _HANDLERS: dict[type, Callable[[InlineWriter, Any, _Run], None]] = {
     d.Link: InlineWriter._link,
     d.Ref: InlineWriter._ref,
     d.Note: InlineWriter._note,
+    d.Span: InlineWriter._span,
 }
