@@ -22,6 +22,7 @@ from typing import Any
 from ... import document as d
 from ...fonts import characters, runs_by
 from ...xmltext import escape, quoteattr
+from ..graphics import faces
 from ..common import drawable, mark_run
 from .anchors import Anchors
 from .notes import FN_CALLBACK, NoteBook
@@ -85,15 +86,17 @@ class InlineWriter:
         lack in some face set in the first fallback family that has them (``<font>``, whose
         ``<b>``/``<i>`` faces ReportLab takes from that family)."""
         text = self.drawable(text)
-        if not self.fallbacks or self.own.issuperset(text):
+        if self.own.issuperset(text):
             return escape(text)
         sets = [self.own, *(c for c, _ in self.fallbacks)]
         out = []
         for part, k in runs_by(text, sets):
-            if k <= 0:
+            if k == 0:
                 out.append(escape(part))
-            else:
+            elif k > 0:
                 out.append(f'<font name="{self.fallbacks[k - 1][1]}">{escape(part)}</font>')
+            else:  # U+FFFD where the fonts have none: in DejaVu Sans, which has it, never a box
+                out.append(f'<font name="{faces("dejavu-sans").regular}">{escape(part)}</font>')
         return "".join(out)
 
     def markup(self, inlines: tuple[d.Inline, ...], where: str = "main",
