@@ -15,13 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import libreoffice_pdfs, need_tool
 
 import briefgen
 from briefgen import document as d
 from briefgen.fonts import BUNDLED, FALLBACKS, font_runs
 from briefgen.render.bidi import isolate_inlines, rtl_runs
 from briefgen.render.pdf.shaping import isolate, log2vis
+from conftest import libreoffice_pdfs, need_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIEF = ROOT / "briefs" / "red-sea-shipping-2024-01.yaml"

@@ -460,9 +460,12 @@ class _PackReader:
                 out.append(d.Note(_strip(self.inlines(child))))
             elif tag == "br":
                 out.append(d.LineBreak())
-            elif tag == "span":
+            elif tag == "span":  # a language of its own; a span with no valid tag is its text
                 lang = child.get("lang", "")
-                out.append(d.Span(lang if _LANG_TAG.match(lang) else None, self.inlines(child)))
+                if _LANG_TAG.match(lang):
+                    out.append(d.Span(lang, self.inlines(child)))
+                else:
+                    out.extend(self.inlines(child))
             else:
                 raise self.fail(child, f"<{tag}> is not allowed inside text")
             if child.tail:
