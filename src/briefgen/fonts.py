@@ -167,6 +167,11 @@ def _family_characters(paths: tuple[str, ...]) -> frozenset[str]:
 
 def chain_characters(chain: Sequence[Family]) -> frozenset[str]:
     """The characters some family of a fallback chain can draw in every face."""
+    return _chain_characters(tuple(chain))
+
+
+@cache
+def _chain_characters(chain: tuple[Family, ...]) -> frozenset[str]:
     out: frozenset[str] = frozenset()
     for fam in chain:
         out |= family_characters(fam)
