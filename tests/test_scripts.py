@@ -220,3 +220,19 @@ def test_html_spans_carry_lang_and_dir():
     html = briefgen.build(BRIEF, formats=("html",)).html.decode()
     assert '<span lang="ar" dir="rtl">أنصار الله</span>' in html
     assert '<span lang="he" dir="rtl">ים סוף</span>' in html
+
+
+def test_right_to_left_list_item_has_its_bullet_on_the_right(tmp_path):
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(briefgen.build(BRIEF, formats=("pdf",)).pdf)
+    need_tool("pdftotext")
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)<', out)
+    bullets = [w for w in words if w[3] == "•"]
+    item = next(w for w in words if w[3] == "سطر")  # the Arabic item's first word
+    mine = [b for b in bullets if abs(float(b[1]) - float(item[1])) < 3]
+    assert mine, "no bullet on the Arabic item's line"
+    # the bullet is right of the item's text, at the right margin; an English item's at left
+    assert float(mine[0][0]) > float(item[2]) and float(mine[0][2]) > 595 * 0.85
+    assert min(float(b[0]) for b in bullets) < 595 * 0.2
