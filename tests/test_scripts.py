@@ -220,6 +220,9 @@ def test_html_spans_carry_lang_and_dir():
     html = briefgen.build(BRIEF, formats=("html",)).html.decode()
     assert '<span lang="ar" dir="rtl">أنصار الله</span>' in html
     assert '<span lang="he" dir="rtl">ים סוף</span>' in html
+    # right-to-left runs isolated; right-to-left paragraphs and list items marked
+    assert "<em><bdi>بيان أنصار الله</bdi></em>, 12 January 2024" in html
+    assert '<p dir="rtl"><bdi>هذه فقرة' in html and '<li dir="rtl"><bdi>سطر' in html
 
 
 def test_right_to_left_list_item_has_its_bullet_on_the_right(tmp_path):

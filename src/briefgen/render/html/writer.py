@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import document as d
-from ..bidi import base_rtl
+from ..bidi import base_rtl, has_rtl, rtl_runs
 from ..common import AnchorNames, NoteNumbers, endnote_slot, mark_run
 from ..stylesheet import Stylesheet
 from .charts import svg
@@ -131,7 +131,15 @@ class Writer:
 
 
 def _text(w: Writer, n: d.Text, in_link: bool, in_note: bool) -> str:
-    return esc(n.text)
+    if not has_rtl(n.text):
+        return esc(n.text)
+    # right-to-left runs isolated, so that the neutrals after one stay with the text around
+    return "".join(f"<bdi>{esc(t)}</bdi>" if rtl else esc(t) for t, rtl in rtl_runs(n.text))
+
+
+def _dir(inlines: tuple[d.Inline, ...]) -> str:
+    """`` dir="rtl"`` for a paragraph whose first strong letter is right-to-left."""
+    return ' dir="rtl"' if base_rtl(d.plain_text(inlines)) else ""
 
 
 def _strong(w: Writer, n: d.Strong, in_link: bool, in_note: bool) -> str:
@@ -193,7 +201,7 @@ def _paragraph(w: Writer, b: d.Paragraph, where: str) -> str:
     text = w.inlines(b.children)
     if b.number:
         text = f'<span class="num">{esc(b.number)}</span><span>{text}</span>'
-    return f"<p{attr}>{text}</p>"
+    return f"<p{attr}{_dir(b.children)}>{text}</p>"
 
 
 def _heading(w: Writer, b: d.Heading, where: str) -> str:
@@ -206,8 +214,12 @@ def _heading(w: Writer, b: d.Heading, where: str) -> str:
 
 def _list(w: Writer, b: d.ListBlock, where: str) -> str:
     tag = "ol" if b.ordered else "ul"
-    items = "".join(f"<li>{_item(w, item, where)}</li>" for item in b.items)
+    items = "".join(f"<li{_item_dir(item)}>{_item(w, item, where)}</li>" for item in b.items)
     return f"<{tag}>{items}</{tag}>"
+
+
+def _item_dir(item: tuple[d.Block, ...]) -> str:
+    return _dir(item[0].children) if item and isinstance(item[0], d.Paragraph) else ""
 
 
 def _item(w: Writer, item: tuple[d.Block, ...], where: str) -> str:
