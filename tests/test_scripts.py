@@ -218,8 +218,8 @@ def test_libreoffice_layout_of_the_docx_reads_like_the_pdf(tmp_path):
 
 def test_html_spans_carry_lang_and_dir():
     html = briefgen.build(BRIEF, formats=("html",)).html.decode()
-    assert '<span lang="ar" dir="rtl">أنصار الله</span>' in html
-    assert '<span lang="he" dir="rtl">ים סוף</span>' in html
+    assert '<span lang="ar" dir="rtl"><bdi>أنصار الله</bdi></span>' in html
+    assert '<span lang="he" dir="rtl"><bdi>ים סוף</bdi></span>' in html
     # right-to-left runs isolated; right-to-left paragraphs and list items marked
     assert "<em><bdi>بيان أنصار الله</bdi></em>, 12 January 2024" in html
     assert '<p dir="rtl"><bdi>هذه فقرة' in html and '<li dir="rtl"><bdi>سطر' in html
