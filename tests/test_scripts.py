@@ -241,3 +241,15 @@ def test_right_to_left_list_item_has_its_bullet_on_the_right(tmp_path):
     assert float(mine[0][0]) > max(float(w[2]) for w in line)
     assert float(mine[0][2]) > 595 * 0.85
     assert min(float(b[0]) for b in bullets) < 595 * 0.2
+
+
+def test_tagged_pdf_spans_carry_their_language_and_the_structure_is_sound():
+    from test_pdf_tagged import check, elems
+
+    report = check(briefgen.build(BRIEF, formats=("pdf",)).pdf)
+    assert report.problems == []
+    spans = [e for e in elems(report.tree) if e.role == "Span"]
+    assert sorted(str(e.obj.Lang) for e in spans) == ["ar", "fa", "he"]
+    assert {str(e.obj.ActualText) for e in spans} == {"أنصار الله", "دریای سرخ", "ים סוף"}
+    # each Span holds marked content (its text), inside the cell's paragraph
+    assert all(any(not hasattr(k, "role") for k in e.kids) for e in spans)

@@ -22,11 +22,12 @@ from typing import Any
 from ... import document as d
 from ...fonts import characters, runs_by
 from ...xmltext import escape, quoteattr
-from ..graphics import faces
 from ..common import drawable, mark_run
+from ..graphics import faces
 from .anchors import Anchors
 from .notes import FN_CALLBACK, NoteBook
-from .tagging import link_marks
+from .shaping import has_rtl
+from .tagging import link_marks, span_marks
 
 __all__ = ["InlineWriter", "drawable_chars"]
 
@@ -138,7 +139,14 @@ class InlineWriter:
         run.out.append(f"<i>{self.markup(i.children, run.where, run.in_link)}</i>")
 
     def _span(self, i: d.Span, run: _Run) -> None:
-        run.out.append(self.markup(i.children, run.where, run.in_link))
+        """Text in a language of its own: a ``Span`` with ``/Lang`` in the tagged PDF."""
+        inner = self.markup(i.children, run.where, run.in_link)
+        if i.lang is None:
+            run.out.append(inner)
+            return
+        text = d.plain_text(i.children)
+        start, end = span_marks(self.link_targets, i.lang, text if has_rtl(text) else None)
+        run.out.append(f"{start}{inner}{end}")
 
     def _line_break(self, _i: d.LineBreak, run: _Run) -> None:
         run.out.append("<br/>")

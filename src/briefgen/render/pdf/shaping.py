@@ -387,13 +387,20 @@ def reorder_lines(lines: Any, rtl: bool) -> None:
         if len(levels) != len(logical):
             continue  # (explicit controls dropped: leave the line as ReportLab made it)
         # a unit's level: its highest (a shaped word is in visual order inside, a mark such
-        # as U+200E may be anywhere in it); a callback's, the one before it
-        at, lv, unit_levels = 0, int(rtl), []
+        # as U+200E may be anywhere in it); a callback's, the lower of its neighbours' (so
+        # that the marks around a right-to-left run in a left-to-right line stay around it)
+        at, unit_levels = 0, []
         for _, t in units:
             if t:
-                lv = max(levels[at:at + len(t)])
+                unit_levels.append(max(levels[at:at + len(t)]))
                 at += len(t)
-            unit_levels.append(lv)
+            else:
+                unit_levels.append(-1)
+        for k, v in enumerate(unit_levels):
+            if v < 0:
+                before = next((x for x in reversed(unit_levels[:k]) if x >= 0), int(rtl))
+                after = next((x for x in unit_levels[k + 1:] if x >= 0), int(rtl))
+                unit_levels[k] = min(before, after)
         # trailing spaces take the paragraph's level (rule L1)
         k = len(units) - 1
         while k >= 0 and (not units[k][1] or not units[k][1].strip()):
@@ -413,6 +420,7 @@ def reorder_lines(lines: Any, rtl: bool) -> None:
                     i = j
                 else:
                     i += 1
+        _pair_marks(units, order)
         out = []
         for idx in order:
             f, t = units[idx]
@@ -423,3 +431,33 @@ def reorder_lines(lines: Any, rtl: bool) -> None:
                 g.text = t
                 out.append(g)
         line.words = out[::-1] if rtl else out
+
+
+def _pair_marks(units: list[tuple[Any, str]], order: list[int]) -> None:
+    """A link's or span's start and end callbacks (``LINK_CALLBACK``) reversed with the
+    right-to-left text between them are swapped back, so that the drawing meets the start
+    first and the tagged text stays inside its element."""
+    from .tagging import LINK_CALLBACK
+
+    def mark(i: int) -> str | None:
+        f = units[i][0]
+        cb = getattr(f, "cbDefn", None)
+        if cb is None or getattr(cb, "kind", None) != "onDraw" \
+                or getattr(cb, "name", None) != LINK_CALLBACK:
+            return None
+        return "end" if cb.label == "end" else "start"
+
+    open_: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    for i in range(len(units)):
+        m = mark(i)
+        if m == "start":
+            open_.append(i)
+        elif m == "end" and open_:
+            pairs.append((open_.pop(), i))
+    where = {u: k for k, u in enumerate(order)}
+    for start, end in pairs:
+        a, b = where[start], where[end]
+        if b < a:
+            order[a], order[b] = end, start
+            where[start], where[end] = b, a
