@@ -99,7 +99,7 @@ REPLACEMENT = "\ufffd"
 def _missing_in(style: Style) -> Callable[[str], list[str]]:
     """Characters no family of the body's or the headings' chain (the family, then the
     fallbacks) can draw in every face: bold, italic and bold italic as well as upright."""
-    chains = (style.fonts.chain("body"), style.fonts.chain("headings"))
+    chains = {tuple(style.fonts.chain("body")), tuple(style.fonts.chain("headings"))}
 
     def missing(text: str) -> list[str]:
         return sorted({c for ch in chains for c in missing_in_chain(text, ch)})
