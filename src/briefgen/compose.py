@@ -288,6 +288,8 @@ def _inlines_xml(inlines: tuple[d.Inline, ...]) -> str:
             out.append(f"<a href={quoteattr(i.url)}>{_inlines_xml(i.children)}</a>")
         elif isinstance(i, d.LineBreak):
             out.append("<br/>")
+        elif isinstance(i, d.Span):
+            out.append(f"<span lang={quoteattr(i.lang or '')}>{_inlines_xml(i.children)}</span>")
     return "".join(out)
 
 
@@ -298,6 +300,10 @@ def _day(value: dt.date, labels: Mapping[str, Any]) -> str:
     if labels.get("date_order") == "mdy":
         return f"{month} {value.day}, {value.year}"
     return f"{value.day} {month} {value.year}"
+
+
+#: a language tag a span may carry (BCP 47, as the brief's own ``language``)
+_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def _format_date(value: Any, labels: Mapping[str, Any]) -> str:
@@ -626,6 +632,12 @@ class _PackReader:
                 out.append(d.Note(_strip(self.inlines(child))))
             elif tag == "br":
                 out.append(d.LineBreak())
+            elif tag == "span":  # a language of its own; a span with no valid tag is its text
+                lang = child.get("lang", "")
+                if _LANG_TAG.match(lang):
+                    out.append(d.Span(lang, self.inlines(child)))
+                else:
+                    out.extend(self.inlines(child))
             else:
                 raise self.fail(child, f"<{tag}> is not allowed inside text")
             if child.tail:
@@ -840,7 +852,7 @@ VOCABULARY: dict[str, frozenset[str]] = {tag: frozenset(attrs) for tag, attrs in
     "impact": (), "band": (), "cells": (), "risk": ("label", "likelihood", "impact"),
     "timeline": (), "event": ("when", "position"),
     "contents": ("title",), "notes": ("title",), "pagebreak": (),
-    "b": (), "i": (), "a": ("href",), "ref": ("to",), "note": (), "br": (),
+    "b": (), "i": (), "a": ("href",), "ref": ("to",), "note": (), "br": (), "span": ("lang",),
     # what a template reports to the build, not printed (see ComposeReport)
     "printed": ("field", "shown", "total"), "warning": (),
 }.items()}

@@ -67,7 +67,18 @@ class LineBreak:
     pass
 
 
-Inline = Union[Text, Strong, Emph, Link, Ref, Note, LineBreak]
+@dataclass(frozen=True)
+class Span:
+    """Text in a language of its own (a BCP 47 tag such as ``ar``, ``fa``, ``he-IL``): the
+    renderers tag it (the PDF's structure, the DOCX's runs, the HTML's ``lang`` and ``dir``)
+    for screen readers and spell-checkers. ``lang`` is None when the source gave no valid
+    tag: the text prints all the same."""
+
+    lang: str | None
+    children: tuple[Inline, ...]
+
+
+Inline = Union[Text, Strong, Emph, Link, Ref, Note, LineBreak, Span]
 
 # --------------------------------------------------------------------------------------------
 # Blocks
@@ -321,7 +332,7 @@ def _walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block | Inline]:
 def walk_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
     for i in inlines:
         yield i
-        if isinstance(i, (Strong, Emph, Link, Ref, Note)):
+        if isinstance(i, (Strong, Emph, Link, Ref, Note, Span)):
             yield from walk_inlines(i.children)
 
 

@@ -3,12 +3,21 @@
 briefgen ships DejaVu Sans and DejaVu Serif (regular, bold, italic, bold italic; licence in
 ``fonts/dejavu/LICENSE``), which cover Latin (with Azerbaijani ə, ğ), Cyrillic and Armenian, so
 a fresh ``pip install`` renders the flagship sample with no system font.
+
+For the scripts DejaVu lacks (or has in its upright faces only), briefgen ships fallback
+families from Google's Noto (SIL Open Font License 1.1; ``fonts/noto/LICENSE``, about 1 MB):
+Noto Sans Arabic and Noto Naskh Arabic (Arabic, Persian, Urdu), Noto Sans Hebrew and Noto Serif
+Hebrew. They have no italic: a slanted run prints in the upright face (never a box). A style's
+``fonts.fallbacks`` lists the families tried, in order, for a character the body or headings
+family cannot draw in all its faces (see :func:`font_runs`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import struct
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -44,6 +53,27 @@ BUNDLED: dict[str, Family] = {
                            _bundled("DejaVuSerif-Bold.ttf"), _bundled("DejaVuSerif-Italic.ttf"),
                            _bundled("DejaVuSerif-BoldItalic.ttf")),
 }
+
+
+def _noto(name: str) -> Path:
+    return Path(str(resources.files("briefgen") / "fonts" / "noto" / name))
+
+
+def _upright(key: str, name: str, stem: str) -> Family:
+    """A family with no italic: its slanted faces are the upright ones."""
+    regular, bold = _noto(f"{stem}-Regular.ttf"), _noto(f"{stem}-Bold.ttf")
+    return Family(key, name, regular, bold, regular, bold)
+
+
+#: the fallback families shipped for right-to-left scripts (keys usable in ``fonts.fallbacks``)
+FALLBACKS: tuple[str, ...] = ("noto-sans-arabic", "noto-naskh-arabic", "noto-sans-hebrew",
+                              "noto-serif-hebrew")
+BUNDLED.update({
+    "noto-sans-arabic": _upright("noto-sans-arabic", "Noto Sans Arabic", "NotoSansArabic"),
+    "noto-naskh-arabic": _upright("noto-naskh-arabic", "Noto Naskh Arabic", "NotoNaskhArabic"),
+    "noto-sans-hebrew": _upright("noto-sans-hebrew", "Noto Sans Hebrew", "NotoSansHebrew"),
+    "noto-serif-hebrew": _upright("noto-serif-hebrew", "Noto Serif Hebrew", "NotoSerifHebrew"),
+})
 
 
 class FamilyKey(str):
@@ -118,6 +148,89 @@ def missing_characters(text: str, fam: Family) -> list[str]:
     if drawable.issuperset(text):  # the common case, in one C-speed test
         return []
     return sorted({c for c in text if c not in drawable and not c.isspace()})
+
+
+def family_characters(fam: Family) -> frozenset[str]:
+    """The characters every face of a family can draw (a character one face lacks, such as
+    Arabic in DejaVu Sans Oblique, is taken from a fallback in every face, so that a word
+    keeps one font whatever its weight and slant)."""
+    return _family_characters(tuple(str(p) for p in dict.fromkeys(fam.files().values())))
+
+
+@cache
+def _family_characters(paths: tuple[str, ...]) -> frozenset[str]:
+    out = _characters(paths[0])
+    for p in paths[1:]:
+        out &= _characters(p)
+    return out
+
+
+def chain_characters(chain: Sequence[Family]) -> frozenset[str]:
+    """The characters some family of a fallback chain can draw in every face."""
+    return _chain_characters(tuple(chain))
+
+
+@cache
+def _chain_characters(chain: tuple[Family, ...]) -> frozenset[str]:
+    out: frozenset[str] = frozenset()
+    for fam in chain:
+        out |= family_characters(fam)
+    return out
+
+
+def missing_in_chain(text: str, chain: Sequence[Family]) -> list[str]:
+    """Characters of ``text`` that no family of the chain can draw in all its faces (spaces
+    excepted): what would print as a box, or in one face only."""
+    drawable = chain_characters(chain)
+    if drawable.issuperset(text):
+        return []
+    return sorted({c for c in text if c not in drawable and not c.isspace()})
+
+
+def _neutral(c: str) -> bool:
+    """Spaces, punctuation, digits and format characters: they stay in the font of the run
+    they sit in when that font has them (so an Arabic phrase is one run, spaces included)."""
+    cat = unicodedata.category(c)
+    return cat[0] in "ZPN" or cat in ("Cf", "Sm", "Sc")
+
+
+def font_runs(text: str, chain: Sequence[Family]) -> list[tuple[str, int]]:
+    """``text`` cut into runs, each with the index in ``chain`` of the family that draws it:
+    a character goes to the first family that has it in every face; a neutral one (space,
+    punctuation, digit) stays with the run it is in if that family has it. A character no
+    family has gets -1 (the caller prints a visible replacement for it)."""
+    return runs_by(text, [family_characters(f) for f in chain])
+
+
+def _next_strong(text: str, i: int, sets: Sequence[frozenset[str]]) -> int:
+    """The family of the next character after ``i`` that is not neutral (0 if none): neutrals
+    between two runs of one fallback stay in it; trailing ones go back to the style's family."""
+    for c in text[i + 1:]:
+        if not _neutral(c):
+            return next((k for k, s in enumerate(sets) if c in s), -1)
+    return 0
+
+
+def runs_by(text: str, sets: Sequence[frozenset[str]]) -> list[tuple[str, int]]:
+    """:func:`font_runs` over the character sets of the chain's families."""
+    if sets and sets[0].issuperset(text):
+        return [(text, 0)] if text else []
+    runs: list[tuple[str, int]] = []
+    cur, buf = 0, list[str]()
+    for i, c in enumerate(text):
+        if _neutral(c) and cur >= 0 and c in sets[cur] and (
+                cur == 0 or _next_strong(text, i, sets) == cur):
+            k = cur
+        else:
+            k = next((i for i, s in enumerate(sets) if c in s), -1)
+        if k != cur and buf:
+            runs.append(("".join(buf), cur))
+            buf = []
+        cur = k
+        buf.append(c)
+    if buf:
+        runs.append(("".join(buf), cur))
+    return runs
 
 
 def characters(path: Path) -> frozenset[str]:

@@ -20,7 +20,7 @@ from .check import check_brief, is_note
 from .compose import ComposeReport, compose, compose_report, load_labels
 from .document import Document, map_text
 from .errors import BriefError, BriefWarning, Diagnostic, InternalError
-from .fonts import missing_characters
+from .fonts import missing_in_chain
 from .layout import apply_style
 from .loader import Positions, decode, parse_text, read_text
 from .model import Brief
@@ -122,10 +122,12 @@ REPLACEMENT = "\ufffd"
 
 
 def _missing_in(style: Style) -> Callable[[str], list[str]]:
-    fams = {style.fonts.family("body"), style.fonts.family("headings")}
+    """Characters no family of the body's or the headings' chain (the family, then the
+    fallbacks) can draw in every face: bold, italic and bold italic as well as upright."""
+    chains = {tuple(style.fonts.chain("body")), tuple(style.fonts.chain("headings"))}
 
     def missing(text: str) -> list[str]:
-        return sorted({c for f in fams for c in missing_characters(text, f)})
+        return sorted({c for ch in chains for c in missing_in_chain(text, ch)})
 
     return missing
 

@@ -183,6 +183,10 @@ STYLE_DOCS: dict[str, tuple[str, str]] = {
                      "rules: horizontal"),
     "legend": ("which probability scale's legend the pack prints: auto (the scales the risks "
                "use), icd203, phia, or none", "legend: phia"),
+    "fonts.fallbacks": ("families that draw what the body and heading fonts cannot (Arabic, "
+                        "Hebrew ...): bundled noto-sans-arabic, noto-naskh-arabic, "
+                        "noto-sans-hebrew, noto-serif-hebrew, or your own under families",
+                        "fallbacks: [noto-naskh-arabic, noto-serif-hebrew]"),
     "risk_matrix": ("the risk matrix: 5x5 (likelihood x impact, scores 1-25 banded), 3x3 "
                     "(low / medium / high) or terms (one row per term of the ratings' scale)",
                     "risk_matrix: 3x3"),

@@ -165,6 +165,11 @@ class Fonts(_Strict):
     families: dict[str, FontFiles] = Field(
         default_factory=dict, description="your own TrueType families, by the name body and "
                                           "headings use")
+    fallbacks: list[str] = Field(
+        default_factory=lambda: ["noto-sans-arabic", "noto-sans-hebrew"],
+        description="families tried in order for a character the body or headings family "
+                    "cannot draw in every face: bundled (noto-sans-arabic, noto-naskh-arabic, "
+                    "noto-sans-hebrew, noto-serif-hebrew) or defined under `families`")
 
     @model_validator(mode="after")
     def _known(self) -> Fonts:
@@ -185,9 +190,26 @@ class Fonts(_Strict):
             elif key not in BUNDLED:
                 raise ValueError(f"{slot}: no font family {key!r}; use one of "
                                  + ", ".join([*BUNDLED, *self.families]))
+        chain: list[str] = []
+        for key in self.fallbacks:
+            own = getattr(key, "own", key)
+            if own in self.families:
+                f = self.families[own]
+                chain.append(own_family(own, f.name, f.regular, f.bold, f.italic,
+                                        f.bold_italic))
+            elif own in BUNDLED:
+                chain.append(own)
+            else:
+                raise ValueError(f"fallbacks: no font family {own!r}; use one of "
+                                 + ", ".join([*BUNDLED, *self.families]))
         for slot, value in updates.items():
             object.__setattr__(self, slot, value)
+        object.__setattr__(self, "fallbacks", chain)
         return self
+
+    @field_serializer("fallbacks")
+    def _own_names(self, keys: list[str]) -> list[str]:
+        return [str(getattr(k, "own", k)) for k in keys]
 
     @field_serializer("body", "headings")
     def _own_name(self, key: str) -> str:
@@ -200,6 +222,12 @@ class Fonts(_Strict):
         from .fonts import family
 
         return family(getattr(self, slot))
+
+    def chain(self, slot: Literal["body", "headings"]) -> list[Family]:
+        """The ``body`` or ``headings`` family, then the fallbacks, in the order tried."""
+        from .fonts import family
+
+        return [self.family(slot), *(family(k) for k in self.fallbacks)]
 
 
 FontSize = Annotated[float, BeforeValidator(_font_size), Field(gt=0, le=200, allow_inf_nan=False),

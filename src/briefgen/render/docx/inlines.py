@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...document import Emph, Inline, LineBreak, Link, Note, Ref, Strong, Text
+from ...document import Emph, Inline, LineBreak, Link, Note, Ref, Span, Strong, Text
+from ...fonts import family_characters
+from ..bidi import base_rtl, has_rtl, isolate_inlines, plain, rtl_runs
 from ..common import mark_run
-from .docx_adapter import RT, Element
+from .docx_adapter import RT, Element, qn
 from .ooxml import clean, el, field_runs, text_el, val
 from .stylebook import ppr
 from .writer import Fmt, Writer, run, text_runs
@@ -34,8 +36,39 @@ Handler = Callable[[Writer, Any, Element, Fmt, _Walk], None]
 
 def write_inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt = Fmt(),
                   part: Any = None, in_note: bool = False) -> None:
-    """Write ``inlines`` into ``out`` (a paragraph or a hyperlink)."""
+    """Write ``inlines`` into ``out`` (a paragraph or a hyperlink). A paragraph whose first
+    strong letter is right-to-left is marked ``w:bidi``; in a left-to-right one, a mark
+    isolates each right-to-left run from the neutrals after it (:mod:`..bidi`)."""
+    inlines = tuple(inlines)
+    if out.tag == qn("w:p"):
+        text = plain(inlines)
+        if has_rtl(text):
+            if base_rtl(text):
+                _mark_bidi(out)
+            else:
+                inlines = isolate_inlines(inlines)
     _inlines(w, inlines, out, fmt, _Walk(part if part is not None else w.part, in_note))
+
+
+#: pPr children that come after ``w:bidi`` (CT_PPrBase order)
+_AFTER_BIDI = ("adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+               "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+               "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr",
+               "pPrChange")
+
+
+def _mark_bidi(p: Element) -> None:
+    """``<w:bidi/>`` in a paragraph's properties, where the schema puts it."""
+    ppr_el = p.find(qn("w:pPr"))
+    if ppr_el is None:
+        ppr_el = el("w:pPr")
+        p.insert(0, ppr_el)
+    after = {qn(f"w:{t}") for t in _AFTER_BIDI}
+    for k, child in enumerate(ppr_el):
+        if child.tag in after:
+            ppr_el.insert(k, el("w:bidi"))
+            return
+    ppr_el.append(el("w:bidi"))
 
 
 def _inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt,
@@ -56,7 +89,42 @@ def _inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt,
 
 
 def _text(w: Writer, i: Text, out: Element, fmt: Fmt, walk: _Walk) -> None:
-    text_runs(i.text, fmt, out)
+    if not has_rtl(i.text):
+        text_runs(i.text, fmt, out)
+        return
+    for part, rtl in rtl_runs(i.text):
+        if not rtl:
+            text_runs(part, fmt, out)
+            continue
+        start = len(out)
+        text_runs(part, fmt, out)
+        font = _complex_font(w, part)
+        for r in out[start:]:
+            _mark_rtl(r, font)
+
+
+def _complex_font(w: Writer, text: str) -> str | None:
+    """The name of the first family of the style's chain that draws every right-to-left
+    letter of ``text`` in all its faces (the ``w:cs`` font of its runs)."""
+    letters = {c for c in text if has_rtl(c)}
+    for fam in w.ctx.style.fonts.chain("body"):
+        if family_characters(fam).issuperset(letters):
+            return fam.name
+    return None
+
+
+def _mark_rtl(r: Element, font: str | None) -> None:
+    """A run of right-to-left text: ``w:rtl``, and its complex-script font (CT_RPr order:
+    ``rFonts`` after ``rStyle``, ``rtl`` after the weight and slant)."""
+    rpr = r.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = el("w:rPr")
+        r.insert(0, rpr)
+    if font is not None:
+        fonts = el("w:rFonts", {"w:cs": font})
+        style = rpr.find(qn("w:rStyle"))
+        rpr.insert(0 if style is None else 1, fonts)
+    rpr.append(el("w:rtl"))
 
 
 def _strong(w: Writer, i: Strong, out: Element, fmt: Fmt, walk: _Walk) -> None:
@@ -85,6 +153,23 @@ def _ref(w: Writer, i: Ref, out: Element, fmt: Fmt, walk: _Walk) -> None:
     h = el("w:hyperlink", {"w:anchor": target, "w:history": "1"})
     _inlines(w, i.children, h, replace(fmt, rstyle="Hyperlink", in_link=True), walk)
     out.append(h)
+
+
+def _span(w: Writer, i: Span, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    """Text in a language of its own: its runs carry ``w:lang`` (``w:bidi`` for right-to-left
+    text, the language Word spell-checks complex scripts in; ``w:val`` otherwise)."""
+    start = len(out)
+    _inlines(w, i.children, out, fmt, walk)
+    if i.lang is None:
+        return
+    attr = "w:bidi" if has_rtl(plain(i.children)) else "w:val"
+    for added in out[start:]:
+        for r in added.iter(qn("w:r")):
+            rpr = r.find(qn("w:rPr"))
+            if rpr is None:
+                rpr = el("w:rPr")
+                r.insert(0, rpr)
+            rpr.append(el("w:lang", {attr: i.lang}))
 
 
 def _line_break(w: Writer, i: LineBreak, out: Element, fmt: Fmt, walk: _Walk) -> None:
@@ -158,4 +243,5 @@ _HANDLERS: dict[type, Handler] = {
     Ref: _ref,
     Note: _note_in_note,  # (outside a note, notes are marked in groups: _note_marks)
     LineBreak: _line_break,
+    Span: _span,
 }

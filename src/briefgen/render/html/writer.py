@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import document as d
+from ..bidi import base_rtl, has_rtl, rtl_runs
 from ..common import AnchorNames, NoteNumbers, endnote_slot, mark_run
 from ..stylesheet import Stylesheet
 from .charts import svg
@@ -130,7 +131,15 @@ class Writer:
 
 
 def _text(w: Writer, n: d.Text, in_link: bool, in_note: bool) -> str:
-    return esc(n.text)
+    if not has_rtl(n.text):
+        return esc(n.text)
+    # right-to-left runs isolated, so that the neutrals after one stay with the text around
+    return "".join(f"<bdi>{esc(t)}</bdi>" if rtl else esc(t) for t, rtl in rtl_runs(n.text))
+
+
+def _dir(inlines: tuple[d.Inline, ...]) -> str:
+    """`` dir="rtl"`` for a paragraph whose first strong letter is right-to-left."""
+    return ' dir="rtl"' if base_rtl(d.plain_text(inlines)) else ""
 
 
 def _strong(w: Writer, n: d.Strong, in_link: bool, in_note: bool) -> str:
@@ -160,13 +169,23 @@ def _note_inline(w: Writer, n: d.Note, in_link: bool, in_note: bool) -> str:
     return f" ({w.inlines(n.children, in_link=in_link, in_note=True)})"
 
 
+def _span(w: Writer, n: d.Span, in_link: bool, in_note: bool) -> str:
+    """Text in a language of its own: ``lang``, and ``dir`` from its first strong letter
+    (rtl for Arabic, Hebrew, Persian), for screen readers, spell-checkers and layout."""
+    inner = w.inlines(n.children, in_link=in_link, in_note=in_note)
+    text = d.plain_text(n.children)
+    direction = "rtl" if base_rtl(text) else "ltr"
+    lang = f' lang="{esc(n.lang)}"' if n.lang else ""
+    return f'<span{lang} dir="{direction}">{inner}</span>'
+
+
 def _line_break(w: Writer, n: d.LineBreak, in_link: bool, in_note: bool) -> str:
     return "<br>"
 
 
 INLINES: dict[type, Callable[..., str]] = {
     d.Text: _text, d.Strong: _strong, d.Emph: _emph, d.Link: _link, d.Ref: _ref,
-    d.Note: _note_inline, d.LineBreak: _line_break,
+    d.Note: _note_inline, d.LineBreak: _line_break, d.Span: _span,
 }
 
 # ---------------------------------------------------------------------- block handlers
@@ -182,7 +201,7 @@ def _paragraph(w: Writer, b: d.Paragraph, where: str) -> str:
     text = w.inlines(b.children)
     if b.number:
         text = f'<span class="num">{esc(b.number)}</span><span>{text}</span>'
-    return f"<p{attr}>{text}</p>"
+    return f"<p{attr}{_dir(b.children)}>{text}</p>"
 
 
 def _heading(w: Writer, b: d.Heading, where: str) -> str:
@@ -195,8 +214,12 @@ def _heading(w: Writer, b: d.Heading, where: str) -> str:
 
 def _list(w: Writer, b: d.ListBlock, where: str) -> str:
     tag = "ol" if b.ordered else "ul"
-    items = "".join(f"<li>{_item(w, item, where)}</li>" for item in b.items)
+    items = "".join(f"<li{_item_dir(item)}>{_item(w, item, where)}</li>" for item in b.items)
     return f"<{tag}>{items}</{tag}>"
+
+
+def _item_dir(item: tuple[d.Block, ...]) -> str:
+    return _dir(item[0].children) if item and isinstance(item[0], d.Paragraph) else ""
 
 
 def _item(w: Writer, item: tuple[d.Block, ...], where: str) -> str:

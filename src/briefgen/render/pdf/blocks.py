@@ -21,6 +21,7 @@ from ... import document as d
 from ...errors import BriefError, Diagnostic
 from ...xmltext import escape
 from .. import graphics
+from ..bidi import base_rtl, plain
 from ..common import endnote_slot, fit_box, hang_indent
 from ..stylesheet import Stylesheet
 from . import tables
@@ -181,7 +182,11 @@ class BlockWriter:
                 if labels is not None:
                     labels.append(lbl)
                 with tags.scope("LBody"):
-                    out.append(ListItem(self.blocks(item, where) or [Spacer(0, 0)]))
+                    li = ListItem(self.blocks(item, where) or [Spacer(0, 0)])
+                    first = item[0] if item else None
+                    # an item whose text is right-to-left: its bullet on the right (below)
+                    li.bg_rtl = isinstance(first, d.Paragraph) and base_rtl(plain(first.children))
+                    out.append(li)
         return out
 
     def list_block(self, lst: d.ListBlock, where: str, hang: float = 0.0) -> ListFlowable:
@@ -214,6 +219,10 @@ class BlockWriter:
             "spaceBefore": 0, "spaceAfter": size * ll.space_after_em}
         if hang:
             kw["bulletDedent"] = indent  # the bullet at the text column, not at the margin
+        for li in items:  # right-to-left items mirrored: indent and bullet on the right
+            if getattr(li, "bg_rtl", False):
+                li._params.update(leftIndent=hang, rightIndent=indent, bulletDir="rtl",
+                                  bulletAlign="right")
         if lst.ordered and (hang or lettered == 1):  # (a) at the top, (i) inside
             kind = "a" if hang else "i"
             kw["leftIndent"] += size * ll.lettered_extra_em

@@ -4,6 +4,7 @@ and the endnotes' slot."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from reportlab.graphics import renderPDF
@@ -15,6 +16,7 @@ from reportlab.platypus.doctemplate import FrameBreak
 
 from ..stylesheet import FigureLook
 from .reportlab_adapter import MemoParagraph, split_inside_row
+from .shaping import bidi_style, bidi_text, logical_text, reorder_lines
 from .tagging import Elem, tagged
 
 __all__ = ["Figure", "FlowTable", "Heading", "Logo", "NotesSlot", "Para", "TaggedParagraph"]
@@ -36,13 +38,42 @@ class TaggedParagraph(_RLParagraph):
         return parts
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        actual = getattr(self, "bg_actual", None)
+        if actual is not None and self.bg_tag is not None and self.bg_tag.actual is None:
+            self.bg_tag.actual = actual
         with tagged(canvas, self.bg_tag):
             super().drawOn(canvas, x, y, _sW)
 
 
 class Para(TaggedParagraph, MemoParagraph):
     """Every paragraph the renderer makes: one line break per width (see
-    :class:`.reportlab_adapter.MemoParagraph`), tagged."""
+    :class:`.reportlab_adapter.MemoParagraph`), tagged; text with right-to-left letters
+    shaped and reordered (see :func:`.shaping.bidi_style`)."""
+
+    def __init__(self, text: str | None, style: ParagraphStyle | None = None, *args: Any,
+                 **kw: Any) -> None:
+        if style is not None and isinstance(text, str):
+            shaped = bidi_style(text, style)
+            if shaped is not style:  # drawn in visual order: the structure keeps the logical
+                self.bg_actual = logical_text(text)
+            style, text = shaped, bidi_text(text)
+        super().__init__(text, style, *args, **kw)
+
+    def drawPara(self, debug: int = 0) -> None:
+        """Lines of several fragments drawn in visual order (:func:`.shaping.reorder_lines`;
+        on copies, so that a split or a second drawing starts from the logical order)."""
+        wrap, bl = getattr(self.style, "wordWrap", None), self.blPara
+        if wrap not in ("RTL", "LTR") or getattr(bl, "kind", 0) != 1:
+            super().drawPara(debug)
+            return
+        visual = copy.copy(bl)
+        visual.lines = [copy.copy(line) for line in bl.lines]
+        reorder_lines(visual.lines, wrap == "RTL")
+        self.blPara = visual
+        try:
+            super().drawPara(debug)
+        finally:
+            self.blPara = bl
 
 
 class Logo(Image):

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from ... import document as d
-from ...fonts import characters
+from ...fonts import characters, runs_by
 from ...xmltext import escape, quoteattr
 from ..common import drawable, mark_run
+from ..graphics import faces
 from .anchors import Anchors
 from .notes import FN_CALLBACK, NoteBook
-from .tagging import link_marks
+from .shaping import has_rtl
+from .tagging import link_marks, span_marks
 
 __all__ = ["InlineWriter", "drawable_chars"]
 
@@ -60,10 +62,15 @@ class InlineWriter:
     """Converts inline nodes to markup; numbers the notes as their marks are met."""
 
     def __init__(self, anchors: Anchors, notes: NoteBook, chars: frozenset[str], *,
-                 link_colour: str, rule_colour: str):
+                 link_colour: str, rule_colour: str,
+                 fallbacks: tuple[tuple[frozenset[str], str], ...] = ()):
         self.anchors = anchors
         self.notes = notes
-        self.chars = chars
+        #: what the style's own fonts draw in every face, then (characters, ReportLab font
+        #: name) of each fallback family, in the order tried
+        self.own = chars
+        self.fallbacks = fallbacks
+        self.chars = chars.union(*(c for c, _ in fallbacks)) if fallbacks else chars
         self.link_colour = link_colour
         self.rule_colour = rule_colour
         self.link_targets: dict[str, str] = {}  # each link's id: its target (see tagging)
@@ -76,8 +83,22 @@ class InlineWriter:
         return drawable(text, self.chars)
 
     def escaped(self, text: str) -> str:
-        """Plain text as markup: drawable, escaped."""
-        return escape(self.drawable(text))
+        """Plain text as markup: drawable, escaped; a run of characters the style's own fonts
+        lack in some face set in the first fallback family that has them (``<font>``, whose
+        ``<b>``/``<i>`` faces ReportLab takes from that family)."""
+        text = self.drawable(text)
+        if self.own.issuperset(text):
+            return escape(text)
+        sets = [self.own, *(c for c, _ in self.fallbacks)]
+        out = []
+        for part, k in runs_by(text, sets):
+            if k == 0:
+                out.append(escape(part))
+            elif k > 0:
+                out.append(f'<font name="{self.fallbacks[k - 1][1]}">{escape(part)}</font>')
+            else:  # U+FFFD where the fonts have none: in DejaVu Sans, which has it, never a box
+                out.append(f'<font name="{faces("dejavu-sans").regular}">{escape(part)}</font>')
+        return "".join(out)
 
     def markup(self, inlines: tuple[d.Inline, ...], where: str = "main",
                in_link: bool = False) -> str:
@@ -116,6 +137,16 @@ class InlineWriter:
 
     def _emph(self, i: d.Emph, run: _Run) -> None:
         run.out.append(f"<i>{self.markup(i.children, run.where, run.in_link)}</i>")
+
+    def _span(self, i: d.Span, run: _Run) -> None:
+        """Text in a language of its own: a ``Span`` with ``/Lang`` in the tagged PDF."""
+        inner = self.markup(i.children, run.where, run.in_link)
+        if i.lang is None:
+            run.out.append(inner)
+            return
+        text = d.plain_text(i.children)
+        start, end = span_marks(self.link_targets, i.lang, text if has_rtl(text) else None)
+        run.out.append(f"{start}{inner}{end}")
 
     def _line_break(self, _i: d.LineBreak, run: _Run) -> None:
         run.out.append("<br/>")
@@ -170,4 +201,5 @@ _HANDLERS: dict[type, Callable[[InlineWriter, Any, _Run], None]] = {
     d.Link: InlineWriter._link,
     d.Ref: InlineWriter._ref,
     d.Note: InlineWriter._note,
+    d.Span: InlineWriter._span,
 }

@@ -26,8 +26,9 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
 from ... import document as d
-from ...fonts import family
+from ...fonts import family, family_characters
 from ...style import Style
+from ..graphics import faces
 from ..stylesheet import resolve
 from .anchors import Anchors
 from .blocks import BlockWriter
@@ -87,8 +88,13 @@ class Renderer:
         self.notes = NoteBook(footnotes=style.notes == "footnotes")
         chars = drawable_chars(family(style.fonts.body).regular,
                                family(style.fonts.headings).bold)
-        self.inline = InlineWriter(self.anchors, self.notes, chars, link_colour=sheet.link_colour,
-                                   rule_colour=sheet.table.rule_colour)
+        own = family_characters(family(style.fonts.body)) \
+            & family_characters(family(style.fonts.headings))
+        fallbacks = tuple((family_characters(family(k)), faces(k).regular)
+                          for k in style.fonts.fallbacks)
+        self.inline = InlineWriter(self.anchors, self.notes, chars & own | frozenset("\t\n\r"),
+                                   link_colour=sheet.link_colour,
+                                   rule_colour=sheet.table.rule_colour, fallbacks=fallbacks)
         notes = self.anchors.notes
         self.tags = Tagger(doc.meta, lambda key: next((n for n, k in notes.items() if k == key),
                                                       None), has_notes=bool(doc.notes()))

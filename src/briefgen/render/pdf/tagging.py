@@ -82,6 +82,8 @@ class Elem:
     once: bool = False  # drawn again on a later page: an artifact (repeated table headers)
     first_page: int | None = None
     bbox: tuple[float, float, float, float] | None = None  # a Figure's box on its page
+    actual: str | None = None  # the logical text of one drawn reordered (right-to-left)
+    lang: str | None = None  # a language of its own (a Span), as /Lang
 
     def place(self, canv: Canvas, x0: float, y0: float, x1: float, y1: float) -> None:
         """Note the box (in the canvas's current coordinates) the element is drawn in."""
@@ -160,6 +162,18 @@ def link_marks(targets: dict[str, str], target: str) -> tuple[str, str]:
             f'<onDraw name="{LINK_CALLBACK}" label="end"/>')
 
 
+#: a link mark's target that stands for a language span (``span_marks``), not a link
+SPAN_TARGET = "\x00lang:"
+
+
+def span_marks(targets: dict[str, str], lang: str, actual: str | None = None
+               ) -> tuple[str, str]:
+    """The paragraph markup around text in a language of its own: callbacks that tag it as a
+    ``Span`` element with ``/Lang`` (the same callbacks as a link's; see
+    :meth:`Tagger.link_mark`), and ``/ActualText`` when it is drawn reordered."""
+    return link_marks(targets, SPAN_TARGET + lang + "\x00" + (actual or ""))
+
+
 def _rtl(lang: str) -> bool:
     return lang.split("-")[0].casefold() in {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug",
                                              "dv", "ckb"}
@@ -188,7 +202,8 @@ class Tagger(PageHooks):
         self.annot_keys: list[tuple[int, Elem]] = []  # StructParent key, its Link element
         self.next_key = 0
         self.links: list[tuple[str | None, Elem]] = []  # links drawn in the element being drawn
-        self.link_open: Elem | None = None
+        #: the links and spans open in the text being drawn (None for a mark not tagged)
+        self.open_inline: list[Elem | None] = []
         self.link_targets: dict[str, str] = {}  # a link mark's id: its URL or destination key
         self.titles: dict[str, str] = {}  # destination key: the heading's text
 
@@ -319,6 +334,7 @@ class Tagger(PageHooks):
         give :meth:`end`."""
         depth = len(self.stack)
         self.links = []
+        self.open_inline = []
         page = canv.getPageNumber() - 1
         if elem.once and elem.first_page is not None and elem.first_page != page:
             self._switch(canv, None)  # a repeated table header: an artifact
@@ -358,22 +374,26 @@ class Tagger(PageHooks):
         object being drawn (marked content may stand between text operators)."""
         top = self.stack[-1]
         tx = current_text(canv)
-        if not isinstance(top, Elem) or tx is None or not label:
-            return
         if label == "end":
-            if top is self.link_open:
-                self.link_open = None
+            opened = self.open_inline.pop() if self.open_inline else None
+            if opened is not None and top is opened and tx is not None:
                 text_literal(tx, "EMC")
                 self.stack.pop()
                 self._open(canv, self.stack[-1], lambda op: text_literal(tx, op))
             return
-        if top.role == "Link":
-            return  # (a link inside a link is not one)
-        target = self.link_targets.get(label)
-        n = self.note_key(target) if target else None
-        link = (top.add("Reference") if n is not None else top).add("Link")
-        self.links.append((target, link))
-        self.link_open = link
+        target = self.link_targets.get(label or "")
+        if not isinstance(top, Elem) or tx is None or not label or (
+                top.role == "Link" and not (target or "").startswith(SPAN_TARGET)):
+            self.open_inline.append(None)  # (a link inside a link is not one)
+            return
+        if target is not None and target.startswith(SPAN_TARGET):
+            lang, _, actual = target[len(SPAN_TARGET):].partition("\x00")
+            link = top.add("Span", lang=lang, actual=actual or None)
+        else:
+            n = self.note_key(target) if target else None
+            link = (top.add("Reference") if n is not None else top).add("Link")
+            self.links.append((target, link))
+        self.open_inline.append(link)
         text_literal(tx, "EMC")
         self.stack.append(link)
         self._open(canv, link, lambda op: text_literal(tx, op))
@@ -502,6 +522,10 @@ class Tagger(PageHooks):
             parts.append("".join(out))
             if e.alt is not None:
                 parts += [" /Alt ", PDFString(e.alt)]
+            if e.lang is not None:
+                parts += [" /Lang ", PDFString(e.lang)]
+            if e.actual is not None:  # drawn reordered: its text in logical order
+                parts += [" /ActualText ", PDFString(e.actual)]
             if e.ident is not None:
                 parts += [" /ID ", PDFString(e.ident)]
                 ids.append((e.ident, e))

@@ -1,0 +1,126 @@
+"""Direction of text, shared by the renderers: which letters are right-to-left, the direction
+of a paragraph (its first strong letter, rule P2 of the Unicode bidirectional algorithm), and
+the left-to-right mark that keeps neutrals (spaces, punctuation, digits) after a right-to-left
+run with the left-to-right text they belong to ("بيان أنصار الله, 12 January 2024" keeps its
+comma and date after the Arabic instead of before it)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+from .. import document as d
+
+__all__ = ["LRM", "RLM", "base_rtl", "has_rtl", "isolate_inlines", "rtl_runs"]
+
+LRM, RLM = "\u200e", "\u200f"
+
+
+def _kind(c: str) -> str:
+    k = unicodedata.bidirectional(c)
+    return "R" if k in ("R", "AL") else k
+
+
+def has_rtl(text: str) -> bool:
+    """Whether ``text`` holds a right-to-left letter (Hebrew, Arabic, Syriac, Thaana, N'Ko)."""
+    return any(c >= "\u0590" and _kind(c) == "R" for c in text)
+
+
+def base_rtl(text: str) -> bool:
+    """Whether a paragraph of ``text`` is right-to-left: its first strong letter is."""
+    for c in text:
+        k = _kind(c)
+        if k == "L":
+            return False
+        if k == "R":
+            return True
+    return False
+
+
+def rtl_runs(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into runs, right-to-left ones (from a right-to-left letter to the last
+    one before a left-to-right letter, neutrals between included) marked True."""
+    out: list[tuple[str, bool]] = []
+    start, rtl, last_r = 0, False, -1
+    for i, c in enumerate(text):
+        k = _kind(c)
+        if k == "R":
+            if not rtl:
+                if i > start:
+                    out.append((text[start:i], False))
+                start, rtl = i, True
+            last_r = i
+        elif k == "L" and rtl:
+            out.append((text[start:last_r + 1], True))
+            start, rtl = last_r + 1, False
+    if rtl:
+        out.append((text[start:last_r + 1], True))
+        start = last_r + 1
+    if start < len(text):
+        out.append((text[start:], False))
+    return [r for r in out if r[0]]
+
+
+def _texts(inlines: Iterable[d.Inline]) -> Iterator[d.Text]:
+    for i in inlines:
+        if type(i) is d.Text:
+            yield i
+        elif type(i) is not d.Note:
+            yield from _texts(getattr(i, "children", ()))
+
+
+def plain(inlines: Iterable[d.Inline]) -> str:
+    """The text of a paragraph's inlines (notes left out)."""
+    return "".join(t.text for t in _texts(inlines))
+
+
+def isolate_inlines(inlines: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
+    """A left-to-right paragraph's inlines with a left-to-right mark after each right-to-left
+    run that a left-to-right letter (or the end) follows, placed at the run's first
+    non-right-to-left character (in the next text node when the run ends one). Inlines of a
+    right-to-left paragraph, or with no right-to-left letter, come back as they are."""
+    text = plain(inlines)
+    if not has_rtl(text) or base_rtl(text):
+        return inlines
+    # where marks go, as offsets into the paragraph's text
+    marks: list[int] = []
+    pending, at = False, -1
+    for i, c in enumerate(text):
+        k = _kind(c)
+        if k == "R":
+            pending, at = True, -1
+            continue
+        if pending and at < 0:
+            at = i
+        if k == "L" and pending:
+            marks.append(at)
+            pending = False
+    if pending:
+        marks.append(at if at >= 0 else len(text))
+    if not marks:
+        return inlines
+    pos = 0
+
+    def walk(nodes: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
+        nonlocal pos
+        out: list[d.Inline] = []
+        for n in nodes:
+            if type(n) is d.Text:
+                start, end = pos, pos + len(n.text)
+                here = [m - start for m in marks if start <= m < end
+                        or (m == end == len(text))]
+                pos = end
+                if here:
+                    t = n.text
+                    for off in sorted(here, reverse=True):
+                        t = t[:off] + LRM + t[off:]
+                    n = d.Text(t)
+                out.append(n)
+            elif type(n) is not d.Note and hasattr(n, "children"):
+                out.append(replace(n, children=walk(n.children)))  # type: ignore[arg-type]
+            else:
+                out.append(n)
+        return tuple(out)
+
+    return walk(tuple(inlines))

@@ -1,0 +1,256 @@
+"""Right-to-left scripts (issue 15), read back from real output.
+
+The sample multi-script brief (examples/briefs/red-sea-shipping-2024-01.yaml: Arabic, Persian and Hebrew
+names in lines, a table, an italic source title, a heading, a right-to-left paragraph) builds in
+every shipped style with no flag. The PDF's Arabic is shaped (contextual forms) in the bundled
+Noto fallback and pdftotext gives the phrases back in logical order; the DOCX marks its
+right-to-left runs and paragraphs, names their complex-script font and language, and
+LibreOffice's layout of it reads back the same; the HTML tags the spans."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import briefgen
+from briefgen import document as d
+from briefgen.fonts import BUNDLED, FALLBACKS, font_runs
+from briefgen.render.bidi import isolate_inlines, rtl_runs
+from briefgen.render.pdf.shaping import isolate, log2vis
+from conftest import libreoffice_pdfs, need_tool
+
+ROOT = Path(__file__).resolve().parents[1]
+BRIEF = ROOT / "examples" / "briefs" / "red-sea-shipping-2024-01.yaml"
+STYLES = sorted(p.stem for p in (ROOT / "styles").glob("*.yaml"))
+#: bidi controls pdftotext wraps right-to-left runs in, and the marks briefgen adds
+CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u200e\u200f"))
+PHRASES = ("أنصار الله", "باب المندب", "تنگه هرمز", "البحر الأحمر", "بيان أنصار الله",
+           "دریای سرخ", "ים סוף")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def pdftotext(path: Path) -> str:
+    need_tool("pdftotext")
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return out.translate(CONTROLS)
+
+
+# ------------------------------------------------------------------------------ units
+
+
+def test_fallback_fonts_ship_with_their_licence():
+    for fam in (BUNDLED[k] for k in FALLBACKS):
+        for path in fam.files().values():
+            assert path.is_file() and path.stat().st_size < 300_000
+    assert "SIL OPEN FONT LICENSE" in (ROOT / "src/briefgen/fonts/noto/LICENSE").read_text()
+
+
+def test_font_runs_send_arabic_to_the_fallback_and_keep_inner_spaces_in_the_run():
+    chain = [BUNDLED["dejavu-sans"], BUNDLED["noto-sans-arabic"]]
+    assert font_runs("itself أنصار الله (Ansar", chain) == [
+        ("itself ", 0), ("أنصار الله", 1), (" (Ansar", 0)]
+    # DejaVu Sans has Arabic upright only: Arabic always comes from the fallback
+    assert font_runs("أ", [BUNDLED["dejavu-sans"]]) == [("أ", -1)]
+
+
+def test_bidi_reorders_and_reports_positions():
+    v2l: list[int] = []
+    assert log2vis("ab أنص", "LTR", positions_V_to_L=v2l) == "ab صنأ"
+    assert v2l == [0, 1, 2, 5, 4, 3]
+
+
+def test_isolate_marks_the_end_of_a_right_to_left_run_only():
+    assert isolate("<i>بيان الله</i>, 12 January") == "<i>بيان الله</i>\u200e, 12 January"
+    assert isolate("a أنصار الله b") == "a أنصار الله\u200e b"
+    assert isolate("a أنصار الله") == "a أنصار الله\u200e"
+    assert isolate("a أنصار, الله b") == "a أنصار, الله\u200e b"
+    inl = (d.Text("the "), d.Emph((d.Text("بيان الله"),)), d.Text(", 12 January"))
+    assert isolate_inlines(inl) == (d.Text("the "), d.Emph((d.Text("بيان الله"),)),
+                                    d.Text("\u200e, 12 January"))
+    rtl = (d.Text("نص عربي, English"),)
+    assert isolate_inlines(rtl) == rtl  # a right-to-left paragraph is left alone
+    assert rtl_runs("a أنصار الله (b") == [("a ", False), ("أنصار الله", True), (" (b", False)]
+
+
+# ------------------------------------------------------------------------------ PDF
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_multi_script_brief_builds_in_every_style(style, tmp_path):
+    pack = briefgen.build(BRIEF, style=style, formats=("pdf", "docx"))
+    # no character replaced or missing: the genre notes (a legend, portion marks) may stand
+    assert not [w for w in pack.warnings if "\ufffd" in w.message or "glyph" in w.message]
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(pack.pdf)
+    need_tool("pdffonts")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "Arabic" in fonts  # the Noto fallback, embedded
+    text = pdftotext(pdf)
+    assert "\ufffd" not in text
+    # shaped glyphs copy out as Arabic letters, never presentation forms or private use
+    assert not [c for c in text if 0xFB50 <= ord(c) <= 0xFEFF or 0xE000 <= ord(c) <= 0xF8FF]
+    flat = " ".join(text.split())
+    for phrase in PHRASES[:5]:
+        assert phrase in flat, phrase
+    # the date after an Arabic title stays after it
+    assert "بيان أنصار الله, 12 January 2024" in flat
+
+
+def test_right_to_left_paragraph_is_set_right_aligned(tmp_path):
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(briefgen.build(BRIEF, formats=("pdf",)).pdf)
+    need_tool("pdftotext")
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)<', html)
+    line = [w for w in words if w[3] == "هذه"]  # the paragraph's first word
+    assert line
+    x_max = float(line[0][2])
+    y = line[0][1]
+    same_line = [float(w[2]) for w in words if w[1] == y]
+    # the first word of a right-to-left paragraph is its rightmost, at the right margin
+    assert x_max == max(same_line) and x_max > 595 * 0.85
+
+
+def test_shaped_arabic_uses_contextual_forms():
+    from reportlab.lib.styles import ParagraphStyle
+
+    from briefgen.render.graphics import faces
+    from briefgen.render.pdf.flowables import Para
+
+    name = faces("noto-sans-arabic").regular
+    p = Para(f'x <font name="{name}">أنصار</font> y', ParagraphStyle("t", fontName=name))
+    p.wrap(400, 100)
+    shaped = "".join(f.text for line in p.blPara.lines for f in line.words)
+    assert "أنصار" not in shaped  # not the isolated letters in logical order
+    assert any(0xFE70 <= ord(c) <= 0xFEFF or 0xE000 <= ord(c) <= 0xF8FF for c in shaped)
+
+
+# ------------------------------------------------------------------------------ glyphs
+
+
+def _house(tmp_path: Path, fallbacks: str) -> Path:
+    lib = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
+    if not lib.exists():
+        pytest.skip("Liberation Sans not installed")
+    (tmp_path / "House.ttf").write_bytes(lib.read_bytes())
+    style = tmp_path / "house.yaml"
+    style.write_text("name: house\nextends: default\nfonts:\n  families:\n"
+                     "    house: {name: House, regular: House.ttf}\n"
+                     f"  body: house\n  headings: house\n{fallbacks}")
+    return style
+
+
+def test_a_house_font_without_arabic_falls_back(tmp_path):
+    pack = briefgen.build(BRIEF, style=str(_house(tmp_path, "")), formats=("pdf",))
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(pack.pdf)
+    assert "أنصار الله" in " ".join(pdftotext(pdf).split())
+
+
+def test_missing_glyphs_are_refused_or_visibly_replaced(tmp_path):
+    style = str(_house(tmp_path, "  fallbacks: []\n"))
+    with pytest.raises(briefgen.BriefError, match="U\\+0623"):
+        briefgen.build(BRIEF, style=style, formats=("pdf",))
+    with pytest.warns(briefgen.BriefWarning):
+        pack = briefgen.build(BRIEF, style=style, formats=("pdf",), allow_missing_glyphs=True)
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(pack.pdf)
+    text = pdftotext(pdf)
+    # the house font has no U+FFFD: the replacement is drawn in DejaVu, never a blank
+    assert "calls itself \ufffd\ufffd\ufffd\ufffd\ufffd \ufffd\ufffd\ufffd\ufffd" in text
+    need_tool("pdffonts")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "DejaVuSans" in fonts
+
+
+def test_glyph_check_covers_the_italic_face():
+    """DejaVu Sans has Arabic upright only: with no fallback, an italic source title in
+    Arabic is refused (it would print as a box), not passed by the upright face's check."""
+    from briefgen.fonts import missing_in_chain
+
+    assert missing_in_chain("أ", [BUNDLED["dejavu-sans"]]) == ["أ"]
+    assert missing_in_chain("أ", [BUNDLED["dejavu-sans"], BUNDLED["noto-sans-arabic"]]) == []
+
+
+# ------------------------------------------------------------------------------ DOCX, HTML
+
+
+def _document_xml(data: bytes) -> str:
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("word/document.xml").decode()
+
+
+def test_docx_marks_runs_paragraphs_fonts_and_languages():
+    xml = _document_xml(briefgen.build(BRIEF, formats=("docx",)).docx)
+    # the Arabic run: right-to-left, its complex-script font from the chain
+    assert re.search(r'<w:rPr><w:rFonts w:cs="Noto Sans Arabic"/><w:rtl/></w:rPr>'
+                     r"<w:t>باب المندب</w:t>", xml)
+    # the right-to-left paragraph is bidi
+    para = re.search(r"<w:p>(?:(?!</w:p>).)*هذه فقرة(?:(?!</w:p>).)*</w:p>", xml)
+    assert para and "<w:bidi/>" in para.group(0)
+    # the neutrals after an Arabic title stay with the English (a left-to-right mark)
+    assert "\u200e, 12 January 2024" in xml
+    # other_names[].language tags the runs (w:bidi for right-to-left languages)
+    assert re.search(r'<w:rtl/><w:lang w:bidi="ar"/></w:rPr><w:t>أنصار الله</w:t>', xml)
+    assert re.search(r'<w:lang w:bidi="he"/></w:rPr><w:t>ים סוף</w:t>', xml)
+    assert re.search(r'<w:lang w:bidi="fa"/></w:rPr><w:t>دریای سرخ</w:t>', xml)
+
+
+def test_libreoffice_layout_of_the_docx_reads_like_the_pdf(tmp_path):
+    pack = briefgen.build(BRIEF, formats=("pdf", "docx"))
+    lo = libreoffice_pdfs({"b": pack.docx}, tmp_path)["b"]
+    ours = tmp_path / "ours.pdf"
+    ours.write_bytes(pack.pdf)
+    lo_text, our_text = (" ".join(pdftotext(p).split()) for p in (lo, ours))
+    # (not "البحر الأحمر": LibreOffice's map of the lam-alef ligature reads back as alef-lam)
+    for phrase in (*PHRASES[:3], "بيان أنصار الله, 12 January 2024", "ים סוף"):
+        assert phrase in lo_text, phrase
+        assert phrase in our_text, phrase
+    assert "البحر الأحمر" in our_text
+
+
+def test_html_spans_carry_lang_and_dir():
+    html = briefgen.build(BRIEF, formats=("html",)).html.decode()
+    assert '<span lang="ar" dir="rtl"><bdi>أنصار الله</bdi></span>' in html
+    assert '<span lang="he" dir="rtl"><bdi>ים סוף</bdi></span>' in html
+    # right-to-left runs isolated; right-to-left paragraphs and list items marked
+    assert "<em><bdi>بيان أنصار الله</bdi></em>, 12 January 2024" in html
+    assert '<p dir="rtl"><bdi>هذه فقرة' in html and '<li dir="rtl"><bdi>سطر' in html
+
+
+def test_right_to_left_list_item_has_its_bullet_on_the_right(tmp_path):
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(briefgen.build(BRIEF, formats=("pdf",)).pdf)
+    need_tool("pdftotext")
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)<', out)
+    bullets = [w for w in words if w[3] == "•"]
+    arabic = [w for w in words if re.search("[\u0600-\u06ff]", w[3])]
+    mine = [b for b in bullets if any(w[1] == b[1] for w in arabic)]
+    assert mine, "no bullet on an Arabic item's line"
+    line = [w for w in arabic if w[1] == mine[0][1]]
+    # the bullet is right of the item's text, at the right margin; an English item's at left
+    assert float(mine[0][0]) > max(float(w[2]) for w in line)
+    assert float(mine[0][2]) > 595 * 0.85
+    assert min(float(b[0]) for b in bullets) < 595 * 0.2
+
+
+def test_tagged_pdf_spans_carry_their_language_and_the_structure_is_sound():
+    from test_pdf_tagged import check, elems
+
+    report = check(briefgen.build(BRIEF, formats=("pdf",)).pdf)
+    assert report.problems == []
+    spans = [e for e in elems(report.tree) if e.role == "Span"]
+    assert sorted(str(e.obj.Lang) for e in spans) == ["ar", "fa", "he"]
+    assert {str(e.obj.ActualText) for e in spans} == {"أنصار الله", "دریای سرخ", "ים סוף"}
+    # each Span holds marked content (its text), inside the cell's paragraph
+    assert all(any(not hasattr(k, "role") for k in e.kids) for e in spans)
