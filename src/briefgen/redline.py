@@ -94,11 +94,12 @@ def _align(old: Sequence[T], new: Sequence[T], same_kind: Callable[[T, T], bool]
         if tag == "equal":
             out.extend(zip(old[i1:i2], new[j1:j2]))
         else:
-            out.extend(_pair_gap(old[i1:i2], new[j1:j2], same_kind))
+            gap = _pair_gap(list(old[i1:i2]), list(new[j1:j2]), same_kind)
+            out.extend(gap)
     return out
 
 
-def _pair_gap(old: Sequence[T], new: Sequence[T], same_kind: Callable[[T, T], bool]
+def _pair_gap(old: list[T], new: list[T], same_kind: Callable[[T, T], bool]
               ) -> list[tuple[T | None, T | None]]:
     n, m = len(old), len(new)
     if not n or not m or n * m > 40_000:
@@ -169,7 +170,7 @@ def _block(a: d.Block, b: d.Block) -> tuple[d.Block, ...]:
     if a == b:
         return (b,)
     if isinstance(a, (d.Paragraph, d.Heading)) and type(a) is type(b):
-        return (replace(b, children=_inlines(a.children, b.children)),)  # type: ignore[type-var]
+        return (replace(b, children=_inlines(a.children, b.children)),)
     if isinstance(a, d.ListBlock) and isinstance(b, d.ListBlock):
         items: list[tuple[d.Block, ...]] = []
         for ia, ib in _align(a.items, b.items, lambda x, y: True):
@@ -223,7 +224,7 @@ def mark_blocks(kind: Kind, blocks: tuple[d.Block, ...]) -> tuple[d.Block, ...]:
     out: list[d.Block] = []
     for b in blocks:
         if isinstance(b, (d.Paragraph, d.Heading)):
-            out.append(replace(b, children=_whole(kind, b.children)))  # type: ignore[type-var]
+            out.append(replace(b, children=_whole(kind, b.children)))
         elif isinstance(b, d.ListBlock):
             out.append(replace(b, items=tuple(mark_blocks(kind, item) for item in b.items)))
         elif isinstance(b, d.Table):
@@ -268,7 +269,7 @@ def _without_notes(inlines: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
         if isinstance(i, d.Note):
             continue
         if isinstance(i, (d.Strong, d.Emph, d.Link, d.Ref, d.Inserted, d.Deleted)):
-            out.append(replace(i, children=_without_notes(i.children)))  # type: ignore[type-var]
+            out.append(replace(i, children=_without_notes(i.children)))
         else:
             out.append(i)
     return tuple(out)
@@ -468,7 +469,7 @@ def _resolve(blocks: tuple[d.Block, ...], keep: Kind) -> tuple[d.Block, ...]:
             if len(b.children) == 1 and isinstance(b.children[0], drop) and \
                     b.children[0].paragraph:
                 continue
-            out.append(replace(b, children=_resolve_inlines(b.children, keep)))  # type: ignore
+            out.append(replace(b, children=_resolve_inlines(b.children, keep)))
         elif isinstance(b, d.ListBlock):
             items = tuple(i for i in (_resolve(item, keep) for item in b.items) if i)
             if items:
@@ -513,7 +514,7 @@ def _resolve_inlines(inlines: tuple[d.Inline, ...], keep: Kind) -> tuple[d.Inlin
             if (keep == "inserted") == isinstance(i, d.Inserted):
                 out.extend(_resolve_inlines(i.children, keep))
         elif isinstance(i, (d.Strong, d.Emph, d.Link, d.Ref)):
-            out.append(replace(i, children=_resolve_inlines(i.children, keep)))  # type: ignore
+            out.append(replace(i, children=_resolve_inlines(i.children, keep)))
         else:
             out.append(i)
     merged: list[d.Inline] = []
