@@ -146,6 +146,18 @@ class InlineWriter:
                 out.pop()
         run.pending.append(self.note_number(i))
 
+    def _inserted(self, i: d.Inserted, run: _Run) -> None:
+        """A tracked change (briefgen.redline): the PDF prints the new text only."""
+        for child in i.children:
+            if run.pending and type(child) is not d.Note:
+                self._marks(run)
+            handler = _HANDLERS.get(type(child))
+            if handler is not None:
+                handler(self, child, run)
+
+    def _deleted(self, _i: d.Deleted, run: _Run) -> None:
+        pass
+
     def _marks(self, run: _Run) -> None:
         """The marks of notes side by side: one per note (common.mark_run), 1,2 not 12."""
         marks = [f"<super>{self._mark(n, run)}</super>" for n in mark_run(run.pending)]
@@ -170,4 +182,6 @@ _HANDLERS: dict[type, Callable[[InlineWriter, Any, _Run], None]] = {
     d.Link: InlineWriter._link,
     d.Ref: InlineWriter._ref,
     d.Note: InlineWriter._note,
+    d.Inserted: InlineWriter._inserted,
+    d.Deleted: InlineWriter._deleted,
 }
