@@ -239,8 +239,12 @@ class BuildOptions:
     :class:`~briefgen.BriefgenWarning` and an entry in ``pack.warnings``) instead of refusing
     the brief; ``parallel``: render the formats of one brief side by side, the second in a
     forked process on another core (POSIX only; it quietly renders one after the other where
-    the process has other threads or one core). The same options always give byte-identical
-    output."""
+    the process has other threads or one core); ``since``: an earlier version of the brief (a
+    path, a mapping or a model): the pack gets a "changes since" box after the summary;
+    ``track_changes`` (with ``since``): the pack holds the new text with its changes from the
+    earlier version as tracked changes (revision marks in the DOCX, ``<ins>``/``<del>`` in
+    HTML; the PDF prints the new text, with change bars where the style asks for them). The
+    same options always give byte-identical output."""
 
     formats: tuple[str, ...] | str | Iterable[str] | None = DEFAULT_FORMATS
     style: str | os.PathLike[str] | Style | None = None
@@ -248,6 +252,8 @@ class BuildOptions:
     reference_doc: str | os.PathLike[str] | None = None
     allow_missing_glyphs: bool = False
     parallel: bool = False
+    since: Any = None
+    track_changes: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "formats", parse_formats(self.formats))
@@ -328,10 +334,31 @@ def prepare(loaded: Loaded, opts: BuildOptions) -> tuple[Document, Style, list[D
     glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
     if glyphs and not opts.allow_missing_glyphs:
         raise BriefError(glyphs)
-    document = apply_style(compose(loaded.brief, _path_or_name(opts.template), st), st)
+    template = _path_or_name(opts.template)
+    if opts.since is None:
+        if opts.track_changes:
+            raise BriefError([Diagnostic("--track-changes", None, None, "track_changes",
+                                         "needs --since OLD: the version to track changes from")])
+        document = apply_style(compose(loaded.brief, template, st), st)
+    else:
+        document = _since(loaded, load(opts.since), template, st, opts.track_changes)
     if glyphs:
         document = replace_missing(document, st)
     return document, st, glyphs
+
+
+def _since(loaded: Loaded, old: Loaded, template: Any, st: Style, track: bool) -> Document:
+    """The new version's document with its "changes since" box (both versions composed with
+    it, so that it is no tracked change), the changes marked when ``track``."""
+    from .diff import changes_since
+
+    changes = changes_since(old.brief, loaded.brief)
+    document = apply_style(compose(loaded.brief, template, st, changes), st)
+    if not track:
+        return document
+    from .redline import redline
+
+    return redline(apply_style(compose(old.brief, template, st, changes), st), document)
 
 
 def check(source: Any, options: BuildOptions | None = None, /,
