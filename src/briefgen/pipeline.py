@@ -562,6 +562,8 @@ def build_files(source: Any, output_dir: str | os.PathLike[str],
             stem = Path(source).stem
     elif stem is None:
         raise TypeError("stem= is required when the brief is not a file")
+    if isinstance(opts.since, (str, os.PathLike)):
+        protect.append(Path(opts.since))  # the earlier version is an input too
     assert isinstance(opts.formats, tuple)
     targets = pack_targets(output_dir, stem, opts.formats)
     _check_folder(Path(output_dir), make=False)
