@@ -351,7 +351,7 @@ def _walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block | Inline]:
 def walk_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
     for i in inlines:
         yield i
-        if isinstance(i, (Strong, Emph, Link, Ref, Note, Inserted)):
+        if isinstance(i, (Strong, Emph, Link, Ref, Note, Inserted, Deleted)):
             yield from walk_inlines(i.children)
 
 

@@ -16,7 +16,9 @@ The DOCX renderer writes Word's revision marks (``w:ins``, ``w:del``); the HTML 
 and ``<del>``; the PDF shows the new text (:func:`shown`), with change bars where the style
 asks for them.
 
-Notes inside deleted text are left out (the note numbers are the new version's).
+A note in deleted text is kept where the same note is marked earlier in text that stays (it
+then has that note's number, in every format); any other is left out, so that the notes'
+numbers are the new version's.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ SIMILAR = 0.5
 
 def redline(old: d.Document, new: d.Document) -> d.Document:
     """``new`` with its changes from ``old`` marked (the new version's properties)."""
-    return replace(new, blocks=_blocks(old.blocks, new.blocks))
+    return replace(new, blocks=_known_notes(_blocks(old.blocks, new.blocks), set()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,16 +262,52 @@ def _whole(kind: Kind, inlines: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
 def _wrap(kind: Kind, inlines: tuple[d.Inline, ...], paragraph: bool = False) -> d.Inline:
     if kind == "inserted":
         return d.Inserted(inlines, paragraph)
-    return d.Deleted(_without_notes(inlines), paragraph)
+    return d.Deleted(inlines, paragraph)
 
 
-def _without_notes(inlines: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
+def _known_notes(node: Any, seen: set[d.Note]) -> Any:
+    """``node`` with each note in deleted text left out unless the same note is marked before
+    it in text that stays (``seen``, filled in reading order)."""
+    if isinstance(node, tuple):
+        return tuple(_known_notes(n, seen) for n in node)
+    if isinstance(node, d.Note):
+        seen.add(node)
+        return node
+    if isinstance(node, d.Deleted):
+        return replace(node, children=_seen_only(node.children, seen))
+    if isinstance(node, d.Revision) and node.kind == "deleted":
+        return replace(node, blocks=_without_notes(node.blocks))
+    if isinstance(node, (d.Text, d.LineBreak, d.Meta, d.Figure, d.Contents, d.NotesList,
+                         d.PageBreak)) or not hasattr(node, "__dataclass_fields__"):
+        return node
+    return replace(node, **{f: _known_notes(getattr(node, f), seen)
+                            for f in node.__dataclass_fields__})
+
+
+def _seen_only(inlines: tuple[d.Inline, ...], seen: set[d.Note]) -> tuple[d.Inline, ...]:
     out: list[d.Inline] = []
+    for i in inlines:
+        if isinstance(i, d.Note):
+            if i in seen:
+                out.append(i)
+        elif isinstance(i, (d.Strong, d.Emph, d.Link, d.Ref, d.Inserted, d.Deleted)):
+            out.append(replace(i, children=_seen_only(i.children, seen)))
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def _without_notes(inlines: Any) -> Any:
+    out: list[Any] = []
     for i in inlines:
         if isinstance(i, d.Note):
             continue
         if isinstance(i, (d.Strong, d.Emph, d.Link, d.Ref, d.Inserted, d.Deleted)):
             out.append(replace(i, children=_without_notes(i.children)))
+        elif isinstance(i, (d.Paragraph, d.Heading)):
+            out.append(replace(i, children=_without_notes(i.children)))
+        elif isinstance(i, d.Figure):
+            out.append(replace(i, caption=_without_notes(i.caption)))
         else:
             out.append(i)
     return tuple(out)
@@ -355,7 +393,7 @@ def _inlines(old: tuple[d.Inline, ...], new: tuple[d.Inline, ...]) -> tuple[d.In
     if not old:
         return (d.Inserted(new),) if new else ()
     if not new:
-        return (d.Deleted(_without_notes(old)),)
+        return (d.Deleted(old),)
     a, b = _tokens(old), _tokens(new)
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     # a change, spaces, a change: one change (not "-a +x _ -b +y" for "a b" -> "x y")
@@ -375,7 +413,7 @@ def _inlines(old: tuple[d.Inline, ...], new: tuple[d.Inline, ...]) -> tuple[d.In
         if tag == "equal":
             stream.extend(b[j1:j2])
             continue
-        stream.extend(((*p, ("del",)), t) for p, t in a[i1:i2] if not isinstance(t, d.Note))
+        stream.extend(((*p, ("del",)), t) for p, t in a[i1:i2])
         stream.extend(((*p, ("ins",)), t) for p, t in b[j1:j2])
     return _build(stream)
 
