@@ -302,9 +302,8 @@ def _without_notes(inlines: Any) -> Any:
     for i in inlines:
         if isinstance(i, d.Note):
             continue
-        if isinstance(i, (d.Strong, d.Emph, d.Link, d.Ref, d.Inserted, d.Deleted)):
-            out.append(replace(i, children=_without_notes(i.children)))
-        elif isinstance(i, (d.Paragraph, d.Heading)):
+        if isinstance(i, (d.Strong, d.Emph, d.Link, d.Ref, d.Inserted, d.Deleted, d.Paragraph,
+                          d.Heading)):
             out.append(replace(i, children=_without_notes(i.children)))
         elif isinstance(i, d.Figure):
             out.append(replace(i, caption=_without_notes(i.caption)))
