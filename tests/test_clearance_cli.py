@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 import briefgen
 from briefgen.cli import cli
-from conftest import SAMPLE, ROOT
+from conftest import ROOT, SAMPLE
 from test_redline import five_edits
 
 

@@ -57,7 +57,7 @@ def watch(inputs: Callable[[], list[Path]], rebuild: Callable[[], None], *,
         files = {Path(f).resolve() for f in inputs()}
         folders = watched_folders(files)
 
-        def relevant(_change: watchfiles.Change, path: str) -> bool:
+        def relevant(_change: watchfiles.Change, path: str, files: set[Path] = files) -> bool:
             p = Path(path).resolve()
             if any(p.is_relative_to(i) for i in ignored):
                 return False
