@@ -299,3 +299,78 @@ def test_libreoffice_lists_accepts_and_rejects_each_revision(packs, versions,
                    capture_output=True, timeout=300, check=True)
     assert _lo_text(tmp_path / "accepted.txt") == _lo_text(tmp_path / "new.txt")
     assert _lo_text(tmp_path / "rejected.txt") == _lo_text(tmp_path / "old.txt")
+
+
+# --------------------------------------------------------------------------------------------
+# Change bars in the PDF
+
+
+def test_change_bars_beside_changed_lines_as_artifacts(versions, packs, tmp_path: Path) -> None:
+    import pdfplumber
+
+    from briefgen.style import load_style
+    from test_pdf_tagged import check
+
+    old, new = versions
+    style = tmp_path / "bars.yaml"
+    style.write_text("extends: default\nchanges:\n  bars: true\n")
+    assert load_style(style).changes.bars and not load_style(None).changes.bars
+    pdf = build(new, BuildOptions(formats=("pdf",), since=old, track_changes=True,
+                                  style=style)).pdf
+    # the same text and pages as without bars
+    assert _pdftext(pdf, tmp_path, "bars") == _pdftext(packs["tracked"].pdf, tmp_path, "t")
+
+    def bars(data: bytes) -> dict[int, list[tuple[float, float]]]:
+        out: dict[int, list[tuple[float, float]]] = {}
+        with pdfplumber.open(io.BytesIO(data)) as doc:
+            for n, page in enumerate(doc.pages, 1):
+                words = page.extract_words()
+                left = min(w["x0"] for w in words)
+                found = [(ln["top"], ln["bottom"]) for ln in page.lines
+                         if abs(ln["x0"] - ln["x1"]) < 0.01 and ln["x0"] < left - 3
+                         and ln["bottom"] - ln["top"] > 5]
+                if found:
+                    out[n] = found
+        return out
+
+    with_bars = bars(pdf)
+    assert with_bars and not bars(packs["tracked"].pdf)
+    # a bar beside the changed figure's line ("5,000"; not the box's "200 → 5,000", which
+    # is no tracked change), none beside unchanged text
+    seen = 0
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for n, page in enumerate(doc.pages, 1):
+            words = page.extract_words()
+            for w in words:
+                line = " ".join(x["text"] for x in words if abs(x["top"] - w["top"]) < 2)
+                if w["text"] == "5,000" and "\u2192" not in line:
+                    seen += 1
+                    assert any(top - 1 <= w["top"] and w["bottom"] <= bottom + 1
+                               for top, bottom in with_bars.get(n, [])), (n, w)
+        last = len(doc.pages)
+    assert seen
+    assert last not in with_bars  # the sources and notes did not change
+    # the bars are artifacts (no content for a reader), and the tagged PDF has no problem
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for n in with_bars:
+            page = doc.pages[n - 1]
+            stack: list[str] = []
+            bars_at: list[str] = []
+            x_bar = None
+            for operands, op in pikepdf.parse_content_stream(page):
+                name = str(op)
+                if name in ("BMC", "BDC"):
+                    stack.append(str(operands[0]))
+                elif name == "EMC":
+                    stack.pop()
+                elif name == "m" and float(operands[0]) < 60:
+                    x_bar = float(operands[0])
+                elif name == "l" and x_bar is not None and float(operands[0]) == x_bar:
+                    bars_at.append(stack[-1] if stack else "")
+                    x_bar = None
+                elif name == "m":
+                    x_bar = None
+            assert bars_at and set(bars_at) == {"/Artifact"}, (n, bars_at)
+    assert check(pdf).problems == []

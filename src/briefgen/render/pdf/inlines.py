@@ -24,6 +24,7 @@ from ...fonts import characters
 from ...xmltext import escape, quoteattr
 from ..common import drawable, mark_run
 from .anchors import Anchors
+from .changebars import bar_marks
 from .notes import FN_CALLBACK, NoteBook
 from .tagging import link_marks
 
@@ -146,17 +147,26 @@ class InlineWriter:
                 out.pop()
         run.pending.append(self.note_number(i))
 
+    #: marks for change bars (the style's changes.bars: see changebars)
+    change_bars = False
+
     def _inserted(self, i: d.Inserted, run: _Run) -> None:
-        """A tracked change (briefgen.redline): the PDF prints the new text only."""
+        """A tracked change (briefgen.redline): the PDF prints the new text only (marked for
+        change bars when the style draws them)."""
+        if self.change_bars:
+            run.out.append(bar_marks("start"))
         for child in i.children:
             if run.pending and type(child) is not d.Note:
                 self._marks(run)
             handler = _HANDLERS.get(type(child))
             if handler is not None:
                 handler(self, child, run)
+        if self.change_bars:
+            run.out.append(bar_marks("end"))
 
     def _deleted(self, _i: d.Deleted, run: _Run) -> None:
-        pass
+        if self.change_bars:
+            run.out.append(bar_marks("at"))
 
     def _marks(self, run: _Run) -> None:
         """The marks of notes side by side: one per note (common.mark_run), 1,2 not 12."""
