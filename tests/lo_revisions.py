@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -31,14 +32,15 @@ def _props(**kw: object) -> tuple[PropertyValue, ...]:
 
 
 def main(docx: str, out_dir: str) -> None:
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
     pipe = f"briefgen-{uuid.uuid4().hex}"
     profile = Path(f"/tmp/lo-briefgen-rev-{os.getpid()}-{uuid.uuid4().hex}")
     proc = subprocess.Popen(
         [shutil.which("soffice") or "soffice", f"-env:UserInstallation=file://{profile}",
          "--headless", "--invisible", "--norestore", "--nologo",
          f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    desktop = None
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
@@ -73,15 +75,21 @@ def main(docx: str, out_dir: str) -> None:
                            _props(FilterName="Text (encoded)", FilterOptions="UTF8"))
             doc.close(True)
         (out / "revisions.json").write_text(json.dumps(revisions))
+    finally:
         try:
-            desktop.terminate()
+            if desktop is not None:
+                desktop.terminate()
         except Exception:
             pass
-    finally:
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            pass
+        try:  # soffice is a launcher: end the whole group, soffice.bin included
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
         shutil.rmtree(profile, ignore_errors=True)
 
 
