@@ -337,18 +337,23 @@ def test_change_bars_beside_changed_lines_as_artifacts(versions, packs, tmp_path
     assert with_bars and not bars(packs["tracked"].pdf)
     # a bar beside the changed figure's line ("5,000"; not the box's "200 → 5,000", which
     # is no tracked change), none beside unchanged text
-    seen = 0
+    seen = {"figure": 0, "dropped": 0}
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         for n, page in enumerate(doc.pages, 1):
             words = page.extract_words()
             for w in words:
                 line = " ".join(x["text"] for x in words if abs(x["top"] - w["top"]) < 2)
+                # (and beside the line to take after the one dropped: where it was)
                 if w["text"] == "5,000" and "\u2192" not in line:
-                    seen += 1
-                    assert any(top - 1 <= w["top"] and w["bottom"] <= bottom + 1
-                               for top, bottom in with_bars.get(n, [])), (n, w)
+                    seen["figure"] += 1
+                elif w["text"] == "According" and "Russian military" in line:
+                    seen["dropped"] += 1
+                else:
+                    continue
+                assert any(top - 1 <= w["top"] and w["bottom"] <= bottom + 1
+                           for top, bottom in with_bars.get(n, [])), (n, w)
         last = len(doc.pages)
-    assert seen
+    assert seen["figure"] and seen["dropped"] == 1, seen
     assert last not in with_bars  # the sources and notes did not change
     # the bars are artifacts (no content for a reader), and the tagged PDF has no problem
     import pikepdf

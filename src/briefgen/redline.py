@@ -449,29 +449,85 @@ def _walk_all(blocks: tuple[d.Block, ...]) -> Any:
 
 
 def _shown_blocks(blocks: tuple[d.Block, ...]) -> tuple[d.Block, ...]:
+    """The blocks shown; where some were left out, an empty deletion marks the place (the
+    start of the next block shown, else the end of the one before), for a change bar."""
     out: list[d.Block] = []
+    gap = False
     for b in blocks:
         s = _shown_block(b)
-        if s is not None:
-            out.append(s)
+        if s is None:
+            gap = True
+            continue
+        out.append(_flagged(s) if gap else s)
+        gap = False
+    if gap and out:
+        out[-1] = _flagged(out[-1], at_end=True)
     return tuple(out)
+
+
+def _shown_items(items: tuple[tuple[d.Block, ...], ...]) -> tuple[tuple[d.Block, ...], ...]:
+    """List items or table rows (as tuples of blocks) shown, as :func:`_shown_blocks`."""
+    out: list[tuple[d.Block, ...]] = []
+    gap = False
+    for item in items:
+        shown_item = _shown_blocks(item)
+        if not shown_item and item:
+            gap = True
+            continue
+        if gap and shown_item:
+            shown_item = (_flagged(shown_item[0]), *shown_item[1:])
+        out.append(shown_item)
+        gap = False
+    if gap and out and out[-1]:
+        out[-1] = (*out[-1][:-1], _flagged(out[-1][-1], at_end=True))
+    return tuple(out)
+
+
+def _flagged(b: d.Block, at_end: bool = False) -> d.Block:
+    """``b`` with an empty deletion at the start (or end) of its first (or last) paragraph."""
+    mark = d.Deleted(())
+    if isinstance(b, (d.Paragraph, d.Heading)):
+        children = (*b.children, mark) if at_end else (mark, *b.children)
+        return replace(b, children=children)
+    if isinstance(b, d.ListBlock) and b.items and b.items[-1 if at_end else 0]:
+        k = -1 if at_end else 0
+        item = b.items[k]
+        inner = _flagged(item[k], at_end)
+        item = (*item[:-1], inner) if at_end else (inner, *item[1:])
+        items = (*b.items[:-1], item) if at_end else (item, *b.items[1:])
+        return replace(b, items=items)
+    if isinstance(b, (d.Box, d.Quote)) and b.blocks:
+        inner = _flagged(b.blocks[-1 if at_end else 0], at_end)
+        blocks = (*b.blocks[:-1], inner) if at_end else (inner, *b.blocks[1:])
+        return replace(b, blocks=blocks)
+    return b
 
 
 def _shown_block(b: d.Block) -> d.Block | None:
     if isinstance(b, (d.Paragraph, d.Heading)):
         return None if _gone(b.children) else b
     if isinstance(b, d.ListBlock):
-        items = tuple(i for i in (_shown_blocks(item) for item in b.items) if i)
+        items = tuple(i for i in _shown_items(b.items) if i)
         return replace(b, items=items) if items else None
     if isinstance(b, d.Table):
         def keep(row: tuple[d.Cell, ...]) -> bool:
             return not all(all(isinstance(x, d.Paragraph) and _gone(x.children)
                                for x in c.blocks) for c in row)
-        rows = tuple(tuple(d.Cell(_shown_blocks(c.blocks)) for c in r) for r in b.rows if keep(r))
         if not keep(b.header):
             return None
+        rows: list[tuple[d.Cell, ...]] = []
+        gap = False
+        for r in b.rows:
+            if not keep(r):
+                gap = True
+                continue
+            cells = [d.Cell(_shown_blocks(c.blocks)) for c in r]
+            if gap and cells and cells[0].blocks:
+                cells[0] = d.Cell((_flagged(cells[0].blocks[0]), *cells[0].blocks[1:]))
+            rows.append(tuple(cells))
+            gap = False
         return replace(b, header=tuple(d.Cell(_shown_blocks(c.blocks)) for c in b.header),
-                       rows=rows, caption=() if _gone(b.caption) else b.caption)
+                       rows=tuple(rows), caption=() if _gone(b.caption) else b.caption)
     if isinstance(b, d.Box):
         inner = _shown_blocks(b.blocks)
         return replace(b, blocks=inner) if inner or not b.blocks else None
