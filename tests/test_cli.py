@@ -242,7 +242,7 @@ def test_a_worker_that_dies_fails_only_its_own_brief(tmp_path: Path, monkeypatch
     import multiprocessing
     import os
 
-    from briefgen import pipeline
+    from briefgen import bundle, pipeline
 
     if multiprocessing.get_start_method() != "fork":
         pytest.skip("the stand-in crash reaches workers through fork")
@@ -250,15 +250,15 @@ def test_a_worker_that_dies_fails_only_its_own_brief(tmp_path: Path, monkeypatch
     folder.mkdir()
     for i in range(6):
         (folder / f"b{i}.yaml").write_text(MINIMAL.replace("A brief", f"Brief {i}"))
-    real = pipeline._build_one
+    real = bundle.render_task
 
-    def build_one(path, output_dir, options):  # runs in the (forked) worker
-        if Path(path).name == "b2.yaml":
+    def render_task(context, task):  # runs in the (forked) worker, which has the document
+        if task.document.meta.title == "Brief 2":
             os._exit(9)
-        return real(path, output_dir, options)
+        return real(context, task)
 
-    build_one.__module__, build_one.__qualname__ = "briefgen.pipeline", "_build_one"
-    monkeypatch.setattr(pipeline, "_build_one", build_one)
+    render_task.__module__, render_task.__qualname__ = "briefgen.bundle", "render_task"
+    monkeypatch.setattr(bundle, "render_task", render_task)
     result = pipeline.build_many([folder], tmp_path / "out", formats="pdf", jobs=2)
     assert sorted(Path(k).name for k in result.written) == [
         "b0.yaml", "b1.yaml", "b3.yaml", "b4.yaml", "b5.yaml"]

@@ -235,7 +235,7 @@ def test_compiled_templates_cached_between_processes_and_never_stale(tmp_path: P
                         lambda: compose_module._CompiledTemplates(str(cache_dir),
                                                                   "briefgen-%s.cache"))
     template = tmp_path / "mine.xml.j2"
-    template.write_text('<pack><h1 anchor="a">{{ brief.title }}</h1></pack>\n')
+    template.write_text('<pack><h1 id="a">{{ brief.title }}</h1></pack>\n')
     brief = briefgen.parse_brief(MINIMAL)
 
     def fresh_compose() -> d.Document:
@@ -264,7 +264,7 @@ def test_compiled_templates_cached_between_processes_and_never_stale(tmp_path: P
     hits.clear(), stores.clear()
     assert fresh_compose() == first
     assert hits and all(hits) and not stores  # the second came from the cache, compiled once
-    template.write_text('<pack><h1 anchor="a">Edited: {{ brief.title }}</h1></pack>\n')
+    template.write_text('<pack><h1 id="a">Edited: {{ brief.title }}</h1></pack>\n')
     hits.clear()
     edited = fresh_compose()
     assert d.plain_text(edited.blocks[0].children) == "Edited: A brief"

@@ -32,7 +32,7 @@ CASES: dict[str, tuple[bytes, str]] = {
                      .replace(b"- \n", b"-\n"), "limit"),
     "deep flow nesting": (b"title: " + b"[" * 5000 + b"]" * 5000 + b"\n", "limit"),
     "wrong types": (MINIMAL.replace("title: A brief", "title: [1, 2]").encode(),
-                    "title: Input should be a valid string"),
+                    "title: must be text"),
     "missing fields": (b"title: only a title\n", "this field is required"),
     "unknown key": (MINIMAL.replace("summary:", "sumary:").encode(), "did you mean 'summary'"),
     "bad date": (MINIMAL.replace("2023-09-20", "2023-02-30").encode(), "date:"),

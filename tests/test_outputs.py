@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import briefgen
-from briefgen import pipeline
+from briefgen import bundle, pipeline
 from briefgen.cli import cli
 from briefgen.errors import BriefError, OutputError
 from test_validation import MINIMAL
@@ -198,9 +198,9 @@ def test_a_worker_killed_mid_way_leaves_no_partial_file(tmp_path: Path, monkeypa
     start = time.perf_counter()
     briefgen.build(folder / "b0.yaml", formats="pdf")
     took = time.perf_counter() - start
-    real = pipeline._build_one
+    real = bundle.render_task
 
-    def build_one(path, output_dir, options):  # runs in the (forked) worker
+    def render_task(context, task):  # runs in the (forked) worker
         rng = random.Random(os.getpid() ^ time.time_ns())
         killer = None
         if rng.random() < 0.7:  # killed at a random moment of its work
@@ -208,15 +208,15 @@ def test_a_worker_killed_mid_way_leaves_no_partial_file(tmp_path: Path, monkeypa
                                      (os.getpid(), signal.SIGKILL))
             killer.start()
         try:
-            outcome = real(path, output_dir, options)
+            outcome = real(context, task)
             time.sleep(0.9 * took)  # the killer, if any, strikes before the result leaves
             return outcome
         finally:
             if killer is not None:
                 killer.cancel()
 
-    build_one.__module__, build_one.__qualname__ = "briefgen.pipeline", "_build_one"
-    monkeypatch.setattr(pipeline, "_build_one", build_one)
+    render_task.__module__, render_task.__qualname__ = "briefgen.bundle", "render_task"
+    monkeypatch.setattr(bundle, "render_task", render_task)
     out = tmp_path / "out"
     died = 0
     for _ in range(4):

@@ -27,6 +27,7 @@ from importlib import metadata as _metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .batch import BatchResult
 from .document import Document
 from .errors import (
     BriefError,
@@ -40,7 +41,7 @@ from .errors import (
     RenderError,
 )
 from .model import Brief
-from .pipeline import BatchResult, BuildOptions, Pack
+from .pipeline import BuildOptions, Pack
 from .style import Style, load_style
 
 if TYPE_CHECKING:
@@ -63,10 +64,17 @@ BriefSource = str | os.PathLike[str] | Mapping[str, Any] | Brief
 
 
 def load_brief(source: str | os.PathLike[str] | Mapping[str, Any]) -> Brief:
-    """Load and validate a brief from a YAML/JSON file path or a ``dict``.
+    """Load and validate a brief from a YAML/JSON file path or a ``dict`` (for YAML or JSON
+    *text*, use :func:`parse_brief`).
 
     Raises :class:`BriefError` listing every problem, located by file, line and field."""
     from .pipeline import load
+
+    if isinstance(source, str) and ("\n" in source or source.lstrip()[:1] in ("{", "[")
+                                    or ": " in source) and not os.path.exists(source):
+        raise BriefError([Diagnostic(source.split("\n", 1)[0][:40] + "...", None, None, "",
+                                     "load_brief takes a file path or a dict, and this looks "
+                                     "like YAML or JSON text: use briefgen.parse_brief(text)")])
 
     return load(source).brief
 
@@ -132,7 +140,7 @@ def build_many(inputs: Iterable[str | os.PathLike[str]], output_dir: str | os.Pa
     workers render; this process writes). Two briefs whose packs would share a name both
     fail. ``on_result(path, files_or_error)`` hears of each brief as it ends, and
     ``progress(done, total, path, ok)`` is called after it."""
-    from .pipeline import build_many as _build_many
+    from .batch import build_many as _build_many
 
     return _build_many(list(inputs), output_dir, options, jobs=jobs, executor=executor,
                        progress=progress, on_result=on_result, **overrides)

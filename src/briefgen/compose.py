@@ -10,6 +10,7 @@ code or markup. The XML is then read into :class:`~briefgen.document.Document`.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import os
 import re
@@ -29,6 +30,8 @@ from jinja2 import (
     pass_context,
 )
 from jinja2.bccache import Bucket
+from jinja2.environment import TemplateModule
+from jinja2.utils import missing
 from lxml import etree
 from markupsafe import Markup
 
@@ -37,7 +40,7 @@ from .errors import BriefError, Diagnostic
 from .estimative import BANDS, IMPACTS, SCALES, risk_band
 from .inline import CITATION, Citation, parse_inline
 from .loader import printable
-from .model import Brief, KeyFigure
+from .model import CURRENCY_SIGNS, Brief, KeyFigure
 from .sandbox import VERSION as SANDBOX_VERSION
 from .sandbox import (
     Record,
@@ -134,11 +137,77 @@ def _template_cache() -> FileSystemBytecodeCache | None:
         return None
 
 
+#: Python's names of what a template handles, in the template writer's words.
+_TYPE_WORDS = {"Record": "a record", "TemplateModule": "an imported template", "str": "text",
+               "Markup": "text", "int": "a number", "float": "a number", "bool": "true or false",
+               "tuple": "a list", "list": "a list", "dict": "a mapping",
+               "NoneType": "an empty value", "Macro": "a macro", "date": "a date",
+               "datetime": "a date and time"}
+_QUOTED_TYPE = re.compile(r"'(?:[\w.]+\.)?(\w+)(?: object)?'(?: object)?|"
+                          r"\b(?:[\w.]+\.)?(\w+) object\b")
+
+
+def _in_words(message: str) -> str:
+    """A message with Python's type names (``'briefgen.sandbox.Record object'``, ``'int'``)
+    put into words."""
+    def word(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2)
+        return _TYPE_WORDS.get(name, m.group())
+
+    return _QUOTED_TYPE.sub(word, message)
+
+
+def _near(name: str, names: Any) -> str:
+    near = difflib.get_close_matches(name, [str(n) for n in names], n=1, cutoff=0.6)
+    return f"; did you mean `{near[0]}`?" if near else ""
+
+
+class _Undefined(StrictUndefined):
+    """Undefined values whose errors say what the template writer got wrong, in their words:
+    "no section macro `actor` in _sections.xml.j2; did you mean `actors`?", not Jinja2's
+    "'jinja2.environment.TemplateModule object' has no attribute 'actor'"."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint:
+            return _in_words(self._undefined_hint)
+        if obj is missing:
+            return (f"`{name}` is not defined{_near(str(name), _TEMPLATE_NAMES)} (a template "
+                    "sees " + ", ".join(_TEMPLATE_NAMES) + ", and what it sets or imports)")
+        if isinstance(obj, TemplateModule):
+            macros = sorted(k for k in vars(obj) if not k.startswith("_"))
+            where = getattr(obj, "__name__", None) or "the imported template"
+            return (f"no section macro `{name}` in {where}"
+                    + (_near(str(name), macros) or "; it has " + ", ".join(macros)))
+        if not isinstance(name, str) and isinstance(obj, (list, tuple, str)):
+            return (f"the list has no item {name!r} (it has {len(obj)}, numbered from 0)"
+                    if not isinstance(obj, str) else f"the text has no character {name!r}")
+        if isinstance(obj, Mapping):
+            keys = sorted(str(k) for k in obj)
+            shown = ", ".join(keys[:15]) + (" ..." if len(keys) > 15 else "")
+            return (f"no field `{name}` here" + _near(str(name), keys)
+                    + (f" (fields: {shown})" if keys else " (this record is empty)"))
+        if obj is None:
+            return (f"no field `{name}`: the value is empty (the brief does not give it); "
+                    "test it first with {% if ... %}")
+        what = _TYPE_WORDS.get(type(obj).__name__, "this value")
+        if isinstance(obj, str):
+            return f"`{name}`: text has no such field or method"
+        return f"{what} has no field `{name}`"
+
+
+#: The names a pack template sees (for "is not defined" messages).
+_TEMPLATE_NAMES = ("brief", "labels", "scales", "style", "risk_matrix", "timeline_chart")
+
+
 @lru_cache(maxsize=16)
 def _environment(folder: str) -> SafeEnvironment:
     env = SafeEnvironment(
         loader=SafeLoader([folder, str(shipped_templates_dir())]),
-        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        autoescape=True, undefined=_Undefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=True, bytecode_cache=_template_cache())
     env.globals.update(risk_matrix=_risk_matrix_xml, timeline_chart=_timeline_xml)
     env.allow_callables(_risk_matrix_xml, _timeline_xml)
@@ -246,6 +315,8 @@ def _date(ctx: Any, value: Any) -> str:
 
 
 def _format_number(value: float, labels: Mapping[str, Any]) -> str:
+    if value < 0:  # a fall: a true minus sign, not a hyphen
+        return "\u2212" + _format_number(-value, labels)
     if isinstance(value, float) and not value.is_integer():
         whole, frac = f"{value:,.2f}".rstrip("0").split(".")
         return whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"] + frac
@@ -262,7 +333,18 @@ def _qualified(ctx: Any, fig: KeyFigure) -> str:
     """A key figure as it must be read: qualifier, number, unit ("at least 200 people")."""
     labels = _run_labels(ctx)
     q = labels["qualifiers"].get(fig.qualifier, fig.qualifier)
-    parts = [q, _format_number(fig.value, labels), fig.unit or ""]
+    number = _format_number(fig.value, labels)
+    currency = getattr(fig, "currency", None)
+    if currency:  # "$1,200", "CHF 1,200"; French writes the sign after ("1 200 €")
+        sign = CURRENCY_SIGNS.get(currency)
+        if sign and str(labels.get("decimal_separator")) == ",":
+            number = f"{number}\u00a0{sign}"
+        else:
+            number = f"{sign}{number}" if sign else f"{currency}\u00a0{number}"
+    unit = fig.unit or ""
+    if unit and unit in labels.get("unspaced_units", ()):
+        number, unit = number + unit, ""
+    parts = [q, number, unit]
     return " ".join(p for p in parts if p)
 
 
@@ -375,14 +457,15 @@ def render_template(brief: Brief, template: str | Path | None = None,
                               f"template syntax error: {e.message}") from None
     except TemplateError as e:
         file, line = _template_line(e, real)
-        raise _template_error(file or str(path), line, f"template error: {e}") from None
+        raise _template_error(file or str(path), line,
+                              f"template error: {_in_words(str(e))}") from None
     except (LookupError, AttributeError, TypeError, ValueError, ArithmeticError,
             RecursionError, MemoryError, RuntimeError, StopIteration) as e:
         file, line = _template_line(e, real)
         if isinstance(e, RecursionError):
             e = RecursionError("calls nest too deeply (a macro that calls itself?)")
         raise _template_error(file or str(path), line,
-                              f"template error: {type(e).__name__}: {e}") from None
+                              f"template error: {_in_words(str(e))}") from None
     finally:
         _RUN.reset(token)
     return xml, str(path)
@@ -656,6 +739,108 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_commen
                           remove_pis=True, huge_tree=False)
 
 
+#: The template vocabulary: each element and the attributes it may carry (``label-*`` on
+#: ``<pack>``: the page labels). Anything else is refused, with the template's file and line.
+VOCABULARY: dict[str, frozenset[str]] = {tag: frozenset(attrs) for tag, attrs in {
+    "pack": ("title", "author", "subject", "keywords", "lang", "date", "marking-scheme",
+             "marking-label", "footer"),
+    "titleblock": (), "title": (), "subtitle": (), "field": ("label",),
+    "h1": ("id", "toc", "number"), "h2": ("id", "toc", "number"), "h3": ("id", "toc", "number"),
+    "p": ("role",), "ul": (), "ol": (), "li": (),
+    "table": ("widths",), "caption": (), "tr": (), "th": (), "td": (),
+    "quote": (), "attribution": (), "box": ("role",),
+    "figure": ("alt",), "riskmatrix": ("likelihood-title", "impact-title"), "likelihood": (),
+    "impact": (), "band": (), "cells": (), "risk": ("label", "likelihood", "impact"),
+    "timeline": (), "event": ("when", "position"),
+    "contents": ("title",), "notes": ("title",), "pagebreak": (),
+    "b": (), "i": (), "a": ("href",), "ref": ("to",), "note": (), "br": (),
+}.items()}
+#: Attributes that take one of a few values.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("p", "role"): ("body", "lead", "small", "marking", "caption", "attribution"),
+    ("box", "role"): ("summary", "note", "warning"),
+    **{(h, a): ("yes", "no") for h in ("h1", "h2", "h3") for a in ("toc", "number")},
+}
+
+
+def _template_files(source: str) -> list[Path]:
+    """The template and the templates it may include or import (its folder's, and the
+    shipped section library), for locating a line of its output in its source."""
+    path = Path(source)
+    files = [path] if path.is_file() else []
+    for folder in (path.parent, shipped_templates_dir()):
+        if folder.is_dir():
+            files += sorted(p for p in folder.glob("*.j2") if p not in files)
+    return files
+
+
+def locate_in_template(source: str, pattern: str) -> tuple[str, int | None]:
+    """The template file and line that wrote what ``pattern`` (a regular expression) finds:
+    the template's own file first, then the templates beside it and the shipped sections.
+    Where no single line matches: the template file and no line."""
+    rx = re.compile(pattern)
+    for file in _template_files(source):
+        try:
+            lines = file.read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        hits = [n for n, text in enumerate(lines, 1) if rx.search(text)]
+        if len(hits) == 1:
+            return str(file), hits[0]
+        if hits:
+            return str(file), None
+    return source, None
+
+
+def _check_vocabulary(root: Any, source: str) -> None:
+    """Refuse an element or attribute the vocabulary does not have (``<box role="callout">``,
+    ``<bx>``), at the template line that wrote it where it can be found."""
+    problems: list[Diagnostic] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag
+        if tag not in VOCABULARY:
+            near = difflib.get_close_matches(tag, VOCABULARY, n=1, cutoff=0.6)
+            hint = f"; did you mean <{near[0]}>?" if near else \
+                " (templates/README.md lists the elements)"
+            file, line = locate_in_template(source, rf"<{re.escape(tag)}\b")
+            problems.append(_xml_problem(file, line, el, f"unknown element <{tag}>{hint}"))
+            continue
+        for attr, value in el.attrib.items():
+            if tag == "pack" and attr.startswith("label-"):
+                continue
+            allowed = VOCABULARY[tag]
+            pattern = rf"<{re.escape(tag)}\b[^>]*\b{re.escape(attr)}\s*="
+            if attr not in allowed:
+                near = difflib.get_close_matches(attr, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean {near[0]}=?" if near else \
+                    ("; it takes " + ", ".join(sorted(allowed)) if allowed else
+                     "; it takes no attributes")
+                file, line = locate_in_template(source, pattern)
+                problems.append(_xml_problem(file, line, el,
+                                             f"<{tag}> has no attribute {attr}={hint}"))
+            elif (tag, attr) in CHOICES and value not in CHOICES[tag, attr]:
+                file, line = locate_in_template(
+                    source, rf"<{re.escape(tag)}\b[^>]*\b{re.escape(attr)}\s*=\s*"
+                            rf"[\"']{re.escape(value)}[\"']")
+                if line is None:
+                    file, line = locate_in_template(source, pattern)
+                choices = CHOICES[tag, attr]
+                problems.append(_xml_problem(
+                    file, line, el, f"<{tag} {attr}={value[:40]!r}> is not one of "
+                                    + ", ".join(choices)
+                                    + _near(value, choices).replace("`", "'")))
+    if problems:
+        raise BriefError(problems)
+
+
+def _xml_problem(file: str, line: int | None, el: Any, message: str) -> Diagnostic:
+    if line is None:
+        message += f" (line {el.sourceline} of the template's output)"
+    return Diagnostic(printable(file), line, None, "template", message)
+
+
 def parse_pack(xml: str, source: str = "<template>") -> d.Document:
     """Read a pack template's XML output into a document."""
     if "<!DOCTYPE" in xml or "<!ENTITY" in xml:
@@ -671,6 +856,7 @@ def parse_pack(xml: str, source: str = "<template>") -> d.Document:
     if root.tag != "pack":
         raise BriefError([Diagnostic(source, None, None, "template",
                                      "the template's output must be one <pack> element")])
+    _check_vocabulary(root, source)
     reader = _PackReader(source)
     blocks = reader.blocks(root)
     for ref in (n for n in d._walk_blocks(blocks) if isinstance(n, d.Ref)):

@@ -26,6 +26,8 @@ _OPEN, _CLOSE = "\x02", "\x03"
 #: that a brief cannot contain, so markdown-it reads them as plain text
 _LBRACKET, _RBRACKET = "\x0e", "\x0f"
 _BRACKETS = str.maketrans({_LBRACKET: "[", _RBRACKET: "]"})
+#: characters the enabled markdown-it rules act on (emphasis, link, escape, autolink, newline)
+_MARKUP = re.compile(r"[*_\[\\<\n]")
 _PLACEHOLDER = re.compile("\x02(\\d+)\x03")
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -146,9 +148,12 @@ def parse_inline(text: str,
         if marker in text:
             text = text.replace(marker, "")
     prepared = _plain_brackets(CITATION.sub(hold, text))
-    tokens = _md().parseInline(prepared)
-    children = tokens[0].children or [] if tokens else []
-    out, _ = _build(children, 0, None)
+    if _MARKUP.search(prepared):
+        tokens = _md().parseInline(prepared)
+        children = tokens[0].children or [] if tokens else []
+        out, _ = _build(children, 0, None)
+    else:  # nothing markdown-it would act on: plain text (it stops at every '@' and '.')
+        out = [Text(prepared)] if prepared else []
 
     def expand(node: Inline) -> list[Inline]:
         if isinstance(node, Text):

@@ -283,12 +283,22 @@ Qualifier = Literal["exactly", "at least", "more than", "up to", "fewer than", "
                     "about"]
 
 
+#: Currencies printed with their sign before the number ("$1,200"); any other ISO 4217 code
+#: prints as the code and a space ("CHF 1,200").
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
 class KeyFigure(_Model):
     label: Line = Field(description="what is counted, e.g. 'People reported killed'")
-    value: Annotated[int | float, Field(ge=0), BeforeValidator(_quantity),
-                     AfterValidator(_not_huge)]
+    value: Annotated[int | float, BeforeValidator(_quantity), AfterValidator(_not_huge),
+                     Field(description="the number; negative for a fall (-40 with unit '%' "
+                                       "prints '−40%')")]
     qualifier: Qualifier = "exactly"
-    unit: Line | None = None
+    unit: Line | None = Field(None, description="what the number counts ('people', "
+                                                "'million'); '%' prints against the number")
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description=(
+        "an ISO 4217 code (USD, EUR, GBP, JPY: printed as its sign, '$1,200 million'; "
+        "others as the code, 'CHF 1,200')"))] | None = None
     as_of: DateOrTime | None = None
     as_of_note: Text | None = None
     reported_by: Line
@@ -372,7 +382,10 @@ class Source(_Model):
     title: Line
     publisher: Line | None = None
     author: Line | None = None
-    date: DateOrTime | None = None
+    date: PartialDate | None = Field(None, description="when it was published, as precise "
+                                                       "as it says: 2024, 2024-02, 2024-02-15")
+    accessed: Day | None = Field(None, description="when a web source was read (printed "
+                                                   "after its link)")
     url: Annotated[str, Field(pattern=r"^(https?|mailto):", max_length=2_000)] | None = None
     note: Text | None = None
     editor_note: Text | None = Field(None, description=EDITOR_NOTE)

@@ -1,31 +1,54 @@
-"""The pipeline: load → validate → compose → render → write, and nothing else.
+"""The pipeline: load → check → compose → render → build, in that order, and nothing else.
 
 Each stage lives in its own module; this one only strings them together for the public API
-(:mod:`briefgen`) and the CLI. Renderers are imported only for the formats asked for.
+(:mod:`briefgen`) and the CLI. Renderers are imported only for the formats asked for. Writing
+the files (committed together or not at all) is :mod:`briefgen.output`; building many briefs
+(a process pool, a Dask cluster) is :mod:`briefgen.batch`. Both keep their public names
+importable from here.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compose import compose, load_labels
 from .document import Document, map_text
-from .errors import BriefError, BriefgenError, BriefWarning, Diagnostic, InternalError, OutputError
-from .layout import apply_style
-
-if TYPE_CHECKING:  # concurrent.futures (and logging) load only for a batch
-    import threading
-    from concurrent.futures import Executor
+from .errors import BriefError, BriefWarning, Diagnostic, InternalError
 from .fonts import missing_characters
+from .layout import apply_style
 from .loader import Positions, decode, parse_text, read_text
 from .model import Brief
+from .output import check_folder, check_targets, commit, pack_targets, write_atomic
 from .style import Style, load_style
 from .validate import check_glyphs, validate_brief
+
+if TYPE_CHECKING:
+    from .batch import BatchResult, ProgressCallback, ResultCallback, build_many, expand_inputs
+
+__all__ = [
+    "DEFAULT_FORMATS", "FORMATS", "BatchResult", "BuildOptions", "Loaded", "Pack",
+    "ProgressCallback", "ResultCallback", "build", "build_files", "build_many", "check",
+    "check_fonts", "check_targets", "commit", "compose_brief", "expand_inputs", "load", "loads",
+    "pack_targets", "parse_formats", "prepare", "prepare_style", "render", "render_all",
+    "replace_missing", "usable_cores", "write_atomic",
+]
+
+#: names of :mod:`briefgen.batch` that this module still answers to (loaded on first use, so
+#: that a one-brief build never imports the batch machinery)
+_BATCH = frozenset({"BatchResult", "ProgressCallback", "ResultCallback", "build_many",
+                    "expand_inputs"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BATCH:
+        from . import batch
+
+        return getattr(batch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 FORMATS = ("pdf", "docx", "html")
 DEFAULT_FORMATS = ("pdf", "docx")
@@ -132,11 +155,17 @@ def replace_missing(document: Document, style: Style) -> Document:
 
 
 def render(document: Document, style: Style, fmt: str) -> bytes:
-    """One document in one format."""
+    """One document in one format. A block that cannot fit on a page (a paragraph inside a
+    table cell taller than the page's text area, say) is a :class:`BriefError` naming it."""
     if fmt == "pdf":
+        from reportlab.platypus.doctemplate import LayoutError
+
         from .render.pdf import render_pdf
 
-        return render_pdf(document, style)
+        try:
+            return render_pdf(document, style)
+        except LayoutError as e:
+            raise BriefError([layout_problem(document, str(e))]) from None
     if fmt == "docx":
         from .render.docx import render_docx
 
@@ -146,6 +175,55 @@ def render(document: Document, style: Style, fmt: str) -> bytes:
 
         return render_html(document, style)
     raise ValueError(fmt)
+
+
+_KINDS = {"Paragraph": "paragraph", "Table": "table", "Quote": "quotation", "Box": "box",
+          "ListBlock": "list", "Figure": "figure", "TitleBlock": "top sheet",
+          "Heading": "heading", "Contents": "contents", "NotesList": "notes"}
+
+
+def layout_problem(document: Document, message: str) -> Diagnostic:
+    """What a layout error means for the reader: which block (its kind, its first words and
+    its section's heading) did not fit, how tall it is and how much room a page has. The
+    file is left empty for the caller (which knows the brief's name) to fill in."""
+    import re
+
+    from .document import Heading, Paragraph, Table, _walk_blocks, plain_text
+
+    size = re.search(r"\(([\d.]+) x ([\d.]+)\)[^(]*?too large on page (\d+) in frame "
+                     r"'[^']*'\(([\d.]+) x ([\d.]+)", message, re.DOTALL)
+    excerpt_m = re.search(r"<Para at 0x[0-9a-fA-F]+>(.*?)'\(", message, re.DOTALL)
+    excerpt = " ".join(excerpt_m.group(1).split()).lstrip("“\"‘'«") if excerpt_m else ""
+    kind, section, inside = "block", "", ""
+    heading = ""
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            heading = plain_text(block.children)
+        if not excerpt:
+            continue
+        for node in _walk_blocks((block,)):
+            text = " ".join(plain_text(node.children).split()).lstrip("“\"‘'«") \
+                if isinstance(node, Paragraph) else ""
+            if text and text.startswith(excerpt[:40]):
+                kind = _KINDS.get(type(block).__name__, "block")
+                section = heading
+                inside = " (a cell of the table)" if isinstance(block, Table) else ""
+                break
+        if section or kind != "block":
+            break
+    what = f"the {kind}{inside}"
+    if excerpt:
+        what += f" beginning “{excerpt[:60].rstrip()}…”"
+    if section:
+        what += f" in the section “{section}”"
+    why = "it cannot be split across pages and is taller than a page's text area"
+    if size:
+        why = (f"it is {float(size.group(2)):.0f} pt tall and cannot be split across pages, "
+               f"and a page has {float(size.group(5)):.0f} pt of height for text (page "
+               f"{size.group(3)})")
+    return Diagnostic("", None, None, "layout",
+                      f"{what} does not fit on a page: {why}. Give it room (a larger page, "
+                      "smaller margins or smaller sizes in the style) or shorten it")
 
 
 def render_all(document: Document, style: Style, fmts: Sequence[str], *,
@@ -166,6 +244,13 @@ def render_all(document: Document, style: Style, fmts: Sequence[str], *,
         raise
     out.update((f, child.result()) for f, child in children.items())
     return out
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or ``taskset``'s limit included)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def _can_fork() -> bool:
@@ -310,27 +395,22 @@ def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
     document, st, glyphs = prepare(loaded, opts)
     fmts = opts.formats
     assert isinstance(fmts, tuple)
-    return Pack(document, render_all(document, st, fmts, parallel=opts.parallel), tuple(glyphs))
+    try:
+        outputs = render_all(document, st, fmts, parallel=opts.parallel)
+    except BriefError as e:  # a layout problem: name the brief it is in
+        raise BriefError([replace(d, file=loaded.name) if not d.file else d
+                          for d in e.diagnostics]) from None
+    return Pack(document, outputs, tuple(glyphs))
 
 
-def prepare(loaded: Loaded, opts: BuildOptions) -> tuple[Document, Style, list[Diagnostic]]:
+def prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
+            ) -> tuple[Document, Style, list[Diagnostic]]:
     """Everything a build checks and makes before rendering: the style (and the reference
-    document the DOCX would take), the glyphs of every text in that style's fonts, and the
-    document the template composes. Returns the styled document, the style and the warnings
-    for characters printed as U+FFFD (with ``allow_missing_glyphs``; else they are errors)."""
-    fmts = opts.formats
-    assert isinstance(fmts, tuple)
-    st = load_style(_path_or_name(opts.style))
-    if opts.reference_doc is not None:
-        ref = Path(opts.reference_doc)
-        if not ref.is_file():
-            raise BriefError([Diagnostic(str(ref), None, None, "reference_docx",
-                                         "no such file (a .docx or .dotx Word document)")])
-        st = st.model_copy(update={"reference_docx": ref})
-    if "docx" in fmts and st.reference_docx is not None:  # refuse a bad one before any work
-        from .render.docx import check_reference_docx
-
-        check_reference_docx(st.reference_docx)
+    document the DOCX would take; or ``style``, as :func:`prepare_style` made it), the glyphs
+    of every text in that style's fonts, and the document the template composes. Returns the
+    styled document, the style and the warnings for characters printed as U+FFFD (with
+    ``allow_missing_glyphs``; else they are errors)."""
+    st = prepare_style(opts) if style is None else style
     glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
     if glyphs and not opts.allow_missing_glyphs:
         raise BriefError(glyphs)
@@ -345,6 +425,25 @@ def prepare(loaded: Loaded, opts: BuildOptions) -> tuple[Document, Style, list[D
     if glyphs:
         document = replace_missing(document, st)
     return document, st, glyphs
+
+
+def prepare_style(opts: BuildOptions) -> Style:
+    """The style a build renders in, with the options' reference document, checked (a batch
+    does this once for all its briefs)."""
+    fmts = opts.formats
+    assert isinstance(fmts, tuple)
+    st = load_style(_path_or_name(opts.style))
+    if opts.reference_doc is not None:
+        ref = Path(opts.reference_doc)
+        if not ref.is_file():
+            raise BriefError([Diagnostic(str(ref), None, None, "reference_docx",
+                                         "no such file (a .docx or .dotx Word document)")])
+        st = st.model_copy(update={"reference_docx": ref})
+    if "docx" in fmts and st.reference_docx is not None:  # refuse a bad one before any work
+        from .render.docx import check_reference_docx
+
+        check_reference_docx(st.reference_docx)
+    return st
 
 
 def _since(loaded: Loaded, old: Loaded, template: Any, st: Style, track: bool) -> Document:
@@ -367,7 +466,16 @@ def check(source: Any, options: BuildOptions | None = None, /,
     style, the glyphs in the style's fonts, the reference document and the template. Raises
     the :class:`BriefError` the build would raise; returns the build's warnings."""
     opts = BuildOptions.of(options, **overrides)
-    _document, _style, warnings = prepare(load(source), opts)
+    try:
+        loaded = load(source)
+    except BriefError as e:  # report the style's problems in the same run
+        problems = list(e.diagnostics)
+        try:
+            load_style(_path_or_name(opts.style))
+        except BriefError as style_error:
+            problems += style_error.diagnostics
+        raise BriefError(problems) from None
+    _document, _style, warnings = prepare(loaded, opts)
     return warnings
 
 
@@ -391,164 +499,6 @@ def _warn(message: str) -> None:
     warnings.warn(message, BriefWarning, stacklevel=4)
 
 
-# --------------------------------------------------------------------------------------------
-# Write: a pack's files are committed together or not at all
-
-
-def _check_folder(folder: Path, *, make: bool = True) -> None:
-    """Make the output folder (or, without ``make``, only check that it can be made), or
-    refuse it with a message naming it."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputError.at(folder, "is a file, not a folder; name a folder for the output")
-    if not make:
-        above = next((p for p in folder.parents if p.exists()), None)
-        if above is not None and not above.is_dir():
-            raise OutputError.at(folder, f"cannot be made: {above} is a file")
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise OutputError.at(folder, "cannot be made: part of its path is a file") from None
-    except OSError as e:
-        raise OutputError.at(folder, f"cannot be made ({e.strerror})") from None
-
-
-def check_targets(targets: Iterable[Path], protect: Iterable[Path] = ()) -> None:
-    """Refuse, before any work, targets that cannot be written: a folder in the way, a file
-    that is one of the inputs (``protect``), the same file twice."""
-    guarded = {_identity(p) for p in protect}
-    seen: dict[tuple[Any, ...], Path] = {}
-    for target in targets:
-        if target.is_dir():
-            raise OutputError.at(target, "is a folder; move it, or write to another folder")
-        ident = _identity(target)
-        if ident in guarded:
-            raise OutputError.at(target, "is an input of this build; it will not be "
-                                         "overwritten: write to another folder")
-        if ident in seen:
-            raise OutputError.at(target, f"would be written twice (also as {seen[ident]})")
-        seen[ident] = target
-
-
-def _identity(path: Path) -> tuple[Any, ...]:
-    """What makes two paths the same file: device and inode where it exists, else the
-    resolved path (case-folded: on a case-insensitive disk ``A.pdf`` is ``a.pdf``)."""
-    try:
-        st = path.stat()
-        return ("inode", st.st_dev, st.st_ino)
-    except OSError:
-        return ("path", str(path.resolve()).casefold())
-
-
-def commit(files: Mapping[Path, bytes], protect: Iterable[Path] = ()) -> list[Path]:
-    """Write every file or none: readers see the old files or the new ones, never a partial
-    one, and never one format new and the other old.
-
-    Every target is checked first (:func:`check_targets`); then each file goes to a
-    temporary ``.NAME.*.part`` beside its target, flushed to disk; only when all are written
-    are they renamed over their targets. An existing target keeps a hard link (or a copy) until
-    the end, so that a rename that fails puts back the files already replaced. A new file
-    takes the permissions the umask gives, a replaced one keeps its own. Temporaries are
-    removed whatever happens, an interrupt included."""
-    targets = list(files)
-    for folder in dict.fromkeys(t.parent for t in targets):
-        _check_folder(folder)
-    check_targets(targets, protect)
-    temps: dict[Path, Path] = {}
-    backups: dict[Path, Path | None] = {}
-    done: list[Path] = []
-    try:
-        for target in targets:
-            temps[target] = _write_temp(target, files[target])
-        for target in targets:
-            backups[target] = _keep(target)
-        for target in targets:
-            os.replace(temps[target], target)
-            del temps[target]
-            done.append(target)
-    except BaseException:
-        for target in reversed(done):  # put back what was replaced, remove what was new
-            old = backups.get(target)
-            try:
-                if old is not None:
-                    os.replace(old, target)
-                    backups[target] = None
-                else:
-                    target.unlink(missing_ok=True)
-            except OSError:
-                pass
-        raise
-    finally:
-        for tmp in [*temps.values(), *(b for b in backups.values() if b is not None)]:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
-    return targets
-
-
-def _temp_name(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{os.urandom(6).hex()}.part")
-
-
-def _write_temp(target: Path, data: bytes) -> Path:
-    """``data`` in a new temporary file beside ``target``, flushed to disk. Its name is chosen
-    before it exists, so an interrupt at any point leaves nothing the caller cannot remove."""
-    tmp = _temp_name(target)
-    try:
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                         0o666)  # the umask applies, as for any new file
-        except OSError as e:
-            raise OutputError.at(target.parent, f"cannot write here ({e.strerror})") from None
-        with os.fdopen(fd, "wb") as fh:
-            try:
-                mode = target.stat().st_mode & 0o7777  # a replaced file keeps its mode
-            except OSError:
-                mode = None
-            if mode is not None and hasattr(os, "fchmod"):
-                os.fchmod(fh.fileno(), mode)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _keep(target: Path) -> Path | None:
-    """A second name for an existing target (a hard link, else a copy), to put it back if the
-    commit fails; None if there is no target yet."""
-    if not target.exists():
-        return None
-    keep = _temp_name(target)
-    try:
-        os.link(target, keep)
-    except OSError:
-        import shutil
-
-        shutil.copy2(target, keep)
-    return keep
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write one file so that readers see the old file or the new one, never a partial one."""
-    commit({Path(path): data})
-
-
-def pack_targets(output_dir: str | os.PathLike[str], stem: str,
-                 formats: Iterable[str]) -> list[Path]:
-    """``output_dir/<stem>.<format>`` for each format; refuse a stem that is not a plain file
-    name (``../x``, ``a/b``), which would write outside the output folder."""
-    seps = {os.sep, os.altsep or os.sep, "/"}
-    if not stem or stem in (".", "..") or any(c in stem for c in seps) or "\0" in stem:
-        raise OutputError.at(stem, "the stem must be a plain file name, not a path: the "
-                                   "pack is written inside the output folder")
-    out = Path(output_dir)
-    return [out / f"{stem}.{fmt}" for fmt in formats]
-
-
 def build_files(source: Any, output_dir: str | os.PathLike[str],
                 options: BuildOptions | None = None, /, *, stem: str | None = None,
                 **overrides: Any) -> list[Path]:
@@ -566,237 +516,7 @@ def build_files(source: Any, output_dir: str | os.PathLike[str],
         protect.append(Path(opts.since))  # the earlier version is an input too
     assert isinstance(opts.formats, tuple)
     targets = pack_targets(output_dir, stem, opts.formats)
-    _check_folder(Path(output_dir), make=False)
+    check_folder(Path(output_dir), make=False)
     check_targets(targets, protect)  # refuse before the work, and again when writing
     pack = build(source, opts)
     return commit(dict(zip(targets, (pack.outputs[f] for f in opts.formats))), protect)
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """The outcome of building several briefs: what was written, and what failed and why."""
-
-    written: dict[str, list[Path]]
-    failed: dict[str, BriefgenError]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-
-def expand_inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """Brief files from paths, where a folder stands for the ``*.yaml``, ``*.yml`` and
-    ``*.json`` files in it."""
-    out: list[Path] = []
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir()
-                              if q.suffix.lower() in (".yaml", ".yml", ".json") and q.is_file()))
-        else:
-            out.append(p)
-    return out
-
-
-@dataclass(frozen=True)
-class _Rendered:
-    """One brief of a batch, rendered in a worker and sent back to be written by the caller
-    (a worker never writes in the output folder: one killed mid-way leaves nothing there)."""
-
-    files: dict[Path, bytes]
-    warnings: tuple[Diagnostic, ...]
-
-
-def _build_one(path: Path, output_dir: str | os.PathLike[str],
-               options: BuildOptions) -> tuple[str, _Rendered | BriefgenError]:
-    """One brief of a batch; runs in a worker, so it returns failures instead of raising."""
-    try:
-        assert isinstance(options.formats, tuple)
-        targets = pack_targets(output_dir, path.stem, options.formats)
-        pack = _build(load(path), options)
-        return str(path), _Rendered(dict(zip(targets, (pack.outputs[f] for f in options.formats))),
-                                    pack.warnings)
-    except BriefgenError as e:
-        return str(path), e
-    except Exception as e:
-        return str(path), InternalError(f"{path}: internal error: {type(e).__name__}: {e}")
-
-
-def _ignore_interrupts() -> None:
-    """A batch worker leaves Ctrl-C to the process that started it (which stops the batch):
-    an interrupt landing in a worker as it hands back a result could hang the pool."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@contextmanager
-def _process_pool(workers: int) -> Iterator[Executor]:
-    """A process pool of ``workers`` whose workers ignore Ctrl-C; on an interrupt or any
-    error, the briefs not started are cancelled."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
-        try:
-            yield pool
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)  # the running briefs end soon
-            raise
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (a container's or ``taskset``'s limit included)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
-def _run_on(executor: Executor, paths: Sequence[Path], output_dir: str | os.PathLike[str],
-            options: BuildOptions,
-            record: Callable[[str, _Rendered | BriefgenError], None]) -> list[Path]:
-    """Submit every brief, record each outcome as it comes; return the briefs lost with a
-    worker that died (a broken process pool), for the caller to try again. Any other failure
-    of the executor is that brief's failure.
-
-    Ctrl-C is noticed between outcomes, never inside the executor's machinery or a write
-    (an interrupt there could hang the pool or leave a temporary): the briefs not started
-    are cancelled, and KeyboardInterrupt is raised."""
-    from concurrent.futures import FIRST_COMPLETED, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    order = {p: i for i, p in enumerate(paths)}
-    lost: list[Path] = []
-    with _deferred_interrupts() as interrupted:
-        futures = {executor.submit(_build_one, path, output_dir, options): path
-                   for path in paths}
-        pending = set(futures)
-        while pending and not interrupted.is_set():
-            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            for fut in sorted(done, key=lambda f: order[futures[f]]):
-                path = futures[fut]
-                try:
-                    outcome = fut.result()
-                except BrokenProcessPool:
-                    lost.append(path)
-                    continue
-                except Exception as e:
-                    outcome = (str(path), InternalError(f"{path}: {type(e).__name__}: {e}"))
-                record(*outcome)
-        if interrupted.is_set():
-            for fut in pending:
-                fut.cancel()
-            raise KeyboardInterrupt
-    return sorted(lost, key=order.__getitem__)
-
-
-@contextmanager
-def _deferred_interrupts() -> Iterator[threading.Event]:
-    """In the main thread, turn Ctrl-C into an event the caller checks when it is safe to
-    stop (elsewhere, or where the program has its own handler, nothing changes)."""
-    import signal
-    import threading
-
-    flag = threading.Event()
-    if threading.current_thread() is not threading.main_thread() or \
-            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield flag
-        return
-    previous = signal.signal(signal.SIGINT, lambda _sig, _frame: flag.set())
-    try:
-        yield flag
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-ProgressCallback = Callable[[int, int, str, bool], None]
-"""Called after each brief of a batch: (done, total, brief path, succeeded)."""
-ResultCallback = Callable[[str, "list[Path] | BriefgenError"], None]
-"""Called as each brief of a batch ends: (brief path, the files written or the error)."""
-
-
-def _clashes(paths: Sequence[Path]) -> dict[str, BriefgenError]:
-    """Briefs of one batch whose packs would have the same name (``a/x.yaml``, ``b/x.json``):
-    each is refused, naming the others, rather than one overwriting another."""
-    by_stem: dict[str, list[Path]] = {}
-    for p in paths:
-        by_stem.setdefault(p.stem.casefold(), []).append(p)
-    out: dict[str, BriefgenError] = {}
-    for group in by_stem.values():
-        if len(group) > 1:
-            for p in group:
-                others = ", ".join(str(q) for q in group if q != p)
-                out[str(p)] = OutputError([Diagnostic(
-                    str(p), None, None, "output", f"has the same name as {others}: their "
-                    f"packs would overwrite each other; rename one, or build them into "
-                    "different folders")])
-    return out
-
-
-def build_many(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str],
-               options: BuildOptions | None = None, /, *,
-               jobs: int | None = None, executor: Executor | None = None,
-               progress: ProgressCallback | None = None,
-               on_result: ResultCallback | None = None, **overrides: Any) -> BatchResult:
-    """Build every brief; a bad one is reported and does not stop the others.
-
-    ``on_result(path, outcome)`` hears of each brief as it ends (the files written, or the
-    error), in the order they end; ``progress`` then counts it.
-
-    Runs on ``executor`` when given (any :class:`concurrent.futures.Executor`: a process pool,
-    a Dask ``Client.get_executor()``...), else on a process pool of ``jobs`` workers (default:
-    the cores this process may use), or in this process when ``jobs`` is 1 or there is one
-    brief. Workers only render; this process writes each pack as it comes back (all its files
-    or none), so a worker that dies leaves nothing in the output folder. A worker that dies
-    (killed, out of memory) fails only the brief it was building: the briefs it took down with
-    it are built again, each in a process of its own. On an interrupt (Ctrl-C) the briefs not
-    yet started are cancelled. Two briefs whose packs would have the same name both fail, and
-    a pack never overwrites an input of the batch."""
-    opts = BuildOptions.of(options, **overrides)
-    paths = expand_inputs(inputs)
-    results: dict[str, list[Path] | BriefgenError] = {}
-
-    def record(name: str, outcome: _Rendered | list[Path] | BriefgenError) -> None:
-        if isinstance(outcome, _Rendered):  # rendered by a worker: write it here, whole
-            rendered = outcome
-            try:
-                outcome = commit(rendered.files, paths)
-            except BriefgenError as e:
-                outcome = e
-            except OSError as e:
-                outcome = OutputError.at(next(iter(rendered.files)),
-                                         f"cannot be written ({e.strerror or e})")
-            else:
-                for w in rendered.warnings:
-                    _warn(str(w))
-        results[name] = outcome
-        if on_result:
-            on_result(name, outcome)
-        if progress:
-            progress(len(results), len(paths), name, not isinstance(outcome, BaseException))
-
-    clashes = _clashes(paths)
-    todo = [p for p in paths if str(p) not in clashes]
-    for p in paths:
-        if str(p) in clashes:
-            record(str(p), clashes[str(p)])
-    if todo:
-        _check_folder(Path(output_dir), make=False)
-    workers = jobs or usable_cores()
-    if executor is None and (workers == 1 or len(todo) <= 1):
-        for path in todo:
-            record(*_build_one(path, output_dir, opts))
-    elif executor is not None:
-        _run_on(executor, todo, output_dir, opts, record)
-    else:
-        with _process_pool(min(workers, len(todo))) as pool:
-            lost = _run_on(pool, todo, output_dir, opts, record)
-        for path in lost:  # alone this time: a brief that kills its worker again fails alone
-            with _process_pool(1) as pool:
-                if _run_on(pool, [path], output_dir, opts, record):
-                    record(str(path), InternalError(
-                        f"{path}: the process building it stopped unexpectedly (it crashed "
-                        "or ran out of memory)"))
-    order = {str(p): i for i, p in enumerate(paths)}
-    ordered = sorted(results.items(), key=lambda kv: order[kv[0]])
-    return BatchResult({k: v for k, v in ordered if not isinstance(v, BaseException)},
-                       {k: v for k, v in ordered if isinstance(v, BaseException)})

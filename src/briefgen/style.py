@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_serializer,
     model_validator,
 )
@@ -32,7 +33,11 @@ _UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
-PAGE_SIZES = {"A4": (595.2756, 841.8898), "Letter": (612.0, 792.0), "A5": (419.5276, 595.2756)}
+PAGE_SIZES = {"A4": (595.2756, 841.8898), "Letter": (612.0, 792.0), "A5": (419.5276, 595.2756),
+              "A3": (841.8898, 1190.5512), "Legal": (612.0, 1008.0)}
+_CUSTOM_SIZE = re.compile(r"^\s*([^x×*\s]+)\s*[x×*]\s*([^x×*\s]+)\s*$", re.IGNORECASE)
+#: The smallest page side (2 inches) and the largest (the largest length a style may give).
+MIN_PAGE_SIDE = 144.0
 
 
 #: The largest length a style may give (a page side is under 1,000 pt).
@@ -69,8 +74,41 @@ def _colour(v: Any) -> str:
     raise ValueError(f"{v!r} is not a colour: write #rrggbb, e.g. #1F3864")
 
 
-Length = Annotated[float, BeforeValidator(_length)]
-Colour = Annotated[str, BeforeValidator(_colour)]
+def _page_size(v: Any) -> Any:
+    """A page size: a name in any case (``a4``, ``letter``, ``Legal``) or a custom ``WIDTH x
+    HEIGHT`` with units (``210mm x 99mm``, ``8.5in x 14in``)."""
+    if not isinstance(v, str):
+        raise ValueError(f"{v!r} is not a page size: write one of {', '.join(PAGE_SIZES)} or "
+                         "WIDTH x HEIGHT, e.g. 210mm x 99mm")
+    for name in PAGE_SIZES:
+        if v.strip().lower() == name.lower():
+            return name
+    m = _CUSTOM_SIZE.match(v)
+    if not m:
+        raise ValueError(f"{v!r} is not a page size: write one of {', '.join(PAGE_SIZES)} "
+                         "(in any case) or WIDTH x HEIGHT, e.g. 210mm x 99mm")
+    w, h = _length(m.group(1)), _length(m.group(2))
+    if min(w, h) < MIN_PAGE_SIDE:
+        raise ValueError(f"{v!r}: a page side must be at least 2in (144pt)")
+    return v.strip()
+
+
+def page_dimensions(size: str) -> tuple[float, float]:
+    """(width, height) in points of a page size as :func:`_page_size` leaves it."""
+    if size in PAGE_SIZES:
+        return PAGE_SIZES[size]
+    m = _CUSTOM_SIZE.match(size)
+    assert m is not None, size  # validated
+    return _length(m.group(1)), _length(m.group(2))
+
+
+Length = Annotated[float, BeforeValidator(_length), WithJsonSchema({
+    "anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_LENGTH},
+              {"type": "string", "pattern": _LENGTH.pattern}],
+    "description": "a length: a number with a unit (25mm, 2.5cm, 1in, 12pt); a bare number "
+                   "is points"})]
+Colour = Annotated[str, BeforeValidator(_colour), WithJsonSchema({
+    "type": "string", "pattern": _COLOUR.pattern, "description": "a colour: #rrggbb"})]
 
 
 class _Strict(BaseModel):
@@ -86,22 +124,28 @@ class Margins(_Strict):
 
 
 class Page(_Strict):
-    size: Literal["A4", "Letter", "A5"] = "A4"
+    size: Annotated[str, BeforeValidator(_page_size), Field(
+        description="A4, A5, A3, Letter or Legal (in any case), or WIDTH x HEIGHT with units "
+                    "(210mm x 99mm)", examples=["A4", "Letter", "210mm x 99mm"])] = "A4"
+    orientation: Literal["portrait", "landscape"] = Field(
+        "portrait", description="landscape turns the page on its side (the longer side "
+                                "across)")
     margins: Margins = Margins()
 
     @model_validator(mode="after")
     def _margins_fit(self) -> Page:
-        w, h = PAGE_SIZES[self.size]
+        w, h = self.dimensions
         m = self.margins
         if m.left + m.right + m.binding > w - 72 or m.top + m.bottom > h - 72:
-            raise ValueError(f"the margins leave less than 1 inch of text on a {self.size} page "
-                             f"({w:.0f} x {h:.0f} pt); make them smaller")
+            raise ValueError(f"the margins leave less than 1 inch of text on the page "
+                             f"({self.size}, {w:.0f} x {h:.0f} pt); make them smaller")
         return self
 
     @property
     def dimensions(self) -> tuple[float, float]:
-        """(width, height) in points."""
-        return PAGE_SIZES[self.size]
+        """(width, height) in points, turned for a landscape page."""
+        w, h = page_dimensions(self.size)
+        return (max(w, h), min(w, h)) if self.orientation == "landscape" else (w, h)
 
 
 class FontFiles(_Strict):
@@ -158,7 +202,9 @@ class Fonts(_Strict):
         return family(getattr(self, slot))
 
 
-FontSize = Annotated[float, BeforeValidator(_font_size), Field(gt=0, le=200, allow_inf_nan=False)]
+FontSize = Annotated[float, BeforeValidator(_font_size), Field(gt=0, le=200, allow_inf_nan=False),
+                     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 200,
+                                     "description": "a font size in points"})]
 
 
 class Sizes(_Strict):
@@ -417,6 +463,7 @@ def _load_raw(path: Path, seen: tuple[Path, ...],
         raise BriefError([Diagnostic(str(path), None, None, "extends",
                                      f"styles extend each other in a loop: {chain}")])
     data, positions = load_mapping(path)
+    data.pop("$schema", None)  # an editor's pointer to the style schema (JSON)
     families = (data.get("fonts") or {}).get("families") or {}
     font_fields = [("fonts", "families", fam, face) for fam in families for face in FONT_FACES]
     if reads is not None:

@@ -8,7 +8,9 @@ is an error like any other.
 from __future__ import annotations
 
 import collections.abc
+import datetime as dt
 import difflib
+import re
 import typing
 from typing import Any, TypeVar
 
@@ -53,8 +55,8 @@ def _keyed(annotation: Any) -> bool:
         any(_keyed(a) for a in typing.get_args(annotation))
 
 
-def _fields_at(cls: type[BaseModel], loc: Loc) -> list[str]:
-    """The field names allowed in the mapping found at ``loc`` inside a ``cls`` document."""
+def _classes_at(cls: type[BaseModel], loc: Loc) -> list[type[BaseModel]]:
+    """The model classes the value found at ``loc`` inside a ``cls`` document may be."""
     classes: list[type[BaseModel]] = [cls]
     key_next = False
     for part in loc:
@@ -68,12 +70,105 @@ def _fields_at(cls: type[BaseModel], loc: Loc) -> list[str]:
                 nxt.extend(_model_types(f.annotation))
                 key_next = key_next or _keyed(f.annotation)
         classes = nxt
-    return sorted({name for c in classes for name in c.model_fields})
+    return classes
+
+
+def _fields_at(cls: type[BaseModel], loc: Loc) -> list[str]:
+    """The field names allowed in the mapping found at ``loc`` inside a ``cls`` document."""
+    return sorted({name for c in _classes_at(cls, loc) for name in c.model_fields})
+
+
+def _field_at(cls: type[BaseModel], loc: Loc) -> Any:
+    """The field (pydantic's FieldInfo) that holds the value at ``loc`` (for an item of a
+    list field: the list field), or None."""
+    named = [i for i, p in enumerate(loc) if isinstance(p, str)]
+    if not named:
+        return None
+    last = named[-1]
+    for c in _classes_at(cls, loc[:last]):
+        f = c.model_fields.get(str(loc[last]))
+        if f is not None:
+            return f
+    return None
+
+
+def _types_in(annotation: Any) -> set[Any]:
+    """Every plain type an annotation may hold (through Optional, unions, lists, Annotated)."""
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return {annotation}
+    out: set[Any] = set()
+    for arg in typing.get_args(annotation):
+        out |= _types_in(arg)
+    return out
+
+
+#: How each kind of date field is written, for messages.
+DATE_FORMS = {
+    "day": "write a day as YYYY-MM-DD, e.g. 2024-01-11",
+    "day or time": "write a day (2024-01-11) or a day and time (2024-01-11T14:30, with a "
+                   "zone if it matters: 2024-01-11T14:30+03:00)",
+    "partial": "write a year (2024), a month (2024-01), a day (2024-01-11) or a day and "
+               "time (2024-01-11T14:30)",
+}
+
+
+def _date_kind(field: Any) -> str | None:
+    """Which date forms a field takes (a key of DATE_FORMS), or None for a field that is
+    not a date."""
+    if field is None:
+        return None
+    types = _types_in(field.annotation)
+    if dt.date not in types and dt.datetime not in types:
+        return None
+    if int in types or str in types:
+        return "partial"
+    return "day or time" if dt.datetime in types else "day"
+
+
+#: Words for the patterns of the models' text fields.
+PATTERN_WORDS = {
+    r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$": "a source key is letters, digits and _ . : - "
+                                      "(e.g. npr-2023)",
+    r"^(https?|mailto):": "a link starts with https://, http:// or mailto:",
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "write a language tag such as en-GB or fr",
+}
+
+#: Python's names of types, in the user's words (for any message that still names one).
+TYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number", "bool":
+              "true or false", "dict": "a mapping", "list": "a list", "tuple": "a list",
+              "NoneType": "nothing", "date": "a date", "datetime": "a date and time"}
+
+
+def _found(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _mapping_message(cls: type[BaseModel], loc: Loc, value: Any) -> str:
+    """A mapping was expected: say which fields it takes and, for a scalar where the
+    mapping has one required field, how to write it (``- name: Ansar Allah``)."""
+    classes = _classes_at(cls, loc)
+    fields = {n: f for c in classes for n, f in c.model_fields.items()}
+    required = [n for n, f in fields.items() if f.is_required()]
+    listed = ", ".join(f"{n} (required)" if n in required else n for n in fields)
+    text = f"must be a mapping of fields ({listed}), not {_found(value)}"
+    if len(required) == 1 and not isinstance(value, (dict, list)) and value is not None:
+        dash = "- " if loc and isinstance(loc[-1], int) else ""
+        text += f"; write it as `{dash}{required[0]}: {value}`"
+    return text
 
 
 def _message(err: Any, cls: type[BaseModel], loc: Loc) -> str:
+    """A pydantic error in the user's words: what is wrong and what to write instead; never
+    the name of a Python or pydantic type."""
     kind = err["type"]
     msg: str = err["msg"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
     if kind == "extra_forbidden":
         allowed = _fields_at(cls, loc[:-1])
         near = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
@@ -82,17 +177,76 @@ def _message(err: Any, cls: type[BaseModel], loc: Loc) -> str:
             return text + f"; did you mean {near[0]!r}?"
         return text + ("; allowed here: " + ", ".join(allowed) if allowed else "")
     if kind == "missing":
+        if loc and isinstance(loc[-1], int):  # a fixed-length list, short of items
+            return f"item {loc[-1] + 1} is missing: the list is too short"
         return "this field is required"
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix):]
-    if kind not in ("value_error",) and "input" in err and not isinstance(err["input"],
-                                                                           (dict, list)):
-        shown = repr(err["input"])
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        msg += f" (found {shown})"
-    return msg
+    if kind in ("value_error", "assertion_error"):
+        for prefix in ("Value error, ", "Assertion failed, "):
+            msg = msg.removeprefix(prefix)
+        return msg
+    if kind in ("model_type", "model_attributes_type", "dict_type") and \
+            _classes_at(cls, loc):
+        return _mapping_message(cls, loc, value)
+    date_kind = _date_kind(_field_at(cls, loc))
+    if date_kind is not None and not isinstance(value, (dict, list)):
+        text = f"{_found(value)} is not a date"
+        if "outside expected range" in msg or "out of range" in msg:
+            text = f"{_found(value)} is not a date of the calendar"
+        text += f": {DATE_FORMS[date_kind]}"
+        siblings = _fields_at(cls, loc[:-1]) if loc and isinstance(loc[-1], str) else []
+        note = next((n for n in (f"{loc[-1]}_note", "date_note") if n in siblings), None)
+        if isinstance(value, str) and note and any(s in value for s in ("/", "..", " to ")):
+            text += f". For a span, give its first day here and write the span in `{note}`"
+        return text
+    found = "" if isinstance(value, (dict, list)) or "input" not in err \
+        else f" (found {_found(value)})"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        text = "must be " + str(ctx.get("expected", "one of the listed values")) + found
+        near = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6) \
+            if isinstance(value, str) else []
+        return text + (f"; did you mean {near[0]!r}?" if near else "")
+    if kind == "string_pattern_mismatch":
+        return PATTERN_WORDS.get(str(ctx.get("pattern")),
+                                 "is not written in the expected form") + found
+    words = {
+        "string_type": "must be text (a number or date meant as text goes in quotes)",
+        "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_type": "must be a number", "float_parsing": "must be a number",
+        "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+        "list_type": "must be a list (each item on its own line, starting with `- `)",
+        "tuple_type": "must be a list (each item on its own line, starting with `- `)",
+        "dict_type": "must be a mapping of keys to values",
+        "path_type": "must be a file name", "finite_number": "must be a finite number",
+    }
+    if kind in words:
+        return words[kind] + found
+    if kind == "string_too_short":
+        return "must not be empty" + found
+    if kind == "string_too_long":
+        return f"is too long: at most {ctx.get('max_length', 0)} characters"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"needs at least {n} item{'s' if n != 1 else ''}"
+    if kind == "too_long":
+        n = ctx.get("max_length", 0)
+        return f"may have at most {n} item{'s' if n != 1 else ''}"
+    bounds = {"greater_than": "must be more than {gt}",
+              "greater_than_equal": "must be {ge} or more",
+              "less_than": "must be less than {lt}",
+              "less_than_equal": "must be {le} or less"}
+    if kind in bounds:
+        return bounds[kind].format(**ctx) + found
+    return _plain_words(msg) + found
+
+
+def _plain_words(msg: str) -> str:
+    """The last resort: pydantic's sentence with Python's type names put into words."""
+    msg = re.sub(r"^Input should be ", "must be ", msg)
+    msg = re.sub(r"(a valid dictionary or )?instance of \w+", "a mapping of fields", msg)
+    msg = msg.replace("a valid dictionary", "a mapping")
+    return re.sub(r"\b(" + "|".join(TYPE_WORDS) + r")\b", lambda m: TYPE_WORDS[m.group()], msg)
 
 
 def _clean_loc(cls: type[BaseModel], loc: tuple[Any, ...]) -> Loc:
@@ -216,13 +370,76 @@ def _source_key_fields(model: BaseModel, loc: Loc) -> typing.Iterator[tuple[Loc,
             yield from _source_key_fields(value, here)
         elif isinstance(value, list):
             for i, v in enumerate(value):
-                if isinstance(v, BaseModel) and not (isinstance(model, Brief) and name == "sources"):
+                if isinstance(v, BaseModel) and \
+                        not (isinstance(model, Brief) and name == "sources"):
                     yield from _source_key_fields(v, (*here, i))
 
 
+def _raw_strings(cls: type[BaseModel], data: Any,
+                 loc: Loc = ()) -> typing.Iterator[tuple[Loc, str, bool, str]]:
+    """Every string of raw (not yet valid) brief data where the model expects one: its
+    location, whether the field is rich text, and the field's name."""
+    if not isinstance(data, dict):
+        return
+    for name, info in cls.model_fields.items():
+        if name not in data:
+            continue
+        value = data[name]
+        rich = _holds_rich(info.annotation, info.metadata)
+        models = _model_types(info.annotation)
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for i, v in items:
+            here = (*loc, name) if i is None else (*loc, name, i)
+            if isinstance(v, str):
+                yield here, v, rich, name
+            elif isinstance(v, dict) and models:
+                yield from _raw_strings(models[0], v, here)
+
+
+def check_raw_references(data: dict[str, Any], positions: Positions | None,
+                         file: str) -> list[Diagnostic]:
+    """The citation checks of :func:`check_references` on data that did not validate, so
+    that an unknown source is reported beside the other problems, in the same run. Quiet
+    when ``sources`` itself is unreadable (that is reported already)."""
+    sources = data.get("sources")
+    keys = [s["key"] for s in sources if isinstance(s, dict) and isinstance(s.get("key"), str)] \
+        if isinstance(sources, list) else []
+    if not keys:
+        return []
+    diags: list[Diagnostic] = []
+    for loc, text, rich, name in _raw_strings(Brief, data):
+        if loc[:1] == ("sources",) and len(loc) == 3:
+            continue  # a source's own fields
+        cited = [key for (key, _), _ in citations(text)] if rich else \
+            [text] if name in ("source", "sources") and len(loc) > 1 else []
+        for key in cited:
+            if key not in keys:
+                near = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+                hint = f"; did you mean {near[0]!r}?" if near else \
+                    ("; known keys: " + ", ".join(keys) if len(keys) <= 8 else "")
+                line, col = positions.find(loc) if positions else (None, None)
+                diags.append(Diagnostic(file, line, col, dotted(loc),
+                                        f"cites unknown source {key!r}{hint}"))
+    return diags
+
+
 def validate_brief(data: dict[str, Any], positions: Positions | None, file: str) -> Brief:
-    """The whole brief check: the model's rules, then cross-references."""
-    brief = validate_model(Brief, data, positions, file)
+    """The whole brief check: the model's rules, then cross-references. Every problem is
+    reported in one run: an unknown citation beside a bad date in the same file."""
+    if isinstance(data.get("$schema"), str):  # an editor's pointer to the schema (JSON)
+        data = {k: v for k, v in data.items() if k != "$schema"}
+    try:
+        brief = validate_model(Brief, data, positions, file)
+    except BriefError as e:
+        extra = check_raw_references(data, positions, file)
+        if not extra:
+            raise
+        more = [d for d in e.diagnostics if d.line is None and d.message.startswith("...")]
+        known = {(d.path, d.message) for d in e.diagnostics}
+        diags = [d for d in e.diagnostics if d not in more] + \
+            [d for d in extra if (d.path, d.message) not in known]
+        diags.sort(key=lambda d: (d.line or 0, d.column or 0))
+        raise BriefError(diags + more) from None
     diags = check_references(brief, positions, file)
     if diags:
         raise BriefError(diags)

@@ -59,8 +59,10 @@ def options_from(formats: tuple[tuple[str, ...], ...], style: str | None,
 
 @cli.command()
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--output", "-o", "output", required=True, type=click.Path(path_type=Path),
-              help="Folder to write DIR/<brief>.pdf and DIR/<brief>.docx into.")
+@click.option("--output", "-o", "output", default=Path("out"), show_default=True,
+              type=click.Path(path_type=Path),
+              help="Folder to write DIR/<brief>.pdf and DIR/<brief>.docx into (made if "
+                   "missing).")
 @build_options
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for several briefs (default: the cores this process "

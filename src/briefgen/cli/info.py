@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from importlib import resources
 from pathlib import Path
 
@@ -16,13 +15,16 @@ from .app import cli, guarded
 @cli.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="Write the schema to this file instead of printing it.")
+@click.option("--style", "of_style", is_flag=True,
+              help="The JSON Schema of a style file instead of a brief's.")
 @guarded
-def schema(output: Path | None) -> None:
-    """Print the JSON Schema of a brief (for editors and other tools)."""
+def schema(output: Path | None, of_style: bool) -> None:
+    """Print the JSON Schema of a brief, or with --style of a style (for editors and other
+    tools)."""
     from ..pipeline import write_atomic
-    from ..schema import schema_text
+    from ..schema import schema_text, style_schema_text
 
-    text = schema_text()
+    text = style_schema_text() if of_style else schema_text()
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -31,25 +33,43 @@ def schema(output: Path | None) -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option("--full", is_flag=True,
+              help="Every section and field once, each with a comment (the default starter "
+                   "has the common ones).")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 @guarded
-def new(path: Path, force: bool) -> None:
-    """Write a starter brief to PATH that validates and that editors can complete."""
+def new(path: Path, full: bool, force: bool) -> None:
+    """Write a starter brief to PATH that validates and that editors can complete: YAML, or
+    JSON for a PATH ending in .json."""
     from ..pipeline import write_atomic
-    from ..schema import schema_path
 
     if path.exists() and not force:
         raise BriefError([Diagnostic(str(path), None, None, "",
                                      "already exists; choose another name or pass --force")])
-    schema = schema_path().resolve()
-    try:
-        ref = os.path.relpath(schema, path.resolve().parent)
-    except ValueError:  # another drive on Windows
-        ref = schema.as_uri()
-    text = (resources.files("briefgen") / "starter.yaml").read_text("utf-8")
-    text = text.format(schema=ref, name=path.name, today=dt.date.today().isoformat())
+    text = starter_text(path.name, full=full, json_=path.suffix.lower() == ".json")
     write_atomic(path, text.encode("utf-8"))
-    click.echo(f"wrote {path}; edit it, then: briefgen build {path} --output out/")
+    click.echo(f"wrote {path}; edit it, then: briefgen build {path}")
+
+
+def starter_text(name: str, *, full: bool = False, json_: bool = False) -> str:
+    """The starter brief (``full``: every field once, commented) for a file called ``name``,
+    as YAML or JSON. Its ``$schema`` names the installed schema by absolute path, which
+    stays right wherever the brief is moved."""
+    from ..schema import schema_path
+
+    ref = schema_path().resolve().as_posix()
+    source = "starter-full.yaml" if full else "starter.yaml"
+    text = (resources.files("briefgen") / source).read_text("utf-8")
+    text = text.format(schema=ref, name=name, today=dt.date.today().isoformat())
+    if not json_:
+        return text
+    import json
+
+    from ..loader import parse_text
+
+    data, _ = parse_text(text, name, fmt="yaml")
+    return json.dumps({"$schema": ref, **data}, indent=2, ensure_ascii=False,
+                      default=lambda v: v.isoformat()) + "\n"
 
 
 @cli.group(invoke_without_command=True)
