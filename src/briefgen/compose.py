@@ -467,7 +467,8 @@ def _short(text: str, words: int = 9) -> str:
 
 
 def render_template(brief: Brief, template: str | Path | None = None,
-                    style: Style | None = None) -> tuple[str, str]:
+                    style: Style | None = None,
+                    changes: Mapping[str, Any] | None = None) -> tuple[str, str]:
     """Run a pack template on a brief; return the XML it writes and the template's path.
 
     The template runs in :mod:`briefgen.sandbox`: it sees plain read-only copies of the brief,
@@ -485,7 +486,7 @@ def render_template(brief: Brief, template: str | Path | None = None,
             tmpl = env.get_template(real.name)
             xml = iter_limited(tmpl.generate(
                 brief=plain(brief), labels=labels, scales=_PLAIN_SCALES,
-                style=plain(style or Style())))
+                style=plain(style or Style()), changes=plain(changes) if changes else None))
     except TemplateSyntaxError as e:
         raise _template_error(e.filename or str(path), e.lineno,
                               f"template syntax error: {e.message}") from None
@@ -532,10 +533,11 @@ def _template_line(exc: BaseException, path: Path) -> tuple[str | None, int | No
 
 
 def compose(brief: Brief, template: str | Path | None = None,
-            style: Style | None = None) -> d.Document:
+            style: Style | None = None, changes: Mapping[str, Any] | None = None) -> d.Document:
     """The brief, through a pack template, as a :class:`~briefgen.document.Document`. The
-    template sees the style too (for choices such as which scale legend to print)."""
-    return compose_report(brief, template, style)[0]
+    template sees the style too (for choices such as which scale legend to print), and
+    ``changes`` (plain data: :func:`briefgen.diff.changes_since`) for a "changes since" box."""
+    return compose_report(brief, template, style, changes)[0]
 
 
 #: Elements a template writes to tell the build something, not printed: ``<printed
@@ -568,10 +570,11 @@ class ComposeReport:
 
 
 def compose_report(brief: Brief, template: str | Path | None = None,
-                   style: Style | None = None) -> tuple[d.Document, ComposeReport]:
+                   style: Style | None = None, changes: Mapping[str, Any] | None = None,
+                   ) -> tuple[d.Document, ComposeReport]:
     """:func:`compose`, with what the template reported: every section the brief fills that
     the template left out or cut short, the template's own warnings and its page budget."""
-    xml, where = render_template(brief, template, style)
+    xml, where = render_template(brief, template, style, changes)
     doc = parse_pack(xml, where)
     name = Path(where).name.removesuffix(".xml.j2")
     printed = {m.group(1): m for m in _PRINTED.finditer(xml)}

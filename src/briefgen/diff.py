@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from .model import Brief
 
-__all__ = ["Change", "diff_briefs", "format_changes"]
+__all__ = ["Change", "changes_since", "diff_briefs", "format_changes"]
 
 Kind = Literal["added", "removed", "changed", "reordered"]
 
@@ -293,3 +293,15 @@ def format_changes(changes: Sequence[Change], old: Brief, new: Brief) -> str:
     lines = [f"Changes from {version(old)} to {version(new)}:"]
     lines += [f"  {mark[c.kind]} {c.describe()}" for c in changes]
     return "\n".join(lines) + "\n"
+
+
+def changes_since(old: Brief, new: Brief, changes: Sequence[Change] | None = None
+                  ) -> dict[str, Any]:
+    """What a pack template needs for its "changes since" box, as plain data: the old
+    version's ``version`` and ``date``, the ``lines`` a reader is told (the noteworthy
+    changes: figures, ratings, items added and removed), and ``total``, every change."""
+    if changes is None:
+        changes = diff_briefs(old, new)
+    return {"version": old.version or "", "date": old.date,
+            "lines": [c.describe() for c in changes if c.noteworthy],
+            "total": len(changes)}

@@ -78,7 +78,25 @@ class Span:
     children: tuple[Inline, ...]
 
 
-Inline = Union[Text, Strong, Emph, Link, Ref, Note, LineBreak, Span]
+@dataclass(frozen=True)
+class Inserted:
+    """Text inserted since an earlier version (a tracked change: see :mod:`briefgen.redline`).
+    ``paragraph`` True: the whole paragraph is new, its paragraph mark included."""
+
+    children: tuple[Inline, ...]
+    paragraph: bool = False
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """Text deleted since an earlier version: shown struck through where a format tracks
+    changes (DOCX, HTML), left out elsewhere. ``paragraph`` True: the whole paragraph goes."""
+
+    children: tuple[Inline, ...]
+    paragraph: bool = False
+
+
+Inline = Union[Text, Strong, Emph, Link, Ref, Note, LineBreak, Span, Inserted, Deleted]
 
 # --------------------------------------------------------------------------------------------
 # Blocks
@@ -246,9 +264,19 @@ class Figure:
     alt: str
 
 
+@dataclass(frozen=True)
+class Revision:
+    """Blocks wholly inserted or deleted since an earlier version, where no paragraph can say so
+    itself (a figure). Paragraphs, list items and table rows carry :class:`Inserted` and
+    :class:`Deleted` inlines instead (see :mod:`briefgen.redline`)."""
+
+    kind: Literal["inserted", "deleted"]
+    blocks: tuple[Block, ...]
+
+
 Block = Union[
     Heading, Paragraph, ListBlock, Table, Quote, Box, TitleBlock, Contents, NotesList, PageBreak,
-    Figure,
+    Figure, Revision,
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -322,6 +350,8 @@ def _walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block | Inline]:
             yield from _walk_blocks(b.blocks)
         elif isinstance(b, Figure):
             yield from walk_inlines(b.caption)
+        elif isinstance(b, Revision) and b.kind == "inserted":  # the new version's blocks
+            yield from _walk_blocks(b.blocks)
         elif isinstance(b, TitleBlock):
             yield from walk_inlines(b.title)
             yield from walk_inlines(b.subtitle)
@@ -332,7 +362,7 @@ def _walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block | Inline]:
 def walk_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
     for i in inlines:
         yield i
-        if isinstance(i, (Strong, Emph, Link, Ref, Note, Span)):
+        if isinstance(i, (Strong, Emph, Link, Ref, Note, Span, Inserted, Deleted)):
             yield from walk_inlines(i.children)
 
 
@@ -347,12 +377,14 @@ def plain_text(inlines: tuple[Inline, ...], *, notes: bool = False) -> str:
         elif isinstance(i, Note):
             if notes:
                 out.append(plain_text(i.children, notes=notes))
+        elif isinstance(i, Deleted):  # the text as it now reads
+            continue
         else:
             out.append(plain_text(i.children, notes=notes))
     return "".join(out)
 
 
-_NOT_TEXT = {"url", "anchor", "role", "scheme", "lang"}
+_NOT_TEXT = {"url", "anchor", "role", "scheme", "lang", "kind"}
 
 
 def map_text(node: Any, fn: Callable[[str], str]) -> Any:

@@ -328,8 +328,12 @@ class BuildOptions:
     :class:`~briefgen.BriefgenWarning` and an entry in ``pack.warnings``) instead of refusing
     the brief; ``parallel``: render the formats of one brief side by side, the second in a
     forked process on another core (POSIX only; it quietly renders one after the other where
-    the process has other threads or one core). The same options always give byte-identical
-    output."""
+    the process has other threads or one core); ``since``: an earlier version of the brief (a
+    path, a mapping or a model): the pack gets a "changes since" box after the summary;
+    ``track_changes`` (with ``since``): the pack holds the new text with its changes from the
+    earlier version as tracked changes (revision marks in the DOCX, ``<ins>``/``<del>`` in
+    HTML; the PDF prints the new text, with change bars where the style asks for them). The
+    same options always give byte-identical output."""
 
     formats: tuple[str, ...] | str | Iterable[str] | None = DEFAULT_FORMATS
     style: str | os.PathLike[str] | Style | None = None
@@ -337,6 +341,8 @@ class BuildOptions:
     reference_doc: str | os.PathLike[str] | None = None
     allow_missing_glyphs: bool = False
     parallel: bool = False
+    since: Any = None
+    track_changes: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "formats", parse_formats(self.formats))
@@ -420,8 +426,15 @@ def _prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
     glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
     if glyphs and not opts.allow_missing_glyphs:
         raise BriefError(glyphs)
-    composed, report = compose_report(loaded.brief, _path_or_name(opts.template), st)
-    document = apply_style(composed, st)
+    template = _path_or_name(opts.template)
+    if opts.since is None:
+        if opts.track_changes:
+            raise BriefError([Diagnostic("--track-changes", None, None, "track_changes",
+                                         "needs --since OLD: the version to track changes from")])
+        composed, report = compose_report(loaded.brief, template, st)
+        document = apply_style(composed, st)
+    else:
+        document, report = _since(loaded, load(opts.since), template, st, opts.track_changes)
     if glyphs:
         document = replace_missing(document, st)
     notes = [Diagnostic(loaded.name, None, None, "template", w) for w in report.warnings]
@@ -471,6 +484,23 @@ def page_budget_warnings(report: ComposeReport, outputs: Mapping[str, bytes],
                        f"the {report.template} template's page budget is "
                        f"{report.page_budget} pages, and this pack runs to {pages}: cut the "
                        f"longest sections it prints ({cut} items), or use a longer template")]
+
+
+def _since(loaded: Loaded, old: Loaded, template: Any, st: Style, track: bool,
+           ) -> tuple[Document, ComposeReport]:
+    """The new version's document with its "changes since" box (both versions composed with
+    it, so that it is no tracked change), the changes marked when ``track``."""
+    from .diff import changes_since
+
+    changes = changes_since(old.brief, loaded.brief)
+    composed, report = compose_report(loaded.brief, template, st, changes)
+    document = apply_style(composed, st)
+    if not track:
+        return document, report
+    from .redline import redline
+
+    old_doc = apply_style(compose(old.brief, template, st, changes), st)
+    return redline(old_doc, document), report
 
 
 def check(source: Any, options: BuildOptions | None = None, /,
@@ -525,6 +555,8 @@ def build_files(source: Any, output_dir: str | os.PathLike[str],
             stem = Path(source).stem
     elif stem is None:
         raise TypeError("stem= is required when the brief is not a file")
+    if isinstance(opts.since, (str, os.PathLike)):
+        protect.append(Path(opts.since))  # the earlier version is an input too
     assert isinstance(opts.formats, tuple)
     targets = pack_targets(output_dir, stem, opts.formats)
     check_folder(Path(output_dir), make=False)

@@ -181,6 +181,9 @@ STYLE_DOCS: dict[str, tuple[str, str]] = {
     "tables.stripes": ("fill every other row", "stripes: false"),
     "tables.rules": ("grid (every border) or horizontal (rules between rows only)",
                      "rules: horizontal"),
+    "changes": ("tracked changes (build NEW --since OLD --track-changes)", ""),
+    "changes.bars": ("a change bar in the PDF's margin beside each line that changed",
+                     "bars: true"),
     "legend": ("which probability scale's legend the pack prints: auto (the scales the risks "
                "use), icd203, phia, or none", "legend: phia"),
     "fonts.fallbacks": ("families that draw what the body and heading fonts cannot (Arabic, "

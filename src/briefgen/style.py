@@ -306,6 +306,13 @@ class Tables(_Strict):
     rules: Literal["grid", "horizontal"] = "grid"
 
 
+class Changes(_Strict):
+    """Tracked changes (``briefgen build NEW --since OLD --track-changes``): ``bars`` draws a
+    change bar in the PDF's margin beside each line that changed (the DOCX has Word's own)."""
+
+    bars: bool = False
+
+
 class Style(_Strict):
     name: str = "default"
     description: str = ""
@@ -318,6 +325,7 @@ class Style(_Strict):
     numbering: Numbering = Numbering()
     cover: Cover = Cover()
     tables: Tables = Tables()
+    changes: Changes = Changes()
     legend: Literal["auto", "icd203", "phia", "none"] = Field(
         "auto", description="which probability scale's legend the pack prints: auto (the "
                             "scales the risks use), a scale (printed first, with any other "

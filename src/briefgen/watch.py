@@ -28,6 +28,19 @@ def watched_folders(files: Iterable[Path]) -> list[Path]:
     return out
 
 
+def _snapshot(files: Iterable[Path]) -> dict[Path, tuple[int, int, int] | None]:
+    """What each file is now (inode, size, modification time), to notice a save that came
+    while no watcher was running (during a rebuild)."""
+    out: dict[Path, tuple[int, int, int] | None] = {}
+    for f in files:
+        try:
+            st = f.stat()
+            out[f] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            out[f] = None
+    return out
+
+
 def watch(inputs: Callable[[], list[Path]], rebuild: Callable[[], None], *,
           ignore: Iterable[Path] = (), stop: threading.Event | None = None,
           debounce_ms: int = 250, on_change: Callable[[list[Path]], None] | None = None) -> None:
@@ -38,12 +51,13 @@ def watch(inputs: Callable[[], list[Path]], rebuild: Callable[[], None], *,
 
     stop = stop or threading.Event()
     ignored = [Path(p).resolve() for p in ignore]
+    built = _snapshot(Path(f).resolve() for f in inputs())  # taken before the build reads
     rebuild()
     while not stop.is_set():
         files = {Path(f).resolve() for f in inputs()}
         folders = watched_folders(files)
 
-        def relevant(_change: watchfiles.Change, path: str) -> bool:
+        def relevant(_change: watchfiles.Change, path: str, files: set[Path] = files) -> bool:
             p = Path(path).resolve()
             if any(p.is_relative_to(i) for i in ignored):
                 return False
@@ -52,15 +66,25 @@ def watch(inputs: Callable[[], list[Path]], rebuild: Callable[[], None], *,
         changed: list[Path] = []
         for batch in watchfiles.watch(*folders, watch_filter=relevant, debounce=debounce_ms,
                                       step=50, stop_event=stop, raise_interrupt=False,
-                                      rust_timeout=500, yield_on_timeout=True):
+                                      rust_timeout=200, yield_on_timeout=True):
             if batch:
                 changed = sorted({Path(p) for _c, p in batch})
                 break
+            # the watcher runs now: a save made before it started (during the last rebuild)
+            # shows in the files themselves
+            now = _snapshot(files)
+            missed = sorted(f for f in files if now[f] != built.get(f, now[f]))
+            if missed:
+                changed = missed
+                break
             if not all(f.exists() for f in folders):
                 break
+        else:  # the watcher ended by itself: stop was set, or Ctrl-C pressed
+            return
         if stop.is_set():
             return
         if changed and on_change is not None:
             on_change(changed)
         if changed:
+            built = _snapshot(files)
             rebuild()

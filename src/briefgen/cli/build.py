@@ -15,8 +15,9 @@ from .app import DEFAULT_FORMATS, EXIT_INTERNAL, EXIT_INVALID, FormatList, cli, 
 
 def build_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The options that decide what a build makes, shared by every command that builds or
-    checks as a build would (build, validate): --format, --style, --template,
-    --reference-doc, --allow-missing-glyphs. ``options_from`` turns them into BuildOptions."""
+    checks as a build would (build, validate, watch, preview): --format, --style, --template,
+    --reference-doc, --allow-missing-glyphs, --since, --track-changes. ``options_from`` turns
+    them into BuildOptions."""
     for option in reversed((
         click.option("--format", "-f", "formats", type=FormatList(), multiple=True,
                      help="Formats: pdf, docx, html (an accessible web edition), "
@@ -31,6 +32,12 @@ def build_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--allow-missing-glyphs", is_flag=True,
                      help="Print characters the fonts cannot draw as \ufffd with a warning, "
                           "instead of refusing the brief."),
+        click.option("--since", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                     help="An earlier version of the brief: the pack gets a box after the "
+                          "summary listing the changes that matter since that version."),
+        click.option("--track-changes", is_flag=True,
+                     help="With --since: the DOCX holds the changes since that version as "
+                          "tracked changes (HTML marks them; the PDF can show change bars)."),
     )):
         fn = option(fn)
     return fn
@@ -38,12 +45,16 @@ def build_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def options_from(formats: tuple[tuple[str, ...], ...], style: str | None,
                  template: str | None, reference_doc: Path | None,
-                 allow_missing_glyphs: bool) -> Any:
+                 allow_missing_glyphs: bool, since: Path | None = None,
+                 track_changes: bool = False) -> Any:
     from ..pipeline import BuildOptions
 
+    if track_changes and since is None:
+        raise click.UsageError("--track-changes needs --since OLD (the version to compare with)")
     chosen = tuple(dict.fromkeys(f for group in formats for f in group)) or DEFAULT_FORMATS
     return BuildOptions(formats=chosen, style=style, template=template,
-                        reference_doc=reference_doc, allow_missing_glyphs=allow_missing_glyphs)
+                        reference_doc=reference_doc, allow_missing_glyphs=allow_missing_glyphs,
+                        since=since, track_changes=track_changes)
 
 
 @cli.command()
@@ -61,11 +72,16 @@ def options_from(formats: tuple[tuple[str, ...], ...], style: str | None,
 @guarded
 def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...], ...],
           style: str | None, template: str | None, reference_doc: Path | None,
-          allow_missing_glyphs: bool, jobs: int | None, quiet: bool) -> None:
+          allow_missing_glyphs: bool, since: Path | None, track_changes: bool, jobs: int | None,
+          quiet: bool) -> None:
     """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
     import warnings
 
-    options = options_from(formats, style, template, reference_doc, allow_missing_glyphs)
+    options = options_from(formats, style, template, reference_doc, allow_missing_glyphs,
+                           since, track_changes)
+    if since is not None and (len(briefs) != 1 or briefs[0].is_dir()):
+        raise click.UsageError("--since compares one brief with an earlier version: give one "
+                               "brief file")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BriefgenWarning)
         try:
@@ -142,12 +158,13 @@ def _no_briefs(inputs: tuple[Path, ...]) -> Diagnostic:
 @guarded
 def validate(briefs: tuple[Path, ...], formats: tuple[tuple[str, ...], ...], style: str | None,
              template: str | None, reference_doc: Path | None,
-             allow_missing_glyphs: bool) -> None:
+             allow_missing_glyphs: bool, since: Path | None, track_changes: bool) -> None:
     """Check BRIEFS as `build` would with the same options (the brief, the style's fonts for
     every character, the template), and report every problem, without rendering."""
     from ..pipeline import check, expand_inputs
 
-    options = options_from(formats, style, template, reference_doc, allow_missing_glyphs)
+    options = options_from(formats, style, template, reference_doc, allow_missing_glyphs,
+                           since, track_changes)
     problems: list[BriefError] = []
     paths = expand_inputs(briefs)
     if not paths:

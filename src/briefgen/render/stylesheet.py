@@ -23,7 +23,8 @@ from typing import Literal
 from ..style import MarkingLook, Style, marking_look
 
 __all__ = [
-    "BoxLook", "FigureLook", "FootnoteLook", "FurnitureLook", "ListLook", "LogoLook",
+    "BoxLook", "ChangeBarLook", "FigureLook", "FootnoteLook", "FurnitureLook", "ListLook",
+    "LogoLook",
     "QuoteLook", "Role",
     "Stylesheet", "TableLook", "TitleBlockLook", "resolve",
 ]
@@ -200,6 +201,17 @@ class FootnoteLook:
 
 
 @dataclass(frozen=True)
+class ChangeBarLook:
+    """Change bars (the style's ``changes.bars``) beside the lines of the PDF that changed."""
+
+    width: float = 1.5
+    gap: float = 8.0  # from the bar's centre to the text's left edge
+    colour: str = "#000000"
+    above: float = 0.8  # the bar runs from this share of a line's leading above its baseline
+    below: float = 0.25  # ... to this share below it
+
+
+@dataclass(frozen=True)
 class Stylesheet:
     """Everything a renderer needs to know about the look of a pack."""
 
@@ -223,6 +235,7 @@ class Stylesheet:
                                            rule_colour="#000000", rule_length=144.0,
                                            rule_share=1 / 3, gap=3.0, max_share=0.6)
     extra: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    change_bars: ChangeBarLook | None = None  # None: no change bars
 
     def role(self, name: str) -> Role:
         return self.roles[name]
@@ -344,4 +357,5 @@ def resolve(style: Style) -> Stylesheet:
         footnotes=FootnoteLook(separator=small * 1.4, rule_at=0.45, rule_width=0.5,
                                rule_colour=c.rule, rule_length=144.0, rule_share=1 / 3,
                                gap=3.0, max_share=0.6),
+        change_bars=ChangeBarLook(colour=c.headings) if style.changes.bars else None,
     )

@@ -21,6 +21,7 @@ from ...document import (
     PageBreak,
     Paragraph,
     Quote,
+    Revision,
     Table,
     TitleBlock,
     plain_text,
@@ -32,6 +33,7 @@ from .media import write_cover_logo, write_figure
 from .notes import write_notes_heading
 from .numbering import list_step
 from .ooxml import PPR_ORDER, bookmark_name, copy_el, el, local, put, qn, tw, val
+from .revisions import revision_block, rows_marked
 from .tables import write_box, write_table, write_title_block
 from .writer import Fmt, Where, Writer, bookmarked, para, run, text_runs
 
@@ -270,6 +272,10 @@ def _page_break(w: Writer, b: PageBreak, out: Element, where: Where) -> None:
         w.state.pending_break = True
 
 
+def _revision(w: Writer, b: Revision, out: Element, where: Where) -> None:
+    revision_block(lambda blocks: write_blocks(w, blocks, out, where), w, b, out)
+
+
 #: blocks written as tables: a spacer paragraph may follow them
 _SPACED = (Table, Box)
 
@@ -277,12 +283,13 @@ _HANDLERS: dict[type, Handler] = {
     Paragraph: _paragraph,
     Heading: _heading,
     ListBlock: _list_block,
-    Table: write_table,
-    Box: write_box,
+    Table: rows_marked(write_table),
+    Box: rows_marked(write_box),
     Quote: _quote,
     TitleBlock: _title_block,
     Contents: write_contents,
     NotesList: _notes_list,
     Figure: write_figure,
     PageBreak: _page_break,
+    Revision: _revision,
 }

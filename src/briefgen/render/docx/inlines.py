@@ -12,12 +12,25 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...document import Emph, Inline, LineBreak, Link, Note, Ref, Span, Strong, Text
+from ...document import (
+    Deleted,
+    Emph,
+    Inline,
+    Inserted,
+    LineBreak,
+    Link,
+    Note,
+    Ref,
+    Span,
+    Strong,
+    Text,
+)
 from ...fonts import family_characters
 from ..bidi import base_rtl, has_rtl, isolate_inlines, plain, rtl_runs
 from ..common import mark_run
 from .docx_adapter import RT, Element, qn
 from .ooxml import clean, el, field_runs, text_el, val
+from .revisions import write_revised
 from .stylebook import ppr
 from .writer import Fmt, Writer, run, text_runs
 
@@ -176,6 +189,11 @@ def _line_break(w: Writer, i: LineBreak, out: Element, fmt: Fmt, walk: _Walk) ->
     out.append(run(fmt, el("w:br")))
 
 
+def _revised(w: Writer, i: Inserted | Deleted, out: Element, fmt: Fmt, walk: _Walk) -> None:
+    """Tracked changes: runs in ``w:ins`` / ``w:del`` (see :mod:`.revisions`)."""
+    write_revised(lambda scratch: _inlines(w, i.children, scratch, fmt, walk), w, i, out)
+
+
 def _note_in_note(w: Writer, note: Note, out: Element, fmt: Fmt, walk: _Walk) -> None:
     """A note inside a note: printed in brackets rather than lost."""
     text_runs(" (", fmt, out)
@@ -244,4 +262,6 @@ _HANDLERS: dict[type, Handler] = {
     Note: _note_in_note,  # (outside a note, notes are marked in groups: _note_marks)
     LineBreak: _line_break,
     Span: _span,
+    Inserted: _revised,
+    Deleted: _revised,
 }

@@ -183,9 +183,16 @@ def _line_break(w: Writer, n: d.LineBreak, in_link: bool, in_note: bool) -> str:
     return "<br>"
 
 
+def _revised(w: Writer, n: d.Inserted | d.Deleted, in_link: bool, in_note: bool) -> str:
+    """A tracked change (briefgen.redline): the words inserted or deleted."""
+    tag = "ins" if isinstance(n, d.Inserted) else "del"
+    return f"<{tag}>{w.inlines(n.children, in_link=in_link, in_note=in_note)}</{tag}>"
+
+
 INLINES: dict[type, Callable[..., str]] = {
     d.Text: _text, d.Strong: _strong, d.Emph: _emph, d.Link: _link, d.Ref: _ref,
-    d.Note: _note_inline, d.LineBreak: _line_break, d.Span: _span,
+    d.Note: _note_inline, d.LineBreak: _line_break, d.Span: _span, d.Inserted: _revised,
+    d.Deleted: _revised,
 }
 
 # ---------------------------------------------------------------------- block handlers
@@ -335,8 +342,14 @@ def _figure(w: Writer, b: d.Figure, where: str) -> str:
     return f'<figure class="chart">{drawing}{cap}</figure>'
 
 
+def _revision(w: Writer, b: d.Revision, where: str) -> str:
+    tag = "ins" if b.kind == "inserted" else "del"
+    return f'<{tag} class="revision">{w.blocks(b.blocks, where)}</{tag}>'
+
+
 BLOCKS: dict[type, Callable[[Writer, Any, str], str]] = {
     d.Paragraph: _paragraph, d.Heading: _heading, d.ListBlock: _list, d.Table: _table,
     d.Quote: _quote, d.Box: _box, d.TitleBlock: _title_block, d.Contents: _contents,
     d.NotesList: _notes_list, d.PageBreak: _page_break, d.Figure: _figure,
+    d.Revision: _revision,
 }

@@ -34,5 +34,8 @@ __all__ = ["render_pdf"]
 
 
 def render_pdf(doc: d.Document, style: Style) -> bytes:
-    """The PDF of ``doc`` in ``style``: same input, same bytes."""
-    return Renderer(doc, style).render()
+    """The PDF of ``doc`` in ``style``: same input, same bytes. A document with tracked
+    changes (briefgen.redline) prints as its new version."""
+    from ...redline import shown
+
+    return Renderer(shown(doc), style).render()

@@ -290,6 +290,11 @@ class BlockWriter:
         return [PageBreakIfNotEmpty()]  # a fresh page is not broken again: no blank pages
 
 
+def _revision(w: BlockWriter, b: d.Revision, where: str) -> list[Flowable]:
+    """Blocks inserted or deleted whole (briefgen.redline): the PDF prints the new ones."""
+    return w.blocks(b.blocks, where) if b.kind == "inserted" else []
+
+
 _HANDLERS: dict[type, Callable[[BlockWriter, Any, str], list[Flowable]]] = {
     d.Paragraph: BlockWriter.paragraph,
     d.Heading: BlockWriter.heading,
@@ -302,4 +307,5 @@ _HANDLERS: dict[type, Callable[[BlockWriter, Any, str], list[Flowable]]] = {
     d.NotesList: BlockWriter.notes_slot,
     d.Figure: BlockWriter.figure,
     d.PageBreak: BlockWriter.page_break,
+    d.Revision: _revision,
 }

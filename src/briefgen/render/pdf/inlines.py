@@ -25,6 +25,7 @@ from ...xmltext import escape, quoteattr
 from ..common import drawable, mark_run
 from ..graphics import faces
 from .anchors import Anchors
+from .changebars import bar_marks
 from .notes import FN_CALLBACK, NoteBook
 from .shaping import has_rtl
 from .tagging import link_marks, span_marks
@@ -177,6 +178,27 @@ class InlineWriter:
                 out.pop()
         run.pending.append(self.note_number(i))
 
+    #: marks for change bars (the style's changes.bars: see changebars)
+    change_bars = False
+
+    def _inserted(self, i: d.Inserted, run: _Run) -> None:
+        """A tracked change (briefgen.redline): the PDF prints the new text only (marked for
+        change bars when the style draws them)."""
+        if self.change_bars:
+            run.out.append(bar_marks("start"))
+        for child in i.children:
+            if run.pending and type(child) is not d.Note:
+                self._marks(run)
+            handler = _HANDLERS.get(type(child))
+            if handler is not None:
+                handler(self, child, run)
+        if self.change_bars:
+            run.out.append(bar_marks("end"))
+
+    def _deleted(self, _i: d.Deleted, run: _Run) -> None:
+        if self.change_bars:
+            run.out.append(bar_marks("at"))
+
     def _marks(self, run: _Run) -> None:
         """The marks of notes side by side: one per note (common.mark_run), 1,2 not 12."""
         marks = [f"<super>{self._mark(n, run)}</super>" for n in mark_run(run.pending)]
@@ -202,4 +224,6 @@ _HANDLERS: dict[type, Callable[[InlineWriter, Any, _Run], None]] = {
     d.Ref: InlineWriter._ref,
     d.Note: InlineWriter._note,
     d.Span: InlineWriter._span,
+    d.Inserted: InlineWriter._inserted,
+    d.Deleted: InlineWriter._deleted,
 }

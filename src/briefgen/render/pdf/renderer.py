@@ -32,6 +32,7 @@ from ..graphics import faces
 from ..stylesheet import resolve
 from .anchors import Anchors
 from .blocks import BlockWriter
+from .changebars import BAR_CALLBACK, ChangeBars
 from .contents import ContentsState
 from .dates import Stamp, canvas_maker
 from .flowables import FlowTable, NotesSlot
@@ -48,6 +49,8 @@ __all__ = ["DocTemplate", "Renderer"]
 
 class DocTemplate(BaseDocTemplate):
     """The doc template: opens the outline pane, listens for footnote marks, counts pages."""
+
+    bg_bars: ChangeBars | None = None  # change bars, when the style draws them
 
     def __init__(self, buf: io.BytesIO, *, tags: Tagger, footnotes: Footnotes | None = None,
                  **kwargs: Any):
@@ -68,6 +71,9 @@ class DocTemplate(BaseDocTemplate):
             foot.reset()
             foot.tag_note = tags.footnote
             canv.setNamedCB(FN_CALLBACK, tags.watch_marks(foot.drawn))
+        bars = self.bg_bars
+        if bars is not None:
+            canv.setNamedCB(BAR_CALLBACK, bars.mark)
 
     def afterPage(self) -> None:
         self.bg_pages = self.page
@@ -102,6 +108,8 @@ class Renderer:
         self.writer = BlockWriter(sheet, self.look, self.inline, self.anchors, self.contents,
                                   self.tags)
         self.furniture = Furniture(doc.meta, sheet, self.look, self.inline.drawable)
+        self.bars = ChangeBars(sheet.change_bars, self.tags) if sheet.change_bars else None
+        self.inline.change_bars = self.bars is not None
 
     def template(self, buf: io.BytesIO, foot: Footnotes | None) -> DocTemplate:
         style, meta = self.style, self.doc.meta
@@ -113,15 +121,18 @@ class Renderer:
         page_template = PageTemplate(
             id="page", frames=[frame], onPage=self.tags.pagination(self.furniture.draw_page),
             pagesize=(pw, ph),
-            onPageEnd=foot.end_page if foot else _no_op)
+            onPageEnd=self.bars.end_page(foot.end_page if foot else _no_op) if self.bars
+            else foot.end_page if foot else _no_op)
         m = style.page.margins
-        return DocTemplate(
+        tmpl = DocTemplate(
             buf, tags=self.tags, footnotes=foot, pagesize=(pw, ph), pageTemplates=[page_template],
             leftMargin=m.left, rightMargin=m.right, topMargin=m.top, bottomMargin=m.bottom,
             title=meta.title, author=meta.author, subject=meta.subject,
             keywords=", ".join(meta.keywords), creator="briefgen", lang=meta.lang or None,
             displayDocTitle=1, initialFontName=self.look.body_faces.regular,
             initialFontSize=self.sheet.role("body").size, pageCompression=1, invariant=1)
+        tmpl.bg_bars = self.bars
+        return tmpl
 
     def story(self, frame_height: float, foot: Footnotes | None) -> list[Flowable]:
         story = self.writer.main_flow(self.doc.blocks)

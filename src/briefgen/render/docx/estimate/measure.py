@@ -20,6 +20,7 @@ _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\ufb01"),
               ("fl", "\ufb02"))
 _W_R, _W_RPR, _W_B, _W_I, _W_T = (f"{{{W_NS}}}{t}" for t in ("r", "rPr", "b", "i", "t"))
+_W_DEL_T = f"{{{W_NS}}}delText"  # tracked deletions: LibreOffice shows them, struck through
 #: kerning narrows text a little; advance widths alone overestimate it
 _WIDTH_FUDGE = 0.997
 #: a superscript note mark's size, relative to its text
@@ -99,7 +100,7 @@ class Measure:
             width = metrics_of(font, bold, italic, self.families).width
             for c in r:
                 tag = c.tag
-                if tag == _W_T:
+                if tag in (_W_T, _W_DEL_T):
                     text = c.text or ""
                     for lig, glyph in _LIGATURES:
                         if lig in text:  # ligatures are one narrower glyph
