@@ -9,6 +9,7 @@ import copy
 import io
 import json
 import re
+import os
 import shutil
 import subprocess
 import zipfile
@@ -256,6 +257,8 @@ def _uno_python() -> str:
     need_tool("soffice")
     ok = subprocess.run([python, "-c", "import uno"], capture_output=True).returncode == 0
     if not ok:
+        if os.environ.get("BRIEFGEN_REQUIRE_TOOLS") == "1":
+            pytest.fail("LibreOffice's Python (python3-uno) is required (BRIEFGEN_REQUIRE_TOOLS=1)")
         pytest.skip("LibreOffice's Python (uno) is not installed")
     return python
 
