@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, Generic, TypeVar
 
 from .. import document as d
 
 __all__ = [
     "AnchorNames", "NoteNumbers", "column_widths", "drawable", "endnote_slot", "fill_label",
-    "fit_box", "hang_indent", "mark_run", "utc_naive",
+    "fit_box", "hang_indent", "mark_run", "one_mark_per_note", "utc_naive",
 ]
 
 K = TypeVar("K", bound=Hashable)
@@ -50,13 +51,63 @@ class NoteNumbers(Generic[K]):
 
 
 def mark_run(numbers: Iterable[int]) -> list[int]:
-    """The marks printed for notes that stand side by side: the same note twice in a row is
-    one mark (the caller separates the rest with a comma: 1,2 rather than 12)."""
-    out: list[int] = []
-    for n in numbers:
-        if not out or out[-1] != n:
-            out.append(n)
-    return out
+    """The marks printed for notes that stand side by side: each note once, in order (the
+    caller separates them with a comma: 1,2 rather than 12, and 5,12,13 rather than 12,5,13)."""
+    return sorted(set(numbers))
+
+
+_INLINES = (d.Text, d.Strong, d.Emph, d.Link, d.Ref, d.Note, d.LineBreak)
+
+
+def one_mark_per_note(doc: d.Document) -> d.Document:
+    """``doc`` with at most one mark per note in each paragraph (any run of inlines: a
+    heading, a caption, an attribution) and in each table cell (all its paragraphs together):
+    the last mark of a note there stays, as a mark at the end of what a note supports covers
+    it all; the earlier ones go. Every renderer draws the document this gives, so the marks
+    are the same in every format; notes are numbered by the marks that remain."""
+    blocks = _thin(doc.blocks, None)
+    return doc if blocks is doc.blocks else replace(doc, blocks=blocks)
+
+
+def _count_marks(node: Any, left: Counter[d.Note]) -> None:
+    if isinstance(node, d.Note):
+        left[node] += 1  # (a note inside a note is part of its text, not a mark)
+    elif isinstance(node, tuple):
+        for x in node:
+            _count_marks(x, left)
+    elif is_dataclass(node) and not isinstance(node, type):
+        for f in fields(node):
+            _count_marks(getattr(node, f.name), left)
+
+
+def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
+    """``node`` with the marks that a later mark of the same note in its scope repeats
+    dropped; ``left`` counts the marks of each note still to come in the scope (None: not in
+    a scope yet; a cell or a run of inlines starts one)."""
+    if isinstance(node, tuple):
+        if left is None and node and all(isinstance(x, _INLINES) for x in node):
+            left = Counter()
+            _count_marks(node, left)
+        out: list[Any] = []
+        for x in node:
+            if isinstance(x, d.Note) and left is not None:
+                left[x] -= 1
+                if left[x] > 0:
+                    continue
+                out.append(x)
+            else:
+                out.append(_thin(x, left))
+        same = len(out) == len(node) and all(a is b for a, b in zip(out, node, strict=True))
+        return node if same else tuple(out)
+    if is_dataclass(node) and not isinstance(node, type):
+        if isinstance(node, d.Cell) and left is None:
+            left = Counter()
+            _count_marks(node, left)
+        changes = {f.name: _thin(getattr(node, f.name), left) for f in fields(node)}
+        if all(changes[k] is getattr(node, k) for k in changes):
+            return node
+        return replace(node, **changes)
+    return node
 
 
 def endnote_slot(blocks: Sequence[d.Block]) -> int | None:
