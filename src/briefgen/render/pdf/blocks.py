@@ -227,8 +227,8 @@ class BlockWriter:
     def _list(self, lst: d.ListBlock, where: str) -> list[Flowable]:
         return [self.list_block(lst, where)]
 
-    def _table(self, t: d.Table, _where: str) -> list[Flowable]:
-        return tables.data_table(self, t)
+    def _table(self, t: d.Table, where: str) -> list[Flowable]:
+        return tables.data_table(self, t, where)
 
     def _quote(self, q: d.Quote, where: str) -> list[Flowable]:
         return [tables.quote(self, q, where)]
