@@ -16,9 +16,9 @@ from .. import document as d
 from .stylesheet import Stylesheet
 
 __all__ = [
-    "CELL_ROLES", "AnchorNames", "NoteNumbers", "column_widths", "drawable", "endnote_slot",
-    "fill_label", "fit_box", "hang_indent", "least_widths", "mark_run", "one_mark_per_note",
-    "unbreakable", "utc_naive",
+    "AnchorNames", "CELL_ROLES", "NoteNumbers", "column_widths", "drawable", "endnote_slot",
+    "ends_in_digit", "fill_label", "fit_box", "hang_indent", "least_widths", "mark_gap_size",
+    "mark_run", "one_mark_per_note", "unbreakable", "utc_naive",
 ]
 
 K = TypeVar("K", bound=Hashable)
@@ -110,6 +110,20 @@ def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
             return node
         return replace(node, **changes)
     return node
+
+
+def mark_gap_size(sheet: Stylesheet) -> float:
+    """The font size (half points, as Word stores sizes) at which a no-break space in the
+    body face is about ``sheet.mark_gap`` wide: the gap between a digit and a note mark."""
+    from ..fonts import family, metrics
+
+    em = metrics(family(sheet.body_family).regular).width("\u00a0") or 0.25
+    return max(1.0, round(2 * sheet.mark_gap / em) / 2)
+
+
+def ends_in_digit(text: str) -> bool:
+    """Whether a note mark after ``text`` needs the gap that keeps it from the number."""
+    return text[-1:].isdigit()
 
 
 def endnote_slot(blocks: Sequence[d.Block]) -> int | None:

@@ -21,7 +21,7 @@ from ... import document as d
 from ...errors import BriefError, Diagnostic
 from ...xmltext import escape
 from .. import graphics
-from ..common import endnote_slot, fit_box, hang_indent
+from ..common import endnote_slot, fit_box, hang_indent, mark_gap_size
 from ..stylesheet import Stylesheet
 from . import tables
 from .anchors import Anchors
@@ -51,6 +51,7 @@ class BlockWriter:
         self.style = sheet.style
         self.look = look
         self.inline = inline
+        inline.mark_gap = mark_gap_size(sheet)  # (2023 1, never 20231)
         self.anchors = anchors
         self.contents = contents
         # a row taller than the space left is split inside the row (so a huge cell cannot stop
