@@ -14,7 +14,14 @@ from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import FrameBreak
 
 from ..stylesheet import FigureLook
-from .reportlab_adapter import MemoParagraph, split_inside_row
+from .reportlab_adapter import (
+    MemoParagraph,
+    frame_at_top,
+    placed_frame,
+    row_heights,
+    split_inside_row,
+    table_cells,
+)
 from .tagging import Elem, tagged
 
 __all__ = ["Figure", "FlowTable", "Heading", "Logo", "NotesSlot", "Para", "TaggedParagraph"]
@@ -112,13 +119,47 @@ class FlowTable(Table):
         parts = super().split(availWidth, availHeight)
         if len(parts) != 2:
             return parts
-        if self.splitInRow and self.splitByRow:
+        if self._in_row(parts):  # no whole row fits: the row split so its rest is no stub
+            fixed = self._no_stub(parts, availWidth, availHeight)
+            if fixed is None:
+                return [] if not frame_at_top(placed_frame(self)) else parts
+            parts = fixed
+        elif self.splitInRow and self.splitByRow:
             used = parts[0].wrap(availWidth, availHeight)[1]
             if availHeight - used >= self.splitInRow:
                 in_row = split_inside_row(self, availHeight)
                 if len(in_row) == 2:
-                    parts = in_row
+                    parts = self._no_stub(in_row, availWidth, availHeight) or parts
         return [parts[0], FrameBreak(), parts[1]]
+
+    def _in_row(self, parts: list[Flowable]) -> bool:
+        """Whether ``parts`` split a row (rather than between rows)."""
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        return len(table_cells(parts[0])) + len(table_cells(parts[1])) - head \
+            == len(table_cells(self)) + 1
+
+    def _no_stub(self, parts: list[Flowable], width: float,
+                 height: float) -> list[Flowable] | None:
+        """An in-row split whose rest on the next page is at least ``splitInRow`` tall (a few
+        lines under a repeated header beside empty cells reads as a fault; ReportLab checks
+        the rest of the whole table, not of the row): ``parts``, or the row split higher up,
+        or None when the part on this page would then be too short."""
+        short = self._stub(parts, width)
+        if not short:
+            return parts
+        again = split_inside_row(self, height - short - 1)
+        if len(again) == 2 and self._in_row(again) and not self._stub(again, width):
+            return again
+        return None
+
+    def _stub(self, parts: list[Flowable], width: float) -> float:
+        """How much shorter than ``splitInRow`` the rest of the split row is (0: not short)."""
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        parts[1].wrap(width, 0xFFFFFF)
+        heights = row_heights(parts[1])
+        if len(heights) <= head:
+            return 0.0
+        return max(0.0, self.splitInRow - heights[head])
 
 
 class Figure(Flowable):
