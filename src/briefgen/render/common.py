@@ -16,9 +16,9 @@ from .. import document as d
 from .stylesheet import Stylesheet
 
 __all__ = [
-    "AnchorNames", "CELL_ROLES", "NoteNumbers", "column_widths", "drawable", "endnote_slot",
-    "ends_in_digit", "fill_label", "fit_box", "hang_indent", "least_widths", "mark_gap_size",
-    "mark_run", "one_mark_per_note", "unbreakable", "utc_naive",
+    "CELL_ROLES", "LEAD_IN", "AnchorNames", "NoteNumbers", "column_widths", "drawable",
+    "endnote_slot", "ends_in_digit", "fill_label", "fit_box", "hang_indent", "leads_in",
+    "least_widths", "mark_gap_size", "mark_run", "one_mark_per_note", "unbreakable", "utc_naive",
 ]
 
 K = TypeVar("K", bound=Hashable)
@@ -124,6 +124,18 @@ def mark_gap_size(sheet: Stylesheet) -> float:
 def ends_in_digit(text: str) -> bool:
     """Whether a note mark after ``text`` needs the gap that keeps it from the number."""
     return text[-1:].isdigit()
+
+
+#: the longest lead-in (characters, about three lines) kept with its heading and its table
+LEAD_IN = 300
+
+
+def leads_in(prev: d.Block | None, b: d.Block, nxt: d.Block | None) -> bool:
+    """Whether ``b`` is a short paragraph between a heading and a table (the table's
+    introduction, as under an annex heading): kept with the table's first rows, so that the
+    heading never ends a page with its table on the next."""
+    return isinstance(prev, d.Heading) and isinstance(b, d.Paragraph) \
+        and isinstance(nxt, d.Table) and len(d.plain_text(b.children)) <= LEAD_IN
 
 
 def endnote_slot(blocks: Sequence[d.Block]) -> int | None:
