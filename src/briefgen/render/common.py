@@ -18,7 +18,8 @@ from .stylesheet import Stylesheet
 __all__ = [
     "CELL_ROLES", "LEAD_IN", "AnchorNames", "NoteNumbers", "column_widths", "drawable",
     "endnote_slot", "ends_in_digit", "fill_label", "fit_box", "hang_indent", "leads_in",
-    "least_widths", "mark_gap_size", "mark_run", "one_mark_per_note", "unbreakable", "utc_naive",
+    "least_widths", "mark_gap_size", "mark_run", "one_mark_per_note", "print_ready",
+    "unbreakable", "utc_naive",
 ]
 
 K = TypeVar("K", bound=Hashable)
@@ -69,6 +70,20 @@ def one_mark_per_note(doc: d.Document) -> d.Document:
     are the same in every format; notes are numbered by the marks that remain."""
     blocks = _thin(doc.blocks, None)
     return doc if blocks is doc.blocks else replace(doc, blocks=blocks)
+
+
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
+def print_ready(doc: d.Document) -> d.Document:
+    """The document every renderer draws: one mark per note per paragraph or cell
+    (:func:`one_mark_per_note`), and a straight apostrophe between letters ("we're", as a
+    source may spell it inside a quotation) printed as the typographic one, as everywhere
+    else in a pack."""
+    doc = one_mark_per_note(doc)
+    if not any(isinstance(n, d.Text) and "'" in n.text for n in doc.walk()):
+        return doc
+    return replace(doc, blocks=d.map_text(doc.blocks, lambda t: _APOSTROPHE.sub("\u2019", t)))
 
 
 def _count_marks(node: Any, left: Counter[d.Note]) -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ... import document as d
 from ...style import Style
-from ..common import one_mark_per_note
+from ..common import print_ready
 from .renderer import Renderer
 
 __all__ = ["render_pdf"]
@@ -36,4 +36,4 @@ __all__ = ["render_pdf"]
 
 def render_pdf(doc: d.Document, style: Style) -> bytes:
     """The PDF of ``doc`` in ``style``: same input, same bytes."""
-    return Renderer(one_mark_per_note(doc), style).render()
+    return Renderer(print_ready(doc), style).render()
