@@ -130,7 +130,34 @@ class FlowTable(Table):
                 in_row = split_inside_row(self, availHeight)
                 if len(in_row) == 2:
                     parts = self._no_stub(in_row, availWidth, availHeight) or parts
+        if not self._in_row(parts):
+            kept = self._no_lone_row(parts, availWidth, availHeight)
+            if kept is None:
+                return []
+            parts = kept
         return [parts[0], FrameBreak(), parts[1]]
+
+    def _short_rows(self, t: Flowable, width: float) -> list[float]:
+        """The heights of a piece's body rows."""
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        t.wrap(width, 0xFFFFFF)
+        return row_heights(t)[head:]
+
+    def _no_lone_row(self, parts: list[Flowable], width: float,
+                     height: float) -> list[Flowable] | None:
+        """A split between rows that leaves no short row alone under the header, on this page
+        or the next (a two-row table is never split one and one): ``parts``, or one row more
+        carried over, or None to move the whole table on."""
+        first = self._short_rows(parts[0], width)
+        rest = self._short_rows(parts[1], width)
+        short = self.splitInRow or 0
+        if len(first) == 1 and first[0] < short and not frame_at_top(placed_frame(self)):
+            return None
+        if len(rest) == 1 and rest[0] < short and len(first) >= 3:
+            again = super().split(width, height - first[-1] - 1)
+            if len(again) == 2 and not self._in_row(again):
+                return again
+        return parts
 
     def _in_row(self, parts: list[Flowable]) -> bool:
         """Whether ``parts`` split a row (rather than between rows)."""

@@ -136,6 +136,9 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
     if isinstance(f, Table) and f.repeatRows:
         heights = row_heights(f)
         lead = sum(heights[: f.repeatRows + 1])
+        body = heights[f.repeatRows:]
+        if len(body) >= 2 and body[0] < (f.splitInRow or 0):  # never a short row alone
+            lead += min(body[1], f.splitInRow or body[1])  # (see FlowTable._no_lone_row)
         if lead <= ah - notes(table_cells(f)[: f.repeatRows + 1]) + FUZZ:
             return True
         # a first row too big to keep whole may be split inside, as ReportLab would
