@@ -220,8 +220,8 @@ class _Cites:
 
         located = any(locator for _, text, rich in iter_strings(brief) if rich
                       for (_key, locator), _ in citations(text))
-        self.sources_are_notes = bool(brief.sources) and not located and \
-            (style or Style()).notes == "endnotes"
+        notes = style.notes if style is not None else "endnotes"  # (Style's default)
+        self.sources_are_notes = bool(brief.sources) and not located and notes == "endnotes"
         self.cited: list[str] = []
         self.keys = [s.key for s in brief.sources]
 
