@@ -218,7 +218,8 @@ class _Cites:
         from .inline import citations
         from .validate import iter_strings
 
-        located = any(locator for _, text, rich in iter_strings(brief) if rich
+        located = any(locator for _, text, rich in iter_strings(brief)
+                      if rich and "]" in text and "@" in text
                       for (_key, locator), _ in citations(text))
         notes = style.notes if style is not None else "endnotes"  # (Style's default)
         self.sources_are_notes = bool(brief.sources) and not located and notes == "endnotes"
@@ -472,7 +473,19 @@ def compose(brief: Brief, template: str | Path | None = None,
     """The brief, through a pack template, as a :class:`~briefgen.document.Document`. The
     template sees the style too (for choices such as which scale legend to print)."""
     xml, where = render_template(brief, template, style)
-    return parse_pack(xml, where)
+    doc = parse_pack(xml, where)
+    if any(isinstance(n, d.Text) and "'" in n.text for n in doc.walk()):
+        # a straight apostrophe between letters (a source's "we're" inside curly quotes)
+        # printed as the typographic one, as everywhere else in a pack
+        doc = d.Document(doc.meta, d.map_text(doc.blocks, _typographic))
+    return doc
+
+
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
+def _typographic(text: str) -> str:
+    return _APOSTROPHE.sub("\u2019", text)
 
 
 # --------------------------------------------------------------------------------------------

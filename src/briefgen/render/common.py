@@ -72,18 +72,10 @@ def one_mark_per_note(doc: d.Document) -> d.Document:
     return doc if blocks is doc.blocks else replace(doc, blocks=blocks)
 
 
-_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
-
-
 def print_ready(doc: d.Document) -> d.Document:
     """The document every renderer draws: one mark per note per paragraph or cell
-    (:func:`one_mark_per_note`), and a straight apostrophe between letters ("we're", as a
-    source may spell it inside a quotation) printed as the typographic one, as everywhere
-    else in a pack."""
-    doc = one_mark_per_note(doc)
-    if not any(isinstance(n, d.Text) and "'" in n.text for n in doc.walk()):
-        return doc
-    return replace(doc, blocks=d.map_text(doc.blocks, lambda t: _APOSTROPHE.sub("\u2019", t)))
+    (:func:`one_mark_per_note`)."""
+    return one_mark_per_note(doc)
 
 
 def _count_marks(node: Any, left: Counter[d.Note]) -> None:
