@@ -417,7 +417,8 @@ def test_libreoffice_lays_out_the_pack_on_the_references_page(libreoffice_pdf: P
     reader = PdfReader(libreoffice_pdf)
     assert len(reader.pages) >= 8
     text = " ".join(p.extract_text() for p in reader.pages)
-    for s in ("Lines to take", "Annex A: Chronology", "Paul Stronski", "Notes"):
+    # (the notes, bare citations, are listed under Sources)
+    for s in ("Lines to take", "Annex A: Chronology", "Paul Stronski", "Sources"):
         assert s in text, s
     assert BODY_TEXT not in text and HEADER_TEXT not in text
     for n, page in enumerate(reader.pages, 1):

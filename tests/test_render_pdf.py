@@ -491,8 +491,10 @@ def test_sample_brief_notes_collapse(style: Style, root: Path) -> None:
     doc = briefgen.compose_brief(root / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml")
     assert len(doc.notes()) > 50 and len(set(doc.notes())) == 1
     pages = page_texts(render_pdf(doc, style))
-    notes = " ".join(pages)[" ".join(pages).rindex("Notes"):]
+    # every note is a bare citation: the sources list is the notes list (one list)
+    notes = " ".join(pages)[" ".join(pages).rindex("Sources"):]
     assert notes.count("1. NPR") == 1 and "2. NPR" not in notes
+    assert not any(line.strip() == "Notes" for line in pages[-1].splitlines())
 
 
 # ------------------------------------------------------------------------------------------

@@ -211,8 +211,9 @@ def _environment(folder: str) -> SafeEnvironment:
         loader=SafeLoader([folder, str(shipped_templates_dir())]),
         autoescape=True, undefined=_Undefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=True, bytecode_cache=_template_cache())
-    env.globals.update(risk_matrix=_risk_matrix_xml, timeline_chart=_timeline_xml)
-    env.allow_callables(_risk_matrix_xml, _timeline_xml)
+    env.globals.update(risk_matrix=_risk_matrix_xml, timeline_chart=_timeline_xml,
+                       uncited_sources=_uncited_sources)
+    env.allow_callables(_risk_matrix_xml, _timeline_xml, _uncited_sources)
     env.filters.update(rich=_rich, date=_date, num=_num, qualified=_qualified,
                        scale=lambda key: _PLAIN_SCALES[key], slug=slug,
                        chronological=lambda events: sorted(events, key=_event_order))
@@ -254,6 +255,11 @@ def _rich(ctx: Any, text: str | None) -> Markup:
     brief, labels = run
 
     def cite(group: list[Citation]) -> tuple[d.Inline, ...]:
+        cites = _CITES.get()
+        if cites is not None:
+            cites.cited.extend(k for k, _ in group if k not in cites.cited)
+            if cites.sources_are_notes:  # the note is the source's entry (see _Cites)
+                return tuple(d.Note(_source_entry(brief.source(k), labels)) for k, _ in group)
         parts: list[d.Inline] = []
         for n, (key, locator) in enumerate(group):
             s = brief.source(key)
@@ -271,6 +277,54 @@ def _rich(ctx: Any, text: str | None) -> Markup:
 
     inlines = parse_inline(text, cite)
     return Markup(_inlines_xml(inlines))
+
+
+class _Cites:
+    """The citations of the template run in progress. With endnotes, when every citation in
+    the brief is bare (no locator: every note would repeat a source's entry), the sources
+    list *is* the notes list: each note is the source's whole entry, the template prints one
+    list (``sources_are_notes``) and ``uncited_sources()`` gives the keys no note lists."""
+
+    def __init__(self, brief: Brief, style: Style | None):
+        from .inline import citations
+        from .validate import iter_strings
+
+        located = any(locator for _, text, rich in iter_strings(brief)
+                      if rich and "]" in text and "@" in text
+                      for (_key, locator), _ in citations(text))
+        notes = style.notes if style is not None else "endnotes"  # (Style's default)
+        self.sources_are_notes = bool(brief.sources) and not located and notes == "endnotes"
+        self.cited: list[str] = []
+        self.keys = [s.key for s in brief.sources]
+
+    def uncited(self) -> list[str]:
+        return [k for k in self.keys if k not in self.cited]
+
+
+_CITES: ContextVar[_Cites | None] = ContextVar("briefgen_template_cites", default=None)
+
+
+def _uncited_sources() -> list[str]:
+    """The keys of the sources no note cites so far (for the template's sources list)."""
+    cites = _CITES.get()
+    return cites.uncited() if cites is not None else []
+
+
+def _source_entry(s: Any, labels: Mapping[str, Any]) -> tuple[d.Inline, ...]:
+    """A source's entry as the sources list prints it: author and publisher, title, date,
+    link, when it was accessed, note."""
+    lead = ", ".join(x for x in (s.author, s.publisher) if x)
+    parts: list[d.Inline] = [d.Text(lead + ", " if lead else ""), d.Emph((d.Text(s.title),))]
+    if s.date:
+        parts.append(d.Text(", " + _format_date(s.date, labels)))
+    if s.url:
+        parts.extend([d.Text(". "), d.Link(s.url, (d.Text(s.url),))])
+    if getattr(s, "accessed", None):
+        parts.append(d.Text(f" ({labels['accessed']} {_format_date(s.accessed, labels)})"))
+    parts.append(d.Text(f". {s.note}" if s.note else "."))
+    if s.note and not s.note.rstrip().endswith((".", "!", "?")):
+        parts.append(d.Text("."))
+    return tuple(p for p in parts if not (isinstance(p, d.Text) and not p.text))
 
 
 def _inlines_xml(inlines: tuple[d.Inline, ...]) -> str:
@@ -481,12 +535,15 @@ def render_template(brief: Brief, template: str | Path | None = None,
     env = _environment(str(real.parent))
     labels = load_labels(brief.language)
     token = _RUN.set((brief, labels))
+    cites = _Cites(brief, style)
+    cites_token = _CITES.set(cites)
     try:
         with budget(seconds_allowed(_text_size(brief))):
             tmpl = env.get_template(real.name)
             xml = iter_limited(tmpl.generate(
                 brief=plain(brief), labels=labels, scales=_PLAIN_SCALES,
-                style=plain(style or Style()), changes=plain(changes) if changes else None))
+                style=plain(style or Style()), changes=plain(changes) if changes else None,
+                sources_are_notes=cites.sources_are_notes))
     except TemplateSyntaxError as e:
         raise _template_error(e.filename or str(path), e.lineno,
                               f"template syntax error: {e.message}") from None
@@ -502,6 +559,7 @@ def render_template(brief: Brief, template: str | Path | None = None,
         raise _template_error(file or str(path), line,
                               f"template error: {_in_words(str(e))}") from None
     finally:
+        _CITES.reset(cites_token)
         _RUN.reset(token)
     return xml, str(path)
 
@@ -576,6 +634,10 @@ def compose_report(brief: Brief, template: str | Path | None = None,
     the template left out or cut short, the template's own warnings and its page budget."""
     xml, where = render_template(brief, template, style, changes)
     doc = parse_pack(xml, where)
+    if any(isinstance(n, d.Text) and "'" in n.text for n in doc.walk()):
+        # a straight apostrophe between letters (a source's "we're" inside curly quotes)
+        # printed as the typographic one, as everywhere else in a pack
+        doc = d.Document(doc.meta, d.map_text(doc.blocks, _typographic))
     name = Path(where).name.removesuffix(".xml.j2")
     printed = {m.group(1): m for m in _PRINTED.finditer(xml)}
     notes = [html.unescape(m.group(1)).strip() for m in _WARNING.finditer(xml)]
@@ -600,6 +662,13 @@ def compose_report(brief: Brief, template: str | Path | None = None,
     budget = _BUDGET.search(xml)
     return doc, ComposeReport(tuple(notes), int(budget.group(1)) if budget else None, name,
                               sizes)
+
+
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
+def _typographic(text: str) -> str:
+    return _APOSTROPHE.sub("\u2019", text)
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, Generic, TypeVar
 
 from .. import document as d
+from .stylesheet import Stylesheet
 
 __all__ = [
-    "AnchorNames", "NoteNumbers", "column_widths", "drawable", "endnote_slot", "fill_label",
-    "fit_box", "hang_indent", "mark_run", "utc_naive",
+    "CELL_ROLES", "LEAD_IN", "AnchorNames", "NoteNumbers", "column_widths", "drawable",
+    "endnote_slot", "ends_in_digit", "fill_label", "fit_box", "hang_indent", "leads_in",
+    "least_widths", "mark_gap_size", "mark_run", "one_mark_per_note", "print_ready",
+    "unbreakable", "utc_naive",
 ]
 
 K = TypeVar("K", bound=Hashable)
@@ -50,13 +54,96 @@ class NoteNumbers(Generic[K]):
 
 
 def mark_run(numbers: Iterable[int]) -> list[int]:
-    """The marks printed for notes that stand side by side: the same note twice in a row is
-    one mark (the caller separates the rest with a comma: 1,2 rather than 12)."""
-    out: list[int] = []
-    for n in numbers:
-        if not out or out[-1] != n:
-            out.append(n)
-    return out
+    """The marks printed for notes that stand side by side: each note once, in order (the
+    caller separates them with a comma: 1,2 rather than 12, and 5,12,13 rather than 12,5,13)."""
+    return sorted(set(numbers))
+
+
+_INLINES = (d.Text, d.Strong, d.Emph, d.Link, d.Ref, d.Note, d.LineBreak, d.Span, d.Inserted,
+            d.Deleted)
+
+
+def one_mark_per_note(doc: d.Document) -> d.Document:
+    """``doc`` with at most one mark per note in each paragraph (any run of inlines: a
+    heading, a caption, an attribution) and in each table cell (all its paragraphs together):
+    the last mark of a note there stays, as a mark at the end of what a note supports covers
+    it all; the earlier ones go. Every renderer draws the document this gives, so the marks
+    are the same in every format; notes are numbered by the marks that remain."""
+    blocks = _thin(doc.blocks, None)
+    return doc if blocks is doc.blocks else replace(doc, blocks=blocks)
+
+
+def print_ready(doc: d.Document) -> d.Document:
+    """The document every renderer draws: one mark per note per paragraph or cell
+    (:func:`one_mark_per_note`)."""
+    return one_mark_per_note(doc)
+
+
+def _count_marks(node: Any, left: Counter[d.Note]) -> None:
+    if isinstance(node, d.Note):
+        left[node] += 1  # (a note inside a note is part of its text, not a mark)
+    elif isinstance(node, tuple):
+        for x in node:
+            _count_marks(x, left)
+    elif is_dataclass(node) and not isinstance(node, type):
+        for f in fields(node):
+            _count_marks(getattr(node, f.name), left)
+
+
+def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
+    """``node`` with the marks that a later mark of the same note in its scope repeats
+    dropped; ``left`` counts the marks of each note still to come in the scope (None: not in
+    a scope yet; a cell or a run of inlines starts one)."""
+    if isinstance(node, tuple):
+        if left is None and node and all(isinstance(x, _INLINES) for x in node):
+            left = Counter()
+            _count_marks(node, left)
+        out: list[Any] = []
+        for x in node:
+            if isinstance(x, d.Note) and left is not None:
+                left[x] -= 1
+                if left[x] > 0:
+                    continue
+                out.append(x)
+            else:
+                out.append(_thin(x, left))
+        same = len(out) == len(node) and all(a is b for a, b in zip(out, node, strict=True))
+        return node if same else tuple(out)
+    if is_dataclass(node) and not isinstance(node, type):
+        if isinstance(node, d.Cell) and left is None:
+            left = Counter()
+            _count_marks(node, left)
+        changes = {f.name: _thin(getattr(node, f.name), left) for f in fields(node)}
+        if all(changes[k] is getattr(node, k) for k in changes):
+            return node
+        return replace(node, **changes)
+    return node
+
+
+def mark_gap_size(sheet: Stylesheet) -> float:
+    """The font size (half points, as Word stores sizes) at which a no-break space in the
+    body face is about ``sheet.mark_gap`` wide: the gap between a digit and a note mark."""
+    from ..fonts import family, metrics
+
+    em = metrics(family(sheet.body_family).regular).width("\u00a0") or 0.25
+    return max(1.0, round(2 * sheet.mark_gap / em) / 2)
+
+
+def ends_in_digit(text: str) -> bool:
+    """Whether a note mark after ``text`` needs the gap that keeps it from the number."""
+    return text[-1:].isdigit()
+
+
+#: the longest lead-in (characters, about three lines) kept with its heading and its table
+LEAD_IN = 300
+
+
+def leads_in(prev: d.Block | None, b: d.Block, nxt: d.Block | None) -> bool:
+    """Whether ``b`` is a short paragraph between a heading and a table (the table's
+    introduction, as under an annex heading): kept with the table's first rows, so that the
+    heading never ends a page with its table on the next."""
+    return isinstance(prev, d.Heading) and isinstance(b, d.Paragraph) \
+        and isinstance(nxt, d.Table) and len(d.plain_text(b.children)) <= LEAD_IN
 
 
 def endnote_slot(blocks: Sequence[d.Block]) -> int | None:
@@ -105,14 +192,112 @@ class AnchorNames:
 # Tables
 
 
-def column_widths(widths: Sequence[float], ncols: int, total: float) -> list[float]:
+def column_widths(widths: Sequence[float], ncols: int, total: float,
+                  least: Sequence[float] = ()) -> list[float]:
     """Relative column weights scaled to ``total``; weights that do not fit the table (wrong
-    count, a zero or negative one) give equal columns."""
+    count, a zero or negative one) give equal columns. With ``least`` (each column's
+    narrowest width, as :func:`least_widths` gives it), a column narrower than that widens to
+    it, the others giving up the room in their proportions; when all the columns cannot have
+    their least, each gets a share of ``total`` in proportion to it."""
     ncols = max(1, ncols)
     if len(widths) != ncols or not all(w > 0 for w in widths):
         widths = (1.0,) * ncols
     s = float(sum(widths))
-    return [total * w / s for w in widths]
+    cols = [total * w / s for w in widths]
+    if len(least) != ncols or all(c >= m for c, m in zip(cols, least, strict=True)):
+        return cols
+    if sum(least) >= total:
+        return [total * m / sum(least) for m in least]
+    fixed: dict[int, float] = {}
+    while True:  # columns short of their least take it; the rest share what is left
+        free = [i for i in range(ncols) if i not in fixed]
+        room = total - sum(fixed.values())
+        weight = sum(widths[i] for i in free)
+        trial = {i: room * widths[i] / weight for i in free}
+        short = [i for i in free if trial[i] < least[i]]
+        if not short:
+            return [fixed[i] if i in fixed else trial[i] for i in range(ncols)]
+        fixed.update((i, least[i]) for i in short)
+
+
+#: where a line may break in a run of text: at spaces, and after a hyphen (ReportLab and
+#: LibreOffice both break there); a no-break space joins
+_SPACES = re.compile(r"[ \t\r\n\u2002-\u200b]+")
+_AFTER_HYPHEN = re.compile(r"[^-\u2010]*[-\u2010]+|[^-\u2010]+")
+#: the roles of a table cell's paragraphs (as the renderers give them), by paragraph role
+CELL_ROLES = {"small": "cell-small", "caption": "cell-caption", "attribution": "cell-small"}
+#: a little more than the measured advance widths (rounding, a mark's comma)
+_WORD_SLACK = 1.0
+
+
+def unbreakable(text: str) -> list[str]:
+    """The pieces of ``text`` a line cannot break inside."""
+    return [w for piece in _SPACES.split(text) for w in _AFTER_HYPHEN.findall(piece) if w]
+
+
+def _cell_pieces(blocks: Sequence[d.Block], role: str | None, depth: int, mark: str,
+                 out: list[tuple[str, str, bool, int]]) -> None:
+    """Each unbreakable piece of a cell's text: (text, role name, bold, list depth)."""
+    for b in blocks:
+        if isinstance(b, (d.Paragraph, d.Heading)):
+            name = role or CELL_ROLES.get(getattr(b, "role", "body"), "cell")
+            chars: list[tuple[str, bool]] = []
+            _inline_chars(b.children, False, mark, chars)
+            text = "".join(c for c, _ in chars)
+            at = 0
+            for piece in _SPACES.split(text):
+                for w in _AFTER_HYPHEN.findall(piece):
+                    start = text.index(w, at)
+                    at = start + len(w)
+                    out.append((w, name, any(bold for _, bold in chars[start:at]), depth))
+        elif isinstance(b, d.ListBlock):
+            for item in b.items:
+                _cell_pieces(item, role, depth + 1, mark, out)
+        elif isinstance(b, (d.Quote, d.Box)):
+            _cell_pieces(b.blocks, role, depth + 1, mark, out)
+
+
+def _inline_chars(inlines: Sequence[d.Inline], bold: bool, mark: str,
+                  out: list[tuple[str, bool]]) -> None:
+    for i in inlines:
+        if isinstance(i, d.Text):
+            out.extend((c, bold) for c in i.text)
+        elif isinstance(i, d.Note):
+            out.extend((c, bold) for c in mark)  # a mark hugs the word before it
+        elif isinstance(i, d.LineBreak):
+            out.append(("\n", bold))
+        elif isinstance(i, d.Strong):
+            _inline_chars(i.children, True, mark, out)
+        elif isinstance(i, (d.Emph, d.Link, d.Ref)):
+            _inline_chars(i.children, bold, mark, out)
+
+
+def least_widths(t: d.Table, ncols: int, sheet: Stylesheet, numbered: int = 0) -> list[float]:
+    """Each column's narrowest width (points): its longest unbreakable piece of text (a word
+    with the punctuation and note mark against it), in the cell's font, with the list indent
+    it stands at and the cell's padding, so that no word is broken at an arbitrary letter.
+    ``numbered`` is how many notes have numbers before the table (for the marks' width)."""
+    from ..fonts import family, metrics
+
+    tl = sheet.table
+    own: Counter[d.Note] = Counter()
+    _count_marks(t, own)
+    mark = "0" * len(str(max(1, numbered + len(own))))
+    least = [0.0] * ncols
+    for r, row in enumerate((t.header, *t.rows)):
+        for c, cell in enumerate(row[:ncols]):
+            pieces: list[tuple[str, str, bool, int]] = []
+            _cell_pieces(cell.blocks, "th" if r == 0 else None, 0, mark, pieces)
+            for word, name, bold, depth in pieces:
+                role = sheet.role(name)
+                fam = family(role.family)
+                face = metrics(fam.bold if (bold or role.bold) else fam.regular)
+                em = role.size
+                width = em * sum(face.width(ch) for ch in word)
+                indent = depth * em * max(sheet.lists.bullet_indent_em,
+                                          sheet.lists.ordered_indent_em)
+                least[c] = max(least[c], width + indent + _WORD_SLACK)
+    return [w + tl.pad_left + tl.pad_right if w else 0.0 for w in least]
 
 
 # --------------------------------------------------------------------------------------------

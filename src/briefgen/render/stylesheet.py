@@ -231,6 +231,9 @@ class Stylesheet:
     contents_indent: float  # per level
     contents_space_after: float = 0.0  # after the contents
     link_target_lift: float = 4.0  # a link to a heading shows this much above its top
+    #: the gap (a no-break space this wide) between a digit and the note mark after it, so
+    #: that "2023" and mark "1" never read as "20231", on the page or in the extracted text
+    mark_gap: float = 1.0
     footnotes: FootnoteLook = FootnoteLook(separator=12.6, rule_at=0.45, rule_width=0.5,
                                            rule_colour="#000000", rule_length=144.0,
                                            rule_share=1 / 3, gap=3.0, max_share=0.6)

@@ -26,6 +26,7 @@ from ...document import (
     TitleBlock,
     plain_text,
 )
+from ..common import leads_in
 from .docx_adapter import Element
 from .fields import write_contents
 from .inlines import write_inlines
@@ -54,9 +55,24 @@ def write_blocks(w: Writer, blocks: Iterable[Block], out: Element, where: Where)
         if handler is None:
             continue
         handler(w, b, out, where)
+        if idx and len(out) and leads_in(blocks[idx - 1], b, blocks[idx + 1]
+                                         if idx + 1 < len(blocks) else None):
+            _keep_with_table(out[-1])
         if type(b) in _SPACED:
             nxt = blocks[idx + 1] if idx + 1 < len(blocks) else None
             _spacer_after_table(w, out, where, nxt)
+
+
+def _keep_with_table(p: Element) -> None:
+    """A heading's short lead-in kept with the table after it (common.leads_in)."""
+    if local(p) != "p":
+        return
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    put(ppr, el("w:keepNext"), PPR_ORDER)
+    put(ppr, el("w:keepLines"), PPR_ORDER)
 
 
 def _spacer_after_table(w: Writer, out: Element, where: Where, nxt: Block | None) -> None:

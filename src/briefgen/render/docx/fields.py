@@ -27,7 +27,7 @@ def _entries(w: Writer) -> list[tuple[int, str, str]]:
         if isinstance(b, Heading) and b.toc and b.level <= 3:
             entries.append((b.level, plain_text(b.children).replace("\n", " "),
                             ctx.heading_bm[id(b)]))
-        elif listed and b is ctx.notes_slot:
+        elif listed and b is ctx.notes_slot and b.title.strip():  # (untitled: no heading)
             entries.append((1, b.title, ctx.notes_bm))
     if listed and ctx.notes_slot is None:
         entries.append((1, ctx.meta.label("notes", "Notes"), ctx.notes_bm))

@@ -27,7 +27,7 @@ from ...document import (
 )
 from ...fonts import family_characters
 from ..bidi import base_rtl, has_rtl, isolate_inlines, plain, rtl_runs
-from ..common import mark_run
+from ..common import ends_in_digit, mark_gap_size, mark_run
 from .docx_adapter import RT, Element, qn
 from .ooxml import clean, el, field_runs, text_el, val
 from .revisions import write_revised
@@ -35,6 +35,8 @@ from .stylebook import ppr
 from .writer import Fmt, Writer, run, text_runs
 
 __all__ = ["write_inlines"]
+
+_W_T = qn("w:t")
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,11 @@ def _note_marks(w: Writer, notes: list[Note], out: Element, fmt: Fmt) -> None:
     numbers = [w.state.notes.number(n.children)[0] for n in notes]
     endnotes = w.ctx.notes_kind == "endnotes"
     rstyle = "EndnoteReference" if endnotes else "FootnoteReference"
+    texts = [t.text or "" for t in out.iter(_W_T)]
+    if texts and ends_in_digit(texts[-1]):  # a hair-wide no-break space: 2023 1, not 20231
+        size = str(round(2 * mark_gap_size(w.ctx.sheet)))
+        out.append(el("w:r", None, el("w:rPr", None, val("w:sz", size), val("w:szCs", size)),
+                      text_el("\u00a0")))
     for k, n in enumerate(mark_run(numbers)):
         if k:
             out.append(run(Fmt(rstyle=rstyle), text_el(",")))

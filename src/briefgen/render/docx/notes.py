@@ -17,7 +17,11 @@ __all__ = ["write_endnotes_list", "write_notes_heading"]
 
 def write_notes_heading(w: Writer, out: Element, title: str) -> None:
     """The notes heading (bookmarked for the contents); the list goes after it once every
-    note is numbered."""
+    note is numbered. With no title, no heading: the list goes under what stands before (the
+    heading the template gave it, such as "Sources")."""
+    if not title.strip() and len(out):
+        w.state.notes_heading_p = out[-1]
+        return
     p = para(w, out, "Heading1", Where())
     bookmarked(w, p, w.ctx.notes_bm, lambda: text_runs(title, Fmt(), p))
     w.state.notes_heading_p = p

@@ -13,6 +13,7 @@ import docx as _docx
 
 from ...document import Document
 from ...style import Style
+from ..common import print_ready
 from .blocks import write_blocks
 from .context import make_context, page_setup
 from .docx_adapter import Element, story_element
@@ -45,6 +46,7 @@ def render_docx(doc: Document, style: Style) -> bytes:
 
     A pure function: identical input gives byte-identical output.
     """
+    doc = print_ready(doc)
     reference = style.reference_docx is not None
     wd = open_reference(style.reference_docx) if reference \
         else _docx.Document(io.BytesIO(base_template()))

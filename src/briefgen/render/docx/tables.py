@@ -17,7 +17,7 @@ from ...document import (
     TitleBlock,
     plain_text,
 )
-from ..common import column_widths
+from ..common import column_widths, least_widths
 from .docx_adapter import Element
 from .inlines import write_inlines
 from .ooxml import clean, el, local, val
@@ -28,10 +28,12 @@ __all__ = ["grid", "write_box", "write_table", "write_title_block"]
 
 
 
-def grid(widths: Sequence[float], n: int, total: int) -> list[int]:
-    """Column widths in whole twips summing to ``total``, in the proportions ``widths``
-    (:func:`~briefgen.render.common.column_widths`; the last column takes the rounding)."""
-    cols = [int(c) for c in column_widths(widths, n, total)]
+def grid(widths: Sequence[float], n: int, total: int,
+         least: Sequence[float] = ()) -> list[int]:
+    """Column widths in whole twips summing to ``total``, in the proportions ``widths``, each
+    at least its ``least`` (twips) where they fit (:func:`~briefgen.render.common.
+    column_widths`; the last column takes the rounding)."""
+    cols = [int(c) for c in column_widths(widths, n, total, least)]
     cols[-1] += total - sum(cols)
     return cols
 
@@ -85,7 +87,10 @@ def write_table(w: Writer, t: Table, out: Element, where: Where) -> None:
     every page, rows unsplittable (the page estimate lets a row taller than a page split),
     header shading and stripes from the table style."""
     n = max(t.ncols, max((len(r) for r in t.rows), default=0), 1)
-    cols = grid(t.widths, n, _width(w, where))
+    # each column wide enough for its longest word (LibreOffice and Word break a word only
+    # when it is wider than its column): the PDF's widths (common.least_widths)
+    least = [20 * x for x in least_widths(t, n, w.ctx.sheet, len(w.state.notes))]
+    cols = grid(t.widths, n, _width(w, where), least)
     if t.caption:
         p = para(w, out, "Caption", where)
         write_inlines(w, t.caption, p)

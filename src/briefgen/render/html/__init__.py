@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from ... import document as d
 from ...style import Style
+from ..common import print_ready
 from ..stylesheet import resolve
 from .css import marking_rules, page_rules, stylesheet_css
 from .writer import Writer, esc
@@ -39,6 +40,7 @@ def text_direction(lang: str) -> str:
 
 def render_html(doc: d.Document, style: Style) -> bytes:
     """The HTML edition of ``doc`` in ``style``: same input, same bytes."""
+    doc = print_ready(doc)
     sheet = resolve(style)
     meta = doc.meta
     lang = meta.lang or "en-GB"

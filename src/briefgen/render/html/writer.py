@@ -112,6 +112,8 @@ class Writer:
             f'<a class="backref" href="#noteref-{n}" role="doc-backlink" '
             f'aria-label="Back to the text of note {n}">\u21a9\ufe0e</a></li>'
             for n, body in enumerate(self.note_html, 1))
+        if not title.strip():  # no heading of its own: under the one before (see NotesList)
+            return f'<div class="notes-section"><ol class="notes">{items}</ol></div>'
         return (f'<section class="notes-section" aria-labelledby="{ident}">'
                 f'<h2 id="{ident}">{esc(title)}</h2><ol class="notes">{items}</ol></section>')
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from ... import document as d
 from ...style import Style
+from ..common import print_ready
 from .renderer import Renderer
 
 __all__ = ["render_pdf"]
@@ -38,4 +39,4 @@ def render_pdf(doc: d.Document, style: Style) -> bytes:
     changes (briefgen.redline) prints as its new version."""
     from ...redline import shown
 
-    return Renderer(shown(doc), style).render()
+    return Renderer(print_ready(shown(doc)), style).render()

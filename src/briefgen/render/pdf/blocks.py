@@ -22,7 +22,7 @@ from ...errors import BriefError, Diagnostic
 from ...xmltext import escape
 from .. import graphics
 from ..bidi import base_rtl, plain
-from ..common import endnote_slot, fit_box, hang_indent
+from ..common import endnote_slot, fit_box, hang_indent, mark_gap_size
 from ..stylesheet import Stylesheet
 from . import tables
 from .anchors import Anchors
@@ -52,6 +52,7 @@ class BlockWriter:
         self.style = sheet.style
         self.look = look
         self.inline = inline
+        inline.mark_gap = mark_gap_size(sheet)  # (2023 1, never 20231)
         self.anchors = anchors
         self.contents = contents
         # a row taller than the space left is split inside the row (so a huge cell cannot stop
@@ -236,8 +237,8 @@ class BlockWriter:
     def _list(self, lst: d.ListBlock, where: str) -> list[Flowable]:
         return [self.list_block(lst, where)]
 
-    def _table(self, t: d.Table, _where: str) -> list[Flowable]:
-        return tables.data_table(self, t)
+    def _table(self, t: d.Table, where: str) -> list[Flowable]:
+        return tables.data_table(self, t, where)
 
     def _quote(self, q: d.Quote, where: str) -> list[Flowable]:
         return [tables.quote(self, q, where)]

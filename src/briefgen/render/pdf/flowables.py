@@ -15,7 +15,14 @@ from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import FrameBreak
 
 from ..stylesheet import FigureLook
-from .reportlab_adapter import MemoParagraph, split_inside_row
+from .reportlab_adapter import (
+    MemoParagraph,
+    frame_at_top,
+    placed_frame,
+    row_heights,
+    split_inside_row,
+    table_cells,
+)
 from .shaping import bidi_style, bidi_text, logical_text, reorder_lines
 from .tagging import Elem, tagged
 
@@ -143,13 +150,74 @@ class FlowTable(Table):
         parts = super().split(availWidth, availHeight)
         if len(parts) != 2:
             return parts
-        if self.splitInRow and self.splitByRow:
+        if self._in_row(parts):  # no whole row fits: the row split so its rest is no stub
+            fixed = self._no_stub(parts, availWidth, availHeight)
+            if fixed is None:
+                return [] if not frame_at_top(placed_frame(self)) else parts
+            parts = fixed
+        elif self.splitInRow and self.splitByRow:
             used = parts[0].wrap(availWidth, availHeight)[1]
             if availHeight - used >= self.splitInRow:
                 in_row = split_inside_row(self, availHeight)
                 if len(in_row) == 2:
-                    parts = in_row
+                    parts = self._no_stub(in_row, availWidth, availHeight) or parts
+        if not self._in_row(parts):
+            kept = self._no_lone_row(parts, availWidth, availHeight)
+            if kept is None:
+                return []
+            parts = kept
         return [parts[0], FrameBreak(), parts[1]]
+
+    def _short_rows(self, t: Flowable, width: float) -> list[float]:
+        """The heights of a piece's body rows."""
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        t.wrap(width, 0xFFFFFF)
+        return row_heights(t)[head:]
+
+    def _no_lone_row(self, parts: list[Flowable], width: float,
+                     height: float) -> list[Flowable] | None:
+        """A split between rows that leaves no short row alone under the header, on this page
+        or the next (a two-row table is never split one and one): ``parts``, or one row more
+        carried over, or None to move the whole table on."""
+        first = self._short_rows(parts[0], width)
+        rest = self._short_rows(parts[1], width)
+        short = self.splitInRow or 0
+        if len(first) == 1 and first[0] < short and not frame_at_top(placed_frame(self)):
+            return None
+        if len(rest) == 1 and rest[0] < short and len(first) >= 3:
+            again = super().split(width, height - first[-1] - 1)
+            if len(again) == 2 and not self._in_row(again):
+                return again
+        return parts
+
+    def _in_row(self, parts: list[Flowable]) -> bool:
+        """Whether ``parts`` split a row (rather than between rows)."""
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        return len(table_cells(parts[0])) + len(table_cells(parts[1])) - head \
+            == len(table_cells(self)) + 1
+
+    def _no_stub(self, parts: list[Flowable], width: float,
+                 height: float) -> list[Flowable] | None:
+        """An in-row split whose rest on the next page is at least ``splitInRow`` tall (a few
+        lines under a repeated header beside empty cells reads as a fault; ReportLab checks
+        the rest of the whole table, not of the row): ``parts``, or the row split higher up,
+        or None when the part on this page would then be too short."""
+        short = self._stub(parts, width)
+        if not short:
+            return parts
+        again = split_inside_row(self, height - short - 1)
+        if len(again) == 2 and self._in_row(again) and not self._stub(again, width):
+            return again
+        return None
+
+    def _stub(self, parts: list[Flowable], width: float) -> float:
+        """How much shorter than ``splitInRow`` the rest of the split row is (0: not short)."""
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        parts[1].wrap(width, 0xFFFFFF)
+        heights = row_heights(parts[1])
+        if len(heights) <= head:
+            return 0.0
+        return max(0.0, self.splitInRow - heights[head])
 
 
 class Figure(Flowable):

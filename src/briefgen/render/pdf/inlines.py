@@ -33,6 +33,7 @@ from .tagging import link_marks, span_marks
 __all__ = ["InlineWriter", "drawable_chars"]
 
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
+_DIGIT_END = re.compile(r"\d(?:<[^>]*>)*$")  # markup whose text ends in a digit
 
 
 @lru_cache(maxsize=16)
@@ -75,6 +76,7 @@ class InlineWriter:
         self.link_colour = link_colour
         self.rule_colour = rule_colour
         self.link_targets: dict[str, str] = {}  # each link's id: its target (see tagging)
+        self.mark_gap = 0.0  # the font size of the space between a digit and a mark (blocks)
 
     def drawable(self, text: str) -> str:
         """``text`` with U+FFFD (a visible mark) for every character the fonts cannot draw, which
@@ -200,8 +202,11 @@ class InlineWriter:
             run.out.append(bar_marks("at"))
 
     def _marks(self, run: _Run) -> None:
-        """The marks of notes side by side: one per note (common.mark_run), 1,2 not 12."""
+        """The marks of notes side by side: one per note (common.mark_run), 1,2 not 12; after
+        a digit, a hair-wide no-break space first (2023 1, never 20231)."""
         marks = [f"<super>{self._mark(n, run)}</super>" for n in mark_run(run.pending)]
+        if self.mark_gap and run.out and _DIGIT_END.search(run.out[-1]):
+            run.out.append(f'<font size="{self.mark_gap:g}">\u00a0</font>')
         run.out.append("<super>,</super>".join(marks))
         run.pending.clear()
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import (
     ActionFlowable,
     FrameBreak,
@@ -24,6 +25,7 @@ from reportlab.platypus.doctemplate import (
 )
 from reportlab.platypus.flowables import PageBreak
 
+from ..common import LEAD_IN
 from .flowables import Figure, NotesSlot
 from .notes import FUZZ, note_marks
 from .reportlab_adapter import frame_at_top, placed_frame, row_heights, table_cells
@@ -134,6 +136,9 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
     if isinstance(f, Table) and f.repeatRows:
         heights = row_heights(f)
         lead = sum(heights[: f.repeatRows + 1])
+        body = heights[f.repeatRows:]
+        if len(body) >= 2 and body[0] < (f.splitInRow or 0):  # never a short row alone
+            lead += min(body[1], f.splitInRow or body[1])  # (see FlowTable._no_lone_row)
         if lead <= ah - notes(table_cells(f)[: f.repeatRows + 1]) + FUZZ:
             return True
         # a first row too big to keep whole may be split inside, as ReportLab would
@@ -166,9 +171,12 @@ def keep_with_next(story: list[Flowable], frame_height: float) -> list[Flowable]
     become one :class:`KeepWithNext`."""
     out: list[Flowable] = []
     group: list[Flowable] = []
-    for f in story:
+    for k, f in enumerate(story):
         if getattr(f, "getKeepWithNext", None) and f.getKeepWithNext():
             group.append(f)
+            continue
+        if group and _leads_in(f, story[k + 1] if k + 1 < len(story) else None):
+            group.append(f)  # a heading's short lead-in stays with the table it introduces
             continue
         if group and _is_content(f):
             out.append(KeepWithNext(group, f, frame_height))
@@ -178,6 +186,14 @@ def keep_with_next(story: list[Flowable], frame_height: float) -> list[Flowable]
         group = []
     out.extend(group)
     return out
+
+
+def _leads_in(f: Flowable, nxt: Flowable | None) -> bool:
+    """Whether ``f`` is a short paragraph between a heading and a table (the table's
+    introduction): kept with both, so the heading never ends a page with its table on the
+    next (common.leads_in, as the DOCX does)."""
+    return isinstance(f, _RLParagraph) and isinstance(nxt, Table) \
+        and len(f.getPlainText()) <= LEAD_IN
 
 
 def _is_content(f: Flowable) -> bool:

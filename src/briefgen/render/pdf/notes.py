@@ -121,11 +121,13 @@ def endnotes(book: NoteBook, anchors: Anchors, writer: InlineWriter, look: Look,
     """The endnotes list: its heading, then each note by number (a ``Note`` element with its
     ID; the marks' links are ``Reference`` elements)."""
     p = look.p
-    key = anchors.new_key("notes")
-    out: list[Flowable] = [tags.leaf(
-        Heading(writer.escaped(title), p["contents-title"], key=key,
-                outline=" ".join(title.split()), outline_level=outline_level,
-                lift=look.sheet.link_target_lift), heading_tag)]
+    out: list[Flowable] = []
+    if title.strip():  # (untitled: listed under the heading before it, e.g. "Sources")
+        key = anchors.new_key("notes")
+        out.append(tags.leaf(
+            Heading(writer.escaped(title), p["contents-title"], key=key,
+                    outline=" ".join(title.split()), outline_level=outline_level,
+                    lift=look.sheet.link_target_lift), heading_tag))
     for n, markup in enumerate(book.markup, 1):
         out.append(tags.leaf(Para(f'<a name="{anchors.note_key(n)}"/>{markup}', p["note"],
                                   bulletText=f"{n}."), "Note", ident=f"note-{n}"))

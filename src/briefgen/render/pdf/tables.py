@@ -14,8 +14,9 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from ... import document as d
 from ...xmltext import escape
-from ..common import column_widths
+from ..common import column_widths, least_widths
 from .flowables import Para
+from .furniture import frame_box
 from .look import hex_colour
 
 if TYPE_CHECKING:
@@ -49,14 +50,20 @@ def _rows(w: BlockWriter, t: d.Table, ncols: int) -> list[list[Any]]:
     return rows
 
 
-def _col_widths(t: d.Table, ncols: int) -> list[str]:
-    """The columns as shares of the width the table is given (ReportLab percentages)."""
-    return [f"{w:.4f}%" for w in column_widths(t.widths, ncols, 100)]
+def _col_widths(w: BlockWriter, t: d.Table, ncols: int, where: str) -> list[str]:
+    """The columns as shares of the width the table is given (ReportLab percentages), each
+    wide enough for its longest word (common.least_widths) at the width it is drawn at: the
+    text frame's, or the nested share of it inside a box or cell."""
+    width = frame_box(w.style, 1)[2] * (1.0 if where == "main" else w.sheet.table.nested_width)
+    least = [100 * x / width
+             for x in least_widths(t, ncols, w.sheet, len(w.inline.notes.numbers))]
+    return [f"{x:.4f}%" for x in column_widths(t.widths, ncols, 100, least)]
 
 
-def data_table(w: BlockWriter, t: d.Table) -> list[Flowable]:
+def data_table(w: BlockWriter, t: d.Table, where: str = "main") -> list[Flowable]:
     """A data table, its caption (kept with it) above."""
     look, tl = w.look, w.sheet.table
+    widths = _col_widths(w, t, max(1, t.ncols), where)
     out: list[Flowable] = []
     caption = None
     if t.caption:  # converted first: notes are numbered in reading order (kept with the table)
@@ -79,7 +86,7 @@ def data_table(w: BlockWriter, t: d.Table) -> list[Flowable]:
     ]
     if rows:
         cmds.extend(look.stripes())
-    table = Table([header, *rows], colWidths=_col_widths(t, ncols), repeatRows=1,
+    table = Table([header, *rows], colWidths=widths, repeatRows=1,
                   splitInRow=w.min_split, style=TableStyle(cmds), hAlign="LEFT",
                   spaceBefore=tl.space_before, spaceAfter=tl.space_after)
     if caption is not None:
