@@ -633,11 +633,7 @@ def compose_report(brief: Brief, template: str | Path | None = None,
     """:func:`compose`, with what the template reported: every section the brief fills that
     the template left out or cut short, the template's own warnings and its page budget."""
     xml, where = render_template(brief, template, style, changes)
-    doc = parse_pack(xml, where)
-    if any(isinstance(n, d.Text) and "'" in n.text for n in doc.walk()):
-        # a straight apostrophe between letters (a source's "we're" inside curly quotes)
-        # printed as the typographic one, as everywhere else in a pack
-        doc = d.Document(doc.meta, d.map_text(doc.blocks, _typographic))
+    doc = parse_pack(xml, where)  # (a straight apostrophe in a word is made typographic there)
     name = Path(where).name.removesuffix(".xml.j2")
     printed = {m.group(1): m for m in _PRINTED.finditer(xml)}
     notes = [html.unescape(m.group(1)).strip() for m in _WARNING.finditer(xml)]
@@ -882,6 +878,8 @@ def _collapse(nodes: list[d.Inline]) -> tuple[d.Inline, ...]:
     for n in nodes:
         if isinstance(n, d.Text):
             text = _WS.sub(" ", n.text)
+            if "'" in text:  # a straight apostrophe between letters (a source's "we're" in
+                text = _typographic(text)  # curly quotes) printed as the typographic one
             if out and isinstance(out[-1], d.Text):
                 out[-1] = d.Text(out[-1].text + text)
             elif text:

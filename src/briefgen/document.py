@@ -12,6 +12,7 @@ Every node is an immutable dataclass so a composed document can be shared betwee
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, Literal, Union
@@ -387,17 +388,32 @@ def plain_text(inlines: tuple[Inline, ...], *, notes: bool = False) -> str:
 _NOT_TEXT = {"url", "anchor", "role", "scheme", "lang", "kind"}
 
 
+@functools.cache
+def field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a node class (a tree walk asks for them at every node)."""
+    return tuple(f.name for f in fields(cls))
+
+
 def map_text(node: Any, fn: Callable[[str], str]) -> Any:
     """A copy of a document (or any node) with ``fn`` applied to every printed string: text,
-    labels, captions and alt text, but not URLs, anchors or roles."""
+    labels, captions and alt text, but not URLs, anchors or roles. Nodes in which nothing
+    changes are kept as they are (not copied)."""
     if isinstance(node, tuple):
-        return tuple(map_text(n, fn) for n in node)
+        out = tuple(map_text(n, fn) for n in node)
+        return node if all(a is b for a, b in zip(out, node)) else out
     if isinstance(node, str):
-        return fn(node)
+        new = fn(node)
+        return node if new == node else new
     if isinstance(node, dict):
         return {k: map_text(v, fn) for k, v in node.items()}
     if is_dataclass(node) and not isinstance(node, type):
-        changes = {f.name: map_text(getattr(node, f.name), fn)
-                   for f in fields(node) if f.name not in _NOT_TEXT}
-        return replace(node, **changes)
+        changes = {}
+        for name in field_names(type(node)):
+            if name in _NOT_TEXT:
+                continue
+            value = getattr(node, name)
+            new = map_text(value, fn)
+            if new is not value and not (isinstance(new, str) and new == value):
+                changes[name] = new
+        return replace(node, **changes) if changes else node
     return node

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections.abc
 import datetime as dt
 import difflib
+import functools
 import re
 import typing
 from typing import Any, TypeVar
@@ -446,12 +447,19 @@ def validate_brief(data: dict[str, Any], positions: Positions | None, file: str)
     return brief
 
 
+@functools.cache
+def _rich_fields(cls: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """Each field of a model class and whether it holds rich text (worked out once a class:
+    a build walks every string of a brief several times)."""
+    return tuple((name, _holds_rich(info.annotation, info.metadata))
+                 for name, info in cls.model_fields.items())
+
+
 def iter_strings(model: BaseModel, loc: Loc = ()) -> typing.Iterator[tuple[Loc, str, bool]]:
     """Every string value in a model with its location, and whether it is rich text."""
-    for name, info in type(model).model_fields.items():
+    for name, rich in _rich_fields(type(model)):
         value = getattr(model, name)
         here = (*loc, name)
-        rich = _holds_rich(info.annotation, info.metadata)
         values = enumerate(value) if isinstance(value, list) else [(None, value)]
         for i, v in values:
             where = here if i is None else (*here, i)

@@ -6,10 +6,12 @@ paragraphs and image boxes. Nothing here imports ReportLab or python-docx.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
+import weakref
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from .. import document as d
@@ -75,8 +77,20 @@ def one_mark_per_note(doc: d.Document) -> d.Document:
 
 def print_ready(doc: d.Document) -> d.Document:
     """The document every renderer draws: one mark per note per paragraph or cell
-    (:func:`one_mark_per_note`)."""
-    return one_mark_per_note(doc)
+    (:func:`one_mark_per_note`). Renderers of one build share the work: the last few
+    documents made ready are remembered while they live."""
+    key = id(doc)
+    hit = _READY.get(key)
+    if hit is not None and hit[0]() is doc:
+        return hit[1]
+    ready = one_mark_per_note(doc)
+    if len(_READY) >= 4:
+        _READY.pop(next(iter(_READY)))
+    _READY[key] = (weakref.ref(doc), ready)
+    return ready
+
+
+_READY: dict[int, tuple[weakref.ref[d.Document], d.Document]] = {}
 
 
 def _count_marks(node: Any, left: Counter[d.Note]) -> None:
@@ -86,8 +100,8 @@ def _count_marks(node: Any, left: Counter[d.Note]) -> None:
         for x in node:
             _count_marks(x, left)
     elif is_dataclass(node) and not isinstance(node, type):
-        for f in fields(node):
-            _count_marks(getattr(node, f.name), left)
+        for name in d.field_names(type(node)):
+            _count_marks(getattr(node, name), left)
 
 
 def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
@@ -113,10 +127,13 @@ def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
         if isinstance(node, d.Cell) and left is None:
             left = Counter()
             _count_marks(node, left)
-        changes = {f.name: _thin(getattr(node, f.name), left) for f in fields(node)}
-        if all(changes[k] is getattr(node, k) for k in changes):
-            return node
-        return replace(node, **changes)
+        changes = {}
+        for name in d.field_names(type(node)):
+            value = getattr(node, name)
+            new = _thin(value, left)
+            if new is not value:
+                changes[name] = new
+        return replace(node, **changes) if changes else node
     return node
 
 
@@ -241,15 +258,21 @@ def _cell_pieces(blocks: Sequence[d.Block], role: str | None, depth: int, mark: 
     for b in blocks:
         if isinstance(b, (d.Paragraph, d.Heading)):
             name = role or CELL_ROLES.get(getattr(b, "role", "body"), "cell")
-            chars: list[tuple[str, bool]] = []
-            _inline_chars(b.children, False, mark, chars)
-            text = "".join(c for c, _ in chars)
+            runs: list[tuple[str, bool]] = []
+            _inline_runs(b.children, False, mark, runs)
+            text = "".join(t for t, _ in runs)
+            bold_spans, pos = [], 0
+            for t, bold in runs:
+                if bold:
+                    bold_spans.append((pos, pos + len(t)))
+                pos += len(t)
             at = 0
             for piece in _SPACES.split(text):
                 for w in _AFTER_HYPHEN.findall(piece):
                     start = text.index(w, at)
                     at = start + len(w)
-                    out.append((w, name, any(bold for _, bold in chars[start:at]), depth))
+                    bold = any(s < at and start < e for s, e in bold_spans)
+                    out.append((w, name, bold, depth))
         elif isinstance(b, d.ListBlock):
             for item in b.items:
                 _cell_pieces(item, role, depth + 1, mark, out)
@@ -257,19 +280,29 @@ def _cell_pieces(blocks: Sequence[d.Block], role: str | None, depth: int, mark: 
             _cell_pieces(b.blocks, role, depth + 1, mark, out)
 
 
-def _inline_chars(inlines: Sequence[d.Inline], bold: bool, mark: str,
-                  out: list[tuple[str, bool]]) -> None:
+def _inline_runs(inlines: Sequence[d.Inline], bold: bool, mark: str,
+                 out: list[tuple[str, bool]]) -> None:
+    """The text of inlines as runs of (text, bold)."""
     for i in inlines:
         if isinstance(i, d.Text):
-            out.extend((c, bold) for c in i.text)
+            out.append((i.text, bold))
         elif isinstance(i, d.Note):
-            out.extend((c, bold) for c in mark)  # a mark hugs the word before it
+            out.append((mark, bold))  # a mark hugs the word before it
         elif isinstance(i, d.LineBreak):
             out.append(("\n", bold))
         elif isinstance(i, d.Strong):
-            _inline_chars(i.children, True, mark, out)
-        elif isinstance(i, (d.Emph, d.Link, d.Ref)):
-            _inline_chars(i.children, bold, mark, out)
+            _inline_runs(i.children, True, mark, out)
+        elif isinstance(i, (d.Emph, d.Link, d.Ref, d.Span, d.Inserted)):
+            _inline_runs(i.children, bold, mark, out)
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_ems(face: str, word: str) -> float:
+    """A word's advance width in ems of a font file (words repeat across a pack's tables)."""
+    from ..fonts import metrics
+
+    m = metrics(face)
+    return sum(m.width(ch) for ch in word)
 
 
 def least_widths(t: d.Table, ncols: int, sheet: Stylesheet, numbered: int = 0) -> list[float]:
@@ -277,7 +310,7 @@ def least_widths(t: d.Table, ncols: int, sheet: Stylesheet, numbered: int = 0) -
     with the punctuation and note mark against it), in the cell's font, with the list indent
     it stands at and the cell's padding, so that no word is broken at an arbitrary letter.
     ``numbered`` is how many notes have numbers before the table (for the marks' width)."""
-    from ..fonts import family, metrics
+    from ..fonts import family
 
     tl = sheet.table
     own: Counter[d.Note] = Counter()
@@ -291,9 +324,9 @@ def least_widths(t: d.Table, ncols: int, sheet: Stylesheet, numbered: int = 0) -
             for word, name, bold, depth in pieces:
                 role = sheet.role(name)
                 fam = family(role.family)
-                face = metrics(fam.bold if (bold or role.bold) else fam.regular)
                 em = role.size
-                width = em * sum(face.width(ch) for ch in word)
+                width = em * _word_ems(str(fam.bold if (bold or role.bold) else fam.regular),
+                                       word)
                 indent = depth * em * max(sheet.lists.bullet_indent_em,
                                           sheet.lists.ordered_indent_em)
                 least[c] = max(least[c], width + indent + _WORD_SLACK)
