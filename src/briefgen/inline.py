@@ -95,6 +95,12 @@ def citations(text: str) -> Iterator[tuple[Citation, int]]:
                 yield (k.group("key") or k.group("one"), part[k.end():].strip(" ,")), m.start()
 
 
+@lru_cache(maxsize=1024)
+def _group_citations(group: str) -> list[Citation]:
+    """The citations of one bracket group (the same group recurs throughout a brief)."""
+    return [c for c, _ in citations(group)]
+
+
 @lru_cache(maxsize=1)
 def _md() -> MarkdownIt:
     return MarkdownIt("zero").enable(["emphasis", "link", "escape", "autolink", "newline"])
@@ -138,7 +144,7 @@ def parse_inline(text: str,
     groups: list[list[Citation]] = []
 
     def hold(m: _CitationMatch) -> str:
-        cites = [c for c, _ in citations(m.group(0))]
+        cites = _group_citations(m.group(0))
         if not cites or cite is None:
             return m.group(0).replace("[", "\\[").replace("]", "\\]")
         groups.append(cites)

@@ -6,6 +6,7 @@ comma and date after the Arabic instead of before it)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -22,9 +23,17 @@ def _kind(c: str) -> str:
     return "R" if k in ("R", "AL") else k
 
 
+#: the blocks where right-to-left letters live (Hebrew to Arabic Extended, the presentation
+#: forms, and the right-to-left blocks of the supplementary planes): a fast first look
+_RTL_BLOCKS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+                         "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def has_rtl(text: str) -> bool:
     """Whether ``text`` holds a right-to-left letter (Hebrew, Arabic, Syriac, Thaana, N'Ko)."""
-    return any(c >= "\u0590" and _kind(c) == "R" for c in text)
+    if _RTL_BLOCKS.search(text) is None:  # (most text: no character of those blocks at all)
+        return False
+    return any(_kind(c) == "R" for c in _RTL_BLOCKS.findall(text))
 
 
 def base_rtl(text: str) -> bool:

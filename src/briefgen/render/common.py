@@ -93,15 +93,38 @@ def print_ready(doc: d.Document) -> d.Document:
 _READY: dict[int, tuple[weakref.ref[d.Document], d.Document]] = {}
 
 
+_WITH_CHILDREN = (d.Strong, d.Emph, d.Link, d.Ref, d.Span, d.Inserted, d.Deleted)
+
+
 def _count_marks(node: Any, left: Counter[d.Note]) -> None:
     if isinstance(node, d.Note):
         left[node] += 1  # (a note inside a note is part of its text, not a mark)
     elif isinstance(node, tuple):
         for x in node:
             _count_marks(x, left)
+    elif isinstance(node, _WITH_CHILDREN):  # the common case, without asking for fields
+        for x in node.children:
+            _count_marks(x, left)
+    elif isinstance(node, (d.Text, d.LineBreak, str)):
+        pass
     elif is_dataclass(node) and not isinstance(node, type):
         for name in d.field_names(type(node)):
             _count_marks(getattr(node, name), left)
+
+
+def _has_repeat(inlines: tuple[Any, ...]) -> bool:
+    """Whether a run of inlines marks some note twice (else it has nothing to thin)."""
+    seen: set[d.Note] = set()
+    stack = list(inlines)
+    while stack:
+        x = stack.pop()
+        if isinstance(x, d.Note):
+            if x in seen:
+                return True
+            seen.add(x)
+        elif isinstance(x, _WITH_CHILDREN):
+            stack.extend(x.children)
+    return False
 
 
 def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
@@ -110,6 +133,8 @@ def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
     a scope yet; a cell or a run of inlines starts one)."""
     if isinstance(node, tuple):
         if left is None and node and all(isinstance(x, _INLINES) for x in node):
+            if not _has_repeat(node):
+                return node
             left = Counter()
             _count_marks(node, left)
         out: list[Any] = []
@@ -127,6 +152,8 @@ def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
         if isinstance(node, d.Cell) and left is None:
             left = Counter()
             _count_marks(node, left)
+            if all(n <= 1 for n in left.values()):
+                return node
         changes = {}
         for name in d.field_names(type(node)):
             value = getattr(node, name)

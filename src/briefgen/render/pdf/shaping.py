@@ -33,6 +33,8 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
+from ..bidi import has_rtl
+
 __all__ = ["base_rtl", "bidi_style", "bidi_text", "has_rtl", "install", "isolate", "log2vis",
            "logical_text"]
 
@@ -44,11 +46,6 @@ _CLUSTERS: dict[str, dict[int, str]] = {}
 
 def _bidi_class(c: str) -> str:
     return unicodedata.bidirectional(c)
-
-
-def has_rtl(text: str) -> bool:
-    """Whether ``text`` holds a right-to-left letter (Hebrew, Arabic, Syriac, Thaana, N'Ko)."""
-    return any(_bidi_class(c) in ("R", "AL") for c in text if c >= "\u0590")
 
 
 def base_rtl(text: str) -> bool:
