@@ -217,6 +217,18 @@ def test_axe_core_finds_no_violation(browser, tmp_path: Path, style_name: str) -
     assert violations == [], json.dumps(violations, indent=1)
 
 
+def test_axe_core_on_a_right_to_left_brief(browser, tmp_path: Path) -> None:
+    """The multi-script example (Arabic, Persian, Hebrew; tables, notes, a chart) passes too,
+    and its right-to-left text is marked as such."""
+    brief = ROOT / "examples" / "briefs" / "red-sea-shipping-2024-01.yaml"
+    data = sample_html("default", brief)
+    assert b'dir="rtl"' in data or b"<bdi" in data
+    path = tmp_path / "rtl.html"
+    path.write_bytes(data)
+    violations = _axe(browser, path)
+    assert violations == [], json.dumps(violations, indent=1)
+
+
 def test_reflows_at_320_px_and_screenshot(browser, tmp_path: Path) -> None:
     path = tmp_path / "sample.html"
     path.write_bytes(sample_html())
