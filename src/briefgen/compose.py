@@ -390,7 +390,8 @@ def _format_number(value: float, labels: Mapping[str, Any]) -> str:
         return "\u2212" + _format_number(-value, labels)
     if isinstance(value, float) and not value.is_integer():
         whole, frac = f"{value:,.2f}".rstrip("0").split(".")
-        return whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"] + frac
+        return (whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"]
+                + frac)
     return f"{int(value):,}".replace(",", labels["thousands_separator"])
 
 
@@ -717,8 +718,8 @@ class _PackReader:
         return _collapse(out)
 
     # blocks ----------------------------------------------------------------------------
-    BLOCK_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "table", "quote", "box", "titleblock",
-                  "contents", "notes", "pagebreak", "figure"}
+    BLOCK_TAGS = frozenset({"h1", "h2", "h3", "p", "ul", "ol", "table", "quote", "box",
+                            "titleblock", "contents", "notes", "pagebreak", "figure"})
 
     def blocks(self, el: Any) -> tuple[d.Block, ...]:
         out: list[d.Block] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 # --------------------------------------------------------------------------------------------
 # Inlines
@@ -96,7 +96,7 @@ class Deleted:
     paragraph: bool = False
 
 
-Inline = Union[Text, Strong, Emph, Link, Ref, Note, LineBreak, Span, Inserted, Deleted]
+Inline = Text | Strong | Emph | Link | Ref | Note | LineBreak | Span | Inserted | Deleted
 
 # --------------------------------------------------------------------------------------------
 # Blocks
@@ -251,7 +251,7 @@ class Timeline:
     events: tuple[TimelineEvent, ...]
 
 
-Chart = Union[RiskMatrix, Timeline]
+Chart = RiskMatrix | Timeline
 
 
 @dataclass(frozen=True)
@@ -274,10 +274,10 @@ class Revision:
     blocks: tuple[Block, ...]
 
 
-Block = Union[
-    Heading, Paragraph, ListBlock, Table, Quote, Box, TitleBlock, Contents, NotesList, PageBreak,
-    Figure, Revision,
-]
+Block = (
+    Heading | Paragraph | ListBlock | Table | Quote | Box | TitleBlock | Contents | NotesList
+    | PageBreak | Figure | Revision
+)
 
 # --------------------------------------------------------------------------------------------
 # The document

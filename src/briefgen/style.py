@@ -358,7 +358,8 @@ def marking_look(scheme: str, label: str, style: Style) -> MarkingLook:
     """
     if scheme == "tlp":
         colour = style.marking.tlp_colours.get(label, "#FFFFFF")
-        return MarkingLook(label, colour, style.marking.tlp_background, "right", style.sizes.marking)
+        return MarkingLook(label, colour, style.marking.tlp_background, "right",
+                           style.sizes.marking)
     return MarkingLook(label.upper(), style.marking.banner_colour, None, "center",
                        style.sizes.marking)
 

@@ -470,7 +470,8 @@ def _png_rgb(pixels: bytes, width: int, height: int, stride: int, dpi: int) -> b
     triples the time for a file no smaller, so the few chunks are written here."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
 
     row = width * 3
     raw = b"".join(b"\0" + pixels[y * stride:y * stride + row] for y in range(height))
