@@ -186,7 +186,7 @@ def default() -> bytes:
 
 
 def _tw(points: float) -> int:
-    return int(round(points * 20))
+    return round(points * 20)
 
 
 def twips(e: etree._Element | None, attr: str) -> float:

@@ -256,7 +256,7 @@ class BandCell(Rect):
     """A risk-matrix cell: a Rect that knows its levels (1-based) and band (an index into the
     chart's ``band_labels``), so tests and other renderers can read the chart back."""
 
-    _attrMap = AttrMap(BASE=Rect, likelihood=AttrMapValue(isInt), impact=AttrMapValue(isInt),
+    _attrMap = AttrMap(  # noqa: N815 (the name ReportLab's attribute checking reads)BASE=Rect, likelihood=AttrMapValue(isInt), impact=AttrMapValue(isInt),
                        band=AttrMapValue(isInt), band_label=AttrMapValue(isString))
 
 
@@ -372,7 +372,7 @@ def _timeline(t: d.Timeline, style: Style, width: float, max_height: float | Non
     g = Group()
     line = _hex_colour(ink.rule)
     dot = _hex_colour(ink.headings)
-    for x0, col_w, when_w, pitch, rows in columns:
+    for x0, _col_w, when_w, pitch, rows in columns:
         if not rows:
             continue
         line_x = x0 + when_w + 9

@@ -48,8 +48,10 @@ class _Walk:
 #: a handler writes one inline into ``out``
 Handler = Callable[[Writer, Any, Element, Fmt, _Walk], None]
 
+_PLAIN = Fmt()  # no formatting (Fmt is frozen, so one instance serves every call)
 
-def write_inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt = Fmt(),
+
+def write_inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt = _PLAIN,
                   part: Any = None, in_note: bool = False) -> None:
     """Write ``inlines`` into ``out`` (a paragraph or a hyperlink). A paragraph whose first
     strong letter is right-to-left is marked ``w:bidi``; in a left-to-right one, a mark

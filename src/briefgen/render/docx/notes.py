@@ -6,6 +6,8 @@ footnotes, written with their marks: :mod:`~.inlines`.)"""
 
 from __future__ import annotations
 
+from functools import partial
+
 from .docx_adapter import Element
 from .inlines import write_inlines
 from .ooxml import el, tw, val
@@ -38,7 +40,6 @@ def write_endnotes_list(w: Writer) -> None:
         p = el("w:p", None, ppr(val("w:pStyle", "EndnoteText"),
                                 el("w:numPr", None, val("w:ilvl", 0), val("w:numId", num)),
                                 el("w:ind", {"w:left": indent, "w:hanging": indent})))
-        bookmarked(w, p, f"_Note{n}",
-                   lambda: write_inlines(w, children, p, Fmt(), in_note=True))
+        bookmarked(w, p, f"_Note{n}", partial(write_inlines, w, children, p, Fmt(), in_note=True))
         at.addnext(p)
         at = p
