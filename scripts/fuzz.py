@@ -168,7 +168,7 @@ def _template_expr(rng, depth: int = 0, benign: bool = False) -> str:
         if r < 0.45:
             base += "." + rng.choice(attrs)
         elif r < 0.6:
-            base += f"[{rng.choice(literals + ['0', '1', '-1', repr(rng.choice(attrs))])}]"
+            base += f"[{rng.choice([*literals, '0', '1', '-1', repr(rng.choice(attrs))])}]"
         elif r < 0.8:
             args = ", ".join(_template_expr(rng, depth + 1, benign)
                              for _ in range(rng.randint(0, 2)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import subprocess
@@ -211,7 +212,7 @@ def test_sample_timeline_layout(sample_figures: list[d.Figure], style: Style) ->
     dates = sorted(((y, s.text) for s, _x, y in strings(dw) if s.fontName.endswith("-bold")),
                    reverse=True)
     ys = [y for y, _t in dates]
-    steps = {round(a - b, 3) for a, b in zip(ys, ys[1:])}
+    steps = {round(a - b, 3) for a, b in itertools.pairwise(ys)}
     assert len(steps) == 1, steps
 
 

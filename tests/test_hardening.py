@@ -159,7 +159,7 @@ def test_markup_prints_literally_in_pdf(hostile_pack, tmp_path: Path):
     pdf.write_bytes(hostile_pack.pdf)
     text = _nows(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
                                 capture_output=True, check=True).stdout.decode())
-    for h in HOSTILE + ["Title a<b & {{ 7*7 }}", '<i>verbatim</i> & "quoted" {{ x }}']:
+    for h in [*HOSTILE, "Title a<b & {{ 7*7 }}", '<i>verbatim</i> & "quoted" {{ x }}']:
         assert _nows(h) in text, h
     assert "49" not in text
 
@@ -185,7 +185,7 @@ def test_markup_prints_literally_in_docx(hostile_pack):
 
     document = docx.Document(io.BytesIO(hostile_pack.docx))
     text = _nows("\n".join(p.text for p in document.paragraphs))
-    for h in HOSTILE + ["Title a<b & {{ 7*7 }}"]:
+    for h in [*HOSTILE, "Title a<b & {{ 7*7 }}"]:
         assert _nows(h) in text, h
     with zipfile.ZipFile(io.BytesIO(hostile_pack.docx)) as z:
         rels = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".rels"))

@@ -52,7 +52,10 @@ FILLER = ("The ceasefire announced on 20 September followed a one-day offensive;
           "access through the Lachin corridor remained the central question for the mission. ")
 
 
-def sample_doc(marking: d.Marking | None = d.Marking("tlp", "TLP:AMBER"),
+AMBER = d.Marking("tlp", "TLP:AMBER")
+
+
+def sample_doc(marking: d.Marking | None = AMBER,
                footer: str = "Briefing pack · v1 · 20 September 2023") -> d.Document:
     meta = d.Meta(
         title=f"Nagorno-Karabakh ceasefire: {ARMENIAN}", date=DATE, author="Policy Unit",
@@ -663,7 +666,8 @@ def test_footnotes_sit_under_the_text(footnote_pdf: bytes, style: Style) -> None
         body: list[float] = []
         notes: list[float] = []
 
-        def visit(t: str, cm: list, tm: list, fd: object, fs: float) -> None:
+        def visit(t: str, cm: list, tm: list, fd: object, fs: float,
+                  body: list[float] = body, notes: list[float] = notes) -> None:
             y = tm[5] * cm[3] + cm[5]
             if "Footnote text" in t:
                 notes.append(y)

@@ -147,8 +147,8 @@ def test_escapes_in_template_messages_are_escaped(tmp_path: Path):
 
 def test_no_file_is_read_or_written(tmp_path: Path):
     target = tmp_path / "pwned.pth"
-    refused(tmp_path, "{{ style.cover.model_validate({'logo': '%s'}).logo.write_text('x') }}"
-            % target)
+    refused(tmp_path, "{{ style.cover.model_validate({'logo': '" + str(target)
+            + "'}).logo.write_text('x') }}")
     assert not target.exists()
 
 

@@ -298,7 +298,7 @@ def test_style_cache_sees_a_replaced_logo(tmp_path: Path):
     Image.new("RGB", (4, 4), "red").save(tmp_path / "logo.png")
     first = load_style(style)
     (tmp_path / "logo.png").unlink()
-    with pytest.raises(BriefError, match="no such file 'logo.png'"):
+    with pytest.raises(BriefError, match=r"no such file 'logo\.png'"):
         load_style(style)
     Image.new("RGB", (4, 4), "blue").save(tmp_path / "logo.png")
     assert load_style(style) is not first and load_style(style).cover.logo == first.cover.logo

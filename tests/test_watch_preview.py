@@ -68,7 +68,7 @@ def test_watch_rebuilds_on_save_and_survives_a_broken_save(tmp_path: Path) -> No
             tmp = tmp_path / ".brief.yaml.swp"  # an editor's atomic save: write, rename
             tmp.write_text(text)
             tmp.replace(brief)
-            _wait(lambda: builds[-1] == text)
+            _wait(lambda text=text: builds[-1] == text)
             assert time.monotonic() - saved < 1.0, "rebuilt within a second of the save"
             time.sleep(0.3)
         assert builds == ["one\n", "two\n", "broken\n", "three\n"]
