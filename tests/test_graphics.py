@@ -57,7 +57,8 @@ def matrix(sample_figures: list[d.Figure]) -> d.RiskMatrix:
     return chart
 
 
-def strings(node: Drawing | Group, tx: tuple = (1, 0, 0, 1, 0, 0)) -> list[tuple[String, float, float]]:
+def strings(node: Drawing | Group,
+            tx: tuple = (1, 0, 0, 1, 0, 0)) -> list[tuple[String, float, float]]:
     """Every String with its position in drawing coordinates (group transforms applied)."""
     out = []
     for child in node.contents:

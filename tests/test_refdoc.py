@@ -77,7 +77,7 @@ def hostile_reference() -> bytes:
             text = text.replace("</w:p>", HOSTILE_HEADER_RUNS + "</w:p>", 1)
             if 'xmlns:o="' not in text:
                 text = text.replace("<w:hdr ", '<w:hdr xmlns:o="urn:schemas-microsoft-com:office'
-                                                ':office" xmlns:v="urn:schemas-microsoft-com:vml" ', 1)
+                                    ':office" xmlns:v="urn:schemas-microsoft-com:vml" ', 1)
             return text.encode()
         if re.fullmatch(r"word/_rels/header\d*\.xml\.rels", name) and b"image" in blob:
             return _add_rels(blob, _rel("rIdRemote", RT + "image", f"http://{EVIL}/logo.png"),
@@ -106,7 +106,9 @@ def hostile_reference() -> bytes:
                 b'</w:sdt>'))
         if name == "[Content_Types].xml":
             return blob.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/'
-                                b'vnd.ms-office.vbaProject"/><Default Extension="docx" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document"/></Types>')
+                                b'vnd.ms-office.vbaProject"/><Default Extension="docx" '
+                                b'ContentType="application/vnd.openxmlformats-officedocument.'
+                                b'wordprocessingml.document"/></Types>')
         return blob
 
     data = _rezip(base, edit)

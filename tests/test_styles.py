@@ -66,12 +66,14 @@ def test_analyst_style_extends_a_shipped_one_and_changes_only_what_it_overrides(
 
 
 @pytest.mark.parametrize("text,needle", [
-    ("colours: {headngs: '#000000'}\n", "2:11: colours.headngs: unknown field 'headngs'; did you mean 'headings'?"),
+    ("colours: {headngs: '#000000'}\n",
+     "2:11: colours.headngs: unknown field 'headngs'; did you mean 'headings'?"),
     ("colours: {headings: navy}\n", "colours.headings: 'navy' is not a colour"),
     ("page: {margins: {top: 25}}\npage2: 1\n", "page2: unknown field"),
     ("page: {margins: {top: 2 inches}}\n", "is not a length"),
     ("cover: {logo: missing.png}\n", "cover.logo: no such file 'missing.png'"),
-    ("cover: {logo: ../../etc/passwd}\n", "cover.logo: '../../etc/passwd' is outside the style's folder"),
+    ("cover: {logo: ../../etc/passwd}\n",
+     "cover.logo: '../../etc/passwd' is outside the style's folder"),
     ("cover: {logo: /etc/passwd}\n", "is outside the style's folder"),
     ("extends: nonexistent\n", "no style named 'nonexistent'"),
 ])

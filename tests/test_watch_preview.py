@@ -35,7 +35,8 @@ def test_page_images_are_the_pages() -> None:
     images = page_images(pdf, pages="1-2", dpi=40)
     assert [n for n, _png in images] == [1, 2]
     first = Image.open(io.BytesIO(images[0][1]))
-    assert first.format == "PNG" and first.size == (round(595.28 * 40 / 72), round(841.89 * 40 / 72))
+    assert first.format == "PNG"
+    assert first.size == (round(595.28 * 40 / 72), round(841.89 * 40 / 72))
     # a page with print on it: not blank white
     assert first.convert("L").getextrema()[0] < 100
     assert page_images(pdf, pages="1-2", dpi=40) == images
