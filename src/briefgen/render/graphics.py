@@ -256,7 +256,8 @@ class BandCell(Rect):
     """A risk-matrix cell: a Rect that knows its levels (1-based) and band (an index into the
     chart's ``band_labels``), so tests and other renderers can read the chart back."""
 
-    _attrMap = AttrMap(  # noqa: N815 (the name ReportLab's attribute checking reads)BASE=Rect, likelihood=AttrMapValue(isInt), impact=AttrMapValue(isInt),
+    # ReportLab's attribute checking reads this name
+    _attrMap = AttrMap(BASE=Rect, likelihood=AttrMapValue(isInt), impact=AttrMapValue(isInt),  # noqa: N815
                        band=AttrMapValue(isInt), band_label=AttrMapValue(isString))
 
 
