@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docx as _docx
+from docx.document import Document as WordDocument
 from lxml import etree
 
 from ...errors import BriefError, Diagnostic
@@ -104,7 +105,7 @@ def check_reference_docx(path: Path) -> None:
     open_reference(path)
 
 
-def open_reference(path: Path) -> _docx.Document:
+def open_reference(path: Path) -> WordDocument:
     """A reference document (.docx, .dotx, .docm, .dotm) opened with python-docx; anything
     else is a :class:`BriefError` saying what is wrong with the file."""
     def fail(message: str) -> BriefError:
@@ -145,7 +146,7 @@ class Logo:
     shapes: int = 0  # drawing ids 1..shapes are taken by these pictures
 
 
-def adopt_reference(wd: _docx.Document) -> Logo:
+def adopt_reference(wd: WordDocument) -> Logo:
     """Make the reference document the pack's starting point: its body content goes (the
     pack's content only), its first section's page set-up stays (size, orientation,
     margins, header and footer distances; not its columns, line numbers, page numbering or

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import docx as _docx
+from docx.document import Document as WordDocument
 
 from ..stylesheet import BoxLook, Role
 from .context import Context
@@ -29,7 +29,7 @@ SINGLE = 1.0
 _JC = {"center": "center", "right": "right", "justify": "both"}
 
 
-def write_styles(wd: _docx.Document, ctx: Context) -> StyleBook:
+def write_styles(wd: WordDocument, ctx: Context) -> StyleBook:
     """Write every style into the document's styles part; return the book of them."""
     body = ctx.sheet.role("body")
     book = StyleBook(wd.styles.element, ctx.reference, body.line_multiple)
