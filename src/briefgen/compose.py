@@ -753,7 +753,7 @@ class _PackReader:
             role = el.get("role", "body")
             if role not in ("body", "lead", "small", "marking", "caption", "attribution"):
                 raise self.fail(el, f"unknown paragraph role {role!r}")
-            return d.Paragraph(self.inlines(el), role)  # type: ignore[arg-type]
+            return d.Paragraph(self.inlines(el), role)
         if tag in ("ul", "ol"):
             items = []
             for li in el:
@@ -779,7 +779,7 @@ class _PackReader:
             holder = etree.Element("box")
             holder.extend([c for c in el if c.tag != "title"])
             role = el.get("role", "note")
-            return d.Box(self.blocks(holder), title, role)  # type: ignore[arg-type]
+            return d.Box(self.blocks(holder), title, role)
         if tag == "titleblock":
             title = el.find("title")
             sub = el.find("subtitle")
@@ -1048,7 +1048,7 @@ def parse_pack(xml: str, source: str = "<template>") -> d.Document:
         date = date.replace(tzinfo=dt.UTC)
     marking = None
     if root.get("marking-label"):
-        marking = d.Marking(root.get("marking-scheme", "custom"),  # type: ignore[arg-type]
+        marking = d.Marking(root.get("marking-scheme", "custom"),
                             root.get("marking-label"))
     labels = {k[len("label-"):]: v for k, v in root.attrib.items() if k.startswith("label-")}
     for key, value in labels.items():

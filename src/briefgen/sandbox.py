@@ -593,7 +593,7 @@ class SafeEnvironment(SandboxedEnvironment):
                 kwargs, args = dict(args[0]), ()
             return type(owner)(plain_format(owner, args, kwargs, quote))
 
-        return SafeFunction(wrapper)  # type: ignore[return-value]
+        return SafeFunction(wrapper)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _tick()
@@ -623,7 +623,7 @@ class SafeEnvironment(SandboxedEnvironment):
         return tree
 
 
-def _wrap(node: nodes.Expr, name: str, *args: nodes.Expr) -> nodes.Filter:
+def _wrap(node: nodes.Node, name: str, *args: nodes.Expr) -> nodes.Filter:
     return nodes.Filter(node, name, list(args), [], None, None, lineno=node.lineno)
 
 

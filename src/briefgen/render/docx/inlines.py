@@ -250,6 +250,7 @@ def _footnote_mark(w: Writer, n: int, out: Element) -> None:
     p = el("w:p", None, ppr(val("w:pStyle", "FootnoteText")))
     p.append(run(Fmt(rstyle="FootnoteReference"), el("w:footnoteRef")))
     p.append(run(Fmt(), el("w:tab")))  # to the note's text, the mark hung in the margin
+    assert w.notes_part is not None  # a footnote mark: the pack has a footnotes part
     _inlines(w, children, p, Fmt(), _Walk(w.notes_part, True))
     w.notes_part.element.append(el("w:footnote", {"w:id": nid}, p))
     mark = run(Fmt(rstyle="FootnoteReference"), el("w:footnoteReference", {"w:id": nid}))

@@ -34,6 +34,7 @@ def write_endnotes_list(w: Writer) -> None:
     (``_Note<n>``) for the marks that link to it."""
     num = w.numbering.new_num(w.numbering.abs_number, restart_level=0)
     at = w.state.notes_heading_p
+    assert at is not None  # written before the list (renderer.py)
     # the number hung at the note role's indent (a paragraph's own indent, not the list's)
     indent = str(tw(w.ctx.sheet.role("note").left_indent))
     for n, children in enumerate(w.state.notes.order, 1):
