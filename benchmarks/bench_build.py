@@ -56,8 +56,7 @@ def scaled_brief(k: int) -> dict:
 def cold(formats: str, repeat: int) -> float:
     times = []
     with tempfile.TemporaryDirectory(prefix="bench-build-") as out:
-        cmd = briefgen_command() + ["build", str(SAMPLE), "--format", formats, "-o", out,
-                                    "--quiet"]
+        cmd = [*briefgen_command(), "build", str(SAMPLE), "--format", formats, "-o", out, "--quiet"]
         subprocess.run(cmd, check=True)  # untimed: warms the template cache and the disk cache
         for _ in range(repeat):
             t = time.perf_counter()

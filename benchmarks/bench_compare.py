@@ -91,8 +91,8 @@ def whole_process(repeat: int) -> bool:
             "weasyprint": [str(weasyprint), str(FIXTURES / "briefing.html"),
                            str(out / "weasyprint.pdf")],
             "pandoc": [str(pandoc), str(FIXTURES / "briefing.md"), "-o", str(out / "pandoc.docx")],
-            "briefgen": briefgen_command() + ["build", str(SAMPLE), "--format", "pdf,docx",
-                                              "-o", str(out / "briefgen"), "--quiet"],
+            "briefgen": [*briefgen_command(), "build", str(SAMPLE), "--format", "pdf,docx",
+                         "-o", str(out / "briefgen"), "--quiet"],
         }
         times = interleaved({name: (lambda c=cmd: run_quiet(c)) for name, cmd in cmds.items()},
                             repeat)

@@ -168,7 +168,7 @@ def _template_expr(rng, depth: int = 0, benign: bool = False) -> str:
         if r < 0.45:
             base += "." + rng.choice(attrs)
         elif r < 0.6:
-            base += f"[{rng.choice(literals + ['0', '1', '-1', repr(rng.choice(attrs))])}]"
+            base += f"[{rng.choice([*literals, '0', '1', '-1', repr(rng.choice(attrs))])}]"
         elif r < 0.8:
             args = ", ".join(_template_expr(rng, depth + 1, benign)
                              for _ in range(rng.randint(0, 2)))
@@ -262,7 +262,8 @@ def _templates_chunk(args: tuple[int, int]) -> tuple[int, int, list[str]]:
 # Reference documents
 
 _SNIPPETS = [
-    b'<w:r><w:object><o:OLEObject Type="Link" r:id="rIdEvil" UpdateMode="Always"/></w:object></w:r>',
+    b'<w:r><w:object><o:OLEObject Type="Link" r:id="rIdEvil" UpdateMode="Always"/>'
+    b'</w:object></w:r>',
     b'<w:fldSimple w:instr="INCLUDEPICTURE &quot;http://evil.example/x&quot;"><w:r><w:t>x</w:t>'
     b'</w:r></w:fldSimple>',
     b'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>LINK Word http://evil.'
@@ -270,7 +271,8 @@ _SNIPPETS = [
     b'<w:altChunk r:id="rIdEvil"/>', b'<w:attachedTemplate r:id="rIdEvil"/>',
     b'<w:hyperlink r:id="rIdEvil"><w:r><w:t>t</w:t></w:r></w:hyperlink>',
     b'<w:r><w:pict><v:imagedata o:href="http://evil.example/v"/></w:pict></w:r>',
-    b"<!DOCTYPE x>", b"&amp;", b"<w:p>", b"</w:p>", b"\x00", b"<w:r><w:control r:id='rIdEvil'/></w:r>",
+    b"<!DOCTYPE x>", b"&amp;", b"<w:p>", b"</w:p>", b"\x00",
+    b"<w:r><w:control r:id='rIdEvil'/></w:r>",
 ]
 _EVIL_REL = (b'<Relationship Id="rIdEvil" Type="http://schemas.openxmlformats.org/officeDocument/'
              b'2006/relationships/image" Target="http://evil.example/i.png" '

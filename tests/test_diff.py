@@ -78,6 +78,7 @@ def test_reordering_alone_adds_and_removes_nothing(old) -> None:
 def test_json_form(old) -> None:
     c = Change("changed", "figures", "Killed", "value", "at least 200", "at least 5,000")
     data = json.loads(json.dumps(c.as_dict()))
-    assert data["description"] == "Key figure \u201cKilled\u201d value: at least 200 \u2192 at least 5,000"
+    assert data["description"] == ("Key figure \u201cKilled\u201d value: at least 200 \u2192 "
+                                   "at least 5,000")
     assert c.noteworthy
     assert not Change("reordered", "actors", "").noteworthy

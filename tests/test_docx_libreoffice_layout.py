@@ -17,7 +17,6 @@ import zipfile
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import SAMPLE, libreoffice_pdfs, need_tool
 from lxml import etree
 
 import briefgen
@@ -26,6 +25,7 @@ from briefgen.compose import available_templates
 from briefgen.document import Document, Heading, Meta, Paragraph, Quote, Text
 from briefgen.render.docx import render_docx
 from briefgen.style import available_styles, load_style
+from conftest import SAMPLE, libreoffice_pdfs, need_tool
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 STYLES = sorted(available_styles())

@@ -186,7 +186,7 @@ def default() -> bytes:
 
 
 def _tw(points: float) -> int:
-    return int(round(points * 20))
+    return round(points * 20)
 
 
 def twips(e: etree._Element | None, attr: str) -> float:
@@ -638,7 +638,8 @@ def test_libreoffice_contents_page_numbers_with_the_analysts_font(house_pdf: Pat
             found[heading] = (page, where[0])
     assert len(found) >= 8
     assert all(abs(shown - actual) <= 1 for shown, actual in found.values()), found
-    assert sum(shown == actual for shown, actual in found.values()) >= len(found) * 3 / 4, repr(found)
+    assert sum(shown == actual for shown, actual in found.values()) >= len(found) * 3 / 4, \
+        repr(found)
 
 
 def test_reference_document_with_embedded_fonts(house: bytes, house_dir: Path,

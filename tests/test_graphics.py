@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import subprocess
@@ -56,7 +57,8 @@ def matrix(sample_figures: list[d.Figure]) -> d.RiskMatrix:
     return chart
 
 
-def strings(node: Drawing | Group, tx: tuple = (1, 0, 0, 1, 0, 0)) -> list[tuple[String, float, float]]:
+def strings(node: Drawing | Group,
+            tx: tuple = (1, 0, 0, 1, 0, 0)) -> list[tuple[String, float, float]]:
     """Every String with its position in drawing coordinates (group transforms applied)."""
     out = []
     for child in node.contents:
@@ -211,7 +213,7 @@ def test_sample_timeline_layout(sample_figures: list[d.Figure], style: Style) ->
     dates = sorted(((y, s.text) for s, _x, y in strings(dw) if s.fontName.endswith("-bold")),
                    reverse=True)
     ys = [y for y, _t in dates]
-    steps = {round(a - b, 3) for a, b in zip(ys, ys[1:])}
+    steps = {round(a - b, 3) for a, b in itertools.pairwise(ys)}
     assert len(steps) == 1, steps
 
 

@@ -131,7 +131,8 @@ def test_directory_and_missing_path(tmp_path: Path):
 # Brief text is only text
 
 HOSTILE = [
-    "a<b", "Q&A", "&copy", "&amp;", '<img src="/etc/passwd"/>', '<a href="javascript:alert(1)">x</a>',
+    "a<b", "Q&A", "&copy", "&amp;", '<img src="/etc/passwd"/>',
+    '<a href="javascript:alert(1)">x</a>',
     "<font color=red>red</font>", "{{ 7*7 }}", "{% for x in y %}", "]]>", "<![CDATA[x]]>",
     "<!-- c -->", "<b>not bold</b>", "%PDF-1.4", "\\u0000", "${HOME}",
 ]
@@ -141,7 +142,8 @@ def _hostile_brief() -> str:
     lines = "\n".join(f"  - '{h.replace(chr(39), chr(39) * 2)}'" for h in HOSTILE)
     return MINIMAL.replace("title: A brief", "title: 'Title a<b & {{ 7*7 }}'") + \
         "lines_to_take:\n" + lines + "\n" + \
-        "quotes:\n  - text: '<i>verbatim</i> & \"quoted\" {{ x }}'\n    speaker: S\n    source: src\n"
+        "quotes:\n  - text: '<i>verbatim</i> & \"quoted\" {{ x }}'\n    speaker: S\n" \
+        "    source: src\n"
 
 
 def _nows(s: str) -> str:
@@ -159,7 +161,7 @@ def test_markup_prints_literally_in_pdf(hostile_pack, tmp_path: Path):
     pdf.write_bytes(hostile_pack.pdf)
     text = _nows(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
                                 capture_output=True, check=True).stdout.decode())
-    for h in HOSTILE + ["Title a<b & {{ 7*7 }}", '<i>verbatim</i> & "quoted" {{ x }}']:
+    for h in [*HOSTILE, "Title a<b & {{ 7*7 }}", '<i>verbatim</i> & "quoted" {{ x }}']:
         assert _nows(h) in text, h
     assert "49" not in text
 
@@ -185,7 +187,7 @@ def test_markup_prints_literally_in_docx(hostile_pack):
 
     document = docx.Document(io.BytesIO(hostile_pack.docx))
     text = _nows("\n".join(p.text for p in document.paragraphs))
-    for h in HOSTILE + ["Title a<b & {{ 7*7 }}"]:
+    for h in [*HOSTILE, "Title a<b & {{ 7*7 }}"]:
         assert _nows(h) in text, h
     with zipfile.ZipFile(io.BytesIO(hostile_pack.docx)) as z:
         rels = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".rels"))

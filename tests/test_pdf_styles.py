@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -88,17 +89,17 @@ def open_pdf(data: bytes) -> pdfplumber.PDF:
 # --------------------------------------------------------------------------------------------
 # The probe: one document, every setting at an odd value
 
-PROBE_COLOURS = dict(
-    text="#102030", headings="#7A1F5C", muted="#5A6B3C", link="#0A6E8A", rule="#C08040",
-    table_header_bg="#2E4D2E", table_header_text="#FFF8E0", table_stripe="#E8F0FF",
-    box_bg="#FDF1E4", box_border="#8A2BE2",
-    risk_bands=("#D0F0C0", "#F0E68C", "#FFB347", "#FF6961"))
-PROBE_SIZES = dict(base=10, small=8, title=21, subtitle=13.5, h1=15.5, h2=12.5, h3=11.25,
-                   header_footer=7.5, marking=13, leading=1.5)
-PROBE = Style.model_validate(dict(
-    page=dict(size="Letter", margins=dict(top="30mm", bottom="28mm", left="31mm",
-                                          right="17mm")),
-    sizes=PROBE_SIZES, colours=PROBE_COLOURS))
+PROBE_COLOURS = {
+    "text": "#102030", "headings": "#7A1F5C", "muted": "#5A6B3C", "link": "#0A6E8A",
+    "rule": "#C08040", "table_header_bg": "#2E4D2E", "table_header_text": "#FFF8E0",
+    "table_stripe": "#E8F0FF", "box_bg": "#FDF1E4", "box_border": "#8A2BE2",
+    "risk_bands": ("#D0F0C0", "#F0E68C", "#FFB347", "#FF6961")}
+PROBE_SIZES = {"base": 10, "small": 8, "title": 21, "subtitle": 13.5, "h1": 15.5, "h2": 12.5,
+               "h3": 11.25, "header_footer": 7.5, "marking": 13, "leading": 1.5}
+PROBE = Style.model_validate({
+    "page": {"size": "Letter", "margins": {"top": "30mm", "bottom": "28mm", "left": "31mm",
+                                           "right": "17mm"}},
+    "sizes": PROBE_SIZES, "colours": PROBE_COLOURS})
 
 
 def probe_doc() -> d.Document:
@@ -178,7 +179,7 @@ def test_leading_is_the_baseline_distance(probe_pages: list[Any]) -> None:
             and c["top"] < word(page, "Betaheading")["top"]]
     baselines = sorted({round(c["bottom"], 2) for c in body})
     assert len(baselines) >= 4
-    steps = {round(b - a, 2) for a, b in zip(baselines, baselines[1:])}
+    steps = {round(b - a, 2) for a, b in itertools.pairwise(baselines)}
     assert steps == {15.0}  # 10 pt x 1.5
 
 
@@ -200,7 +201,7 @@ def fills(pages: Iterable[Any]) -> list[str]:
             if r["fill"]:
                 c = tuple(r["non_stroking_color"] or ())
                 c = c * 3 if len(c) == 1 else c
-                out.append("#%02X%02X%02X" % tuple(round(v * 255) for v in c))
+                out.append("#{:02X}{:02X}{:02X}".format(*(round(v * 255) for v in c)))
     return out
 
 
@@ -210,7 +211,7 @@ def strokes(pages: Iterable[Any]) -> list[str]:
         for ln in [*pg.lines, *(r for r in pg.rects if r["stroke"])]:
             c = tuple(ln["stroking_color"] or ())
             c = c * 3 if len(c) == 1 else c
-            out.append("#%02X%02X%02X" % tuple(round(v * 255) for v in c))
+            out.append("#{:02X}{:02X}{:02X}".format(*(round(v * 255) for v in c)))
     return out
 
 
@@ -376,7 +377,7 @@ def test_cover_logo_kept_inside_the_frame_and_without_a_title_block(tmp_path: Pa
         assert img["bottom"] < word(page, "Firstwords")["top"]
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"not a picture")
-    with pytest.raises(BriefError, match="cover.logo"):
+    with pytest.raises(BriefError, match=r"cover\.logo"):
         render_pdf(document(p("x")), Style(cover=Cover(logo=bad)))
 
 
@@ -542,10 +543,10 @@ def test_numbering_off_leaves_paragraphs_flush() -> None:
 def test_marking_settings(scheme: str, label: str) -> None:
     """marking.tlp_colours, tlp_background and banner_colour reach the printed marking;
     body_notice and portion_marks (layout rules) reach the text."""
-    style = Style.model_validate(dict(
-        sizes=dict(marking=14),
-        marking=dict(tlp_colours={"TLP:GREEN": "#00AA44"}, tlp_background="#222244",
-                     banner_colour="#AA0000", body_notice=False, portion_marks=True)))
+    style = Style.model_validate({
+        "sizes": {"marking": 14},
+        "marking": {"tlp_colours": {"TLP:GREEN": "#00AA44"}, "tlp_background": "#222244",
+                    "banner_colour": "#AA0000", "body_notice": False, "portion_marks": True}})
     doc = apply_style(document(
         p("This document is marked.", role="marking"),
         d.Heading(1, (T("Markedhead"),), "m", True), p("Markedbody text."),

@@ -77,7 +77,8 @@ class Elem:
     obj: Any
     role: str
     depth: int
-    kids: list[Any] = field(default_factory=list)  # Elem | ("mcid", page_objgen, n) | ("objr", objgen)
+    # Elem | ("mcid", page_objgen, n) | ("objr", objgen)
+    kids: list[Any] = field(default_factory=list)
 
 
 def _page_of(obj: Any, inherited: Any) -> Any:

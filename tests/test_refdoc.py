@@ -77,7 +77,7 @@ def hostile_reference() -> bytes:
             text = text.replace("</w:p>", HOSTILE_HEADER_RUNS + "</w:p>", 1)
             if 'xmlns:o="' not in text:
                 text = text.replace("<w:hdr ", '<w:hdr xmlns:o="urn:schemas-microsoft-com:office'
-                                                ':office" xmlns:v="urn:schemas-microsoft-com:vml" ', 1)
+                                    ':office" xmlns:v="urn:schemas-microsoft-com:vml" ', 1)
             return text.encode()
         if re.fullmatch(r"word/_rels/header\d*\.xml\.rels", name) and b"image" in blob:
             return _add_rels(blob, _rel("rIdRemote", RT + "image", f"http://{EVIL}/logo.png"),
@@ -106,7 +106,9 @@ def hostile_reference() -> bytes:
                 b'</w:sdt>'))
         if name == "[Content_Types].xml":
             return blob.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/'
-                                b'vnd.ms-office.vbaProject"/><Default Extension="docx" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document"/></Types>')
+                                b'vnd.ms-office.vbaProject"/><Default Extension="docx" '
+                                b'ContentType="application/vnd.openxmlformats-officedocument.'
+                                b'wordprocessingml.document"/></Types>')
         return blob
 
     data = _rezip(base, edit)
@@ -177,7 +179,7 @@ def test_no_active_content_survives(clean: bytes):
     for name, root in xml_parts(clean).items():
         for el in root.iter():
             assert el.tag not in banned, (name, el.tag)
-            for attr, value in el.attrib.items():
+            for attr in el.attrib:
                 assert not (attr.endswith("}link") or attr.endswith("}href")), (name, attr)
         text = etree.tostring(root).decode()
         for field in ("INCLUDEPICTURE", "INCLUDETEXT", "DDEAUTO", "LINK Word"):
@@ -201,15 +203,15 @@ def test_what_the_pack_needs_is_kept(hostile: bytes, clean: bytes):
     assert "CACHED RESULT" in header and "SIMPLE RESULT" in header  # results kept as text
     assert "LINK TEXT" in header and "1" in header
     assert "Reference footer text" in "".join(p.text for p in sec.footer.paragraphs)
-    blips = [b for b in etree.fromstring(after[sec.header.part.partname.lstrip("/")]).iter(
-        "{http://schemas.openxmlformats.org/drawingml/2006/main}blip")]
+    blips = list(etree.fromstring(after[sec.header.part.partname.lstrip("/")]).iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"))
     assert len(blips) == 1 and blips[0].get(f"{{{R}}}embed")
     assert d.styles["Heading 1"].font.size == docx.shared.Pt(20)
 
 
 def test_sanitizing_is_stable(clean: bytes):
     again = sanitize_reference(clean, name="org.docx")
-    assert {n: b for n, b in parts(again).items()} == parts(clean)
+    assert parts(again) == parts(clean)
 
 
 def test_benign_references_open_after_sanitizing():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import subprocess
 import time
@@ -72,7 +73,10 @@ def C(s: str) -> Cell:
     return Cell((P(s),))
 
 
-def sample_document(marking: Marking | None = Marking("tlp", "TLP:AMBER")) -> Document:
+AMBER = Marking("tlp", "TLP:AMBER")
+
+
+def sample_document(marking: Marking | None = AMBER) -> Document:
     chronology = tuple(
         (C(f"20 Sep 2023 {h:02d}:00"), C(f"Event {h}: report from {ARMENIAN} and {AZERI}"),
          C("Source grade B2"))
@@ -1019,7 +1023,7 @@ def test_adjacent_tables_are_separated(doc: Document) -> None:
     data = render_docx(Document(doc.meta, (t, Box((P("c"),)), t)), Style())
     body = xml(data, "word/document.xml").find(f"{{{W}}}body")
     kinds = [etree.QName(c).localname for c in body]
-    assert "tbl" not in [b for a, b in zip(kinds, kinds[1:]) if a == "tbl"]
+    assert "tbl" not in [b for a, b in itertools.pairwise(kinds) if a == "tbl"]
     assert kinds[-2] == "p"
 
 

@@ -6,6 +6,7 @@ printed PDF carries the marking and the page label on every page."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import shutil
@@ -67,7 +68,7 @@ def test_semantic_landmarks_and_headings(page: bytes) -> None:
     # heading levels never jump (h1, then h2 ...)
     levels = [int(h.tag[1]) for h in t.iter("h1", "h2", "h3", "h4", "h5", "h6")]
     assert levels[0] == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
     # every contents link lands on a heading
     ids = {e.get("id") for e in t.iter() if e.get("id")}
     for a in t.findall(".//nav//a"):

@@ -52,7 +52,10 @@ FILLER = ("The ceasefire announced on 20 September followed a one-day offensive;
           "access through the Lachin corridor remained the central question for the mission. ")
 
 
-def sample_doc(marking: d.Marking | None = d.Marking("tlp", "TLP:AMBER"),
+AMBER = d.Marking("tlp", "TLP:AMBER")
+
+
+def sample_doc(marking: d.Marking | None = AMBER,
                footer: str = "Briefing pack · v1 · 20 September 2023") -> d.Document:
     meta = d.Meta(
         title=f"Nagorno-Karabakh ceasefire: {ARMENIAN}", date=DATE, author="Policy Unit",
@@ -623,7 +626,8 @@ def footnote_doc() -> d.Document:
                 (T("Caption alpha10x"), fn_note(10))),
         d.Box((p("Boxed alpha11x", fn_note(11), " " + FILLER),), (T("Box"),)),
         d.Quote((p("Quoted alpha12x", fn_note(12)),), (T("Someone alpha13x"), fn_note(13))),
-        d.Figure(d.Timeline((d.TimelineEvent("1 May", 1, "one"), d.TimelineEvent("2 May", 2, "two"))),
+        d.Figure(d.Timeline((d.TimelineEvent("1 May", 1, "one"),
+                             d.TimelineEvent("2 May", 2, "two"))),
                  (T("Figure alpha14x"), fn_note(14)), "alt"),
         p("Long alpha99x", long_note, " " + FILLER * 2),
         p("Many", *[x for k in range(60, 72) for x in (f" alpha{k}x", fn_note(k))]),
@@ -663,7 +667,8 @@ def test_footnotes_sit_under_the_text(footnote_pdf: bytes, style: Style) -> None
         body: list[float] = []
         notes: list[float] = []
 
-        def visit(t: str, cm: list, tm: list, fd: object, fs: float) -> None:
+        def visit(t: str, cm: list, tm: list, fd: object, fs: float,
+                  body: list[float] = body, notes: list[float] = notes) -> None:
             y = tm[5] * cm[3] + cm[5]
             if "Footnote text" in t:
                 notes.append(y)
@@ -733,7 +738,8 @@ def test_heading_kept_with_first_lines_and_their_footnotes(kind: str) -> None:
     longnote = " A long source description that takes two lines at the foot of the page." * 2
     if kind == "table":
         block: d.Block = d.Table((cell("Key"), cell("Value")), tuple(
-            (cell(f"Row{i}x"), d.Cell((p(f"Cellx{i} " + FILLER[:50], note(f"Tnote {i}." + longnote)),)))
+            (cell(f"Row{i}x"),
+             d.Cell((p(f"Cellx{i} " + FILLER[:50], note(f"Tnote {i}." + longnote)),)))
             for i in range(1, 30)), (1, 3))
         first = "Row1x"
     elif kind == "list":

@@ -115,7 +115,8 @@ def test_figures_keep_qualifiers_and_attribution():
     assert by_value[2000].qualifier == "up to"
     assert "Russian military" in by_value[2261].reported_by
     assert "self-declared" in by_value[200].reported_by
-    assert len([f for f in brief.figures if f.value == 200]) == 1  # the repeated passage is one fact
+    # the repeated passage is one fact
+    assert len([f for f in brief.figures if f.value == 200]) == 1
 
 
 def test_pdf_and_docx_have_the_same_headings_in_order(pack):

@@ -110,15 +110,29 @@ ESCAPES = {
     "namespace internals": "{{ namespace()._Namespace__attrs }}",
     "generator frame": "{{ (brief.summary|map('upper')).gi_frame }}",
     'map center alloc': "{{ (range(100000)|map('center', 5000000)|list)|length }}",
-    'references to one big text': "{% set s = 'x' * 1000000 %}{% set l = ([none] * 100000)|map('default', s, true)|list %}{{ l|length }}",
+    'references to one big text':
+        "{% set s = 'x' * 1000000 %}"
+        "{% set l = ([none] * 100000)|map('default', s, true)|list %}{{ l|length }}",
     'nested repetition': '{{ [[1] * 100000] * 100000 }}',
-    'literal of references': "{% set s = 'x' * 1000000 %}{{ [s, s, s, s, s, s, s, s, s, s, s, s, s] }}",
-    'macro varargs of references': "{% set s = 'x' * 1000000 %}{% macro m() %}{{ varargs }}{% endmacro %}{{ m(s, s, s, s, s, s, s, s, s, s, s, s, s) }}",
-    'cycler of references': "{% set s = 'x' * 1000000 %}{{ cycler(s, s, s, s, s, s, s, s, s, s, s, s, s).items|length }}",
-    'growing list in a namespace': "{% set s = 'x' * 1000000 %}{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = ns.l + [s] %}{% endfor %}",
-    'batch fill of references': "{% set s = 'x' * 1000000 %}{{ ([1]|batch(100000, s)|list)|length }}",
-    'dict of references': "{% set s = 'x' * 1000000 %}{{ dict(a=s, b=s, c=s, d=s, e=s, f=s, g=s, h=s, i=s, j=s, k=s, l=s, m=s) }}",
-    'building char by char': "{% set ns = namespace(x='') %}{% for i in range(100000) %}{% for j in range(20) %}{% set ns.x = ns.x ~ 'abcdefghij' %}{% endfor %}{% endfor %}",
+    'literal of references':
+        "{% set s = 'x' * 1000000 %}{{ [s, s, s, s, s, s, s, s, s, s, s, s, s] }}",
+    'macro varargs of references':
+        "{% set s = 'x' * 1000000 %}{% macro m() %}{{ varargs }}{% endmacro %}"
+        "{{ m(s, s, s, s, s, s, s, s, s, s, s, s, s) }}",
+    'cycler of references':
+        "{% set s = 'x' * 1000000 %}"
+        "{{ cycler(s, s, s, s, s, s, s, s, s, s, s, s, s).items|length }}",
+    'growing list in a namespace':
+        "{% set s = 'x' * 1000000 %}{% set ns = namespace(l=[]) %}"
+        "{% for i in range(100000) %}{% set ns.l = ns.l + [s] %}{% endfor %}",
+    'batch fill of references':
+        "{% set s = 'x' * 1000000 %}{{ ([1]|batch(100000, s)|list)|length }}",
+    'dict of references':
+        "{% set s = 'x' * 1000000 %}"
+        "{{ dict(a=s, b=s, c=s, d=s, e=s, f=s, g=s, h=s, i=s, j=s, k=s, l=s, m=s) }}",
+    'building char by char':
+        "{% set ns = namespace(x='') %}{% for i in range(100000) %}{% for j in range(20) %}"
+        "{% set ns.x = ns.x ~ 'abcdefghij' %}{% endfor %}{% endfor %}",
     "fuzz: empty cycler": "{{ cycler().next() }}",
     "fuzz: a class through our date filter": "{{ cycler|date }}",
     "a class through our rich filter": "{{ cycler|rich }}",
@@ -129,7 +143,12 @@ ESCAPES = {
 BOUNDED = {"huge range", "nested ranges never end", "string multiplication",
            "list multiplication", "power bomb", "doubling namespace", "doubling plus",
            "join bomb", "join filter bomb", "replace bomb", "center bomb", "indent bomb",
-           "batch bomb", "output flood", *['map center alloc', 'references to one big text', 'nested repetition', 'literal of references', 'macro varargs of references', 'cycler of references', 'growing list in a namespace', 'batch fill of references', 'dict of references', 'building char by char']}
+           "batch bomb", "output flood", *['map center alloc', 'references to one big text',
+                                           'nested repetition', 'literal of references',
+                                           'macro varargs of references', 'cycler of references',
+                                           'growing list in a namespace',
+                                           'batch fill of references', 'dict of references',
+                                           'building char by char']}
 
 
 @pytest.mark.parametrize("attack", list(ESCAPES))
@@ -147,8 +166,8 @@ def test_escapes_in_template_messages_are_escaped(tmp_path: Path):
 
 def test_no_file_is_read_or_written(tmp_path: Path):
     target = tmp_path / "pwned.pth"
-    refused(tmp_path, "{{ style.cover.model_validate({'logo': '%s'}).logo.write_text('x') }}"
-            % target)
+    refused(tmp_path, "{{ style.cover.model_validate({'logo': '" + str(target)
+            + "'}).logo.write_text('x') }}")
     assert not target.exists()
 
 

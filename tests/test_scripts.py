@@ -1,9 +1,9 @@
 """Right-to-left scripts (issue 15), read back from real output.
 
-The sample multi-script brief (examples/briefs/red-sea-shipping-2024-01.yaml: Arabic, Persian and Hebrew
-names in lines, a table, an italic source title, a heading, a right-to-left paragraph) builds in
-every shipped style with no flag. The PDF's Arabic is shaped (contextual forms) in the bundled
-Noto fallback and pdftotext gives the phrases back in logical order; the DOCX marks its
+The sample multi-script brief (examples/briefs/red-sea-shipping-2024-01.yaml: Arabic, Persian and
+Hebrew names in lines, a table, an italic source title, a heading, a right-to-left paragraph)
+builds in every shipped style with no flag. The PDF's Arabic is shaped (contextual forms) in the
+bundled Noto fallback and pdftotext gives the phrases back in logical order; the DOCX marks its
 right-to-left runs and paragraphs, names their complex-script font and language, and
 LibreOffice's layout of it reads back the same; the HTML tags the spans."""
 

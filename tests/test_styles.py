@@ -66,12 +66,14 @@ def test_analyst_style_extends_a_shipped_one_and_changes_only_what_it_overrides(
 
 
 @pytest.mark.parametrize("text,needle", [
-    ("colours: {headngs: '#000000'}\n", "2:11: colours.headngs: unknown field 'headngs'; did you mean 'headings'?"),
+    ("colours: {headngs: '#000000'}\n",
+     "2:11: colours.headngs: unknown field 'headngs'; did you mean 'headings'?"),
     ("colours: {headings: navy}\n", "colours.headings: 'navy' is not a colour"),
     ("page: {margins: {top: 25}}\npage2: 1\n", "page2: unknown field"),
     ("page: {margins: {top: 2 inches}}\n", "is not a length"),
     ("cover: {logo: missing.png}\n", "cover.logo: no such file 'missing.png'"),
-    ("cover: {logo: ../../etc/passwd}\n", "cover.logo: '../../etc/passwd' is outside the style's folder"),
+    ("cover: {logo: ../../etc/passwd}\n",
+     "cover.logo: '../../etc/passwd' is outside the style's folder"),
     ("cover: {logo: /etc/passwd}\n", "is outside the style's folder"),
     ("extends: nonexistent\n", "no style named 'nonexistent'"),
 ])
@@ -298,7 +300,7 @@ def test_style_cache_sees_a_replaced_logo(tmp_path: Path):
     Image.new("RGB", (4, 4), "red").save(tmp_path / "logo.png")
     first = load_style(style)
     (tmp_path / "logo.png").unlink()
-    with pytest.raises(BriefError, match="no such file 'logo.png'"):
+    with pytest.raises(BriefError, match=r"no such file 'logo\.png'"):
         load_style(style)
     Image.new("RGB", (4, 4), "blue").save(tmp_path / "logo.png")
     assert load_style(style) is not first and load_style(style).cover.logo == first.cover.logo

@@ -135,8 +135,7 @@ def _docx_style_props(doc: docx.document.Document, style_id: str | None) -> dict
 
 def _paragraphs(doc: docx.document.Document):  # body and table cells, nested
     def walk(container):
-        for p in container.paragraphs:
-            yield p
+        yield from container.paragraphs
         for t in getattr(container, "tables", []):
             for row in t.rows:
                 for cell in row.cells:

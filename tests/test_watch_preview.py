@@ -35,7 +35,8 @@ def test_page_images_are_the_pages() -> None:
     images = page_images(pdf, pages="1-2", dpi=40)
     assert [n for n, _png in images] == [1, 2]
     first = Image.open(io.BytesIO(images[0][1]))
-    assert first.format == "PNG" and first.size == (round(595.28 * 40 / 72), round(841.89 * 40 / 72))
+    assert first.format == "PNG"
+    assert first.size == (round(595.28 * 40 / 72), round(841.89 * 40 / 72))
     # a page with print on it: not blank white
     assert first.convert("L").getextrema()[0] < 100
     assert page_images(pdf, pages="1-2", dpi=40) == images
@@ -68,7 +69,7 @@ def test_watch_rebuilds_on_save_and_survives_a_broken_save(tmp_path: Path) -> No
             tmp = tmp_path / ".brief.yaml.swp"  # an editor's atomic save: write, rename
             tmp.write_text(text)
             tmp.replace(brief)
-            _wait(lambda: builds[-1] == text)
+            _wait(lambda text=text: builds[-1] == text)
             assert time.monotonic() - saved < 1.0, "rebuilt within a second of the save"
             time.sleep(0.3)
         assert builds == ["one\n", "two\n", "broken\n", "three\n"]

@@ -30,7 +30,7 @@ from pathlib import Path
 from .errors import Diagnostic
 from .estimative import SCALES
 from .inline import CITATION
-from .loader import Positions
+from .loader import Loc, Positions
 from .model import Brief
 from .validate import dotted, iter_strings
 
@@ -61,7 +61,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[A-Z“\"(])")
 
 def check_brief(brief: Brief, positions: Positions | None, file: str) -> list[Diagnostic]:
     """Every analytic-hygiene finding in a brief, in field order."""
-    found: list[tuple[tuple[object, ...], str]] = []
+    found: list[tuple[Loc, str]] = []
     found += _relative_time(brief)
     found += _estimative(brief)
     found += _undated_figures(brief)
@@ -80,7 +80,7 @@ def is_note(d: Diagnostic) -> bool:
     return d.message.startswith(NOTE)
 
 
-def _free_text(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
+def _free_text(brief: Brief) -> Iterator[tuple[Loc, str]]:
     """Text an analyst wrote (not the source's words), with quoted wording blanked out."""
     for loc, text, _rich in iter_strings(brief):
         names = {p for p in loc if isinstance(p, str)}
@@ -109,7 +109,7 @@ def _estimative_in(text: str) -> tuple[str, ...]:
     return tuple(m.group() for m in _ESTIMATIVE_RE.finditer(_unquoted(text)))
 
 
-def _relative_time(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
+def _relative_time(brief: Brief) -> Iterator[tuple[Loc, str]]:
     for loc, text in _free_text(brief):
         for kind, word in _relative_in(text):
             if kind == "relative":
@@ -119,7 +119,7 @@ def _relative_time(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
                 yield loc, f"the weekday {word!r} without a date: write the date"
 
 
-def _estimative(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
+def _estimative(brief: Brief) -> Iterator[tuple[Loc, str]]:
     used = {r.likelihood.scale for r in brief.risks if r.likelihood} or {"icd203"}
     terms = {w for key in used for w in SCALES[key].all_terms()}
     names = " / ".join(SCALES[k].name for k in sorted(used))
@@ -133,7 +133,7 @@ def _estimative(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
                         "likelihood), or say what the source says")
 
 
-def _undated_figures(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
+def _undated_figures(brief: Brief) -> Iterator[tuple[Loc, str]]:
     for i, f in enumerate(brief.figures):
         if f.as_of is None and not f.as_of_note:
             yield ("figures", i, "label"), (f"the figure {f.label!r} has no as-of date: give "
@@ -141,7 +141,7 @@ def _undated_figures(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
                                             "none)")
 
 
-def _uncited(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
+def _uncited(brief: Brief) -> Iterator[tuple[Loc, str]]:
     for field in ("summary", "background"):
         for i, text in enumerate(getattr(brief, field)):
             for s in _uncited_in(text):
@@ -157,7 +157,7 @@ def _uncited_in(text: str) -> tuple[str, ...]:
     return tuple(s for s in _SENTENCE.split(tail.strip()) if len(s.split()) >= 4)
 
 
-def _duplicate_risks(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
+def _duplicate_risks(brief: Brief) -> Iterator[tuple[Loc, str]]:
     def rating(r: object) -> tuple[object, ...]:
         lk = getattr(r, "likelihood", None)
         return (lk.scale, SCALES[lk.scale].find(lk.term), getattr(r, "impact", None)) if lk \
@@ -190,7 +190,7 @@ def _duplicate_risks(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
                                           "text): merge them")
 
 
-def _long_summary(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
+def _long_summary(brief: Brief) -> Iterator[tuple[Loc, str]]:
     n = len(brief.summary)
     if n > SUMMARY_POINTS:
         yield ("summary",), (f"the summary has {n} points: keep to {SUMMARY_POINTS} (the "
@@ -202,7 +202,7 @@ def _long_summary(brief: Brief) -> Iterator[tuple[tuple[object, ...], str]]:
 
 
 def _quotes_in_copies(brief: Brief, folder: Path | None
-                      ) -> Iterator[tuple[tuple[object, ...], str]]:
+                      ) -> Iterator[tuple[Loc, str]]:
     copies: dict[str, str | None] = {}
     for s in brief.sources:
         if not any(q.source == s.key for q in brief.quotes):

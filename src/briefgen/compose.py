@@ -390,7 +390,8 @@ def _format_number(value: float, labels: Mapping[str, Any]) -> str:
         return "\u2212" + _format_number(-value, labels)
     if isinstance(value, float) and not value.is_integer():
         whole, frac = f"{value:,.2f}".rstrip("0").split(".")
-        return whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"] + frac
+        return (whole.replace(",", labels["thousands_separator"]) + labels["decimal_separator"]
+                + frac)
     return f"{int(value):,}".replace(",", labels["thousands_separator"])
 
 
@@ -713,8 +714,8 @@ class _PackReader:
         return _collapse(out)
 
     # blocks ----------------------------------------------------------------------------
-    BLOCK_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "table", "quote", "box", "titleblock",
-                  "contents", "notes", "pagebreak", "figure"}
+    BLOCK_TAGS = frozenset({"h1", "h2", "h3", "p", "ul", "ol", "table", "quote", "box",
+                            "titleblock", "contents", "notes", "pagebreak", "figure"})
 
     def blocks(self, el: Any) -> tuple[d.Block, ...]:
         out: list[d.Block] = []
@@ -748,7 +749,7 @@ class _PackReader:
             role = el.get("role", "body")
             if role not in ("body", "lead", "small", "marking", "caption", "attribution"):
                 raise self.fail(el, f"unknown paragraph role {role!r}")
-            return d.Paragraph(self.inlines(el), role)  # type: ignore[arg-type]
+            return d.Paragraph(self.inlines(el), role)
         if tag in ("ul", "ol"):
             items = []
             for li in el:
@@ -774,7 +775,7 @@ class _PackReader:
             holder = etree.Element("box")
             holder.extend([c for c in el if c.tag != "title"])
             role = el.get("role", "note")
-            return d.Box(self.blocks(holder), title, role)  # type: ignore[arg-type]
+            return d.Box(self.blocks(holder), title, role)
         if tag == "titleblock":
             title = el.find("title")
             sub = el.find("subtitle")
@@ -1045,7 +1046,7 @@ def parse_pack(xml: str, source: str = "<template>") -> d.Document:
         date = date.replace(tzinfo=dt.UTC)
     marking = None
     if root.get("marking-label"):
-        marking = d.Marking(root.get("marking-scheme", "custom"),  # type: ignore[arg-type]
+        marking = d.Marking(root.get("marking-scheme", "custom"),
                             root.get("marking-label"))
     labels = {k[len("label-"):]: v for k, v in root.attrib.items() if k.startswith("label-")}
     for key, value in labels.items():

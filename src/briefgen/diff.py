@@ -172,8 +172,16 @@ def _reordered(pairs: list[tuple[int, int]]) -> bool:
 _FieldWords = Callable[[Any], str | None]
 
 
+def _field(name: str) -> _FieldWords:
+    return lambda item: _plain(getattr(item, name))
+
+
 def _fields(*names: str) -> dict[str, _FieldWords]:
-    return {n: (lambda item, n=n: _plain(getattr(item, n))) for n in names}
+    return {n: _field(n) for n in names}
+
+
+def _shortened(text: Callable[[Any], str]) -> Callable[[Any], str]:
+    return lambda item: _short(text(item))
 
 
 _KEYED: dict[str, tuple[Callable[[Any], str], Callable[[Any], str], dict[str, _FieldWords]]] = {
@@ -229,7 +237,7 @@ def diff_briefs(old: Brief, new: Brief) -> list[Change]:
         elif section in _TEXTS:
             text, fields = _TEXTS[section]
             out.extend(_diff_list(section, getattr(old, section), getattr(new, section), text,
-                                  lambda x, text=text: _short(text(x)), fields, text=text,
+                                  _shortened(text), fields, text=text,
                                   reworded=True))
     out.extend(_diff_terms(old, new))
     return out

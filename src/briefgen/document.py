@@ -15,7 +15,7 @@ import datetime as _dt
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 # --------------------------------------------------------------------------------------------
 # Inlines
@@ -97,7 +97,7 @@ class Deleted:
     paragraph: bool = False
 
 
-Inline = Union[Text, Strong, Emph, Link, Ref, Note, LineBreak, Span, Inserted, Deleted]
+Inline = Text | Strong | Emph | Link | Ref | Note | LineBreak | Span | Inserted | Deleted
 
 # --------------------------------------------------------------------------------------------
 # Blocks
@@ -252,7 +252,7 @@ class Timeline:
     events: tuple[TimelineEvent, ...]
 
 
-Chart = Union[RiskMatrix, Timeline]
+Chart = RiskMatrix | Timeline
 
 
 @dataclass(frozen=True)
@@ -275,10 +275,10 @@ class Revision:
     blocks: tuple[Block, ...]
 
 
-Block = Union[
-    Heading, Paragraph, ListBlock, Table, Quote, Box, TitleBlock, Contents, NotesList, PageBreak,
-    Figure, Revision,
-]
+Block = (
+    Heading | Paragraph | ListBlock | Table | Quote | Box | TitleBlock | Contents | NotesList
+    | PageBreak | Figure | Revision
+)
 
 # --------------------------------------------------------------------------------------------
 # The document

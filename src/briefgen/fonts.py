@@ -253,7 +253,8 @@ class FontMetrics:
     """Advance widths and line height of a TrueType font, read from its cmap/hmtx/hhea."""
 
     def __init__(self, path: str) -> None:
-        data = open(path, "rb").read()
+        with open(path, "rb") as f:
+            data = f.read()
         self._data = data
         u16 = struct.Struct(">H").unpack_from
         count = u16(data, 4)[0]

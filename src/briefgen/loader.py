@@ -137,7 +137,7 @@ def parse_text(text: str, name: str, *, fmt: str | None = None) -> tuple[dict[st
     return _parse_round_trip(text, name)
 
 
-_LONG_DIGITS = re.compile(r"\d{%d,}" % (MAX_DIGITS + 1))
+_LONG_DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 
 
 def _too_long_number(text: str, name: str) -> BriefError:
@@ -200,7 +200,7 @@ def _parse_round_trip(text: str, name: str) -> tuple[dict[str, Any], Positions]:
 # which words every error.
 
 
-class _Fallback(Exception):
+class _FallbackError(Exception):
     """The input needs the round-trip loader (``message`` says why, for a file too large for
     it; ``mark`` is libyaml's position)."""
 
@@ -282,16 +282,16 @@ def _fast_parse(text: str, name: str, *, large: bool = False
 
     def scalar(node: Any) -> Any:
         if not isinstance(node, pyyaml.ScalarNode):
-            raise _Fallback("a mapping or list used as a key", node.start_mark)
+            raise _FallbackError("a mapping or list used as a key", node.start_mark)
         _count_chars(len(node.value), counter, name, *at(node.start_mark))
         if node.tag == _QUOTED:
             return node.value
         if node.tag != _PLAIN:
-            raise _Fallback(f"the explicit tag {node.tag}", node.start_mark)
+            raise _FallbackError(f"the explicit tag {node.tag}", node.start_mark)
         if not node.value:
             if large:
                 return None
-            raise _Fallback  # (an empty value: the two parsers place it differently)
+            raise _FallbackError  # (an empty value: the two parsers place it differently)
         if _WORD.match(node.value) and node.value.lower() not in _NOT_TEXT:
             return node.value  # text for certain: no need to ask the resolver (a fast path)
         if _DECIMAL.match(node.value):
@@ -303,7 +303,7 @@ def _fast_parse(text: str, name: str, *, large: bool = False
             return None
         make = build.get(tag)
         if make is None:
-            raise _Fallback("a merge key or '=' value", node.start_mark)
+            raise _FallbackError("a merge key or '=' value", node.start_mark)
         if tag == _INT and len(node.value) > MAX_DIGITS + 2:
             raise _fail(name, f"a number with more than {MAX_DIGITS} digits; write it as text "
                               "(in quotes) if it is not a quantity", *at(node.start_mark))
@@ -313,24 +313,24 @@ def _fast_parse(text: str, name: str, *, large: bool = False
         _within_limits(loc, positions, counter, name)
         if isinstance(node, pyyaml.MappingNode):
             if node.tag != _MAP:
-                raise _Fallback(f"the explicit tag {node.tag}", node.start_mark)
+                raise _FallbackError(f"the explicit tag {node.tag}", node.start_mark)
             at_mark = node.start_mark.index
             if node.flow_style and text.startswith("?", at_mark) and \
                     not text[at_mark + 1:at_mark + 2].isspace():
                 # [?0]: YAML 1.2 reads the text "?0", libyaml and ruamel.yaml a one-pair
                 # mapping; neither guess is safe, so say what to write
-                raise _fail(name, "YAML syntax error: a value starting with '?' inside [ ] or { } is "
-                                  "ambiguous; "
+                raise _fail(name, "YAML syntax error: a value starting with '?' inside [ ] or { } "
+                                  "is ambiguous; "
                                   "put it in quotes (\"?0\")", *at(node.start_mark))
             out: dict[str, Any] = {}
             for knode, vnode in node.value:
                 key = scalar(knode)
                 if isinstance(key, float) or (knode.tag == _PLAIN and knode.value == "<<"):
-                    raise _Fallback("a merge key or a number as a key", knode.start_mark)
+                    raise _FallbackError("a merge key or a number as a key", knode.start_mark)
                 key = str(key)
                 if key in out:  # the round-trip loader words the error
-                    raise _Fallback(f"duplicate key {key!r}; each key may appear once in a "
-                                    "mapping", knode.start_mark)
+                    raise _FallbackError(f"duplicate key {key!r}; each key may appear once in "
+                                         "a mapping", knode.start_mark)
                 kloc = (*loc, key)
                 km, vm = knode.start_mark, vnode.start_mark
                 positions.keys[kloc] = (km.line + 1, km.column + 1)
@@ -339,7 +339,7 @@ def _fast_parse(text: str, name: str, *, large: bool = False
             return out
         if isinstance(node, pyyaml.SequenceNode):
             if node.tag != _SEQ:
-                raise _Fallback(f"the explicit tag {node.tag}", node.start_mark)
+                raise _FallbackError(f"the explicit tag {node.tag}", node.start_mark)
             items = []
             for i, vnode in enumerate(node.value):
                 iloc = (*loc, i)
@@ -353,7 +353,7 @@ def _fast_parse(text: str, name: str, *, large: bool = False
         data = walk(root, ())
     except RecursionError:
         raise _fail(name, f"nesting is deeper than the limit of {MAX_DEPTH}") from None
-    except _Fallback as e:
+    except _FallbackError as e:
         if not large:
             return None
         message = e.message if e.message.startswith("duplicate") else \

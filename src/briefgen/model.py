@@ -76,7 +76,7 @@ def _not_a_number(v: object) -> object:
 
 def _partial_number(v: object) -> object:
     """A partial date may be a year alone (2023), never another number."""
-    if isinstance(v, bool) or isinstance(v, float) or \
+    if isinstance(v, (bool, float)) or \
             (isinstance(v, int) and not 1000 <= v <= 9999):
         raise ValueError(f"{v!r} is not a date: write a year (2023), a month (2023-09), a day "
                          "(2023-09-20) or a time (2023-09-20T14:30)")
@@ -274,8 +274,8 @@ class Event(_Model):
         return self.date if self.date is not None else self.reported_on  # type: ignore[return-value]
 
 
-TermStatus = Literal["agreed", "promised", "announced", "in progress", "implemented", "disputed", "breached",
-                     "unknown"]
+TermStatus = Literal["agreed", "promised", "announced", "in progress", "implemented", "disputed",
+                     "breached", "unknown"]
 
 
 class Term(_Model):

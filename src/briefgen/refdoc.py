@@ -82,8 +82,8 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
                           load_dtd=False, remove_comments=False)
 
 
-class _Bad(Exception):
-    pass
+class _Error(Exception):
+    """The reference document is unusable (the message says why)."""
 
 
 def _fail(name: str, message: str) -> BriefError:
@@ -119,7 +119,7 @@ def sanitize_reference(data: bytes, *, name: str) -> bytes:
         parts = _read_parts(data, name)
         _check_main_part(parts)
         return _rewrite(parts)
-    except _Bad as e:
+    except _Error as e:
         raise _fail(name, str(e)) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error,
             NotImplementedError, RuntimeError, ValueError) as e:
@@ -137,26 +137,26 @@ def _read_parts(data: bytes, name: str) -> dict[str, bytes]:
     zf = zipfile.ZipFile(io.BytesIO(data))
     infos = zf.infolist()
     if len(infos) > MAX_PARTS:
-        raise _Bad(f"has {len(infos):,} parts; the limit is {MAX_PARTS:,}")
+        raise _Error(f"has {len(infos):,} parts; the limit is {MAX_PARTS:,}")
     declared = 0
     seen: set[str] = set()
     for info in infos:
         if info.flag_bits & 0x1:
-            raise _Bad("is encrypted; save it without a password")
+            raise _Error("is encrypted; save it without a password")
         if info.file_size > MAX_PART_BYTES:
-            raise _Bad(f"has a part ({info.filename[:80]!r}) of {info.file_size:,} bytes when "
+            raise _Error(f"has a part ({info.filename[:80]!r}) of {info.file_size:,} bytes when "
                        f"unpacked; the limit is {MAX_PART_BYTES:,}")
         if info.file_size > MAX_RATIO * max(info.compress_size, 1) + 4096:
-            raise _Bad(f"has a part ({info.filename[:80]!r}) that unpacks to "
+            raise _Error(f"has a part ({info.filename[:80]!r}) that unpacks to "
                        f"{info.file_size:,} bytes from {info.compress_size:,}: a zip bomb, not "
                        "a document")
         declared += info.file_size
         key = info.filename.lower()
         if key in seen:
-            raise _Bad(f"names the part {info.filename[:80]!r} twice")
+            raise _Error(f"names the part {info.filename[:80]!r} twice")
         seen.add(key)
     if declared > MAX_TOTAL_BYTES:
-        raise _Bad(f"unpacks to {declared:,} bytes; the limit is {MAX_TOTAL_BYTES:,}")
+        raise _Error(f"unpacks to {declared:,} bytes; the limit is {MAX_TOTAL_BYTES:,}")
     parts: dict[str, bytes] = {}
     total = 0
     for info in infos:
@@ -175,12 +175,12 @@ def _read_parts(data: bytes, name: str) -> dict[str, bytes]:
                 got += len(chunk)
                 total += len(chunk)
                 if got > min(info.file_size, MAX_PART_BYTES) or total > MAX_TOTAL_BYTES:
-                    raise _Bad(f"has a part ({info.filename[:80]!r}) that unpacks to more "
+                    raise _Error(f"has a part ({info.filename[:80]!r}) that unpacks to more "
                                "than its directory says: damaged or a zip bomb")
                 chunks.append(chunk)
         parts[partname] = b"".join(chunks)
     if "[Content_Types].xml" not in parts or "_rels/.rels" not in parts:
-        raise _Bad("is a zip file but not a Word document (no Open XML package parts); give a "
+        raise _Error("is a zip file but not a Word document (no Open XML package parts); give a "
                    ".docx or .dotx file")
     return parts
 
@@ -195,12 +195,12 @@ def _check_main_part(parts: dict[str, bytes]) -> None:
     """Refuse a package whose main part is not a Word document, as the renderer words it."""
     rels = _xml(parts["_rels/.rels"])
     if b"purl.oclc.org/ooxml" in parts["_rels/.rels"]:
-        raise _Bad("is saved in the Strict Open XML format, which cannot be read; save it as a "
+        raise _Error("is saved in the Strict Open XML format, which cannot be read; save it as a "
                    "Word Document (.docx) or Word Template (.dotx)")
     target = next((r.get("Target") for r in rels if r.get("Type", "").endswith(
         "/officeDocument") and r.get("TargetMode", "Internal") != "External"), None)
     if target is None:
-        raise _Bad("is not a Word document (it has no main document part); give a .docx or "
+        raise _Error("is not a Word document (it has no main document part); give a .docx or "
                    ".dotx file")
     partname = "/" + _target("", target)
     types = _xml(parts["[Content_Types].xml"])
@@ -210,15 +210,15 @@ def _check_main_part(parts: dict[str, bytes]) -> None:
         what = ("a spreadsheet" if ctype and "spreadsheetml" in ctype else
                 "a presentation" if ctype and "presentationml" in ctype else
                 "not a Word document")
-        raise _Bad(f"is {what}, not a Word document or template "
+        raise _Error(f"is {what}, not a Word document or template "
                    f"({ctype or 'no main content type'}); give a .docx or .dotx file")
     if partname.lstrip("/") not in parts:
-        raise _Bad("is damaged: its main document part is missing")
+        raise _Error("is damaged: its main document part is missing")
 
 
 def _xml(blob: bytes) -> etree._Element:
     if b"<!DOCTYPE" in blob[:4096] or b"<!ENTITY" in blob:
-        raise _Bad("declares a DOCTYPE or entities, which a Word document does not")
+        raise _Error("declares a DOCTYPE or entities, which a Word document does not")
     return etree.fromstring(blob, parser=_PARSER)
 
 

@@ -202,7 +202,7 @@ def seconds_allowed(brief_chars: int = 0) -> float:
     return base + SECONDS_PER_MIB * brief_chars / (1024 * 1024)
 
 
-class budget:
+class budget:  # noqa: N801 (a context manager, named and used like a function)
     """``with budget(): ...`` bounds the template runs inside."""
 
     def __init__(self, seconds: float | None = None) -> None:
@@ -557,7 +557,8 @@ class SafeEnvironment(SandboxedEnvironment):
             return owner is not None and _method_owner_ok(owner, obj.__name__)
         return False
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+    # __self, as in Jinja's own SandboxedEnvironment.call: a template's call may pass self=...
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         _tick()
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"a template may not call {type(__obj).__name__} objects")
@@ -592,7 +593,7 @@ class SafeEnvironment(SandboxedEnvironment):
                 kwargs, args = dict(args[0]), ()
             return type(owner)(plain_format(owner, args, kwargs, quote))
 
-        return SafeFunction(wrapper)  # type: ignore[return-value]
+        return SafeFunction(wrapper)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _tick()
@@ -605,11 +606,11 @@ class SafeEnvironment(SandboxedEnvironment):
             if isinstance(left, int) and isinstance(right, int) \
                     and left.bit_length() + right.bit_length() > 100_000:
                 raise TemplateLimitError("a number too large for a template")
-        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
-            if abs(left) > 1 and right > 0 and \
-                    right * math.log2(abs(left)) > (1024 if isinstance(left, float) or
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)) \
+                and abs(left) > 1 and right > 0 \
+                and right * math.log2(abs(left)) > (1024 if isinstance(left, float) or
                                                     isinstance(right, float) else 100_000):
-                raise TemplateLimitError("a number too large for a template")
+            raise TemplateLimitError("a number too large for a template")
         if operator == "+" and isinstance(left, (str, tuple, list)) \
                 and isinstance(right, (str, tuple, list)):
             _check_size_len(weight(left) + weight(right), "a joined string or list")
@@ -622,7 +623,7 @@ class SafeEnvironment(SandboxedEnvironment):
         return tree
 
 
-def _wrap(node: nodes.Expr, name: str, *args: nodes.Expr) -> nodes.Filter:
+def _wrap(node: nodes.Node, name: str, *args: nodes.Expr) -> nodes.Filter:
     return nodes.Filter(node, name, list(args), [], None, None, lineno=node.lineno)
 
 
@@ -657,7 +658,7 @@ class _Instrument(NodeTransformer):
             return node
         return _wrap(node, "_bounded")
 
-    visit_List = visit_Tuple = visit_Dict = _literal
+    visit_List = visit_Tuple = visit_Dict = _literal  # noqa: N815 (Jinja's visitor names)
 
 
 def _instrument(tree: nodes.Template) -> None:

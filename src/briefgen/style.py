@@ -358,7 +358,8 @@ def marking_look(scheme: str, label: str, style: Style) -> MarkingLook:
     """
     if scheme == "tlp":
         colour = style.marking.tlp_colours.get(label, "#FFFFFF")
-        return MarkingLook(label, colour, style.marking.tlp_background, "right", style.sizes.marking)
+        return MarkingLook(label, colour, style.marking.tlp_background, "right",
+                           style.sizes.marking)
     return MarkingLook(label.upper(), style.marking.banner_colour, None, "center",
                        style.sizes.marking)
 
@@ -508,7 +509,9 @@ def _load_raw(path: Path, seen: tuple[Path, ...],
                 reads.append(Path(value))
     for loc in font_fields:
         file = families[loc[2]].get(loc[3]) if isinstance(families[loc[2]], dict) else None
-        problem = check_truetype(Path(file)) if isinstance(file, str) else None
+        if not isinstance(file, str):
+            continue
+        problem = check_truetype(Path(file))
         if problem:
             line, col = positions.find(loc)
             raise BriefError([Diagnostic(str(path), line, col, ".".join(loc),

@@ -137,4 +137,5 @@ def templates_copy(name: str, folder: Path) -> None:
         files[target] = src.read_bytes()
     for target in commit(files):
         click.echo(f"wrote {target}")
-    click.echo(f"edit it, then: briefgen build BRIEF -o out/ --template {folder / shipped[name].name}")
+    click.echo("edit it, then: briefgen build BRIEF -o out/ "
+               f"--template {folder / shipped[name].name}")

@@ -256,7 +256,8 @@ class BandCell(Rect):
     """A risk-matrix cell: a Rect that knows its levels (1-based) and band (an index into the
     chart's ``band_labels``), so tests and other renderers can read the chart back."""
 
-    _attrMap = AttrMap(BASE=Rect, likelihood=AttrMapValue(isInt), impact=AttrMapValue(isInt),
+    # ReportLab's attribute checking reads this name
+    _attrMap = AttrMap(BASE=Rect, likelihood=AttrMapValue(isInt), impact=AttrMapValue(isInt),  # noqa: N815
                        band=AttrMapValue(isInt), band_label=AttrMapValue(isString))
 
 
@@ -372,7 +373,7 @@ def _timeline(t: d.Timeline, style: Style, width: float, max_height: float | Non
     g = Group()
     line = _hex_colour(ink.rule)
     dot = _hex_colour(ink.headings)
-    for x0, col_w, when_w, pitch, rows in columns:
+    for x0, _col_w, when_w, pitch, rows in columns:
         if not rows:
             continue
         line_x = x0 + when_w + 9
@@ -470,7 +471,8 @@ def _png_rgb(pixels: bytes, width: int, height: int, stride: int, dpi: int) -> b
     triples the time for a file no smaller, so the few chunks are written here."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
 
     row = width * 3
     raw = b"".join(b"\0" + pixels[y * stride:y * stride + row] for y in range(height))

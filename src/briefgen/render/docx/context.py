@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import docx as _docx
+from docx.document import Document as WordDocument
 from docx.shared import Pt
 
 from ...document import (
@@ -49,7 +49,7 @@ class Page:
         return self.height - self.margin_top - self.margin_bottom
 
 
-def page_setup(wd: _docx.Document, style: Style, reference: bool) -> Page:
+def page_setup(wd: WordDocument, style: Style, reference: bool) -> Page:
     """Set the section's page to the style's, or keep the reference's (what it leaves out
     comes from the style), and return it."""
     sec = wd.sections[0]
@@ -77,11 +77,14 @@ def page_setup(wd: _docx.Document, style: Style, reference: bool) -> Page:
         sec.footer_distance = Pt(max(12.0, m.bottom * 0.35))
     for attr in list(sp.attrib):
         del sp.attrib[attr]
+    # every one of them is set above
+    pw, ph, top, bottom = sec.page_width, sec.page_height, sec.top_margin, sec.bottom_margin
+    left, right, gutter = sec.left_margin, sec.right_margin, sec.gutter
+    assert pw is not None and ph is not None and top is not None and bottom is not None
+    assert left is not None and right is not None and gutter is not None
     # a negative top or bottom margin is Word's "exactly": the body starts there anyway
-    return Page(sec.page_width.pt, sec.page_height.pt, abs(sec.top_margin.pt),
-                abs(sec.bottom_margin.pt),
-                tw(sec.page_width.pt - sec.left_margin.pt - sec.right_margin.pt
-                   - sec.gutter.pt))
+    return Page(pw.pt, ph.pt, abs(top.pt), abs(bottom.pt),
+                tw(pw.pt - left.pt - right.pt - gutter.pt))
 
 
 @dataclass(frozen=True)

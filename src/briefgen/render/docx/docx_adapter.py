@@ -12,16 +12,18 @@ that changes one fails loudly there rather than quietly in a pack.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
+from docx.opc.phys_pkg import PhysPkgWriter
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import NamespacePrefixedTag, nsdecls, qn
 from docx.oxml.parser import oxml_parser, parse_xml
 from docx.oxml.shape import CT_Inline
+from docx.shared import Emu
 from lxml import etree
 
 __all__ = [
@@ -50,10 +52,12 @@ def part_blobs(package: Any) -> dict[str, bytes]:
         def write(uri: PackURI, blob: bytes) -> None:
             blobs[uri.membername] = blob
 
+    # python-docx annotates the writer as its PhysPkgWriter factory; any object with write() serves
+    writer = cast(PhysPkgWriter, Collect)
     parts = list(package.iter_parts())
-    PackageWriter._write_content_types_stream(Collect, parts)
-    PackageWriter._write_pkg_rels(Collect, package.rels)
-    PackageWriter._write_parts(Collect, parts)
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
     return blobs
 
 
@@ -124,7 +128,7 @@ def make_element(tag: str) -> Element:
 def new_pic_inline(shape_id: int, rid: str, filename: str, cx: int, cy: int) -> Element:
     """A ``wp:inline`` picture (``CT_Inline.new_pic_inline``) of ``cx`` by ``cy`` EMU showing
     the image related as ``rid``."""
-    return CT_Inline.new_pic_inline(shape_id, rid, filename, cx, cy)
+    return CT_Inline.new_pic_inline(shape_id, rid, filename, Emu(cx), Emu(cy))
 
 
 def doc_pr(inline: Element) -> Element:

@@ -48,8 +48,10 @@ class _Walk:
 #: a handler writes one inline into ``out``
 Handler = Callable[[Writer, Any, Element, Fmt, _Walk], None]
 
+_PLAIN = Fmt()  # no formatting (Fmt is frozen, so one instance serves every call)
 
-def write_inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt = Fmt(),
+
+def write_inlines(w: Writer, inlines: Iterable[Inline], out: Element, fmt: Fmt = _PLAIN,
                   part: Any = None, in_note: bool = False) -> None:
     """Write ``inlines`` into ``out`` (a paragraph or a hyperlink). A paragraph whose first
     strong letter is right-to-left is marked ``w:bidi``; in a left-to-right one, a mark
@@ -248,6 +250,7 @@ def _footnote_mark(w: Writer, n: int, out: Element) -> None:
     p = el("w:p", None, ppr(val("w:pStyle", "FootnoteText")))
     p.append(run(Fmt(rstyle="FootnoteReference"), el("w:footnoteRef")))
     p.append(run(Fmt(), el("w:tab")))  # to the note's text, the mark hung in the margin
+    assert w.notes_part is not None  # a footnote mark: the pack has a footnotes part
     _inlines(w, children, p, Fmt(), _Walk(w.notes_part, True))
     w.notes_part.element.append(el("w:footnote", {"w:id": nid}, p))
     mark = run(Fmt(rstyle="FootnoteReference"), el("w:footnoteReference", {"w:id": nid}))

@@ -45,8 +45,8 @@ def write_figure(w: Writer, f: Figure, out: Element, where: Where) -> None:
     rid, _image = w.part.get_or_add_image(io.BytesIO(png))
     sid = w.next_shape_id()
     inline = new_pic_inline(sid, rid, f"figure{sid}.png",
-                            int(round(dw.width * scale * _EMU)),
-                            int(round(dw.height * scale * _EMU)))
+                            round(dw.width * scale * _EMU),
+                            round(dw.height * scale * _EMU))
     alt = clean(f.alt or plain_text(f.caption))
     doc_pr(inline).set("name", f"Figure {sid}")
     doc_pr(inline).set("descr", alt)
@@ -82,7 +82,7 @@ def write_cover_logo(w: Writer, out: Element, where: Where) -> None:
                                      "the logo cannot be read as a PNG or JPEG image "
                                      f"({type(e).__name__}: {e})")]) from None
     inline = new_pic_inline(w.next_shape_id(), rid, f"logo.{image.ext}",
-                            int(round(width * _EMU)), int(round(height * _EMU)))
+                            round(width * _EMU), round(height * _EMU))
     doc_pr(inline).set("name", look.alt)
     doc_pr(inline).set("descr", look.alt)
     p = para(w, out, "Logo", where)

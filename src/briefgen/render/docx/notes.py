@@ -6,6 +6,8 @@ footnotes, written with their marks: :mod:`~.inlines`.)"""
 
 from __future__ import annotations
 
+from functools import partial
+
 from .docx_adapter import Element
 from .inlines import write_inlines
 from .ooxml import el, tw, val
@@ -32,13 +34,13 @@ def write_endnotes_list(w: Writer) -> None:
     (``_Note<n>``) for the marks that link to it."""
     num = w.numbering.new_num(w.numbering.abs_number, restart_level=0)
     at = w.state.notes_heading_p
+    assert at is not None  # written before the list (renderer.py)
     # the number hung at the note role's indent (a paragraph's own indent, not the list's)
     indent = str(tw(w.ctx.sheet.role("note").left_indent))
     for n, children in enumerate(w.state.notes.order, 1):
         p = el("w:p", None, ppr(val("w:pStyle", "EndnoteText"),
                                 el("w:numPr", None, val("w:ilvl", 0), val("w:numId", num)),
                                 el("w:ind", {"w:left": indent, "w:hanging": indent})))
-        bookmarked(w, p, f"_Note{n}",
-                   lambda: write_inlines(w, children, p, Fmt(), in_note=True))
+        bookmarked(w, p, f"_Note{n}", partial(write_inlines, w, children, p, Fmt(), in_note=True))
         at.addnext(p)
         at = p

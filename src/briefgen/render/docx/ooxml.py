@@ -259,17 +259,17 @@ def bookmark_name(anchor: str, taken: set[str]) -> str:
 
 def tw(points: float) -> int:
     """Points to twentieths of a point (twips)."""
-    return int(round(points * 20))
+    return round(points * 20)
 
 
 def hp(points: float) -> int:
     """Points to half-points (font sizes)."""
-    return int(round(points * 2))
+    return round(points * 2)
 
 
 def eighths(points: float) -> int:
     """Points to eighths of a point (border widths)."""
-    return int(round(points * 8))
+    return round(points * 8)
 
 
 def hexcolour(colour: str) -> str:

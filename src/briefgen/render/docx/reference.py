@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docx as _docx
+from docx.document import Document as WordDocument
 from lxml import etree
 
 from ...errors import BriefError, Diagnostic
-from .docx_adapter import RT, Element
+from .docx_adapter import RT, Element, Part, XmlPart
 from .ooxml import W_NS, copy_el, el, local, qn
 from .package import keep_structure_only
 
@@ -86,6 +87,7 @@ def as_document_package(data: bytes) -> bytes:
                 "a presentation" if ctype and "presentationml" in ctype else "not a Word document")
         raise NotWordError(f"is {what}, not a Word document or template "
                            f"({ctype or 'no main content type'}); give a .docx or .dotx file")
+    assert override is not None  # ctype, one of the aliases, is its content type
     override.set("ContentType", _WML_MAIN)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -104,7 +106,7 @@ def check_reference_docx(path: Path) -> None:
     open_reference(path)
 
 
-def open_reference(path: Path) -> _docx.Document:
+def open_reference(path: Path) -> WordDocument:
     """A reference document (.docx, .dotx, .docm, .dotm) opened with python-docx; anything
     else is a :class:`BriefError` saying what is wrong with the file."""
     def fail(message: str) -> BriefError:
@@ -145,7 +147,7 @@ class Logo:
     shapes: int = 0  # drawing ids 1..shapes are taken by these pictures
 
 
-def adopt_reference(wd: _docx.Document) -> Logo:
+def adopt_reference(wd: WordDocument) -> Logo:
     """Make the reference document the pack's starting point: its body content goes (the
     pack's content only), its first section's page set-up stays (size, orientation,
     margins, header and footer distances; not its columns, line numbers, page numbering or
@@ -170,12 +172,12 @@ def adopt_reference(wd: _docx.Document) -> Logo:
     keep_structure_only(part)
     header = wd.sections[0].header
     header.is_linked_to_previous = False
-    if old_header is None or not hasattr(old_header, "element"):
+    if not isinstance(old_header, XmlPart):  # none, or not XML (only an XmlPart has .element)
         return Logo()
     return _header_pictures(old_header, header.part)
 
 
-def _header_pictures(old_header, new_part) -> Logo:
+def _header_pictures(old_header: XmlPart, new_part: Part) -> Logo:
     """The runs of ``old_header`` holding pictures, their relationships re-made from
     ``new_part``, split into inline and floating ones."""
     pictures = {qn("w:drawing"), qn("w:pict"), qn("w:object"), _MC_ALTERNATE}
@@ -207,7 +209,7 @@ def _header_pictures(old_header, new_part) -> Logo:
     return Logo(tuple(inline), tuple(anchored), jc, shapes)
 
 
-def _relate_again(run: Element, old_part, new_part) -> None:
+def _relate_again(run: Element, old_part: Part, new_part: Part) -> None:
     """Point the relationship ids in ``run`` (from ``old_part``) at the same targets related
     from ``new_part``; a dangling one is dropped."""
     for e in run.iter():

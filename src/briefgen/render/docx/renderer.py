@@ -48,7 +48,7 @@ def render_docx(doc: Document, style: Style) -> bytes:
     """
     doc = print_ready(doc)
     reference = style.reference_docx is not None
-    wd = open_reference(style.reference_docx) if reference \
+    wd = open_reference(style.reference_docx) if style.reference_docx is not None \
         else _docx.Document(io.BytesIO(base_template()))
     fonts = FontSet.of(style)
     logo, embedded = _prepare_package(wd, fonts, reference)

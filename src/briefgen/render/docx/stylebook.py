@@ -108,7 +108,7 @@ class StyleBook:
         leading unless ``line``)."""
         line = self.leading if line is None else line
         return el("w:spacing", {"w:before": str(tw(before)), "w:after": str(tw(after)),
-                                "w:line": str(int(round(240 * line))), "w:lineRule": "auto"})
+                                "w:line": str(round(240 * line)), "w:lineRule": "auto"})
 
     # styles -----------------------------------------------------------------------------
     def find(self, style_id: str | None) -> Element | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import docx as _docx
+from docx.document import Document as WordDocument
 
 from ..stylesheet import BoxLook, Role
 from .context import Context
@@ -29,7 +29,7 @@ SINGLE = 1.0
 _JC = {"center": "center", "right": "right", "justify": "both"}
 
 
-def write_styles(wd: _docx.Document, ctx: Context) -> StyleBook:
+def write_styles(wd: WordDocument, ctx: Context) -> StyleBook:
     """Write every style into the document's styles part; return the book of them."""
     body = ctx.sheet.role("body")
     book = StyleBook(wd.styles.element, ctx.reference, body.line_multiple)
@@ -152,7 +152,7 @@ def _block_styles(book: StyleBook, ctx: Context) -> None:
                 ppr=role_ppr(book, quote,
                              el("w:pBdr", None, border("left", q.rule_colour,
                                                        eighths(q.rule_width),
-                                                       int(round(q.rule_gap)))),
+                                                       round(q.rule_gap))),
                              quote_indents(ctx), before=q.space_before),
                 rpr=role_rpr(book, ctx, quote))
     _define(book, ctx, "Attribution", "Attribution", "attribution", el("w:keepLines"),
@@ -201,7 +201,7 @@ def _label_block(ctx: Context, font: str) -> list[Element]:
     left, right = {"right": (side + pad, pad), "left": (pad, side + pad),
                    "center": (side / 2 + pad, side / 2 + pad)}[look.align]
     edge = eighths(ctx.sheet.furniture.rule_width)  # in the block's own colour
-    return [el("w:pBdr", None, *(border(b, look.background or "", edge, int(round(pad)))
+    return [el("w:pBdr", None, *(border(b, look.background or "", edge, round(pad))
                                  for b in ("top", "left", "bottom", "right"))),
             shd(look.background or ""),
             el("w:ind", {"w:left": str(tw(left)), "w:right": str(tw(right))})]
@@ -249,7 +249,7 @@ def _furniture_and_note_styles(book: StyleBook, ctx: Context) -> None:
     tabs = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:pos": str(ctx.text_w)}))
     for sid, name in (("Header", "header"), ("Footer", "footer")):
         rule = el("w:pBdr", None, border("top", f.rule_colour, eighths(f.rule_width),
-                                         int(round(f.rule_offset)))) \
+                                         round(f.rule_offset))) \
             if sid == "Footer" else None
         _define(book, ctx, sid, name, "header-footer", rule, copy_el(tabs), builtin=True,
                 qformat=False)

@@ -96,8 +96,9 @@ class Writer:
         parts = [BLOCKS[type(b)](self, b, "main") for b in self.doc.blocks]
         slot = endnote_slot(self.doc.blocks)
         if slot is not None:
-            title = self.doc.blocks[slot].title  # type: ignore[union-attr]
-            parts[slot] = self.notes_section(title)
+            listed = self.doc.blocks[slot]
+            assert isinstance(listed, d.NotesList)  # what endnote_slot finds
+            parts[slot] = self.notes_section(listed.title)
         else:
             parts.append(self.notes_section(self.doc.meta.label("notes", "Notes")))
         return "".join(parts)

@@ -44,6 +44,9 @@ class Contents(TableOfContents):
     """The contents (see the module); the whole leader links to the heading, as the entry's
     text does."""
 
+    width: float  # ReportLab's, set by wrap()
+    height: float
+
     def __init__(self, entries: list[Entry], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         set_toc_entries(self, entries)  # filled as the headings are made, before any layout

@@ -39,7 +39,7 @@ class Stamp:
         sign = "-" if minutes < 0 else "+"
         hh, mm = divmod(abs(minutes), 60)
         ymdhms = (when.year, when.month, when.day, when.hour, when.minute, when.second)
-        pdf = "D:%04d%02d%02d%02d%02d%02d" % ymdhms + f"{sign}{hh:02d}'{mm:02d}'"
+        pdf = "D:{:04d}{:02d}{:02d}{:02d}{:02d}{:02d}".format(*ymdhms) + f"{sign}{hh:02d}'{mm:02d}'"
         return cls(t=when.timestamp(), lt=tuple(when.timetuple()), YMDhms=ymdhms,
                    dhh=(-hh if minutes < 0 else hh), dmm=mm, tzname=when.tzname() or "UTC",
                    pdf=pdf)

@@ -288,6 +288,8 @@ class NoteFrame(NotesFrame):
     """The body frame when the style asks for footnotes: its bottom rises by the height of the
     notes whose marks are placed on the page (see :class:`Footnotes`)."""
 
+    bg_force: bool  # (set in __init__, through __dict__ as ReportLab's frames are)
+
     def __init__(self, footnotes: Footnotes, *args: Any, **kwargs: Any):
         self.__dict__["bg_fn"] = footnotes
         self.__dict__["bg_force"] = False

@@ -124,7 +124,7 @@ def text_line_on_page(canv: Canvas) -> tuple[float, float]:
     """Inside an ``<onDraw>`` callback: the baseline of the line being drawn in page
     coordinates (through the canvas's current transformation), and the line's leading."""
     info = canv._curr_tx_info
-    a, b, c, d, e, f = canv._currentMatrix
+    _, b, _, d, _, f = canv._currentMatrix
     x, y = info["cur_x"], info["cur_y"]
     return b * x + d * y + f, float(info.get("leading") or 0.0)
 

@@ -44,7 +44,7 @@ def _rows(w: BlockWriter, t: d.Table, ncols: int) -> list[list[Any]]:
             extra: list[Flowable] = []
             for c in cells[ncols - 1:]:
                 extra.extend(c if isinstance(c, list) else [])
-            cells = cells[:ncols - 1] + [extra or ""]
+            cells = [*cells[:ncols - 1], extra or ""]
         cells += [""] * (ncols - len(cells))
         rows.append(cells)
     return rows

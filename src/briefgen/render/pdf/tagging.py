@@ -110,7 +110,7 @@ def tagged_elem(flowable: Any) -> Elem | None:
     return getattr(flowable, "bg_tag", None)
 
 
-class tagged:
+class tagged:  # noqa: N801 (a context manager, named and used like a function)
     """Whatever is drawn inside is marked content of ``elem`` (if the canvas is tagging)."""
 
     __slots__ = ("canv", "depth", "tagger")

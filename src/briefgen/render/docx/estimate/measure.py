@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ....fonts import Family
@@ -161,8 +161,8 @@ class Measure:
                                     box.before + sum(box.lines))
                 if first is None and not box.keep_next:
                     # widow and orphan control: a paragraph splits only with 2 + 2 lines
-                    least = 2 if (len(box.lines) >= 4 or not box.widow) else len(box.lines)
-                    first = h + box.before + sum(box.lines[:least])
+                    need = 2 if (len(box.lines) >= 4 or not box.widow) else len(box.lines)
+                    first = h + box.before + sum(box.lines[:need])
                 h += box.before + sum(box.lines) + box.after
                 marks += box.marks
                 notes += [n for line in box.notes for n in line]
@@ -233,7 +233,8 @@ def _single_line(font: str, families: Mapping[str, Family] | None, size: float) 
     return math.floor((asc + desc + gap) * size * 20 / units + 0.5 + _LINE_ROUNDING)
 
 
-def _other_char(c: Element, tag: str, size: float, width, out: Chars) -> None:
+def _other_char(c: Element, tag: str, size: float, width: Callable[[str], float],
+                out: Chars) -> None:
     """A tab, a line break or a note reference as characters."""
     if tag == "tab":
         out.append(("\t", size * _TAB_EMS, None))
