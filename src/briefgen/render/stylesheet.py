@@ -260,8 +260,9 @@ def _half(points: float) -> float:
     return round(points * 2) / 2
 
 
-def resolve(style: Style) -> Stylesheet:
-    """The presentation rules of ``style``: every role and block look, in points."""
+def _roles(style: Style) -> dict[str, Role]:
+    """Every text role of ``style``: its font, weight, slant, size, leading, colour and
+    spacing, in points."""
     z, c = style.sizes, style.colours
     body, head = style.fonts.body, style.fonts.headings
     base = _half(z.base)
@@ -313,7 +314,15 @@ def resolve(style: Style) -> Stylesheet:
             space_before=base * 0.5 if level == 1 else 0.0, space_after=base * 0.15)
     add("header-footer", z.header_footer, colour=c.muted)
     add("marking-banner", z.marking, family=head, bold=True, leading=z.marking * 1.2)
+    return roles
 
+
+def resolve(style: Style) -> Stylesheet:
+    """The presentation rules of ``style``: every role and block look, in points."""
+    z, c = style.sizes, style.colours
+    base = _half(z.base)
+    small = _half(z.small)
+    roles = _roles(style)
     boxes = {
         role: BoxLook(fill=c.box_bg, border=c.box_border,
                       border_width=1.6 if role == "warning" else 1.0,
