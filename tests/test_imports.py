@@ -15,7 +15,8 @@ CODE = """
 import json, sys, briefgen
 briefgen.build({sample!r}, formats={formats!r}, template={template!r})
 print(json.dumps({{m: any(n == m or n.startswith(m + ".") for n in sys.modules)
-                  for m in ("reportlab", "docx", "pypdfium2", "PIL", "concurrent.futures")}}))
+                  for m in ("reportlab", "docx", "pypdfium2", "PIL", "concurrent.futures",
+                            "urllib.request", "http.client")}}))
 """
 
 
@@ -44,3 +45,5 @@ def test_a_build_imports_what_its_formats_need(formats: str, template: str,
     found = modules_after(formats, template)
     assert {k: found[k] for k in expected} == expected
     assert not found["concurrent.futures"]  # only batches need it
+    # nothing a build does fetches: xml.sax.saxutils would bring these (about 10 ms)
+    assert not found["urllib.request"] and not found["http.client"]

@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
@@ -45,6 +44,7 @@ from reportlab.pdfbase.pdfdoc import (
 from reportlab.pdfgen.canvas import Canvas
 
 from ... import document as d
+from ...xmltext import escape as xml_escape
 from .reportlab_adapter import (
     PageHooks,
     RawObject,
