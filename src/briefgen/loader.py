@@ -74,6 +74,22 @@ def _fail(file: str, message: str, line: int | None = None, col: int | None = No
     return BriefError([Diagnostic(printable(file), line, col, printable(path), printable(message))])
 
 
+def file_problem(path: Path, limit: int) -> str | None:
+    """Why ``path`` cannot be read as an input of at most ``limit`` bytes (missing, not a
+    regular file, too large), or ``None``: a check before a library opens it itself."""
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    if st.st_size > limit:
+        return f"is {st.st_size:,} bytes; the limit is {limit:,}"
+    return None
+
+
 def read_limited(path: Path, limit: int, what: str = "file") -> bytes:
     """At most ``limit`` bytes of a regular file, refusing a folder, a device, a pipe or a
     larger file. The size is checked while reading: a reported size can lie (``/proc``)."""

@@ -28,7 +28,6 @@ import datetime as dt
 import math
 import os
 import re
-import stat
 import time
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -706,15 +705,9 @@ class SafeLoader(FileSystemLoader):
 
 def template_file_problem(path: Path) -> str | None:
     """Why a template file cannot be read (not a regular file, too large), or ``None``."""
-    try:
-        st = os.stat(path)
-    except OSError as e:
-        return f"cannot be read ({e.strerror})"
-    if not stat.S_ISREG(st.st_mode):
-        return "is not a regular file"
-    if st.st_size > MAX_TEMPLATE_BYTES:
-        return f"is {st.st_size:,} bytes; the limit is {MAX_TEMPLATE_BYTES:,}"
-    return None
+    from .loader import file_problem
+
+    return file_problem(path, MAX_TEMPLATE_BYTES)
 
 
 def iter_limited(chunks: Iterable[str]) -> str:

@@ -448,20 +448,15 @@ MAX_LOGO_BYTES = 20 * 1024 * 1024
 def logo_problem(path: Path) -> str | None:
     """Why an image cannot be a logo (not a PNG or JPEG, too many pixels, corrupt or
     truncated), or ``None``. The size is read from the header before any pixel is decoded."""
-    import os
-    import stat
     import warnings
 
     from PIL import Image, UnidentifiedImageError
 
-    try:
-        st = os.stat(path)
-    except OSError as e:
-        return f"cannot be read ({e.strerror})"
-    if not stat.S_ISREG(st.st_mode):
-        return "is not a regular file"
-    if st.st_size > MAX_LOGO_BYTES:
-        return f"is {st.st_size:,} bytes; a logo may be at most {MAX_LOGO_BYTES:,}"
+    from .loader import file_problem
+
+    problem = file_problem(path, MAX_LOGO_BYTES)
+    if problem:
+        return problem
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
