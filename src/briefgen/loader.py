@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -455,16 +455,27 @@ def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for k in node:
-            _count_chars(len(str(k)), counter, name)
             kloc = (*loc, str(k))
             try:
                 kl, kc, vl, vc = node.lc.data[k]
                 pos.keys[kloc] = (kl + 1, kc + 1)
                 pos.values[kloc] = (vl + 1, vc + 1)
             except (KeyError, TypeError):
-                pass
+                kl = kc = None
+            at = (kl + 1, kc + 1) if kl is not None and kc is not None else pos.find(loc)
+            if not isinstance(k, (str, int, float, bool)) and k is not None:
+                raise _fail(name, "a mapping or list used as a key; keys are names "
+                                  "(title:, summary: ...)", *at)
+            if isinstance(k, TaggedScalar):
+                k = _tagged(k, name, at)
+            _count_chars(len(str(k)), counter, name)
+            if str(k) in out:  # 1: and '1': are one key once read as text
+                raise _fail(name, f"duplicate key {str(k)!r}; each key may appear once in a "
+                                  "mapping", *at)
             out[str(k)] = _plain(node[k], kloc, pos, counter, name)
         return out
+    if isinstance(node, TaggedScalar):
+        return _plain(_tagged(node, name, pos.find(loc)), loc, pos, counter, name)
     if isinstance(node, CommentedSeq):
         items = []
         for i, v in enumerate(node):
@@ -491,6 +502,20 @@ def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -
     if isinstance(node, float):
         return float(node)
     return node  # dates and datetimes
+
+
+def _tagged(node: TaggedScalar, name: str, at: tuple[int | None, int | None]) -> str:
+    """A scalar with an explicit tag: ``!!str`` is text; any other tag, and the YAML 1.1
+    value and merge indicators (``=``, ``<<``) as values, are refused, located, with what to
+    write instead."""
+    tag = getattr(node.tag, "value", node.tag)
+    if tag == "tag:yaml.org,2002:str":
+        return str(node.value)
+    if tag in ("tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"):
+        raise _fail(name, f"{node.value!r} alone is a YAML indicator, not a value; put it in "
+                          f"quotes (\"{node.value}\") if it is text", *at)
+    raise _fail(name, f"the explicit tag {tag} is not supported; remove it, or put the value in "
+                      "quotes", *at)
 
 
 def load_mapping(path: Path) -> tuple[dict[str, Any], Positions]:
