@@ -254,3 +254,89 @@ def test_tagged_pdf_spans_carry_their_language_and_the_structure_is_sound():
     assert {str(e.obj.ActualText) for e in spans} == {"أنصار الله", "دریای سرخ", "ים סוף"}
     # each Span holds marked content (its text), inside the cell's paragraph
     assert all(any(not hasattr(k, "role") for k in e.kids) for e in spans)
+
+
+# --------------------------------------------------------------------------------------------
+# Charts: right-to-left labels shaped, reordered, in a face that has the letters
+
+
+def _rtl_charts() -> tuple[d.RiskMatrix, d.Timeline]:
+    m = d.RiskMatrix(("نادر", "likely"), ("small", "big"), ((0, 1), (1, 2)),
+                     ("Low", "Medium", "High"), (d.RiskPoint("هجوم أنصار الله", 2, 2),),
+                     likelihood_title="الاحتمال", impact_title="Impact")
+    tl = d.Timeline((d.TimelineEvent("12 يناير 2024", 1.0, "بيان أنصار الله, 12 January"),
+                     d.TimelineEvent("13 Jan", 2.0, "A plain label"),
+                     d.TimelineEvent("14 Jan", 3.0, "ים סוף closed")))
+    return m, tl
+
+
+def _chart_strings(node) -> list:
+    out = []
+    for c in getattr(node, "contents", []):
+        out.extend([c] if hasattr(c, "text") else _chart_strings(c))
+    return out
+
+
+@pytest.mark.parametrize("body", ["dejavu-sans", "dejavu-serif"])
+def test_chart_labels_are_shaped_right_to_left_in_a_face_with_the_letters(body):
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from briefgen.render import graphics
+    from briefgen.style import Style
+
+    style = Style.model_validate({"fonts": {"body": body, "headings": body}})
+    m, tl = _rtl_charts()
+    for chart in (m, tl):
+        strings = _chart_strings(graphics.drawing(chart, style, 400))
+        drawn = "".join(s.text for s in strings)
+        assert "\ufffd" not in drawn and "?" not in drawn
+        for s in strings:  # every glyph drawn is in the face that draws it
+            face = getFont(s.fontName).face
+            assert all(ord(c) in face.charToGlyph for c in s.text), (s.fontName, s.text)
+        # joined: contextual forms (or shaped glyphs), not the bare letters, and no run of
+        # letters left in logical order
+        assert "أنصار" not in drawn and "\u0627\u0644\u0644\u0647" not in drawn
+        assert any(hasattr(s.text, "__shapeData__") for s in strings)
+    strings = _chart_strings(graphics.drawing(tl, style, 400))
+    # a right-to-left line: "January" is drawn left of the Arabic that precedes it logically
+    january = next(s for s in strings if s.text == "January")
+    arabic = [s for s in strings if hasattr(s.text, "__shapeData__") and s.y == january.y
+              and not s.fontName.endswith("-bold")]  # (the bold ones: the date column)
+    assert arabic and all(a.x > january.x for a in arabic)
+    if body == "dejavu-serif":  # no Arabic in the face: the Noto fallback draws it
+        letters = [a for a in arabic if re.search("[\u0600-\u06ff\ufb50-\ufeff]", a.text)]
+        assert letters and {a.fontName for a in letters} == {"briefgen-noto-sans-arabic"}
+    # SVG keeps logical text (the browser shapes it)
+    plain = "".join(s.text for s in _chart_strings(graphics.drawing(tl, style, 400,
+                                                                    shaped=False)))
+    assert "بيان أنصار الله" in plain
+
+
+def test_chart_labels_read_back_in_logical_order_from_pdf_and_png(tmp_path):
+    import datetime as dt
+
+    from briefgen.render import graphics
+    from briefgen.render.pdf import render_pdf
+    from briefgen.style import Style
+
+    m, tl = _rtl_charts()
+    doc = d.Document(d.Meta("Charts", dt.datetime(2024, 1, 15),
+                            marking=d.Marking("tlp", "TLP:CLEAR")),
+                     (d.Figure(m, (d.Text("Matrix"),), "A matrix"),
+                      d.Figure(tl, (d.Text("Timeline"),), "A timeline")))
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(render_pdf(doc, Style()))
+    text = pdftotext(pdf)
+    for phrase in ("هجوم أنصار الله", "الاحتمال", "نادر", "بيان أنصار الله", "ים סוף",
+                   "يناير"):
+        assert phrase in text, phrase
+    assert "\ufffd" not in text
+    png = graphics.png(graphics.drawing(tl, Style(), 400))
+    assert png.startswith(b"\x89PNG")
+    # the PNG's pixels: the Arabic label is drawn (ink right of the axis on its row)
+    import io
+
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("L")
+    assert img.getextrema()[0] < 100

@@ -36,7 +36,7 @@ from reportlab.lib.styles import ParagraphStyle
 from ..bidi import has_rtl
 
 __all__ = ["base_rtl", "bidi_style", "bidi_text", "has_rtl", "install", "isolate", "log2vis",
-           "logical_text"]
+           "logical_text", "run_width", "shape_run"]
 
 _LOCK = threading.Lock()
 _installed = False
@@ -175,6 +175,32 @@ def _per_font(original: Any) -> Any:
         return out if changed else w
 
     return shape
+
+
+def shape_run(text: str, font_name: str, size: float) -> str:
+    """One run of one font and one direction, shaped by HarfBuzz: a right-to-left run comes
+    back in visual order, as glyphs ``canvas.drawString`` prints as they are (a ReportLab
+    ``ShapedStr``, whose ToUnicode entries give the logical text back). ``text`` itself when
+    the font cannot be shaped."""
+    from reportlab.lib.abag import ABag
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.ttfonts import ShapedStr, shapeFragWord
+
+    install()
+    part = [stringWidth(text, font_name, size), (ABag(fontName=font_name, fontSize=size), text)]
+    shaped = _remember(shapeFragWord(part, force=True), part)
+    out = shaped[1][1] if len(shaped) == 2 else None
+    return out if isinstance(out, ShapedStr) else text
+
+
+def run_width(text: str, font_name: str, size: float) -> float:
+    """The advance of a run :func:`shape_run` gave (or of plain text)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    data = getattr(text, "__shapeData__", None)
+    if data is not None:
+        return float(sum(g.x_advance for g in data)) * size / 1000
+    return float(stringWidth(text, font_name, size))
 
 
 def _flat(shaped: Any) -> Any:
