@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import struct
 import threading
-import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from .. import document as d
 from ..errors import RenderError
 from ..fonts import BUNDLED, coverage, family, file_digest
 from ..style import Style
-from .bidi import base_rtl, has_rtl, levels, visual_runs
+from .bidi import has_rtl
 
 __all__ = ["BAND_FILLS", "BandCell", "Faces", "band_fills", "contrast", "drawing", "faces",
            "ink_on", "png"]
@@ -174,10 +173,6 @@ def _hex_colour(c: str) -> colors.Color:
 # Text
 
 
-#: bidi classes of characters that stay in the face of the run before them, when it has them
-_NEUTRAL = frozenset({"WS", "CS", "ON", "ES", "ET", "BN", "NSM"})
-
-
 class _Ink:
     """The fonts and sizes of one chart, and text measuring and wrapping in them."""
 
@@ -233,25 +228,9 @@ class _Ink:
         a line in the body's face with no right-to-left letter (drawn as it is)."""
         if not has_rtl(text) and all(ord(c) in self.own for c in text):
             return None
-        from .pdf.shaping import shape_run
+        from .pdf.shaping import line_runs
 
-        rtl = base_rtl(text)
-        items: list[list] = []  # [level, face, characters]
-        for c, lev in zip(text, levels(text, rtl), strict=True):
-            f = self.face(c, font)
-            if items and items[-1][0] == lev and (
-                    items[-1][1] == f or (unicodedata.bidirectional(c) in _NEUTRAL
-                                          and pdfmetrics.getFont(items[-1][1]).face
-                                          .charToGlyph.get(ord(c)))):
-                items[-1][2].append(c)
-            else:
-                items.append([lev, f, [c]])
-        logical = [(lev, f, "".join(cs)) for lev, f, cs in items]
-        out = []
-        for k in visual_runs([(lev, t) for lev, _, t in logical], rtl):
-            lev, f, t = logical[k]
-            out.append((shape_run(t, f, size) if lev % 2 else t, f))
-        return out
+        return line_runs(text, size, lambda c: self.face(c, font))
 
     def width(self, text: str, font: str, size: float) -> float:
         runs = self.runs(text, font, size)
