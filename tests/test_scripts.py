@@ -340,3 +340,54 @@ def test_chart_labels_read_back_in_logical_order_from_pdf_and_png(tmp_path):
 
     img = Image.open(io.BytesIO(png)).convert("L")
     assert img.getextrema()[0] < 100
+
+
+# --------------------------------------------------------------------------------------------
+# Page furniture: the footer line shaped in the PDF, its runs marked in the DOCX
+
+
+def _footer_doc() -> d.Document:
+    import datetime as dt
+
+    return d.Document(d.Meta("Footer", dt.datetime(2024, 1, 15),
+                             marking=d.Marking("tlp", "TLP:CLEAR"),
+                             footer_text="باب المندب - BG-SAMPLE-RTL-001"),
+                      (d.Paragraph((d.Text("Body."),)),))
+
+
+@pytest.mark.parametrize("body", ["dejavu-sans", "dejavu-serif"])
+def test_pdf_footer_is_shaped_and_reads_back_in_logical_order(body, tmp_path):
+    from briefgen.render.pdf import render_pdf
+    from briefgen.style import Style
+
+    style = Style.model_validate({"fonts": {"body": body, "headings": body}})
+    pdf = tmp_path / "f.pdf"
+    pdf.write_bytes(render_pdf(_footer_doc(), style))
+    text = pdftotext(pdf)
+    assert "باب المندب" in text and "BG-SAMPLE-RTL-001" in text and "\ufffd" not in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    if body == "dejavu-serif":  # the serif has no Arabic: the fallback draws the footer's
+        assert "NotoSansArabic" in fonts
+    # drawn right to left: the second Arabic word left of the first, the Latin left of both
+    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True).stdout
+    x = {w.translate(CONTROLS): float(m) for m, w in
+         re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]+)</word>', box)}
+    # (-bbox gives each word's characters in the order drawn: a right-to-left word reversed)
+    assert x["BG-SAMPLE-RTL-001"] < x["المندب"[::-1]] < x["باب"[::-1]], x
+
+
+def test_docx_footer_runs_are_marked_right_to_left():
+    import io
+
+    from briefgen.render.docx import render_docx
+    from briefgen.style import Style
+
+    with zipfile.ZipFile(io.BytesIO(render_docx(_footer_doc(), Style()))) as z:
+        footer = next(z.read(n).decode() for n in z.namelist()
+                      if n.startswith("word/footer") and "BG-SAMPLE" in z.read(n).decode())
+    runs = re.findall(r"<w:r>(.*?)</w:r>", footer, re.S)
+    arabic = [r for r in runs if "باب" in r]
+    latin = [r for r in runs if "BG-SAMPLE" in r]
+    assert arabic and all("<w:rtl/>" in r and 'w:cs="' in r for r in arabic)
+    assert latin and all("<w:rtl/>" not in r for r in latin)
