@@ -250,8 +250,10 @@ def test_tagged_pdf_spans_carry_their_language_and_the_structure_is_sound():
     report = check(briefgen.build(BRIEF, formats=("pdf",)).pdf)
     assert report.problems == []
     spans = [e for e in elems(report.tree) if e.role == "Span"]
-    assert sorted(str(e.obj.Lang) for e in spans) == ["ar", "fa", "he"]
-    assert {str(e.obj.ActualText) for e in spans} == {"أنصار الله", "دریای سرخ", "ים סוף"}
+    # (the names' languages, and a span of rich text: "[تنگه هرمز]{lang=fa}")
+    assert sorted(str(e.obj.Lang) for e in spans) == ["ar", "fa", "fa", "he"]
+    assert {str(e.obj.ActualText) for e in spans} == {"أنصار الله", "دریای سرخ", "ים סוף",
+                                                      "تنگه هرمز"}
     # each Span holds marked content (its text), inside the cell's paragraph
     assert all(any(not hasattr(k, "role") for k in e.kids) for e in spans)
 
@@ -391,3 +393,49 @@ def test_docx_footer_runs_are_marked_right_to_left():
     latin = [r for r in runs if "BG-SAMPLE" in r]
     assert arabic and all("<w:rtl/>" in r and 'w:cs="' in r for r in arabic)
     assert latin and all("<w:rtl/>" not in r for r in latin)
+
+
+# --------------------------------------------------------------------------------------------
+# A language in rich text: [text]{lang=tag}
+
+
+def test_rich_text_span_syntax_parses_only_a_valid_lang():
+    from briefgen.inline import parse_inline
+
+    assert parse_inline("a [أنصار الله]{lang=ar} b") == (
+        d.Text("a "), d.Span("ar", (d.Text("أنصار الله"),)), d.Text(" b"))
+    assert parse_inline("**[ים]{lang=he-IL}**") == (
+        d.Strong((d.Span("he-IL", (d.Text("ים"),)),)),)
+    assert parse_inline("[*x*]{lang=fa}") == (d.Span("fa", (d.Emph((d.Text("x"),)),)),)
+    for literal in ("[t]{lang=AR}", "[t]{lang=ar class=x}", "[t]{dir=rtl}", "[]{lang=ar}",
+                    "[t] {lang=ar}", "[t]{lang=a}", "[t]{lang=ar"):
+        assert parse_inline(literal) == (d.Text(literal),), literal
+    assert parse_inline("\\[t]{lang=ar}") == (d.Text("[t]{lang=ar}"),)
+    # a span in a link's text, a citation after it
+    assert parse_inline("[[t]{lang=ar}](https://example.org)") == (
+        d.Link("https://example.org", (d.Span("ar", (d.Text("t"),)),)),)
+
+
+def test_rich_text_span_syntax_takes_linear_time():
+    import time
+
+    from briefgen.inline import parse_inline
+
+    for text in ("[" * 50_000, "[a]{" * 20_000, "[a]{lang=" * 20_000, "]{lang=ar}" * 20_000,
+                 "[x]{lang=ar}" * 5_000):
+        start = time.perf_counter()
+        parse_inline(text)
+        assert time.perf_counter() - start < 2.0, text[:20]
+
+
+def test_rich_text_span_reaches_every_format():
+    pack = briefgen.build(BRIEF, formats=("pdf", "docx", "html"))
+    assert '<span lang="fa" dir="rtl"><bdi>تنگه هرمز</bdi></span>' in pack.html.decode()
+    assert re.search(r'<w:lang w:bidi="fa"/></w:rPr><w:t>تنگه هرمز</w:t>',
+                     _document_xml(pack.docx))
+    from test_pdf_tagged import check, elems
+
+    report = check(pack.pdf)  # (kept: the structure elements read from its open PDF)
+    spans = [e for e in elems(report.tree) if e.role == "Span"]
+    assert report.problems == [] and any(str(e.obj.Lang) == "fa" and str(e.obj.ActualText) == "تنگه هرمز"
+               for e in spans)
