@@ -437,5 +437,5 @@ def test_rich_text_span_reaches_every_format():
 
     report = check(pack.pdf)  # (kept: the structure elements read from its open PDF)
     spans = [e for e in elems(report.tree) if e.role == "Span"]
-    assert report.problems == [] and any(str(e.obj.Lang) == "fa" and str(e.obj.ActualText) == "تنگه هرمز"
-               for e in spans)
+    assert report.problems == []
+    assert any(str(e.obj.Lang) == "fa" and str(e.obj.ActualText) == "تنگه هرمز" for e in spans)
