@@ -250,7 +250,192 @@ def test_tagged_pdf_spans_carry_their_language_and_the_structure_is_sound():
     report = check(briefgen.build(BRIEF, formats=("pdf",)).pdf)
     assert report.problems == []
     spans = [e for e in elems(report.tree) if e.role == "Span"]
-    assert sorted(str(e.obj.Lang) for e in spans) == ["ar", "fa", "he"]
-    assert {str(e.obj.ActualText) for e in spans} == {"أنصار الله", "دریای سرخ", "ים סוף"}
+    # (the names' languages, and a span of rich text: "[تنگه هرمز]{lang=fa}")
+    assert sorted(str(e.obj.Lang) for e in spans) == ["ar", "fa", "fa", "he"]
+    assert {str(e.obj.ActualText) for e in spans} == {"أنصار الله", "دریای سرخ", "ים סוף",
+                                                      "تنگه هرمز"}
     # each Span holds marked content (its text), inside the cell's paragraph
     assert all(any(not hasattr(k, "role") for k in e.kids) for e in spans)
+
+
+# --------------------------------------------------------------------------------------------
+# Charts: right-to-left labels shaped, reordered, in a face that has the letters
+
+
+def _rtl_charts() -> tuple[d.RiskMatrix, d.Timeline]:
+    m = d.RiskMatrix(("نادر", "likely"), ("small", "big"), ((0, 1), (1, 2)),
+                     ("Low", "Medium", "High"), (d.RiskPoint("هجوم أنصار الله", 2, 2),),
+                     likelihood_title="الاحتمال", impact_title="Impact")
+    tl = d.Timeline((d.TimelineEvent("12 يناير 2024", 1.0, "بيان أنصار الله, 12 January"),
+                     d.TimelineEvent("13 Jan", 2.0, "A plain label"),
+                     d.TimelineEvent("14 Jan", 3.0, "ים סוף closed")))
+    return m, tl
+
+
+def _chart_strings(node) -> list:
+    out = []
+    for c in getattr(node, "contents", []):
+        out.extend([c] if hasattr(c, "text") else _chart_strings(c))
+    return out
+
+
+@pytest.mark.parametrize("body", ["dejavu-sans", "dejavu-serif"])
+def test_chart_labels_are_shaped_right_to_left_in_a_face_with_the_letters(body):
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from briefgen.render import graphics
+    from briefgen.style import Style
+
+    style = Style.model_validate({"fonts": {"body": body, "headings": body}})
+    m, tl = _rtl_charts()
+    for chart in (m, tl):
+        strings = _chart_strings(graphics.drawing(chart, style, 400))
+        drawn = "".join(s.text for s in strings)
+        assert "\ufffd" not in drawn and "?" not in drawn
+        for s in strings:  # every glyph drawn is in the face that draws it
+            face = getFont(s.fontName).face
+            assert all(ord(c) in face.charToGlyph for c in s.text), (s.fontName, s.text)
+        # joined: contextual forms (or shaped glyphs), not the bare letters, and no run of
+        # letters left in logical order
+        assert "أنصار" not in drawn and "\u0627\u0644\u0644\u0647" not in drawn
+        assert any(hasattr(s.text, "__shapeData__") for s in strings)
+    strings = _chart_strings(graphics.drawing(tl, style, 400))
+    # a right-to-left line: "January" is drawn left of the Arabic that precedes it logically
+    january = next(s for s in strings if s.text == "January")
+    arabic = [s for s in strings if hasattr(s.text, "__shapeData__") and s.y == january.y
+              and not s.fontName.endswith("-bold")]  # (the bold ones: the date column)
+    assert arabic and all(a.x > january.x for a in arabic)
+    if body == "dejavu-serif":  # no Arabic in the face: the Noto fallback draws it
+        letters = [a for a in arabic if re.search("[\u0600-\u06ff\ufb50-\ufeff]", a.text)]
+        assert letters and {a.fontName for a in letters} == {"briefgen-noto-sans-arabic"}
+    # SVG keeps logical text (the browser shapes it)
+    plain = "".join(s.text for s in _chart_strings(graphics.drawing(tl, style, 400,
+                                                                    shaped=False)))
+    assert "بيان أنصار الله" in plain
+
+
+def test_chart_labels_read_back_in_logical_order_from_pdf_and_png(tmp_path):
+    import datetime as dt
+
+    from briefgen.render import graphics
+    from briefgen.render.pdf import render_pdf
+    from briefgen.style import Style
+
+    m, tl = _rtl_charts()
+    doc = d.Document(d.Meta("Charts", dt.datetime(2024, 1, 15),
+                            marking=d.Marking("tlp", "TLP:CLEAR")),
+                     (d.Figure(m, (d.Text("Matrix"),), "A matrix"),
+                      d.Figure(tl, (d.Text("Timeline"),), "A timeline")))
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(render_pdf(doc, Style()))
+    text = pdftotext(pdf)
+    for phrase in ("هجوم أنصار الله", "الاحتمال", "نادر", "بيان أنصار الله", "ים סוף",
+                   "يناير"):
+        assert phrase in text, phrase
+    assert "\ufffd" not in text
+    png = graphics.png(graphics.drawing(tl, Style(), 400))
+    assert png.startswith(b"\x89PNG")
+    # the PNG's pixels: the Arabic label is drawn (ink right of the axis on its row)
+    import io
+
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("L")
+    assert img.getextrema()[0] < 100
+
+
+# --------------------------------------------------------------------------------------------
+# Page furniture: the footer line shaped in the PDF, its runs marked in the DOCX
+
+
+def _footer_doc() -> d.Document:
+    import datetime as dt
+
+    return d.Document(d.Meta("Footer", dt.datetime(2024, 1, 15),
+                             marking=d.Marking("tlp", "TLP:CLEAR"),
+                             footer_text="باب المندب - BG-SAMPLE-RTL-001"),
+                      (d.Paragraph((d.Text("Body."),)),))
+
+
+@pytest.mark.parametrize("body", ["dejavu-sans", "dejavu-serif"])
+def test_pdf_footer_is_shaped_and_reads_back_in_logical_order(body, tmp_path):
+    from briefgen.render.pdf import render_pdf
+    from briefgen.style import Style
+
+    style = Style.model_validate({"fonts": {"body": body, "headings": body}})
+    pdf = tmp_path / "f.pdf"
+    pdf.write_bytes(render_pdf(_footer_doc(), style))
+    text = pdftotext(pdf)
+    assert "باب المندب" in text and "BG-SAMPLE-RTL-001" in text and "\ufffd" not in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    if body == "dejavu-serif":  # the serif has no Arabic: the fallback draws the footer's
+        assert "NotoSansArabic" in fonts
+    # drawn right to left: the second Arabic word left of the first, the Latin left of both
+    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True).stdout
+    x = {w.translate(CONTROLS): float(m) for m, w in
+         re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]+)</word>', box)}
+    # (-bbox gives each word's characters in the order drawn: a right-to-left word reversed)
+    assert x["BG-SAMPLE-RTL-001"] < x["المندب"[::-1]] < x["باب"[::-1]], x
+
+
+def test_docx_footer_runs_are_marked_right_to_left():
+    import io
+
+    from briefgen.render.docx import render_docx
+    from briefgen.style import Style
+
+    with zipfile.ZipFile(io.BytesIO(render_docx(_footer_doc(), Style()))) as z:
+        footer = next(z.read(n).decode() for n in z.namelist()
+                      if n.startswith("word/footer") and "BG-SAMPLE" in z.read(n).decode())
+    runs = re.findall(r"<w:r>(.*?)</w:r>", footer, re.S)
+    arabic = [r for r in runs if "باب" in r]
+    latin = [r for r in runs if "BG-SAMPLE" in r]
+    assert arabic and all("<w:rtl/>" in r and 'w:cs="' in r for r in arabic)
+    assert latin and all("<w:rtl/>" not in r for r in latin)
+
+
+# --------------------------------------------------------------------------------------------
+# A language in rich text: [text]{lang=tag}
+
+
+def test_rich_text_span_syntax_parses_only_a_valid_lang():
+    from briefgen.inline import parse_inline
+
+    assert parse_inline("a [أنصار الله]{lang=ar} b") == (
+        d.Text("a "), d.Span("ar", (d.Text("أنصار الله"),)), d.Text(" b"))
+    assert parse_inline("**[ים]{lang=he-IL}**") == (
+        d.Strong((d.Span("he-IL", (d.Text("ים"),)),)),)
+    assert parse_inline("[*x*]{lang=fa}") == (d.Span("fa", (d.Emph((d.Text("x"),)),)),)
+    for literal in ("[t]{lang=AR}", "[t]{lang=ar class=x}", "[t]{dir=rtl}", "[]{lang=ar}",
+                    "[t] {lang=ar}", "[t]{lang=a}", "[t]{lang=ar"):
+        assert parse_inline(literal) == (d.Text(literal),), literal
+    assert parse_inline("\\[t]{lang=ar}") == (d.Text("[t]{lang=ar}"),)
+    # a span in a link's text, a citation after it
+    assert parse_inline("[[t]{lang=ar}](https://example.org)") == (
+        d.Link("https://example.org", (d.Span("ar", (d.Text("t"),)),)),)
+
+
+def test_rich_text_span_syntax_takes_linear_time():
+    import time
+
+    from briefgen.inline import parse_inline
+
+    for text in ("[" * 50_000, "[a]{" * 20_000, "[a]{lang=" * 20_000, "]{lang=ar}" * 20_000,
+                 "[x]{lang=ar}" * 5_000):
+        start = time.perf_counter()
+        parse_inline(text)
+        assert time.perf_counter() - start < 2.0, text[:20]
+
+
+def test_rich_text_span_reaches_every_format():
+    pack = briefgen.build(BRIEF, formats=("pdf", "docx", "html"))
+    assert '<span lang="fa" dir="rtl"><bdi>تنگه هرمز</bdi></span>' in pack.html.decode()
+    assert re.search(r'<w:lang w:bidi="fa"/></w:rPr><w:t>تنگه هرمز</w:t>',
+                     _document_xml(pack.docx))
+    from test_pdf_tagged import check, elems
+
+    report = check(pack.pdf)  # (kept: the structure elements read from its open PDF)
+    spans = [e for e in elems(report.tree) if e.role == "Span"]
+    assert report.problems == []
+    assert any(str(e.obj.Lang) == "fa" and str(e.obj.ActualText) == "تنگه هرمز" for e in spans)

@@ -1,9 +1,12 @@
 """Rich text: light Markdown inline formatting and pandoc-style citations, parsed to inlines.
 
 Supported: ``**bold**``, ``*italic*`` (and the underscore forms), ``[text](https://...)``,
-``<https://...>``, backslash escapes, and citations ``[@key]``, ``[@key, p. 3]``, ``[@a; @b]``.
-Everything else (HTML, entities, ReportLab tags, Jinja syntax) is literal text. Links are kept
-only for http, https and mailto; any other link prints as the text that was written.
+``<https://...>``, backslash escapes, citations ``[@key]``, ``[@key, p. 3]``, ``[@a; @b]``, and
+text in a language of its own, pandoc's bracketed span ``[أنصار الله]{lang=ar}`` (a
+:class:`~briefgen.document.Span`: only ``lang=`` with a BCP 47 tag, no bracket inside; any
+other attribute, or an invalid tag, leaves the text as written). Everything else (HTML,
+entities, ReportLab tags, Jinja syntax) is literal text. Links are kept only for http, https
+and mailto; any other link prints as the text that was written.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from .document import Emph, Inline, LineBreak, Link, Strong, Text
+from .document import Emph, Inline, LineBreak, Link, Span, Strong, Text
 
 _CITE_KEY = re.compile(r"@(?P<key>[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9_])|@(?P<one>[A-Za-z0-9])")
 _KEY_START = re.compile(r"@[A-Za-z0-9]")
@@ -28,7 +31,12 @@ _LBRACKET, _RBRACKET = "\x0e", "\x0f"
 _BRACKETS = str.maketrans({_LBRACKET: "[", _RBRACKET: "]"})
 #: characters the enabled markdown-it rules act on (emphasis, link, escape, autolink, newline)
 _MARKUP = re.compile(r"[*_\[\\<\n]")
-_PLACEHOLDER = re.compile("\x02(\\d+)\x03")
+_PLACEHOLDER = re.compile("\x02(\\d+)\x03|\x10(\\d+)\x11")
+#: Marks where a language span stands while the rest is parsed (control characters, as above)
+_SOPEN, _SCLOSE = "\x10", "\x11"
+#: ``[text]{lang=tag}``: the span's attributes, checked where a ``]`` is followed by ``{``
+#: (anchored, one bounded pass: no backtracking)
+_SPAN_ATTRS = re.compile(r"\{lang=([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\}")
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 
 #: A citation: the key and the locator written after it (", p. 3"), possibly empty.
@@ -84,6 +92,37 @@ class _CitationPattern:
 
 
 CITATION = _CitationPattern()
+
+
+def _spans(text: str, repl: Callable[[str, str], str]) -> str:
+    """``text`` with each ``[body]{lang=tag}`` (no bracket in the body, a ``[`` not escaped)
+    replaced by ``repl(body, tag)``, in one left-to-right pass (linear time)."""
+    if "]{" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    i = text.find("[")
+    while i != -1:
+        if i > 0 and text[i - 1] == "\\":
+            i = text.find("[", i + 1)
+            continue
+        b = _BRACKET.search(text, i + 1)
+        if b is None:
+            break
+        j = b.start()
+        if text[j] == "[":
+            i = j
+            continue
+        m = _SPAN_ATTRS.match(text, j + 1) if text.startswith("{", j + 1) else None
+        if m is not None and j > i + 1:
+            out.append(text[pos:i])
+            out.append(repl(text[i + 1:j], m.group(1)))
+            pos = m.end()
+            i = text.find("[", pos)
+        else:
+            i = text.find("[", j + 1)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def citations(text: str) -> Iterator[tuple[Citation, int]]:
@@ -150,10 +189,16 @@ def parse_inline(text: str,
         groups.append(cites)
         return f"{_OPEN}{len(groups) - 1}{_CLOSE}"
 
-    for marker in (_OPEN, _CLOSE, _LBRACKET, _RBRACKET):
+    spans: list[Span] = []
+
+    def span(body: str, lang: str) -> str:
+        spans.append(Span(lang, parse_inline(body)))
+        return f"{_SOPEN}{len(spans) - 1}{_SCLOSE}"
+
+    for marker in (_OPEN, _CLOSE, _LBRACKET, _RBRACKET, _SOPEN, _SCLOSE):
         if marker in text:
             text = text.replace(marker, "")
-    prepared = _plain_brackets(CITATION.sub(hold, text))
+    prepared = _plain_brackets(CITATION.sub(hold, _spans(text, span)))
     if _MARKUP.search(prepared):
         tokens = _md().parseInline(prepared)
         children = tokens[0].children or [] if tokens else []
@@ -168,7 +213,10 @@ def parse_inline(text: str,
             for m in _PLACEHOLDER.finditer(node.text):
                 if m.start() > pos:
                     res.append(Text(node.text[pos:m.start()].translate(_BRACKETS)))
-                res.extend(cite(groups[int(m.group(1))]) if cite else ())
+                if m.group(2) is not None:
+                    res.append(spans[int(m.group(2))])
+                else:
+                    res.extend(cite(groups[int(m.group(1))]) if cite else ())
                 pos = m.end()
             if pos < len(node.text):
                 res.append(Text(node.text[pos:].translate(_BRACKETS)))

@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from .. import document as d
 
-__all__ = ["LRM", "RLM", "base_rtl", "has_rtl", "isolate_inlines", "rtl_runs"]
+__all__ = ["LRM", "RLM", "base_rtl", "has_rtl", "isolate_inlines", "levels", "rtl_runs",
+           "visual_runs"]
 
 LRM, RLM = "\u200e", "\u200f"
 
@@ -133,3 +134,52 @@ def isolate_inlines(inlines: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
         return tuple(out)
 
     return walk(tuple(inlines))
+
+
+def levels(text: str, rtl: bool) -> list[int]:
+    """The embedding level of each character of one line of ``text`` in a paragraph of base
+    direction ``rtl`` (rules W1 to I2 of the bidirectional algorithm; explicit controls
+    count as neutrals): odd levels run right to left."""
+    import bidi.algorithm as alg  # type: ignore[import-untyped]
+
+    clean = "".join(" " if unicodedata.bidirectional(c) in
+                    ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI") else c
+                    for c in text)
+    storage = alg.get_empty_storage()
+    storage["base_level"] = int(rtl)
+    storage["base_dir"] = "R" if rtl else "L"
+    alg.get_embedding_levels(clean, storage)
+    alg.explicit_embed_and_overrides(storage)
+    alg.resolve_weak_types(storage, False)
+    alg.resolve_neutral_types(storage, False)
+    alg.resolve_implicit_levels(storage, False)
+    out = [ch["level"] for ch in storage["chars"]]
+    return out if len(out) == len(text) else [int(rtl)] * len(text)
+
+
+def visual_runs(items: list[tuple[int, str]], rtl: bool) -> list[int]:
+    """The visual order (indices) of runs given as ``(level, text)`` in logical order (rule
+    L2: from the highest level to the lowest odd one, reverse each sequence at or above it;
+    trailing white space takes the base level, rule L1)."""
+    lv = [lev for lev, _ in items]
+    k = len(items) - 1
+    while k >= 0 and not items[k][1].strip():
+        lv[k] = int(rtl)
+        k -= 1
+    order = list(range(len(items)))
+    if not lv:
+        return order
+    top = max(lv)
+    lowest_odd = min((v for v in lv if v % 2), default=top + 1)
+    for level in range(top, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if lv[order[i]] >= level:
+                j = i
+                while j < len(order) and lv[order[j]] >= level:
+                    j += 1
+                order[i:j] = order[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return order

@@ -40,6 +40,7 @@ from .. import document as d
 from ..errors import RenderError
 from ..fonts import BUNDLED, coverage, family, file_digest
 from ..style import Style
+from .bidi import has_rtl
 
 __all__ = ["BAND_FILLS", "BandCell", "Faces", "band_fills", "contrast", "drawing", "faces",
            "ink_on", "png"]
@@ -175,11 +176,19 @@ def _hex_colour(c: str) -> colors.Color:
 class _Ink:
     """The fonts and sizes of one chart, and text measuring and wrapping in them."""
 
-    def __init__(self, style: Style):
+    def __init__(self, style: Style, shaped: bool = True):
+        self.shaped = shaped
         body = faces(style, "body")
         self.regular, self.bold = body.regular, body.bold
         fam = style.fonts.family("body")
-        self.cov = coverage(fam.regular) & coverage(fam.bold)
+        self.cov = self.own = coverage(fam.regular) & coverage(fam.bold)
+        # the fallback families (faces and characters), for letters the body lacks
+        self.chain: list[tuple[frozenset[int], str, str]] = []
+        for key in style.fonts.fallbacks:
+            ff, fb = faces(key), family(key)
+            self.chain.append((coverage(fb.regular) & coverage(fb.bold), ff.regular, ff.bold))
+        if self.chain:
+            self.cov = self.own.union(*(c for c, _, _ in self.chain))
         # text is drawn on white outside the cells: keep 4.5:1 there too, whatever the style
         self.text = ink_on("#FFFFFF", style.colours.text)
         self.rule = style.colours.rule
@@ -203,9 +212,33 @@ class _Ink:
         """The axis titles' arrow, where the font has one."""
         return " \u2192" if 0x2192 in self.cov else ""
 
-    @staticmethod
-    def width(text: str, font: str, size: float) -> float:
-        return pdfmetrics.stringWidth(text, font, size)
+    def face(self, c: str, font: str) -> str:
+        """The face a character is drawn in: ``font`` (the body's regular or bold) when the
+        body has it, else the same weight of the first fallback family that has it."""
+        if ord(c) in self.own:
+            return font
+        for chars, regular, bold in self.chain:
+            if ord(c) in chars:
+                return bold if font == self.bold else regular
+        return font
+
+    def runs(self, text: str, font: str, size: float) -> list[tuple[str, str]] | None:
+        """One line cut into runs of one face and one direction, in visual order, a
+        right-to-left run shaped (joined, in visual order): ``[(text, face), ...]``. None for
+        a line in the body's face with no right-to-left letter (drawn as it is)."""
+        if not has_rtl(text) and all(ord(c) in self.own for c in text):
+            return None
+        from .pdf.shaping import line_runs
+
+        return line_runs(text, size, lambda c: self.face(c, font))
+
+    def width(self, text: str, font: str, size: float) -> float:
+        runs = self.runs(text, font, size)
+        if runs is None:
+            return pdfmetrics.stringWidth(text, font, size)
+        from .pdf.shaping import run_width
+
+        return sum(run_width(t, f, size) for t, f in runs)
 
     def wrap(self, text: str, font: str, size: float, width: float) -> list[str]:
         """Lines of at most ``width`` points, broken at spaces (a word longer than a line is
@@ -234,18 +267,34 @@ class _Ink:
         return lines or [""]
 
 
-def _string(x: float, y: float, text: str, font: str, size: float, colour: str,
-            anchor: str = "start") -> String:
-    return String(x, y, text, fontName=font, fontSize=size, fillColor=_hex_colour(colour),
-                  textAnchor=anchor)
+def _string(ink: _Ink, x: float, y: float, text: str, font: str, size: float, colour: str,
+            anchor: str = "start") -> String | Group:
+    """One line of text at ``x`` (its start, middle or end): a String, or, for a line with
+    right-to-left letters or letters from a fallback family, a Group of Strings, one per
+    run, placed in visual order and shaped. (A drawing for SVG, ``shaped=False``, keeps the
+    line as one String of logical text: the browser shapes and orders it.)"""
+    runs = None if not ink.shaped else ink.runs(text, font, size)
+    if runs is None:
+        return String(x, y, text, fontName=font, fontSize=size, fillColor=_hex_colour(colour),
+                      textAnchor=anchor)
+    from .pdf.shaping import run_width
+
+    widths = [run_width(t, f, size) for t, f in runs]
+    total = sum(widths)
+    at = x - (total if anchor == "end" else total / 2 if anchor == "middle" else 0)
+    g = Group()
+    for (t, f), w in zip(runs, widths, strict=True):
+        g.add(String(at, y, t, fontName=f, fontSize=size, fillColor=_hex_colour(colour)))
+        at += w
+    return g
 
 
-def _lines(group: Group, lines: Sequence[str], x: float, top: float, font: str, size: float,
-           leading: float, colour: str, anchor: str = "start") -> None:
+def _lines(ink: _Ink, group: Group, lines: Sequence[str], x: float, top: float, font: str,
+           size: float, leading: float, colour: str, anchor: str = "start") -> None:
     """Lines whose first line's top is at ``top`` (baselines below it)."""
     for k, text in enumerate(lines):
         base = top - size * 0.8 - k * size * leading
-        group.add(_string(x, base, text, font, size, colour, anchor))
+        group.add(_string(ink, x, base, text, font, size, colour, anchor))
 
 
 # --------------------------------------------------------------------------------------------
@@ -261,8 +310,8 @@ class BandCell(Rect):
                        band=AttrMapValue(isInt), band_label=AttrMapValue(isString))
 
 
-def _risk_matrix(m: d.RiskMatrix, style: Style, width: float) -> Drawing:
-    ink = _Ink(style)
+def _risk_matrix(m: d.RiskMatrix, style: Style, width: float, shaped: bool = True) -> Drawing:
+    ink = _Ink(style, shaped)
     nl, ni = len(m.likelihood_levels), len(m.impact_levels)
     lead = ink.leading
     fills = band_fills(len(m.band_labels), style)
@@ -318,26 +367,26 @@ def _risk_matrix(m: d.RiskMatrix, style: Style, width: float) -> Drawing:
                            impact=ii, band=band, band_label=m.band_labels[band]))
             words, risks = cells[(li, ii)]
             fg = ink_on(fill, ink.text)
-            _lines(g, words, x + cw / 2, y + rh - 4, ink.regular, ink.band, lead, fg, "middle")
+            _lines(ink, g, words, x + cw / 2, y + rh - 4, ink.regular, ink.band, lead, fg, "middle")
             if risks:
                 block = len(risks) * ink.risk * lead
                 below = y + rh - 4 - len(words) * ink.band * lead  # under the band's words
                 top = y + 2 + (below - y - 2 + block) / 2
-                _lines(g, risks, x + cw / 2, top, ink.bold, ink.risk, lead, fg, "middle")
+                _lines(ink, g, risks, x + cw / 2, top, ink.bold, ink.risk, lead, fg, "middle")
         # the level's label, right-aligned beside its row, centred on it
         ls = l_lines[li - 1]
         block = len(ls) * ink.label * lead
-        _lines(g, ls, gx - 5, y + rh / 2 + block / 2, ink.regular, ink.label, lead,
+        _lines(ink, g, ls, gx - 5, y + rh / 2 + block / 2, ink.regular, ink.label, lead,
                ink.text, "end")
     g.add(Rect(gx, y0, cw * ni, grid_h, fillColor=None, strokeColor=_hex_colour(ink.rule),
                strokeWidth=0.6))
     for ii, ls in enumerate(i_lines, 1):
-        _lines(g, ls, gx + (ii - 0.5) * cw, y0 - 3, ink.regular, ink.label, lead, ink.text,
+        _lines(ink, g, ls, gx + (ii - 0.5) * cw, y0 - 3, ink.regular, ink.label, lead, ink.text,
                "middle")
     # axis titles: impact under the grid, likelihood rotated up its left side
-    g.add(_string(gx + cw * ni / 2, ink.title * 0.45, ink.clean(m.impact_title) + ink.arrow(),
+    g.add(_string(ink, gx + cw * ni / 2, ink.title * 0.45, ink.clean(m.impact_title) + ink.arrow(),
                   ink.bold, ink.title, ink.headings, "middle"))
-    ltitle = Group(_string(0, 0, ink.clean(m.likelihood_title) + ink.arrow(), ink.bold,
+    ltitle = Group(_string(ink, 0, 0, ink.clean(m.likelihood_title) + ink.arrow(), ink.bold,
                            ink.title, ink.headings, "middle"))
     ltitle.transform = (0, 1, -1, 0, ink.title * 1.05, y0 + grid_h / 2)
     g.add(ltitle)
@@ -349,12 +398,13 @@ def _risk_matrix(m: d.RiskMatrix, style: Style, width: float) -> Drawing:
 # The timeline
 
 
-def _timeline(t: d.Timeline, style: Style, width: float, max_height: float | None) -> Drawing:
+def _timeline(t: d.Timeline, style: Style, width: float, max_height: float | None,
+              shaped: bool = True) -> Drawing:
     """A vertical timeline: a line with a dot per event, the date left of it, the label right
     of it; events in order of ``position``, evenly spaced (at the height of the tallest).
     When ``max_height`` is given and one column would be taller, the events are shared among
     up to three columns side by side."""
-    ink = _Ink(style)
+    ink = _Ink(style, shaped)
     events = sorted(t.events, key=lambda e: e.position)  # stable: ties keep document order
     n = len(events)
     best = None
@@ -387,9 +437,9 @@ def _timeline(t: d.Timeline, style: Style, width: float, max_height: float | Non
             mid = top + 1 - ink.label * 0.45  # half the cap height above the first baseline
             g.add(Circle(line_x, mid, 2.6, fillColor=dot, strokeColor=colors.white,
                          strokeWidth=0.8))
-            _lines(g, when, line_x - 9, top + 1, ink.bold, ink.label, ink.leading, ink.text,
+            _lines(ink, g, when, line_x - 9, top + 1, ink.bold, ink.label, ink.leading, ink.text,
                    "end")
-            _lines(g, label, label_x, top + 1, ink.regular, ink.label, ink.leading, ink.text)
+            _lines(ink, g, label, label_x, top + 1, ink.regular, ink.label, ink.leading, ink.text)
     dw.add(g)
     return dw
 
@@ -433,14 +483,15 @@ def _timeline_layout(events: list[d.TimelineEvent], ink: _Ink, width: float, nco
 
 
 def drawing(chart: d.Chart, style: Style, width: float, *,
-            max_height: float | None = None) -> Drawing:
+            max_height: float | None = None, shaped: bool = True) -> Drawing:
     """The chart laid out ``width`` points wide (its height follows from the data).
     ``max_height`` lets a long timeline use columns rather than grow taller than a page;
-    the caller still scales a drawing that remains too tall."""
+    the caller still scales a drawing that remains too tall. ``shaped=False`` (for SVG, which
+    the browser shapes and orders itself) keeps right-to-left lines in logical order."""
     if isinstance(chart, d.RiskMatrix):
-        return _risk_matrix(chart, style, width)
+        return _risk_matrix(chart, style, width, shaped)
     if isinstance(chart, d.Timeline):
-        return _timeline(chart, style, width, max_height)
+        return _timeline(chart, style, width, max_height, shaped)
     raise TypeError(f"no drawing for {type(chart).__name__}")
 
 

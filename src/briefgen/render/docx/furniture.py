@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...fonts import family_characters
+from ..bidi import has_rtl, rtl_runs
 from .context import Context
 from .docx_adapter import Element, story_element
 from .fields import page_fields
+from .inlines import mark_rtl
 from .ooxml import PPR_ORDER, el, put, qn, val
 from .reference import Logo
 from .stylebook import StyleBook, ppr
@@ -26,8 +29,25 @@ def write_header_footer(section: Any, ctx: Context, book: StyleBook,
 
 def _marking_para(ctx: Context) -> Element:
     p = el("w:p", None, ppr(val("w:pStyle", "MarkingBanner")))
-    text_runs(ctx.look.text, Fmt(), p)
+    _bidi_runs(ctx, ctx.look.text, p)
     return p
+
+
+def _bidi_runs(ctx: Context, text: str, p: Element) -> None:
+    """``text`` as runs, its right-to-left runs marked as body text's are (``w:rtl`` and the
+    complex-script font of the first family of the chain that draws their letters)."""
+    if not has_rtl(text):
+        text_runs(text, Fmt(), p)
+        return
+    for part, rtl in rtl_runs(text):
+        start = len(p)
+        text_runs(part, Fmt(), p)
+        if rtl:
+            letters = {c for c in part if has_rtl(c)}
+            font = next((fam.name for fam in ctx.style.fonts.chain("body")
+                         if family_characters(fam).issuperset(letters)), None)
+            for r in p[start:]:
+                mark_rtl(r, font)
 
 
 def _emptied(story: Any) -> Element:
@@ -58,7 +78,7 @@ def _footer(section: Any, ctx: Context, book: StyleBook) -> list[Element]:
     p = el("w:p", None, ppr(val("w:pStyle", "Footer"),
                             _only_tab(book, "Footer", "right", ctx.text_w)))
     if ctx.meta.footer_text:
-        text_runs(ctx.meta.footer_text, Fmt(), p)
+        _bidi_runs(ctx, ctx.meta.footer_text, p)
     p.append(run(Fmt(), el("w:tab")))
     numpages = page_fields(ctx.meta.label("page_x_of_y", "Page {page} of {total}"), p)
     ftr.append(p)

@@ -117,7 +117,7 @@ def _text(w: Writer, i: Text, out: Element, fmt: Fmt, walk: _Walk) -> None:
         text_runs(part, fmt, out)
         font = _complex_font(w, part)
         for r in out[start:]:
-            _mark_rtl(r, font)
+            mark_rtl(r, font)
 
 
 def _complex_font(w: Writer, text: str) -> str | None:
@@ -130,7 +130,7 @@ def _complex_font(w: Writer, text: str) -> str | None:
     return None
 
 
-def _mark_rtl(r: Element, font: str | None) -> None:
+def mark_rtl(r: Element, font: str | None) -> None:
     """A run of right-to-left text: ``w:rtl``, and its complex-script font (CT_RPr order:
     ``rFonts`` after ``rStyle``, ``rtl`` after the weight and slant)."""
     rpr = r.find(qn("w:rPr"))

@@ -21,7 +21,7 @@ def svg(chart: d.Chart, style: Style, *, width: float, ident: str, title: str,
         desc: str) -> str:
     from reportlab.graphics import renderSVG
 
-    drawing = graphics.drawing(chart, style, width)
+    drawing = graphics.drawing(chart, style, width, shaped=False)
     text = renderSVG.drawToString(drawing)
     text = text[text.index("<svg"):]  # no prolog, no DOCTYPE naming a remote DTD
     # ids unique in the page: every id and every reference to it gets the figure's prefix

@@ -14,9 +14,11 @@ from reportlab.platypus import BaseDocTemplate
 
 from ... import document as d
 from ...style import MarkingLook, Style
+from ..bidi import has_rtl
 from ..common import fill_label
 from ..stylesheet import Stylesheet
 from .look import Look, hex_colour
+from .shaping import line_runs, run_width
 
 __all__ = ["Furniture", "frame_box"]
 
@@ -107,20 +109,60 @@ class Furniture:
         font = self.look.p["header-footer"].fontName
         canv.setFont(font, hf)
         canv.setFillColor(hex_colour(fl.colour))
-        canv.drawRightString(x + width, baseline, label)
+        if self._runs(label, font, hf) is None:
+            canv.drawRightString(x + width, baseline, label)
+        else:
+            self._draw(canv, x + width - self._width(label, font, hf), baseline, label, font, hf)
         footer = self.drawable(" ".join(self.meta.footer_text.split()))
         if footer:  # one line: shrunk to fit down to a minimum, then shortened with an ellipsis
-            avail = width - pdfmetrics.stringWidth(label, font, hf) - fl.footer_gap
+            avail = width - self._width(label, font, hf) - fl.footer_gap
             size = hf
-            while size > fl.min_footer_size and \
-                    pdfmetrics.stringWidth(footer, font, size) > avail:
+            while size > fl.min_footer_size and self._width(footer, font, size) > avail:
                 size -= fl.footer_shrink_step
-            if pdfmetrics.stringWidth(footer, font, size) > avail:
-                while footer and pdfmetrics.stringWidth(footer + "\u2026", font, size) > avail:
+            if self._width(footer, font, size) > avail:
+                while footer and self._width(footer + "\u2026", font, size) > avail:
                     footer = footer[:-1]
                 footer = footer.rstrip() + "\u2026"
             canv.setFont(font, size)
-            canv.drawString(x, baseline, footer)
+            self._draw(canv, x, baseline, footer, font, size)
+
+    def _runs(self, text: str, font: str, size: float) -> list[tuple[str, str]] | None:
+        """A line's runs (:func:`~.shaping.line_runs`: shaped, in visual order, each in a face
+        that has its letters), or None for text the face draws as it is (no right-to-left
+        letter, every character its own)."""
+        own = pdfmetrics.getFont(font).face.charToGlyph
+        if not has_rtl(text) and all(ord(c) in own for c in text):
+            return None
+        from ..graphics import faces
+
+        chain = [(pdfmetrics.getFont(f.regular).face.charToGlyph, f.bold if "bold" in font
+                  else f.regular) for f in map(faces, self.style.fonts.fallbacks)]
+
+        def face_of(c: str) -> str:
+            if ord(c) in own:
+                return font
+            return next((f for chars, f in chain if ord(c) in chars), font)
+
+        return line_runs(text, size, face_of)
+
+    def _width(self, text: str, font: str, size: float) -> float:
+        runs = self._runs(text, font, size)
+        if runs is None:
+            return pdfmetrics.stringWidth(text, font, size)
+        return sum(run_width(t, f, size) for t, f in runs)
+
+    def _draw(self, canv: Canvas, x: float, y: float, text: str, font: str,
+              size: float) -> None:
+        """``text`` from ``x``: as it is, or run by run (shaped, right to left where it is)."""
+        runs = self._runs(text, font, size)
+        if runs is None:
+            canv.drawString(x, y, text)
+            return
+        for t, f in runs:
+            canv.setFont(f, size)
+            canv.drawString(x, y, t)
+            x += run_width(t, f, size)
+        canv.setFont(font, size)
 
     def _draw_marking(self, canv: Canvas, mk: MarkingLook, x: float, width: float,
                       centre: float) -> None:
@@ -130,7 +172,7 @@ class Furniture:
         font = self.look.p["marking-banner"].fontName
         size = mk.size
         text = self.drawable(mk.text)
-        tw = pdfmetrics.stringWidth(text, font, size)
+        tw = self._width(text, font, size)
         base = centre - size * fl.marking_baseline_em
         if mk.align == "right":
             tx = x + width - tw
@@ -148,4 +190,4 @@ class Furniture:
             canv.rect(bx, centre - box / 2, tw + 2 * pad, box, stroke=0, fill=1)
         canv.setFillColor(hex_colour(mk.colour))
         canv.setFont(font, size)
-        canv.drawString(tx, base, text)
+        self._draw(canv, tx, base, text, font, size)

@@ -28,6 +28,7 @@ import sys
 import threading
 import types
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
@@ -35,8 +36,8 @@ from reportlab.lib.styles import ParagraphStyle
 
 from ..bidi import has_rtl
 
-__all__ = ["base_rtl", "bidi_style", "bidi_text", "has_rtl", "install", "isolate", "log2vis",
-           "logical_text"]
+__all__ = ["base_rtl", "bidi_style", "bidi_text", "has_rtl", "install", "isolate", "line_runs",
+           "log2vis", "logical_text", "run_width", "shape_run"]
 
 _LOCK = threading.Lock()
 _installed = False
@@ -175,6 +176,65 @@ def _per_font(original: Any) -> Any:
         return out if changed else w
 
     return shape
+
+
+def shape_run(text: str, font_name: str, size: float) -> str:
+    """One run of one font and one direction, shaped by HarfBuzz: a right-to-left run comes
+    back in visual order, as glyphs ``canvas.drawString`` prints as they are (a ReportLab
+    ``ShapedStr``, whose ToUnicode entries give the logical text back). ``text`` itself when
+    the font cannot be shaped."""
+    from reportlab.lib.abag import ABag
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.ttfonts import ShapedStr, shapeFragWord
+
+    install()
+    part = [stringWidth(text, font_name, size), (ABag(fontName=font_name, fontSize=size), text)]
+    shaped = _remember(shapeFragWord(part, force=True), part)
+    out = shaped[1][1] if len(shaped) == 2 else None
+    return out if isinstance(out, ShapedStr) else text
+
+
+def run_width(text: str, font_name: str, size: float) -> float:
+    """The advance of a run :func:`shape_run` gave (or of plain text)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    data = getattr(text, "__shapeData__", None)
+    if data is not None:
+        return float(sum(g.x_advance for g in data)) * size / 1000
+    return float(stringWidth(text, font_name, size))
+
+
+#: bidi classes of characters that stay in the face of the run before them, when it has them
+_NEUTRAL = frozenset({"WS", "CS", "ON", "ES", "ET", "BN", "NSM"})
+
+
+def line_runs(text: str, size: float, face_of: Callable[[str], str]) -> list[tuple[str, str]]:
+    """One line of plain ``text`` (a chart label, a footer) cut into runs of one face and one
+    direction, in visual order, each right-to-left run shaped by :func:`shape_run`:
+    ``[(text, face), ...]`` for ``canvas.drawString`` one after the other, left to right.
+    ``face_of`` names the face a character is drawn in (a neutral, such as a space, stays in
+    the face before it when that face has it)."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from ..bidi import base_rtl as plain_rtl
+    from ..bidi import levels, visual_runs
+
+    rtl = plain_rtl(text)
+    items: list[tuple[int, str, list[str]]] = []
+    for c, lev in zip(text, levels(text, rtl), strict=True):
+        f = face_of(c)
+        if items and items[-1][0] == lev and (
+                items[-1][1] == f or (unicodedata.bidirectional(c) in _NEUTRAL
+                                      and ord(c) in getFont(items[-1][1]).face.charToGlyph)):
+            items[-1][2].append(c)
+        else:
+            items.append((lev, f, [c]))
+    logical = [(lev, f, "".join(cs)) for lev, f, cs in items]
+    out = []
+    for k in visual_runs([(lev, t) for lev, _, t in logical], rtl):
+        lev, f, t = logical[k]
+        out.append((shape_run(t, f, size) if lev % 2 else t, f))
+    return out
 
 
 def _flat(shaped: Any) -> Any:
