@@ -125,8 +125,8 @@ class _RichMarker:
 RICH = _RichMarker()
 
 RichText = Annotated[str, RICH, Field(min_length=1, max_length=MAX_TEXT,
-                                description="rich text: **bold**, *italic*, [text](url), [text]{lang=ar}, "
-                                            "citations [@key]"),
+                                description="rich text: **bold**, *italic*, [text](url), "
+                                            "[text]{lang=ar}, citations [@key]"),
                      AfterValidator(_clean), AfterValidator(_nonblank)]
 SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100,
                                  description="the key of an entry in `sources`")]
