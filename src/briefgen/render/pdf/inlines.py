@@ -68,8 +68,8 @@ class InlineWriter:
                  fallbacks: tuple[tuple[frozenset[str], str], ...] = ()):
         self.anchors = anchors
         self.notes = notes
-        #: what the style's own fonts draw in every face, then (characters, ReportLab font
-        #: name) of each fallback family, in the order tried
+        #: what the style's own fonts draw in every face, then (characters, font key) of each
+        #: fallback family, in the order tried (a family is registered when first drawn with)
         self.own = chars
         self.fallbacks = fallbacks
         self.chars = chars.union(*(c for c, _ in fallbacks)) if fallbacks else chars
@@ -98,7 +98,8 @@ class InlineWriter:
             if k == 0:
                 out.append(escape(part))
             elif k > 0:
-                out.append(f'<font name="{self.fallbacks[k - 1][1]}">{escape(part)}</font>')
+                fallback = faces(self.fallbacks[k - 1][1]).regular
+                out.append(f'<font name="{fallback}">{escape(part)}</font>')
             else:  # U+FFFD where the fonts have none: in DejaVu Sans, which has it, never a box
                 out.append(f'<font name="{faces("dejavu-sans").regular}">{escape(part)}</font>')
         return "".join(out)

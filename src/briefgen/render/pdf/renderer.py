@@ -28,7 +28,6 @@ from reportlab.platypus.flowables import PageBreakIfNotEmpty
 from ... import document as d
 from ...fonts import family, family_characters
 from ...style import Style
-from ..graphics import faces
 from ..stylesheet import resolve
 from .anchors import Anchors
 from .blocks import BlockWriter
@@ -96,8 +95,7 @@ class Renderer:
                                family(style.fonts.headings).bold)
         own = family_characters(family(style.fonts.body)) \
             & family_characters(family(style.fonts.headings))
-        fallbacks = tuple((family_characters(family(k)), faces(k).regular)
-                          for k in style.fonts.fallbacks)
+        fallbacks = tuple((family_characters(family(k)), k) for k in style.fonts.fallbacks)
         self.inline = InlineWriter(self.anchors, self.notes, chars & own | frozenset("\t\n\r"),
                                    link_colour=sheet.link_colour,
                                    rule_colour=sheet.table.rule_colour, fallbacks=fallbacks)
