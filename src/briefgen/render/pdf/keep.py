@@ -189,11 +189,13 @@ class PullUp(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return availWidth, 0xFFFFFF  # never placed whole: split() hands out the pieces
 
-    def _tail_height(self, aw: float) -> float:
+    def _tail_height(self, aw: float, spaced: bool) -> float:
+        """The end's height: its text alone, or ``spaced`` with the space around it."""
         items: list[Flowable] = []
         for f in self.tail:
             items.extend(f.bg_children() if isinstance(f, KeepWithNext) else [f])
-        return sum(f.wrapOn(self.canv, aw, 0xFFFFFF)[1] for f in items)  # the text alone
+        return sum(f.wrapOn(self.canv, aw, 0xFFFFFF)[1]
+                   + (f.getSpaceBefore() + f.getSpaceAfter() if spaced else 0) for f in items)
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         canv, prev = self.canv, self.prev
@@ -203,9 +205,9 @@ class PullUp(Flowable):
             if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
                 return [*parts[:-1], PullUp(parts[-1], self.tail, self.need)]
             return [*parts, *self.tail] if parts else []
-        tail = self._tail_height(availWidth)
+        tail = self._tail_height(availWidth, spaced=False)
         room = availHeight - h - prev.getSpaceAfter()
-        if tail <= room + FUZZ or tail >= self.need:
+        if self._tail_height(availWidth, spaced=True) <= room + FUZZ or tail >= self.need:
             return [prev, *self.tail]
         parts = prev.splitOn(canv, availWidth, h - (self.need - tail))
         if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
