@@ -209,9 +209,10 @@ class PullUp(Flowable):
         room = availHeight - h - prev.getSpaceAfter()
         if self._tail_height(availWidth, spaced=True) <= room + FUZZ or tail >= self.need:
             return [prev, *self.tail]
-        parts = prev.splitOn(canv, availWidth, h - (self.need - tail))
-        if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
-            return [*parts, *self.tail]  # (a table's split may hold a frame break)
+        for share in (1.0, 0.5, 0.25):  # as much as the block will part with, up to the need
+            parts = prev.splitOn(canv, availWidth, h - (self.need - tail) * share)
+            if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
+                return [*parts, *self.tail]  # (a table's split may hold a frame break)
         return [prev, *self.tail]
 
     def draw(self) -> None:
