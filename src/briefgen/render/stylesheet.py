@@ -234,6 +234,10 @@ class Stylesheet:
     #: the gap (a no-break space this wide) between a digit and the note mark after it, so
     #: that "2023" and mark "1" never read as "20231", on the page or in the extracted text
     mark_gap: float = 1.0
+    #: the fewest lines of body text a last page holds: a short end (the sources heading and
+    #: its list) that would start a page alone carries the last lines of the block before it
+    #: (the DOCX: an end of at most this many paragraphs keeps with the last table row)
+    last_page_lines: int = 8
     footnotes: FootnoteLook = FootnoteLook(separator=12.6, rule_at=0.45, rule_width=0.5,
                                            rule_colour="#000000", rule_length=144.0,
                                            rule_share=1 / 3, gap=3.0, max_share=0.6)

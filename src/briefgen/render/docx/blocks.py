@@ -38,7 +38,7 @@ from .revisions import revision_block, rows_marked
 from .tables import write_box, write_table, write_title_block
 from .writer import Fmt, Where, Writer, bookmarked, para, run, text_runs
 
-__all__ = ["write_blocks"]
+__all__ = ["keep_the_end", "write_blocks"]
 
 Handler = Callable[[Writer, Any, Element, Where], None]
 
@@ -63,16 +63,37 @@ def write_blocks(w: Writer, blocks: Iterable[Block], out: Element, where: Where)
             _spacer_after_table(w, out, where, nxt)
 
 
-def _keep_with_table(p: Element) -> None:
-    """A heading's short lead-in kept with the table after it (common.leads_in)."""
-    if local(p) != "p":
+def keep_the_end(body: list[Element], most: int) -> None:
+    """The pack's short end (at most ``most`` paragraphs after its last table: the sources,
+    the author's line) keeps together and with the last row of that table, so that it never
+    starts the last page alone (a heading and three lines): where it does not fit under the
+    table, that row goes over with it (LibreOffice and Word keep a row whose paragraphs all
+    keep with the next)."""
+    tables = [k for k, c in enumerate(body) if local(c) == "tbl"]
+    if not tables:
         return
+    end = [c for c in body[tables[-1] + 1:] if local(c) == "p"]
+    if not 2 <= len(end) <= most:
+        return
+    rows = body[tables[-1]].findall(qn("w:tr"))
+    for p in [*(rows[-1].iter(qn("w:p")) if rows else ()), *end[:-1]]:
+        _keep_next(p)
+
+
+def _keep_next(p: Element) -> Element:
     ppr = p.find(qn("w:pPr"))
     if ppr is None:
         ppr = el("w:pPr")
         p.insert(0, ppr)
     put(ppr, el("w:keepNext"), PPR_ORDER)
-    put(ppr, el("w:keepLines"), PPR_ORDER)
+    return ppr
+
+
+def _keep_with_table(p: Element) -> None:
+    """A heading's short lead-in kept with the table after it (common.leads_in)."""
+    if local(p) != "p":
+        return
+    put(_keep_next(p), el("w:keepLines"), PPR_ORDER)
 
 
 def _spacer_after_table(w: Writer, out: Element, where: Where, nxt: Block | None) -> None:

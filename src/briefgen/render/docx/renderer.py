@@ -14,7 +14,7 @@ import docx as _docx
 from ...document import Document
 from ...style import Style
 from ..common import print_ready
-from .blocks import write_blocks
+from .blocks import keep_the_end, write_blocks
 from .context import make_context, page_setup
 from .docx_adapter import Element, story_element
 from .estimate import fill_page_numbers
@@ -104,6 +104,7 @@ def _write_body(w: Writer, document_body: Element) -> list[Element]:
         write_endnotes_list(w)
     if len(holder) == 0 or local(holder[-1]) != "p":
         para(w, holder, "BlockSpacer", Where(top=False))
+    keep_the_end(list(holder), ctx.sheet.last_page_lines)
     w.state.pending_break = False
     _renumber_bookmarks(holder)
     sect = document_body.find(qn("w:sectPr"))

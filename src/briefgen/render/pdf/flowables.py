@@ -205,9 +205,10 @@ class FlowTable(Table):
         short = self._stub(parts, width)
         if not short:
             return parts
-        again = split_inside_row(self, height - short - 1)
-        if len(again) == 2 and self._in_row(again) and not self._stub(again, width):
-            return again
+        for step in range(3):  # a row splits between lines, items, paragraphs: go higher
+            again = split_inside_row(self, height - short - 1 - step * (self.splitInRow or 0) / 2)
+            if len(again) == 2 and self._in_row(again) and not self._stub(again, width):
+                return again
         return None
 
     def _stub(self, parts: list[Flowable], width: float) -> float:

@@ -30,7 +30,7 @@ from .flowables import Figure, NotesSlot
 from .notes import FUZZ, note_marks
 from .reportlab_adapter import frame_at_top, placed_frame, row_heights, table_cells
 
-__all__ = ["KeepWithNext", "can_start", "keep_with_next"]
+__all__ = ["KeepWithNext", "PullUp", "can_start", "keep_with_next"]
 
 Notes = Callable[[list[Any]], float]
 
@@ -166,9 +166,78 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
     return False
 
 
-def keep_with_next(story: list[Flowable], frame_height: float) -> list[Flowable]:
+class PullUp(Flowable):
+    """The block before a short end of the pack (the sources: a heading and a short list) and
+    that end. Where the end would start a page alone, the block splits earlier, so that its
+    last lines go over with the end and the last page holds at least ``need`` points of text
+    (never a heading and three lines alone)."""
+
+    def __init__(self, prev: Flowable, tail: list[Flowable], need: float):
+        super().__init__()
+        self.prev = prev
+        self.tail = tail
+        self.need = need
+        self.width = self.height = 0
+
+    def bg_children(self) -> list[Flowable]:
+        """What it holds (for the footnotes' search for marks)."""
+        return [self.prev, *self.tail]
+
+    def getSpaceBefore(self) -> float:
+        return self.prev.getSpaceBefore()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, 0xFFFFFF  # never placed whole: split() hands out the pieces
+
+    def _tail_height(self, aw: float, spaced: bool) -> float:
+        """The end's height: its text alone, or ``spaced`` with the space around it."""
+        items: list[Flowable] = []
+        for f in self.tail:
+            items.extend(f.bg_children() if isinstance(f, KeepWithNext) else [f])
+        return sum(f.wrapOn(self.canv, aw, 0xFFFFFF)[1]
+                   + (f.getSpaceBefore() + f.getSpaceAfter() if spaced else 0) for f in items)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        canv, prev = self.canv, self.prev
+        _w, h = prev.wrapOn(canv, availWidth, availHeight)
+        if h > availHeight + FUZZ:  # the block runs over: its last piece is the block now
+            parts = prev.splitOn(canv, availWidth, availHeight)
+            if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
+                return [*parts[:-1], PullUp(parts[-1], self.tail, self.need)]
+            return [*parts, *self.tail] if parts else []
+        tail = self._tail_height(availWidth, spaced=False)
+        room = availHeight - h - prev.getSpaceAfter()
+        if self._tail_height(availWidth, spaced=True) <= room + FUZZ or tail >= self.need:
+            return [prev, *self.tail]
+        for share in (1.0, 0.5, 0.25):  # as much as the block will part with, up to the need
+            parts = prev.splitOn(canv, availWidth, h - (self.need - tail) * share)
+            if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
+                return [*parts, *self.tail]  # (a table's split may hold a frame break)
+        return [prev, *self.tail]
+
+    def draw(self) -> None:
+        pass
+
+
+def _pull_up(out: list[Flowable], need: float) -> list[Flowable]:
+    """The last :class:`KeepWithNext` and what follows it, with the block before it, become
+    one :class:`PullUp` (when that block is text or a table)."""
+    ends = [k for k, f in enumerate(out) if isinstance(f, KeepWithNext)]
+    if need <= 0 or not ends or ends[-1] == 0:
+        return out
+    k = ends[-1]
+    tail, prev = out[k:], out[k - 1]
+    if not _is_content(prev) or isinstance(prev, (KeepWithNext, Figure)) \
+            or any(not _is_content(f) for f in tail):
+        return out
+    return [*out[: k - 1], PullUp(prev, tail, need)]
+
+
+def keep_with_next(story: list[Flowable], frame_height: float,
+                   last_page: float = 0.0) -> list[Flowable]:
     """Each run of keep-with-next flowables (headings, captions) and the flowable after it
-    become one :class:`KeepWithNext`."""
+    become one :class:`KeepWithNext`; with ``last_page`` (points), the pack's short end
+    carries the last lines of the block before it (:class:`PullUp`)."""
     out: list[Flowable] = []
     group: list[Flowable] = []
     for k, f in enumerate(story):
@@ -185,7 +254,7 @@ def keep_with_next(story: list[Flowable], frame_height: float) -> list[Flowable]
             out.append(f)
         group = []
     out.extend(group)
-    return out
+    return _pull_up(out, last_page)
 
 
 def _leads_in(f: Flowable, nxt: Flowable | None) -> bool:

@@ -139,7 +139,8 @@ class Renderer:
         for f in story:  # tables in the main flow (not nested in a list or cell: a frame
             if type(f) is Table:  # break is no option there)
                 retype(f, FlowTable)
-        story = keep_with_next(story, frame_height)
+        story = keep_with_next(story, frame_height, self.sheet.last_page_lines
+                               * self.sheet.role("body").leading)
         while story and isinstance(story[-1], (PageBreakIfNotEmpty, NotesSlot)):
             story.pop()  # a break with nothing after it would end the pack on a blank page
         if foot is not None:
