@@ -34,7 +34,7 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
-from ..bidi import has_rtl
+from ..bidi import has_rtl, visual_runs
 
 __all__ = ["base_rtl", "bidi_style", "bidi_text", "has_rtl", "install", "isolate", "line_runs",
            "log2vis", "logical_text", "run_width", "shape_run"]
@@ -458,25 +458,8 @@ def reorder_lines(lines: Any, rtl: bool) -> None:
                 before = next((x for x in reversed(unit_levels[:k]) if x >= 0), int(rtl))
                 after = next((x for x in unit_levels[k + 1:] if x >= 0), int(rtl))
                 unit_levels[k] = min(before, after)
-        # trailing spaces take the paragraph's level (rule L1)
-        k = len(units) - 1
-        while k >= 0 and (not units[k][1] or not units[k][1].strip()):
-            unit_levels[k] = int(rtl)
-            k -= 1
-        order = list(range(len(units)))
-        top = max(unit_levels)
-        lowest_odd = min((v for v in unit_levels if v % 2), default=top + 1)
-        for level in range(top, lowest_odd - 1, -1):
-            i = 0
-            while i < len(order):
-                if unit_levels[order[i]] >= level:
-                    j = i
-                    while j < len(order) and unit_levels[order[j]] >= level:
-                        j += 1
-                    order[i:j] = order[i:j][::-1]
-                    i = j
-                else:
-                    i += 1
+        # rules L1 (trailing spaces at the paragraph's level) and L2, as for charts
+        order = visual_runs([(lev, t or "") for lev, (_f, t) in zip(unit_levels, units)], rtl)
         _pair_marks(units, order)
         out = []
         for idx in order:
