@@ -112,13 +112,21 @@ def test_new_writes_a_starter_that_validates(tmp_path: Path):
     assert run("new", str(path), "--force")[0] == 0
 
 
-def test_internal_error_is_exit_1_with_short_message(tmp_path: Path, monkeypatch):
-    import briefgen.pipeline as pipeline
+def explode_renderers(monkeypatch) -> None:
+    """Every renderer raises: in this process, and in the children a build forks (which
+    inherit the patch)."""
+    import briefgen.render.docx
+    import briefgen.render.pdf
 
     def boom(*a, **k):
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr(pipeline, "render", boom)
+    monkeypatch.setattr(briefgen.render.pdf, "render_pdf", boom)
+    monkeypatch.setattr(briefgen.render.docx, "render_docx", boom)
+
+
+def test_internal_error_is_exit_1_with_short_message(tmp_path: Path, monkeypatch):
+    explode_renderers(monkeypatch)
     code, out, err = run("build", str(SAMPLE), "-o", str(tmp_path))
     assert code == 1
     assert "internal error: RuntimeError: renderer exploded" in err
@@ -320,12 +328,7 @@ def test_format_is_a_choice_as_a_list_or_repeated(tmp_path: Path):
 
 
 def test_debug_on_the_group_or_after_the_command(tmp_path: Path, monkeypatch):
-    import briefgen.pipeline as pipeline
-
-    def boom(*a, **k):
-        raise RuntimeError("renderer exploded")
-
-    monkeypatch.setattr(pipeline, "render", boom)
+    explode_renderers(monkeypatch)
     for args in (["--debug", "build", str(SAMPLE), "-o", str(tmp_path)],
                  ["build", str(SAMPLE), "-o", str(tmp_path), "--debug"],
                  ["--debug", "styles", "show", "default"]):

@@ -23,12 +23,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from importlib import metadata as _metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .batch import BatchResult
-from .document import Document
 from .errors import (
     BriefError,
     BriefgenError,
@@ -40,17 +37,45 @@ from .errors import (
     OutputError,
     RenderError,
 )
-from .model import Brief
-from .pipeline import BuildOptions, Pack
-from .style import Style, load_style
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-try:
-    __version__: str = _metadata.version("briefgen")
-except _metadata.PackageNotFoundError:  # a source tree on sys.path, not installed
-    __version__ = "0+unknown"
+    from .batch import BatchResult
+    from .document import Document
+    from .model import Brief
+    from .pipeline import BuildOptions, Pack
+    from .style import Style, load_style
+
+#: the public names defined elsewhere, imported on first use: ``import briefgen`` (and so
+#: every ``briefgen`` command) costs only what it uses, not the brief model, the templates
+#: and the package metadata each time (tests/test_imports.py holds each command to its list)
+_LAZY = {"BatchResult": "batch", "Document": "document", "Brief": "model",
+         "BuildOptions": "pipeline", "Pack": "pipeline", "Style": "style",
+         "load_style": "style"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    elif name == "__version__":
+        from importlib import metadata
+
+        try:
+            value = metadata.version("briefgen")
+        except metadata.PackageNotFoundError:  # a source tree on sys.path, not installed
+            value = "0+unknown"
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
+
 
 __all__ = [
     "BatchResult", "Brief", "BriefError", "BriefWarning", "BriefgenError", "BriefgenWarning",
@@ -59,7 +84,7 @@ __all__ = [
     "compose_brief", "load_brief", "load_style", "parse_brief",
 ]
 
-BriefSource = str | os.PathLike[str] | Mapping[str, Any] | Brief
+BriefSource: TypeAlias = "str | os.PathLike[str] | Mapping[str, Any] | Brief"
 """What the build functions accept as a brief: a file path, a mapping, or a model."""
 
 

@@ -19,14 +19,18 @@ from typing import TYPE_CHECKING, Any
 from .check import check_brief, is_note
 from .compose import ComposeReport, compose, compose_report, load_labels
 from .document import Document, map_text
-from .errors import BriefError, BriefWarning, Diagnostic, InternalError
+from .errors import BriefError, BriefWarning, Diagnostic
 from .fonts import missing_in_chain
 from .layout import apply_style
 from .loader import Positions, decode, parse_text, read_text
 from .model import Brief
 from .output import check_folder, check_targets, commit, pack_targets, write_atomic
+from .render import render
 from .style import Style, load_style
 from .validate import check_glyphs, validate_brief
+from .workers import Forked, Standby, can_fork, standby_for, usable_cores
+
+_can_fork = can_fork  # its first name
 
 if TYPE_CHECKING:
     from .batch import BatchResult, ProgressCallback, ResultCallback, build_many, expand_inputs
@@ -158,157 +162,31 @@ def replace_missing(document: Document, style: Style) -> Document:
     return map_text(document, fix)
 
 
-def render(document: Document, style: Style, fmt: str) -> bytes:
-    """One document in one format. A block that cannot fit on a page (a paragraph inside a
-    table cell taller than the page's text area, say) is a :class:`BriefError` naming it."""
-    if fmt == "pdf":
-        from reportlab.platypus.doctemplate import LayoutError
-
-        from .render.pdf import render_pdf
-
-        try:
-            return render_pdf(document, style)
-        except LayoutError as e:
-            raise BriefError([layout_problem(document, str(e))]) from None
-    if fmt == "docx":
-        from .render.docx import render_docx
-
-        return render_docx(document, style)
-    if fmt == "html":
-        from .render.html import render_html
-
-        return render_html(document, style)
-    raise ValueError(fmt)
-
-
-_KINDS = {"Paragraph": "paragraph", "Table": "table", "Quote": "quotation", "Box": "box",
-          "ListBlock": "list", "Figure": "figure", "TitleBlock": "top sheet",
-          "Heading": "heading", "Contents": "contents", "NotesList": "notes"}
-
-
-def layout_problem(document: Document, message: str) -> Diagnostic:
-    """What a layout error means for the reader: which block (its kind, its first words and
-    its section's heading) did not fit, how tall it is and how much room a page has. The
-    file is left empty for the caller (which knows the brief's name) to fill in."""
-    import re
-
-    from .document import Heading, Paragraph, Table, _walk_blocks, plain_text
-
-    size = re.search(r"\(([\d.]+) x ([\d.]+)\)[^(]*?too large on page (\d+) in frame "
-                     r"'[^']*'\(([\d.]+) x ([\d.]+)", message, re.DOTALL)
-    excerpt_m = re.search(r"<Para at 0x[0-9a-fA-F]+>(.*?)'\(", message, re.DOTALL)
-    excerpt = " ".join(excerpt_m.group(1).split()).lstrip("“\"‘'«") if excerpt_m else ""
-    kind, section, inside = "block", "", ""
-    heading = ""
-    for block in document.blocks:
-        if isinstance(block, Heading):
-            heading = plain_text(block.children)
-        if not excerpt:
-            continue
-        for node in _walk_blocks((block,)):
-            text = " ".join(plain_text(node.children).split()).lstrip("“\"‘'«") \
-                if isinstance(node, Paragraph) else ""
-            if text and text.startswith(excerpt[:40]):
-                kind = _KINDS.get(type(block).__name__, "block")
-                section = heading
-                inside = " (a cell of the table)" if isinstance(block, Table) else ""
-                break
-        if section or kind != "block":
-            break
-    what = f"the {kind}{inside}"
-    if excerpt:
-        what += f" beginning “{excerpt[:60].rstrip()}…”"
-    if section:
-        what += f" in the section “{section}”"
-    why = "it cannot be split across pages and is taller than a page's text area"
-    if size:
-        why = (f"it is {float(size.group(2)):.0f} pt tall and cannot be split across pages, "
-               f"and a page has {float(size.group(5)):.0f} pt of height for text (page "
-               f"{size.group(3)})")
-    return Diagnostic("", None, None, "layout",
-                      f"{what} does not fit on a page: {why}. Give it room (a larger page, "
-                      "smaller margins or smaller sizes in the style) or shorten it")
-
-
 def render_all(document: Document, style: Style, fmts: Sequence[str], *,
-               parallel: bool = False) -> dict[str, bytes]:
+               parallel: bool = False, standby: Mapping[str, Standby] | None = None,
+               ) -> dict[str, bytes]:
     """Every format of one document. With ``parallel`` (and where the system can fork, has
     more than one core and this process runs no other thread), each format after the first
     is rendered in a forked child process on another core while this one renders the first:
-    a one-brief CLI build then costs about the slower format, not the sum. The bytes are the
-    same either way."""
-    if not (parallel and len(fmts) > 1 and _can_fork()):
-        return {f: render(document, style, f) for f in fmts}
-    children = {f: _Forked(render, document, style, f) for f in fmts[1:]}
+    a one-brief CLI build then costs about the slower format, not the sum. A format with a
+    ``standby`` child (see :func:`standby_for`) is rendered there. The bytes are the same
+    either way."""
+    waiting = dict(standby or {})
+    for fmt, standing in waiting.items():
+        standing.send(render, document, style, fmt)
+    rest = [f for f in fmts if f not in waiting]
+    children: dict[str, Forked] = dict(waiting)
+    if parallel and len(rest) > 1 and can_fork():
+        children.update((f, Forked(render, document, style, f)) for f in rest[1:])
+        rest = rest[:1]
     try:
-        out = {fmts[0]: render(document, style, fmts[0])}
+        out = {f: render(document, style, f) for f in rest}
     except BaseException:  # this side failed: its error is the one to raise; reap the others
         for child in children.values():
             child.reap()
         raise
     out.update((f, child.result()) for f, child in children.items())
-    return out
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (a container's or ``taskset``'s limit included)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    import threading
-
-    return hasattr(os, "fork") and usable_cores() > 1 and threading.active_count() == 1
-
-
-class _Forked:
-    """A call run in a forked child; :meth:`result` returns its value or raises its error.
-    The child shares this process's memory as it was (nothing is pickled on the way in) and
-    sends its result back, pickled, through a pipe."""
-
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        import pickle
-
-        read, write = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: run, send, and leave without running any exit handler
-            os.close(read)
-            try:
-                try:
-                    payload = pickle.dumps((True, fn(*args)))
-                except BaseException as e:
-                    try:
-                        payload = pickle.dumps((False, e))
-                    except Exception:
-                        payload = pickle.dumps((False, InternalError(f"{type(e).__name__}: {e}")))
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(payload)
-            finally:
-                os._exit(0)
-        os.close(write)
-        self.read = read
-        self.status: int | None = None  # the child's wait status, once reaped
-
-    def reap(self) -> bytes:
-        """Wait for the child and return what it sent (read first: the pipe is small)."""
-        with os.fdopen(self.read, "rb") as pipe:
-            payload = pipe.read()
-        self.status = os.waitpid(self.pid, 0)[1]
-        return payload
-
-    def result(self) -> Any:
-        import pickle
-
-        payload = self.reap()
-        if not payload:
-            raise InternalError("a rendering process ended without a result "
-                                f"(status {self.status})")
-        ok, value = pickle.loads(payload)
-        if not ok:
-            raise value
-        return value
+    return {f: out[f] for f in fmts}
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,19 +266,26 @@ _formats = parse_formats  # its first name
 def build(source: Any, options: BuildOptions | None = None, /, **overrides: Any) -> Pack:
     """Build a pack in memory: see :func:`briefgen.build`. Warns (a :class:`BriefWarning`)
     of each character printed as \ufffd."""
-    pack = _build(load(source), BuildOptions.of(options, **overrides))
+    pack = _build(source, BuildOptions.of(options, **overrides))
     for w in pack.warnings:
         _warn(str(w))
     return pack
 
 
-def _build(loaded: Loaded, opts: BuildOptions) -> Pack:
+def _build(source: Any, opts: BuildOptions) -> Pack:
     """The pack, its warnings in ``pack.warnings`` (not warned: the caller does)."""
-    document, st, glyphs, report = _prepare(loaded, opts)
     fmts = opts.formats
     assert isinstance(fmts, tuple)
+    standby = standby_for(fmts) if opts.parallel else {}
     try:
-        outputs = render_all(document, st, fmts, parallel=opts.parallel)
+        loaded = load(source)
+        document, st, glyphs, report = _prepare(loaded, opts)
+    except BaseException:
+        for child in standby.values():
+            child.cancel()
+        raise
+    try:
+        outputs = render_all(document, st, fmts, parallel=opts.parallel, standby=standby)
     except BriefError as e:  # a layout problem: name the brief it is in
         raise BriefError([replace(d, file=loaded.name) if not d.file else d
                           for d in e.diagnostics]) from None

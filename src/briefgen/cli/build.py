@@ -43,6 +43,11 @@ def build_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def chosen_formats(formats: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The formats of ``--format`` options, in order, once each (default pdf,docx)."""
+    return tuple(dict.fromkeys(f for group in formats for f in group)) or DEFAULT_FORMATS
+
+
 def options_from(formats: tuple[tuple[str, ...], ...], style: str | None,
                  template: str | None, reference_doc: Path | None,
                  allow_missing_glyphs: bool, since: Path | None = None,
@@ -51,8 +56,7 @@ def options_from(formats: tuple[tuple[str, ...], ...], style: str | None,
 
     if track_changes and since is None:
         raise click.UsageError("--track-changes needs --since OLD (the version to compare with)")
-    chosen = tuple(dict.fromkeys(f for group in formats for f in group)) or DEFAULT_FORMATS
-    return BuildOptions(formats=chosen, style=style, template=template,
+    return BuildOptions(formats=chosen_formats(formats), style=style, template=template,
                         reference_doc=reference_doc, allow_missing_glyphs=allow_missing_glyphs,
                         since=since, track_changes=track_changes)
 
@@ -77,6 +81,12 @@ def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...]
     """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
     import warnings
 
+    if len(briefs) == 1 and jobs != 1 and not briefs[0].is_dir():
+        # one brief: the renderers' children start importing now, while this process
+        # imports the brief model and the templates (see briefgen.workers)
+        from ..workers import prestart
+
+        prestart(chosen_formats(formats))
     options = options_from(formats, style, template, reference_doc, allow_missing_glyphs,
                            since, track_changes)
     if since is not None and (len(briefs) != 1 or briefs[0].is_dir()):
@@ -87,6 +97,9 @@ def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...]
         try:
             _build(briefs, output, options, quiet, jobs)
         finally:
+            from ..workers import release
+
+            release()
             for w in caught:
                 if issubclass(w.category, BriefgenWarning):
                     click.echo(f"warning: {w.message}", err=True)

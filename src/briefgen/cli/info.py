@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -59,6 +58,8 @@ def starter_text(name: str, *, full: bool = False, json_: bool = False) -> str:
 
     ref = schema_path().resolve().as_posix()
     source = "starter-full.yaml" if full else "starter.yaml"
+    from importlib import resources
+
     text = (resources.files("briefgen") / source).read_text("utf-8")
     text = text.format(schema=ref, name=name, today=dt.date.today().isoformat())
     if not json_:

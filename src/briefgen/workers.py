@@ -1,0 +1,216 @@
+"""Rendering in forked processes, so that one brief's build uses the cores there are.
+
+Two ways, both POSIX only and both giving the same bytes as rendering in this process:
+
+* :class:`Forked` runs a call in a child forked *now*, sharing this process's memory as it is
+  (the composed document is not copied): :func:`briefgen.pipeline.render_all` renders each
+  format after the first this way.
+* :class:`Standby` forks a child *before* the document exists, in a process that has not
+  imported a format's renderer yet (a fresh ``briefgen build``): the child imports the
+  renderer and its libraries (ReportLab alone is about 0.1 s) while this process loads,
+  validates and composes the brief, then renders the document it is sent. A cold one-brief
+  build then costs about the preparation plus the rendering, not the imports as well.
+
+A child sends its result back pickled through a pipe and leaves with ``os._exit`` (no exit
+handler of the parent runs twice); an error it raises is raised again here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .errors import InternalError
+
+__all__ = ["Forked", "Standby", "can_fork", "cold", "prestart", "release", "standby_for",
+           "usable_cores"]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or ``taskset``'s limit included)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether forking is possible and worth it: POSIX, more than one core, and no other
+    thread in this process (a forked child would inherit its locks, held)."""
+    import threading
+
+    return hasattr(os, "fork") and usable_cores() > 1 and threading.active_count() == 1
+
+
+def _send(payload_of: Callable[[], Any], fd: int) -> None:
+    """In a child: pickle what ``payload_of`` returns (or the error it raises) to ``fd``."""
+    try:
+        payload = pickle.dumps((True, payload_of()))
+    except BaseException as e:
+        try:
+            payload = pickle.dumps((False, e))
+        except Exception:
+            payload = pickle.dumps((False, InternalError(f"{type(e).__name__}: {e}")))
+    with os.fdopen(fd, "wb") as pipe:
+        pipe.write(payload)
+
+
+def _read_all(fd: int) -> bytes:
+    with os.fdopen(fd, "rb") as pipe:
+        return pipe.read()
+
+
+class Forked:
+    """A call run in a forked child; :meth:`result` returns its value or raises its error.
+    The child shares this process's memory as it was (nothing is pickled on the way in) and
+    sends its result back, pickled, through a pipe."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: run, send, and leave without running any exit handler
+            os.close(read)
+            try:
+                _send(lambda: fn(*args), write)
+            finally:
+                os._exit(0)
+        os.close(write)
+        self.read = read
+        self.status: int | None = None  # the child's wait status, once reaped
+
+    def reap(self) -> bytes:
+        """Wait for the child and return what it sent (read first: the pipe is small)."""
+        payload = _read_all(self.read)
+        self.status = os.waitpid(self.pid, 0)[1]
+        return payload
+
+    def result(self) -> Any:
+        payload = self.reap()
+        if not payload:
+            raise InternalError("a rendering process ended without a result "
+                                f"(status {self.status})")
+        ok, value = pickle.loads(payload)
+        if not ok:
+            raise value
+        return value
+
+
+class Standby(Forked):
+    """A child forked before there is anything to render: it runs ``warm()`` (imports), then
+    waits for :meth:`send`'s call and returns its value through :meth:`result`. :meth:`cancel`
+    (or this process ending) releases a child that will not be needed.
+
+    The call travels as one length-prefixed message, so the child never waits for an end of
+    file that another child, holding a copy of the pipe, would keep from coming."""
+
+    def __init__(self, warm: Callable[[], Any]) -> None:
+        jobs, self._jobs = os.pipe()  # this process -> the child: the pickled call
+        read, write = os.pipe()  # the child -> this process: the pickled result
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self._jobs)
+            os.close(read)
+            try:
+                try:
+                    warm()
+                except Exception:
+                    pass
+                with os.fdopen(jobs, "rb") as pipe:
+                    head = pipe.read(8)
+                    job = pipe.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
+                if job:  # nothing: cancelled
+                    fn, args = pickle.loads(job)
+                    _send(lambda: fn(*args), write)
+            finally:
+                os._exit(0)
+        os.close(jobs)
+        os.close(write)
+        self.read = read
+        self.status = None
+
+    def send(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Have the child return ``fn(*args)`` (both pickled: it is a separate process)."""
+        self._post(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def cancel(self) -> None:
+        """End the child without work (it has only imported: it holds nothing to save) and
+        wait for it, so that a failed build ends at once."""
+        import signal
+
+        self._post(b"")
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # already gone
+            pass
+        self.reap()
+
+    def _post(self, data: bytes) -> None:
+        if self._jobs < 0:
+            return
+        fd, self._jobs = self._jobs, -1
+        if len(data) > 60_000:  # a pipe holds 64 KiB: make room, so this side need not wait
+            try:
+                import fcntl
+
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, len(data) + 8)
+            except (ImportError, AttributeError, OSError):
+                pass  # it waits for the child to read, which is only slower
+        try:
+            with os.fdopen(fd, "wb") as pipe:
+                pipe.write(len(data).to_bytes(8, "big") + data)
+        except BrokenPipeError:  # the child is gone: result() says so
+            pass
+
+
+_PRESTARTED: dict[str, Standby] = {}
+
+
+def standby_for(fmts: Sequence[str]) -> dict[str, Standby]:
+    """Children that import the renderers of ``fmts`` while this process prepares the
+    document, for a process that has not imported them yet (a fresh ``briefgen build``; a
+    warm process forks after composing instead, with nothing to copy): every format but one,
+    which this process renders itself (DOCX, the lightest to import), or the one format.
+    Those :func:`prestart` forked are taken first. Empty where forking is not possible or
+    worth it."""
+    keep = "docx" if len(fmts) > 1 and "docx" in fmts else None
+    wanted = [f for f in fmts if f != keep and (f in _PRESTARTED or cold(f))]
+    out = {f: _PRESTARTED.pop(f) for f in wanted if f in _PRESTARTED}
+    release()  # any started for other formats: not needed
+    if len(out) < len(wanted) and can_fork():
+        out.update((f, Standby(warm_renderer(f))) for f in wanted if f not in out)
+    return out
+
+
+def release() -> None:
+    """End the :func:`prestart` children no build took over (the build failed before)."""
+    for child in _PRESTARTED.values():
+        child.cancel()
+    _PRESTARTED.clear()
+
+
+def prestart(fmts: Sequence[str]) -> None:
+    """Fork the :func:`standby_for` children now, before this process imports the brief
+    model and the templates (the ``briefgen build`` of one brief calls this first thing);
+    the build takes them over."""
+    if can_fork() and not _PRESTARTED:
+        _PRESTARTED.update(standby_for(fmts))
+
+
+def warm_renderer(fmt: str) -> Callable[[], None]:
+    """What a :class:`Standby` child imports while it waits: the format's renderer."""
+
+    def warm() -> None:
+        import importlib
+
+        importlib.import_module(f"briefgen.render.{fmt}")
+        if fmt == "pdf":  # what render_pdf imports when it runs
+            importlib.import_module("reportlab.platypus.doctemplate")
+
+    return warm
+
+
+def cold(fmt: str) -> bool:
+    """Whether this process has yet to import the format's renderer (a fresh process)."""
+    return f"briefgen.render.{fmt}" not in sys.modules
