@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,7 @@ from .inline import CITATION, Citation, parse_inline
 from .loader import printable
 from .model import CURRENCY_SIGNS, Brief, KeyFigure
 from .packxml import _near, parse_pack, slug
+from .paths import data
 from .sandbox import VERSION as SANDBOX_VERSION
 from .sandbox import (
     Record,
@@ -60,7 +60,7 @@ from .xmltext import escape, quoteattr
 
 
 def shipped_templates_dir() -> Path:
-    return Path(str(resources.files("briefgen") / "templates"))
+    return data("templates")
 
 
 def available_templates() -> dict[str, Path]:
@@ -92,7 +92,7 @@ def load_labels(language: str) -> Record:
     Read-only (it is cached for the whole process): lists are tuples, mappings records."""
     from .loader import load_mapping
 
-    folder = Path(str(resources.files("briefgen") / "labels"))
+    folder = data("labels")
     labels: dict[str, Any] = load_mapping(folder / "en.yaml")[0]
     tag = language.lower()
     for cand in (tag.split("-")[0], tag):

@@ -20,9 +20,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Self
+
+from .paths import data
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Family:
 
 
 def _bundled(name: str) -> Path:
-    return Path(str(resources.files("briefgen") / "fonts" / "dejavu" / name))
+    return data("fonts", "dejavu", name)
 
 
 BUNDLED: dict[str, Family] = {
@@ -56,7 +57,7 @@ BUNDLED: dict[str, Family] = {
 
 
 def _noto(name: str) -> Path:
-    return Path(str(resources.files("briefgen") / "fonts" / "noto" / name))
+    return data("fonts", "noto", name)
 
 
 def _upright(key: str, name: str, stem: str) -> Family:
@@ -165,26 +166,17 @@ def _family_characters(paths: tuple[str, ...]) -> frozenset[str]:
     return out
 
 
-def chain_characters(chain: Sequence[Family]) -> frozenset[str]:
-    """The characters some family of a fallback chain can draw in every face."""
-    return _chain_characters(tuple(chain))
-
-
-@cache
-def _chain_characters(chain: tuple[Family, ...]) -> frozenset[str]:
-    out: frozenset[str] = frozenset()
-    for fam in chain:
-        out |= family_characters(fam)
-    return out
-
-
 def missing_in_chain(text: str, chain: Sequence[Family]) -> list[str]:
     """Characters of ``text`` that no family of the chain can draw in all its faces (spaces
-    excepted): what would print as a box, or in one face only."""
-    drawable = chain_characters(chain)
-    if drawable.issuperset(text):
-        return []
-    return sorted({c for c in text if c not in drawable and not c.isspace()})
+    excepted): what would print as a box, or in one face only. A fallback family's files are
+    read only when the families before it leave a character undrawn."""
+    left: str | set[str] = text
+    for fam in chain:
+        drawable = family_characters(fam)
+        if drawable.issuperset(left):
+            return []
+        left = {c for c in left if c not in drawable}
+    return sorted(c for c in left if not c.isspace())
 
 
 def _neutral(c: str) -> bool:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .model import Brief
+from .paths import data
 
 SCHEMA_FILE = "brief.schema.json"
 
@@ -80,12 +80,12 @@ def style_schema_text() -> str:
 
 def schema_path() -> Path:
     """The committed schema file shipped in the package (kept current by a test)."""
-    return Path(str(resources.files("briefgen") / SCHEMA_FILE))
+    return data(SCHEMA_FILE)
 
 
 def style_schema_path() -> Path:
     """The committed style schema shipped in the package (kept current by a test)."""
-    return Path(str(resources.files("briefgen") / STYLE_SCHEMA_FILE))
+    return data(STYLE_SCHEMA_FILE)
 
 
 # --------------------------------------------------------------------------------------------

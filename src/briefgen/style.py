@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,6 +27,7 @@ from pydantic import (
 from .errors import BriefError, Diagnostic
 from .fonts import Family, check_truetype
 from .loader import printable
+from .paths import data
 
 _UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
@@ -371,7 +371,7 @@ def marking_look(scheme: str, label: str, style: Style) -> MarkingLook:
 def shipped_styles_dir() -> Path:
     """The shipped styles: ``briefgen/styles`` in an installed wheel, the checkout's top-level
     ``styles/`` in an editable install (the wheel build copies that folder into the package)."""
-    packaged = Path(str(resources.files("briefgen"))) / "styles"
+    packaged = data("styles")
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "styles"

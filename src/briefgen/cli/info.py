@@ -58,9 +58,9 @@ def starter_text(name: str, *, full: bool = False, json_: bool = False) -> str:
 
     ref = schema_path().resolve().as_posix()
     source = "starter-full.yaml" if full else "starter.yaml"
-    from importlib import resources
+    from ..paths import PACKAGE
 
-    text = (resources.files("briefgen") / source).read_text("utf-8")
+    text = (PACKAGE / source).read_text("utf-8")
     text = text.format(schema=ref, name=name, today=dt.date.today().isoformat())
     if not json_:
         return text
