@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BriefgenError, Diagnostic, InternalError, OutputError
+from .loader import expand_inputs
 from .output import check_folder, commit, pack_targets
 from .pipeline import BuildOptions, _warn, load, prepare, prepare_style, usable_cores
 from .style import Style
@@ -52,20 +53,6 @@ ProgressCallback = Callable[[int, int, str, bool], None]
 """Called after each brief of a batch: (done, total, brief path, succeeded)."""
 ResultCallback = Callable[[str, "list[Path] | BriefgenError"], None]
 """Called as each brief of a batch ends: (brief path, the files written or the error)."""
-
-
-def expand_inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """Brief files from paths, where a folder stands for the ``*.yaml``, ``*.yml`` and
-    ``*.json`` files in it."""
-    out: list[Path] = []
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir()
-                              if q.suffix.lower() in (".yaml", ".yml", ".json") and q.is_file()))
-        else:
-            out.append(p)
-    return out
 
 
 def _clashes(paths: Sequence[Path]) -> dict[str, BriefgenError]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -88,6 +89,20 @@ def file_problem(path: Path, limit: int) -> str | None:
     if st.st_size > limit:
         return f"is {st.st_size:,} bytes; the limit is {limit:,}"
     return None
+
+
+def expand_inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Brief files from paths, where a folder stands for the ``*.yaml``, ``*.yml`` and
+    ``*.json`` files in it."""
+    out: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir()
+                              if q.suffix.lower() in (".yaml", ".yml", ".json") and q.is_file()))
+        else:
+            out.append(p)
+    return out
 
 
 def read_limited(path: Path, limit: int, what: str = "file") -> bytes:

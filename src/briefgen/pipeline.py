@@ -22,7 +22,7 @@ from .document import Document, map_text
 from .errors import BriefError, BriefWarning, Diagnostic
 from .fonts import missing_in_chain
 from .layout import apply_style
-from .loader import Positions, decode, parse_text, read_text
+from .loader import Positions, decode, expand_inputs, parse_text, read_text
 from .model import Brief
 from .output import check_folder, check_targets, commit, pack_targets, write_atomic
 from .render import render
@@ -33,7 +33,7 @@ from .workers import Forked, Standby, can_fork, standby_for, usable_cores
 _can_fork = can_fork  # its first name
 
 if TYPE_CHECKING:
-    from .batch import BatchResult, ProgressCallback, ResultCallback, build_many, expand_inputs
+    from .batch import BatchResult, ProgressCallback, ResultCallback, build_many
 
 __all__ = [
     "DEFAULT_FORMATS", "FORMATS", "BatchResult", "BuildOptions", "Loaded", "Pack",
@@ -45,8 +45,7 @@ __all__ = [
 
 #: names of :mod:`briefgen.batch` that this module still answers to (loaded on first use, so
 #: that a one-brief build never imports the batch machinery)
-_BATCH = frozenset({"BatchResult", "ProgressCallback", "ResultCallback", "build_many",
-                    "expand_inputs"})
+_BATCH = frozenset({"BatchResult", "ProgressCallback", "ResultCallback", "build_many"})
 
 
 def __getattr__(name: str) -> Any:

@@ -107,7 +107,7 @@ def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...]
 
 def _build(briefs: tuple[Path, ...], output: Path, options: Any, quiet: bool,
            jobs: int | None) -> None:
-    from ..pipeline import build_files, build_many, expand_inputs
+    from ..pipeline import build_files
 
     if len(briefs) == 1 and not briefs[0].is_dir():
         # one brief: its formats render side by side on the cores there are
@@ -116,6 +116,8 @@ def _build(briefs: tuple[Path, ...], output: Path, options: Any, quiet: bool,
             for p in written:
                 click.echo(f"wrote {p}")
         return
+    from ..batch import build_many, expand_inputs
+
     paths = expand_inputs(briefs)
     if not paths:
         raise BriefError([_no_briefs(briefs)])
