@@ -25,7 +25,7 @@ from .layout import apply_style
 from .loader import Positions, decode, expand_inputs, parse_text, read_text
 from .model import Brief
 from .output import check_folder, check_targets, commit, pack_targets, write_atomic
-from .render import render
+from .render import prepare_renderer, render
 from .style import Style, load_style
 from .validate import check_glyphs, validate_brief
 from .workers import Forked, Standby, can_fork, standby_for, usable_cores
@@ -278,7 +278,10 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
     standby = standby_for(fmts) if opts.parallel else {}
     try:
         loaded = load(source)
-        document, st, glyphs, report = _prepare(loaded, opts)
+        st = prepare_style(opts)
+        for fmt, child in standby.items():  # fonts and such, while the brief is composed
+            child.prepare(prepare_renderer, fmt, st)
+        document, st, glyphs, report = _prepare(loaded, opts, st)
     except BaseException:
         for child in standby.values():
             child.cancel()

@@ -44,10 +44,10 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and usable_cores() > 1 and threading.active_count() == 1
 
 
-def _send(payload_of: Callable[[], Any], fd: int) -> None:
-    """In a child: pickle what ``payload_of`` returns (or the error it raises) to ``fd``."""
+def _send(fn: Callable[..., Any], args: tuple[Any, ...], fd: int) -> None:
+    """In a child: pickle what ``fn(*args)`` returns (or the error it raises) to ``fd``."""
     try:
-        payload = pickle.dumps((True, payload_of()))
+        payload = pickle.dumps((True, fn(*args)))
     except BaseException as e:
         try:
             payload = pickle.dumps((False, e))
@@ -73,7 +73,7 @@ class Forked:
         if self.pid == 0:  # the child: run, send, and leave without running any exit handler
             os.close(read)
             try:
-                _send(lambda: fn(*args), write)
+                _send(fn, args, write)
             finally:
                 os._exit(0)
         os.close(write)
@@ -99,30 +99,23 @@ class Forked:
 
 class Standby(Forked):
     """A child forked before there is anything to render: it runs ``warm()`` (imports), then
-    waits for :meth:`send`'s call and returns its value through :meth:`result`. :meth:`cancel`
-    (or this process ending) releases a child that will not be needed.
+    the calls it is sent: each :meth:`prepare` call as it comes (work that needs only part of
+    the input, its errors ignored: the real call meets them again), and the :meth:`send` call,
+    whose value :meth:`result` returns. :meth:`cancel` (or this process ending) releases a
+    child that will not be needed.
 
-    The call travels as one length-prefixed message, so the child never waits for an end of
+    Each call travels as one length-prefixed message, so the child never waits for an end of
     file that another child, holding a copy of the pipe, would keep from coming."""
 
     def __init__(self, warm: Callable[[], Any]) -> None:
-        jobs, self._jobs = os.pipe()  # this process -> the child: the pickled call
+        jobs, self._jobs = os.pipe()  # this process -> the child: the pickled calls
         read, write = os.pipe()  # the child -> this process: the pickled result
         self.pid = os.fork()
         if self.pid == 0:
             os.close(self._jobs)
             os.close(read)
             try:
-                try:
-                    warm()
-                except Exception:
-                    pass
-                with os.fdopen(jobs, "rb") as pipe:
-                    head = pipe.read(8)
-                    job = pipe.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
-                if job:  # nothing: cancelled
-                    fn, args = pickle.loads(job)
-                    _send(lambda: fn(*args), write)
+                self._serve(warm, jobs, write)
             finally:
                 os._exit(0)
         os.close(jobs)
@@ -130,13 +123,41 @@ class Standby(Forked):
         self.read = read
         self.status = None
 
+    @staticmethod
+    def _serve(warm: Callable[[], Any], jobs: int, write: int) -> None:
+        """The child's side: warm up, then run the calls until the last one (or none)."""
+        try:
+            warm()
+        except Exception:  # an import that fails fails again in the call, and says why there
+            pass
+        with os.fdopen(jobs, "rb") as pipe:
+            while True:
+                head = pipe.read(8)
+                job = pipe.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
+                if not job:  # cancelled
+                    return
+                last, fn, args = pickle.loads(job)
+                if last:
+                    _send(fn, args, write)
+                    return
+                try:
+                    fn(*args)
+                except Exception:  # the last call meets it again, and reports it
+                    pass
+
+    def prepare(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Have the child run ``fn(*args)`` now, for what it leaves behind (fonts parsed, a
+        template read) rather than for its value."""
+        self._post(pickle.dumps((False, fn, args), protocol=pickle.HIGHEST_PROTOCOL),
+                   last=False)
+
     def send(self, fn: Callable[..., Any], *args: Any) -> None:
         """Have the child return ``fn(*args)`` (both pickled: it is a separate process)."""
-        self._post(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+        self._post(pickle.dumps((True, fn, args), protocol=pickle.HIGHEST_PROTOCOL))
 
     def cancel(self) -> None:
-        """End the child without work (it has only imported: it holds nothing to save) and
-        wait for it, so that a failed build ends at once."""
+        """End the child without work (it has only imported and prepared: it holds nothing
+        to save) and wait for it, so that a failed build ends at once."""
         import signal
 
         self._post(b"")
@@ -146,10 +167,10 @@ class Standby(Forked):
             pass
         self.reap()
 
-    def _post(self, data: bytes) -> None:
+    def _post(self, data: bytes, *, last: bool = True) -> None:
         if self._jobs < 0:
             return
-        fd, self._jobs = self._jobs, -1
+        fd = self._jobs
         if len(data) > 60_000:  # a pipe holds 64 KiB: make room, so this side need not wait
             try:
                 import fcntl
@@ -158,10 +179,15 @@ class Standby(Forked):
             except (ImportError, AttributeError, OSError):
                 pass  # it waits for the child to read, which is only slower
         try:
-            with os.fdopen(fd, "wb") as pipe:
-                pipe.write(len(data).to_bytes(8, "big") + data)
+            os.write(fd, len(data).to_bytes(8, "big"))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
         except BrokenPipeError:  # the child is gone: result() says so
-            pass
+            last = True
+        if last:
+            os.close(fd)
+            self._jobs = -1
 
 
 _PRESTARTED: dict[str, Standby] = {}

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..document import Document
     from ..style import Style
 
-__all__ = ["layout_problem", "render"]
+__all__ = ["layout_problem", "prepare_renderer", "render"]
 
 
 def render(document: Document, style: Style, fmt: str) -> bytes:
@@ -41,6 +41,27 @@ def render(document: Document, style: Style, fmt: str) -> bytes:
 _KINDS = {"Paragraph": "paragraph", "Table": "table", "Quote": "quotation", "Box": "box",
           "ListBlock": "list", "Figure": "figure", "TitleBlock": "top sheet",
           "Heading": "heading", "Contents": "contents", "NotesList": "notes"}
+
+
+def prepare_renderer(fmt: str, style: Style) -> None:
+    """What a format's renderer can do with the style alone, before there is a document: the
+    style's font files parsed and registered (PDF), the base package read (DOCX). A child
+    process that will render a document does this while the document is composed (see
+    :class:`briefgen.workers.Standby`); the render that follows finds it done."""
+    if fmt == "pdf":
+        from .graphics import faces
+
+        faces(style, "body")
+        faces(style, "headings")
+    elif fmt == "docx":
+        from ..fonts import metrics
+        from .docx.package import base_template
+
+        base_template()
+        for slot in ("body", "headings"):  # the page estimate's widths
+            fam = style.fonts.family(slot)
+            for path in (fam.regular, fam.bold, fam.italic):
+                metrics(str(path))
 
 
 def layout_problem(document: Document, message: str) -> Diagnostic:
