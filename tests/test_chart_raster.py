@@ -262,3 +262,16 @@ def test_docx_chart_is_deterministic_and_at_print_resolution(brief: str) -> None
         im = decode(png)
         assert im.info["dpi"] == pytest.approx((200, 200), abs=0.01)
         assert len(im.getcolors(1 << 20) or ()) > 10  # a chart, not a blank
+
+
+def test_without_libraqm_the_docx_shows_the_pdfs_drawing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Pillow that cannot shape text: the DOCX's picture is pdfium's of the PDF's drawing
+    (as before the Pillow painter): another picture of the same chart, at the same size."""
+    painted = briefgen.build(SAMPLE, formats="docx").docx
+    monkeypatch.setattr(cr, "available", lambda: False)
+    rasterised = briefgen.build(SAMPLE, formats="docx").docx
+    assert painted is not None and rasterised is not None
+    [ours], [pdfs] = _pictures(painted), _pictures(rasterised)
+    assert ours != pdfs
+    assert worst_tile(decode(ours), decode(pdfs)) < 9
