@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -61,10 +62,19 @@ def odd_chart() -> d.RiskMatrix:
                         ("Low", "Medium", "High"), (), likelihood_title="Likelihood")
 
 
-def styles() -> list[Style]:
+@pytest.fixture(scope="module")
+def styles(tmp_path_factory: pytest.TempPathFactory) -> list[Style]:
+    """The default style, DejaVu Serif (Arabic and Hebrew from the fallbacks), a shipped
+    style, and an analyst's own family (a font with 1000 units to the em, no bold)."""
     from briefgen.style import load_style
 
-    return [Style(), Style.model_validate(SERIF), load_style("uk-brief")]
+    folder = tmp_path_factory.mktemp("own")
+    shutil.copy(Path(briefgen.__file__).parent / "fonts" / "noto" / "NotoSansArabic-Regular.ttf",
+                folder / "House.ttf")
+    own = folder / "house.yaml"
+    own.write_text("fonts:\n  families:\n    house: {name: House, regular: House.ttf}\n"
+                   "  body: house\n", "utf-8")
+    return [Style(), Style.model_validate(SERIF), load_style("uk-brief"), load_style(own)]
 
 
 def decode(png: bytes) -> Image.Image:
@@ -88,13 +98,13 @@ def worst_tile(a: Image.Image, b: Image.Image) -> float:
 # The layout: the same for ReportLab's measures and briefgen's own
 
 
-def test_widths_are_reportlabs(sample_charts: list[d.Chart]) -> None:
+def test_widths_are_reportlabs(styles: list[Style]) -> None:
     """briefgen's metrics (and HarfBuzz for right-to-left runs) give, to the last bit, the
     widths ReportLab gives: the layout's line breaks cannot differ between PDF and DOCX."""
     texts = ["Likelihood (ICD 203) →", "roughly even chance", "Ağdam, Xankəndi, Ստեփանակերտ",
              "Шуша — 19 September 2023", "بيان أنصار الله, 12 January", "ים סוף closed",
              "12 يناير 2024", "R1 R2 R3", "\ufffd odd ½ ‘quotes’ …", "ﷲ ﻻ"]
-    for style in styles():
+    for style in styles:
         own, rl = Ink(style, cr.Metrics()), Ink(style, graphics._Measure())
         for text in texts:
             for font in (own.regular, own.bold):
@@ -105,11 +115,11 @@ def test_widths_are_reportlabs(sample_charts: list[d.Chart]) -> None:
                         (text, font, size)
 
 
-def test_layout_is_the_drawings(sample_charts: list[d.Chart]) -> None:
+def test_layout_is_the_drawings(sample_charts: list[d.Chart], styles: list[Style]) -> None:
     """Measured either way, a chart's display list is the same, and the Drawing the PDF embeds
     is that list: a band cell per Box cell, a String (or group of runs) per Text."""
     for chart in [*sample_charts, *rtl_charts()]:
-        for style in styles():
+        for style in styles:
             a = layout(chart, style, 451, cr.Metrics(), max_height=600)
             b = layout(chart, style, 451, graphics._Measure(), max_height=600)
             assert (a.width, a.height, a.items) == (b.width, b.height, b.items)
