@@ -48,7 +48,6 @@ from .chart_layout import (
     ink_on,
     layout,
 )
-from .chart_raster import png_rgb
 
 __all__ = ["BAND_FILLS", "BandCell", "Faces", "band_fills", "contrast", "drawing", "faces",
            "ink_on", "png"]
@@ -231,6 +230,8 @@ def png(dw: Drawing, dpi: int = 200, scale: float = 1.0) -> bytes:
     """The Drawing, shown ``scale`` times its size, as PNG bytes at ``dpi`` (an RGB image on
     white, ``ceil`` of the shown size in pixels): the same Drawing gives the same bytes."""
     import pypdfium2 as pdfium
+
+    from .chart_raster import png_rgb
 
     pdf = renderPDF.drawToString(dw)
     doc = pdfium.PdfDocument(pdf)
