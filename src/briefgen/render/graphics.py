@@ -8,7 +8,7 @@ The DOCX, which cannot hold vectors, embeds the same layout rasterised by
   colours, its text measured as ReportLab sets it (``stringWidth``, HarfBuzz shaping).
 * :func:`png` rasterises a Drawing through pdfium (ReportLab writes a one-page PDF of it,
   pdfium renders that page): the PDF's own picture of a chart, against which the DOCX's
-  raster is checked.
+  picture is checked, and the DOCX's picture where Pillow cannot shape text (no libraqm).
 * :func:`faces` registers a style's families with ReportLab (the PDF renderer uses the same
   names).
 
