@@ -200,6 +200,24 @@ def test_png_size_colours_and_bytes(sample_charts: list[d.Chart]) -> None:
         == (255, 255, 255)
 
 
+def test_words_on_a_dark_band_are_white(sample_charts: list[d.Chart]) -> None:
+    """The contrast rule in the picture: the dark red cells' words are painted white, the
+    light cells' in the style's dark text colour."""
+    matrix, style, k = sample_charts[0], dark_bands(), 200 / 72
+    lay = layout(matrix, style, 451, cr.Metrics())
+    im = decode(cr.png(matrix, style, 451, dpi=200)[0])
+    for c in (it for it in lay.items if isinstance(it, Box) and it.cell):
+        assert c.cell is not None
+        inside = im.crop((math.ceil((c.x + 1) * k), math.ceil((lay.height - c.y - c.h + 1) * k),
+                          int((c.x + c.w - 1) * k), int((lay.height - c.y - 1) * k)))
+        darkest = min(sum(p) for _n, p in inside.getcolors(1 << 16))
+        lightest = max(sum(p) for _n, p in inside.getcolors(1 << 16))
+        if c.cell[2] == 3:  # "#CC0000"
+            assert lightest == 3 * 255 and darkest == 0xCC
+        else:
+            assert darkest < 3 * 0x40
+
+
 def test_a_chart_shown_smaller_is_painted_for_its_shown_size(
         sample_charts: list[d.Chart]) -> None:
     tall = d.Timeline(tuple(d.TimelineEvent(f"{i} Jan", i, f"Event {i}") for i in range(60)))
@@ -209,16 +227,24 @@ def test_a_chart_shown_smaller_is_painted_for_its_shown_size(
     assert im.size == (math.ceil(round(w * 150 / 72, 6)), math.ceil(round(h * 150 / 72, 6)))
 
 
+def dark_bands() -> Style:
+    """Bands from white to a dark red (its words in white, for contrast)."""
+    style = Style()
+    return style.model_copy(update={"colours": style.colours.model_copy(
+        update={"risk_bands": ("#FFFFFF", "#EEEEEE", "#DDDDDD", "#CC0000")})})
+
+
 @pytest.mark.parametrize("which", range(4))
-@pytest.mark.parametrize("serif", [False, True])
+@pytest.mark.parametrize("look", ["sans", "serif", "dark"])
 def test_the_picture_is_the_pdfs_drawing(sample_charts: list[d.Chart], which: int,
-                                         serif: bool) -> None:
+                                         look: str) -> None:
     """Pillow's picture and pdfium's picture of the PDF's drawing match everywhere, tile by
     tile: boxes, dots and rules in place and colour, each line of text where the PDF prints
     it, right-to-left runs shaped and in their order (drawing one unshaped, left to right,
     makes a tile differ by more than 12, twice the most any tile differs here)."""
     chart = [*sample_charts, *rtl_charts()][which]
-    style = Style.model_validate(SERIF) if serif else Style()
+    style = {"sans": Style, "serif": lambda: Style.model_validate(SERIF),
+             "dark": dark_bands}[look]()
     ours = decode(cr.png(chart, style, 451, dpi=200)[0])
     pdfs = decode(graphics.png(graphics.drawing(chart, style, 451), dpi=200))
     assert worst_tile(ours, pdfs) < 9
