@@ -38,7 +38,9 @@ def test_import_briefgen_loads_no_renderer() -> None:
 @pytest.mark.parametrize("formats, template, expected", [
     ("pdf", "full", {"reportlab": True, "docx": False, "pypdfium2": False}),
     ("docx", "summary", {"reportlab": False, "docx": True, "pypdfium2": False}),
-    ("docx", "full", {"reportlab": True, "docx": True, "pypdfium2": True}),  # its charts
+    # its chart is painted by Pillow from the shared layout, not drawn by ReportLab and
+    # rasterised by pdfium
+    ("docx", "full", {"reportlab": False, "docx": True, "pypdfium2": False, "PIL": True}),
 ])
 def test_a_build_imports_what_its_formats_need(formats: str, template: str,
                                                expected: dict[str, bool]) -> None:

@@ -620,13 +620,14 @@ def test_figures_are_pictures_with_alt_text(endnotes: bytes) -> None:
 
 def test_figures_are_the_pdf_drawings_at_print_resolution(doc: Document,
                                                            endnotes: bytes) -> None:
-    """The pictures are the shared drawings (the PDF's) rasterised, not a second drawing:
-    byte for byte what graphics.png makes of graphics.drawing for the text width, shown at
-    that width and at 200 dpi or more."""
+    """The pictures are the shared chart layouts (the PDF's) painted, not a second drawing:
+    byte for byte what chart_raster.png makes of the chart for the text width, shown at
+    that width and at 200 dpi or more (test_chart_raster.py checks that picture against the
+    PDF's drawing)."""
     from PIL import Image
 
+    from briefgen.render import chart_raster
     from briefgen.render import docx as docx_renderer
-    from briefgen.render import graphics
 
     assert not hasattr(docx_renderer, "_chart_png") and not hasattr(docx_renderer, "_Canvas")
     body = xml(endnotes, "word/document.xml").find(f"{{{W}}}body")
@@ -646,8 +647,8 @@ def test_figures_are_the_pdf_drawings_at_print_resolution(doc: Document,
         assert abs(cx / 12700 - text_width) < 0.5  # sized to the text width
         blip = next(inline.iter(f"{{{a}}}blip"))
         png = parts(endnotes)["word/" + rels[blip.get(f"{{{R}}}embed")]]
-        dw = graphics.drawing(chart, Style(), text_width, max_height=10_000)
-        assert png == graphics.png(dw, dpi=200)
+        assert png == chart_raster.png(chart, Style(), text_width, dpi=200,
+                                       max_height=10_000)[0]
         with Image.open(io.BytesIO(png)) as im:
             assert im.width / (cx / 914400) >= 199.5  # pixels per inch as printed
 

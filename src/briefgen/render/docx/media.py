@@ -1,6 +1,7 @@
-"""Pictures: figures (the PDF's drawings, :mod:`briefgen.render.graphics`, rasterised at print
-resolution and sized to the text width, the figure's alternative text as the picture's
-description, the caption below in the Caption style) and the style's cover logo."""
+"""Pictures: figures (the PDF's chart layouts, :mod:`briefgen.render.chart_layout`, painted at
+print resolution by :mod:`briefgen.render.chart_raster` and sized to the text width, the
+figure's alternative text as the picture's description, the caption below in the Caption
+style) and the style's cover logo."""
 
 from __future__ import annotations
 
@@ -26,10 +27,10 @@ def _picture(inline: Element) -> Element:
 
 def write_figure(w: Writer, f: Figure, out: Element, where: Where) -> None:
     """A chart as an inline PNG picture in a Figure paragraph, its caption below in the
-    Caption style. The picture is the PDF's drawing, laid out for the text width and
-    rasterised at print resolution; the figure's alternative text is the picture's
+    Caption style. The picture is the PDF's chart, laid out for the text width and
+    painted at print resolution; the figure's alternative text is the picture's
     description."""
-    from .. import graphics
+    from .. import chart_raster
 
     ctx = w.ctx
     look = ctx.sheet.figure
@@ -38,15 +39,21 @@ def write_figure(w: Writer, f: Figure, out: Element, where: Where) -> None:
     # as the PDF: the drawing and its caption's lines fit the page's text height
     room = ctx.page.text_height \
         - (caption.leading * look.caption_lines if f.caption else 0) - look.space_after
-    dw = graphics.drawing(f.chart, ctx.style, width, max_height=room)
-    scale = min(1.0, width / dw.width, room / dw.height)
     # rasterised for the size it is shown at (a drawing taller than the page is shrunk)
-    png = graphics.png(dw, dpi=look.dpi, scale=scale)
+    if chart_raster.available():
+        png, shown_w, shown_h = chart_raster.png(f.chart, ctx.style, width, dpi=look.dpi,
+                                                 max_height=room)
+    else:  # a Pillow without libraqm cannot shape: the PDF's drawing, rendered by pdfium
+        from .. import graphics
+
+        dw = graphics.drawing(f.chart, ctx.style, width, max_height=room)
+        scale = min(1.0, width / dw.width, room / dw.height)
+        png = graphics.png(dw, dpi=look.dpi, scale=scale)
+        shown_w, shown_h = dw.width * scale, dw.height * scale
     rid, _image = w.part.get_or_add_image(io.BytesIO(png))
     sid = w.next_shape_id()
     inline = new_pic_inline(sid, rid, f"figure{sid}.png",
-                            round(dw.width * scale * _EMU),
-                            round(dw.height * scale * _EMU))
+                            round(shown_w * _EMU), round(shown_h * _EMU))
     alt = clean(f.alt or plain_text(f.caption))
     doc_pr(inline).set("name", f"Figure {sid}")
     doc_pr(inline).set("descr", alt)
