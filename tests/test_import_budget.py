@@ -44,9 +44,9 @@ PREPARE = {"click", "pydantic", "pydantic_core", "annotated_types", "typing_exte
            "mdurl", "lxml"}
 #: what the PDF renderer adds (ReportLab imports Pillow and, where installed, uharfbuzz)
 PDF = {"reportlab", "PIL", "uharfbuzz"}
-#: what the DOCX renderer adds (its charts are drawn as the PDF draws them and rasterised)
-DOCX = {"docx", "reportlab", "PIL", "uharfbuzz", "pypdfium2", "pypdfium2_raw",
-        "pypdfium2_cfg"}
+#: what the DOCX renderer adds (its charts are laid out as the PDF's and painted by Pillow:
+#: no ReportLab, no pdfium; uharfbuzz only for a chart with right-to-left text)
+DOCX = {"docx", "PIL"}
 #: briefgen's own modules that no one-brief command needs
 NEVER = {"briefgen.batch", "briefgen.bundle", "briefgen.diff", "briefgen.schema",
          "briefgen.watch", "briefgen.preview", "briefgen.refdoc", "briefgen.render.html"}
