@@ -1111,16 +1111,19 @@ def test_libreoffice_contents_show_true_page_numbers(libreoffice: dict[str, list
 
 
 try:
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, example, given, settings
     from hypothesis import strategies as st
 except ImportError:  # pragma: no cover - hypothesis is a test extra
     given = None
 
 if given is not None:
-    @settings(max_examples=40, deadline=None,
+    @settings(max_examples=40, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.text(min_size=1, max_size=60))
+    @example("Aא")  # a right-to-left run in a left-to-right line: a mark follows it
     def test_any_text_survives(s: str) -> None:
+        """Every character comes back, as written (the left-to-right marks the writer puts
+        after a right-to-left run in a left-to-right paragraph aside: bidi.isolate_inlines)."""
         d = Document(Meta(title=s, date=DATE), (Heading(1, (T(s),), "h"), P(s, Note((T(s),))),
                                                 Table((C(s),), ((C(s),),), (1,))))
         data = render_docx(d, Style(notes="footnotes"))
@@ -1128,8 +1131,10 @@ if given is not None:
         expected = expected.replace("\r\n", "\n").replace("\r", "\n")
         body = docx.Document(io.BytesIO(data))
         heading = next(p for p in body.paragraphs if p.style.name == "Heading 1")
-        assert heading.text == expected
-        assert body.tables[0].cell(1, 0).paragraphs[0].text == expected
+        lrm = "\u200e"
+        assert heading.text.replace(lrm, "") == expected.replace(lrm, "")
+        cell = body.tables[0].cell(1, 0).paragraphs[0].text
+        assert cell.replace(lrm, "") == expected.replace(lrm, "")
 
 
 def test_every_contents_entry_and_ref_has_its_bookmark(doc: Document) -> None:
