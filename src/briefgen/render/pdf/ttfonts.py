@@ -18,7 +18,7 @@ to the byte.
 
 The names relied on (see also :mod:`.reportlab_adapter`): ``TTFont``'s ``fontName``, ``face``,
 ``encoding``, ``state``, ``_asciiReadable`` and ``shapable``; ``TTFontFile.extractInfo`` with
-``charInfo=0`` (the names and header tables only), ``table``, ``_ttf_data``, ``_pdfScale``,
+``charInfo=0`` (the names and header tables only), ``table``, ``_ttf_data``, ``unitsPerEm``,
 ``numGlyphs``, and the character attributes ``charToGlyph``, ``glyphToChar``, ``charWidths``,
 ``defaultWidth``, ``hmetrics`` and ``glyphPos``.
 """
@@ -26,6 +26,7 @@ The names relied on (see also :mod:`.reportlab_adapter`): ``TTFont``'s ``fontNam
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from fnmatch import fnmatch
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -109,15 +110,19 @@ class Face(TTFontFace):
         pairs = struct.unpack_from(f">{2 * n_metrics}H", data, hmtx)
         raw = pairs[0::2]
         hmetrics = list(zip(raw, pairs[1::2]))
-        scale = self._pdfScale  # (x * (1000 / unitsPerEm), as ReportLab computes it)
-        last = scale(raw[-1])
+        if self.unitsPerEm == 1000:  # (ReportLab's scale: x * (1000 / unitsPerEm), or x)
+            widths: Sequence[float] = raw
+        else:
+            per_unit = 1000 / self.unitsPerEm
+            widths = [aw * per_unit for aw in raw]
+        last = widths[-1]
         rest = max(0, n_glyphs - n_metrics)
         hmetrics += [(last, lsb) for lsb in
                      struct.unpack_from(f">{rest}H", data, hmtx + 4 * n_metrics)]
         char_widths: dict[int, float] = {}
         for glyph in sorted(glyph_to_char):
             if glyph < n_metrics:
-                w = scale(raw[glyph])
+                w = widths[glyph]
             elif glyph < n_glyphs:
                 w = last
             else:
@@ -137,7 +142,7 @@ class Face(TTFontFace):
             char_to_glyph[0x20] = char_to_glyph[0xa0]
             char_widths[0x20] = char_widths[0xa0]
         d.update(charToGlyph=char_to_glyph, glyphToChar=glyph_to_char, charWidths=char_widths,
-                 defaultWidth=scale(raw[0]), hmetrics=hmetrics, glyphPos=glyph_pos)
+                 defaultWidth=widths[0], hmetrics=hmetrics, glyphPos=glyph_pos)
 
     def _cmap12(self, encoffs: int) -> tuple[list[int], list[int]]:
         data = self._ttf_data
