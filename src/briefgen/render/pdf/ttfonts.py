@@ -14,7 +14,9 @@ a face never drawn with is never read. When it is read, the tables are unpacked 
 face, and nearly every TrueType font); any other format goes through ReportLab's own reader.
 The attributes a face ends up with are ReportLab's, value for value and in the same order
 (``tests/test_pdf_ttfonts.py`` compares them for every bundled face), so the PDF is the same
-to the byte.
+to the byte; one exception: ``charWidths`` lists the characters in cmap order rather than
+glyph order (it is only ever looked up), and ``glyphToChar`` (which only ReportLab's shaping
+reads) is made when first asked for.
 
 The names relied on (see also :mod:`.reportlab_adapter`): ``TTFont``'s ``fontName``, ``face``,
 ``encoding``, ``state``, ``_asciiReadable`` and ``shapable``; ``TTFontFile.extractInfo`` with
@@ -56,9 +58,13 @@ class Face(TTFontFace):
             raise TTFError("missing location table")
 
     def __getattr__(self, attr: str) -> Any:
-        if attr in CHAR_INFO and "_cmap" in self.__dict__:
+        d = self.__dict__
+        if attr in CHAR_INFO and "_cmap" in d:
             self._read_char_info()
-            return self.__dict__[attr]
+            return getattr(self, attr)
+        if attr == "glyphToChar" and "_by_code" in d:  # (ReportLab's shaping alone asks)
+            d["glyphToChar"] = _by_glyph(*d.pop("_by_code"))
+            return d["glyphToChar"]
         raise AttributeError(attr)
 
     def _pick_cmap(self) -> tuple[int, int]:
@@ -96,13 +102,6 @@ class Face(TTFontFace):
             return
         data, table = self._ttf_data, self.table
         char_to_glyph = dict(zip(codes, glyphs))  # (a code met twice keeps its last glyph)
-        glyph_to_char: dict[int, list[int]] = {}
-        for code, glyph in zip(codes, glyphs):
-            chars = glyph_to_char.get(glyph)
-            if chars is None:
-                glyph_to_char[glyph] = [code]
-            else:
-                chars.append(code)
         # hmtx: advance width and left side bearing per glyph, then side bearings only
         n_glyphs = self.numGlyphs
         n_metrics = struct.unpack_from(">H", data, table["hhea"]["offset"] + 34)[0]
@@ -119,16 +118,24 @@ class Face(TTFontFace):
         rest = max(0, n_glyphs - n_metrics)
         hmetrics += [(last, lsb) for lsb in
                      struct.unpack_from(f">{rest}H", data, hmtx + 4 * n_metrics)]
-        char_widths: dict[int, float] = {}
-        for glyph in sorted(glyph_to_char):
-            if glyph < n_metrics:
-                w = widths[glyph]
-            elif glyph < n_glyphs:
-                w = last
-            else:
-                break
-            for char in glyph_to_char[glyph]:
-                char_widths[char] = w
+        if len(char_to_glyph) == len(codes):  # no code twice: a code's width is its glyph's
+            if rest:  # (glyphs past the metrics have the last advance, as ReportLab reads it)
+                widths = [*widths, *([last] * rest)]
+            top = len(widths)
+            char_widths = {c: widths[g] for c, g in zip(codes, glyphs) if g < top}
+            d["_by_code"] = codes, glyphs  # glyphToChar, made if asked for
+        else:  # ReportLab's way: glyph by glyph, a later glyph's width winning
+            glyph_to_char = d["glyphToChar"] = _by_glyph(codes, glyphs)
+            char_widths = {}
+            for glyph in sorted(glyph_to_char):
+                if glyph < n_metrics:
+                    w = widths[glyph]
+                elif glyph < n_glyphs:
+                    w = last
+                else:
+                    break
+                for char in glyph_to_char[glyph]:
+                    char_widths[char] = w
         # loca: where each glyph's outline starts
         loca = table["loca"]["offset"]
         if struct.unpack_from(">H", data, table["head"]["offset"] + 50)[0] == 0:
@@ -141,8 +148,8 @@ class Face(TTFontFace):
         elif 0xa0 in char_to_glyph:
             char_to_glyph[0x20] = char_to_glyph[0xa0]
             char_widths[0x20] = char_widths[0xa0]
-        d.update(charToGlyph=char_to_glyph, glyphToChar=glyph_to_char, charWidths=char_widths,
-                 defaultWidth=widths[0], hmetrics=hmetrics, glyphPos=glyph_pos)
+        d.update(charToGlyph=char_to_glyph, charWidths=char_widths, defaultWidth=widths[0],
+                 hmetrics=hmetrics, glyphPos=glyph_pos)
 
     def _cmap12(self, encoffs: int) -> tuple[list[int], list[int]]:
         data = self._ttf_data
@@ -183,6 +190,18 @@ class Face(TTFontFace):
             glyphs.extend((g + delta) & 0xFFFF if g else 0 for g in raw)
             glyphs.extend([0] * (count - inside))  # (ReportLab's broken-font workaround)
         return codes, glyphs
+
+
+def _by_glyph(codes: list[int], glyphs: list[int]) -> dict[int, list[int]]:
+    """Each glyph's codes, in cmap order (ReportLab's ``glyphToChar``)."""
+    out: dict[int, list[int]] = {}
+    for code, glyph in zip(codes, glyphs):
+        chars = out.get(glyph)
+        if chars is None:
+            out[glyph] = [code]
+        else:
+            chars.append(code)
+    return out
 
 
 class Font(TTFont):
