@@ -20,7 +20,8 @@ reads) is made when first asked for.
 
 The names relied on (see also :mod:`.reportlab_adapter`): ``TTFont``'s ``fontName``, ``face``,
 ``encoding``, ``state``, ``_asciiReadable`` and ``shapable``; ``TTFontFile.extractInfo`` with
-``charInfo=0`` (the names and header tables only), ``table``, ``_ttf_data``, ``unitsPerEm``,
+``charInfo=0`` (the names and header tables only), ``readTableDirectory`` (what it sets),
+``table``, ``_ttf_data``, ``unitsPerEm``,
 ``numGlyphs``, and the character attributes ``charToGlyph``, ``glyphToChar``, ``charWidths``,
 ``defaultWidth``, ``hmetrics`` and ``glyphPos``.
 """
@@ -44,6 +45,27 @@ CHAR_INFO = ("charToGlyph", "glyphToChar", "charWidths", "defaultWidth", "hmetri
 
 class Face(TTFontFace):
     """A ``TTFontFace`` whose character tables are read on first use (see the module)."""
+
+    def readTableDirectory(self) -> None:  # (ReportLab's, a struct call per record)
+        data = self._ttf_data
+        pos: int = self.__dict__["_pos"]  # (where ReportLab's reader stands)
+        try:
+            self.numTables, self.searchRange, self.entrySelector, self.rangeShift = \
+                struct.unpack_from(">4H", data, pos)
+            self.table, self.tables = {}, []
+            for n in range(self.numTables):
+                tag, checksum, offset, length = struct.unpack_from(">4s3L", data,
+                                                                   pos + 8 + 16 * n)
+                record = {"tag": str(tag, "utf8"), "checksum": checksum, "offset": offset,
+                          "length": length}
+                self.tables.append(record)
+                self.table[record["tag"]] = record
+        except Exception as e:
+            raise TTFError(f'Corrupt {self.fileKind} file "{self.filename}" cannot read '
+                           "Table Directory") from e
+        self.seek(pos + 8 + 16 * self.numTables)
+        if self.validate:
+            self.checksumTables()
 
     def extractInfo(self, charInfo: int = 1) -> None:  # (ReportLab's names)
         TTFontFile.extractInfo(self, 0)  # names, head, OS/2, post, hhea, maxp
