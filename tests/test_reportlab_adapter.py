@@ -112,6 +112,19 @@ def test_memo_paragraph_keeps_each_widths_lines() -> None:
     assert _drawn(p, 150) == _drawn(Paragraph(WORDS, STYLE), 150)
 
 
+def test_a_paragraph_retyped_as_memo_remembers_its_last_wrap() -> None:
+    p = Paragraph(WORDS, STYLE)  # as ReportLab's contents makes its entries
+    _w, h = p.wrap(150, 1000)
+    lines = p.blPara
+    rl.retype(p, rl.MemoParagraph)
+    assert isinstance(p, rl.MemoParagraph)
+    p.remember_wrap()
+    assert p.wrap(150, 1000) == (150, h) and p.blPara is lines  # not broken again
+    _w, h_wide = p.wrap(400, 1000)
+    assert h_wide < h and p.blPara is not lines  # another width: broken for it
+    assert _drawn(p, 150) == _drawn(Paragraph(WORDS, STYLE), 150)
+
+
 def test_on_draw_labels_in_a_paragraph_and_its_split_pieces() -> None:
     text = ('One<onDraw name="x" label="1"/> ' + WORDS[:1500] + '<onDraw name="y" label="9"/>'
             ' two<onDraw name="x" label="2"/>')

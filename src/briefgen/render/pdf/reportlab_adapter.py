@@ -152,6 +152,14 @@ class MemoParagraph(_RLParagraph):
             memo[availWidth] = (self._wrapWidths, self.blPara, self.height)
         return size
 
+    def remember_wrap(self) -> None:
+        """Remember the line breaking of the last ``wrap``, made before this paragraph was a
+        ``MemoParagraph`` (one ReportLab made, then retyped)."""
+        width = getattr(self, "width", 0)
+        if width >= WRAP_FUZZ and getattr(self, "blPara", None) is not None:
+            self.__dict__.setdefault("_bg_wrap", {})[width] = (
+                self._wrapWidths, self.blPara, self.height)
+
 
 def onDraw_labels(para: _RLParagraph, name: str) -> list[str]:
     """The labels of the ``<onDraw name=...>`` callbacks a paragraph (or a split piece of one)
