@@ -160,10 +160,10 @@ def family_characters(fam: Family) -> frozenset[str]:
 
 @cache
 def _family_characters(paths: tuple[str, ...]) -> frozenset[str]:
-    out = _characters(paths[0])
-    for p in paths[1:]:
-        out &= _characters(p)
-    return out
+    if len(paths) == 1:
+        return _characters(paths[0])
+    common = _coverage(paths[0]).intersection(*(_coverage(p) for p in paths[1:]))
+    return frozenset(map(chr, common))  # (code points first: no set of strings per face)
 
 
 def chain_characters(chain: Sequence[Family]) -> frozenset[str]:
