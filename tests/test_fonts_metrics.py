@@ -25,3 +25,10 @@ def test_coverage_of_format_4_cmaps() -> None:
     assert ord("A") not in cov
     assert all(noto._glyph(c) for c in cov)  # every code listed has a glyph
     assert not any(noto._glyph(c) for c in range(0x0600, 0x0700) if c not in cov)
+
+
+def test_a_file_is_read_once_whether_named_by_path_or_string() -> None:
+    from briefgen.fonts import metrics
+
+    path = BUNDLED["dejavu-serif"].bold
+    assert metrics(path) is metrics(str(path))

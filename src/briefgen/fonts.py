@@ -368,7 +368,12 @@ def _file_digest(path: str, _mtime: int, _size: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-@cache
 def metrics(path: Path | str) -> FontMetrics:
-    """The metrics of a TrueType file (read once per process)."""
-    return FontMetrics(str(path))
+    """The metrics of a TrueType file (read once per process, whether named by a ``Path`` or a
+    string)."""
+    return _metrics(str(path))
+
+
+@cache
+def _metrics(path: str) -> FontMetrics:
+    return FontMetrics(path)
