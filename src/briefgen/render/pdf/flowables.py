@@ -55,7 +55,8 @@ class TaggedParagraph(_RLParagraph):
 
 class Para(TaggedParagraph, MemoParagraph, PlainTextParagraph):
     """Every paragraph the renderer makes: one line break per width (see
-    :class:`.reportlab_adapter.MemoParagraph`), tagged; text with right-to-left letters
+    :class:`.reportlab_adapter.MemoParagraph`), a text without markup not parsed (see
+    :class:`.reportlab_adapter.PlainTextParagraph`), tagged; text with right-to-left letters
     shaped and reordered (see :func:`.shaping.bidi_style`)."""
 
     def __init__(self, text: str | None, style: ParagraphStyle | None = None, *args: Any,
