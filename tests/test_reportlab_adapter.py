@@ -112,6 +112,39 @@ def test_memo_paragraph_keeps_each_widths_lines() -> None:
     assert _drawn(p, 150) == _drawn(Paragraph(WORDS, STYLE), 150)
 
 
+@pytest.mark.parametrize("text", [
+    "Plain words", "  a  line\n\n  broken   over\tlines  ", "non\u00a0breaking and\u2011hyphen",
+    "Ləçin — “quoted” 19 September 2023", "x > y", "<b>bold</b> words", "a &amp; b", "   \n "])
+def test_plain_text_skips_the_parser_to_the_same_fragments(text: str) -> None:
+    styles = [STYLE, ParagraphStyle("c", parent=STYLE, fontName="Helvetica-Bold",
+                                    textColor="#1F4E9E", fontSize=9.5)]
+    for style in styles:
+        ours, theirs = rl.PlainTextParagraph(text, style), Paragraph(text, style)
+        assert ours.text == theirs.text and ours.style is theirs.style
+        assert len(ours.frags) == len(theirs.frags)
+        for a, b in zip(ours.frags, theirs.frags, strict=True):
+            assert type(a) is type(b)
+            if "<" not in text and "&" not in text:  # (the parser's own fragments otherwise)
+                assert list(vars(a).items()) == list(vars(b).items())
+                assert a.link is not b.link and a.us_lines is not b.us_lines
+        assert _drawn(ours, 120) == _drawn(theirs, 120)
+    first, second = (rl.PlainTextParagraph(t, STYLE) for t in ("one", "two"))
+    assert first.frags[0] is not second.frags[0]  # (fragments are never shared)
+
+
+def test_a_paragraph_retyped_as_memo_remembers_its_last_wrap() -> None:
+    p = Paragraph(WORDS, STYLE)  # as ReportLab's contents makes its entries
+    _w, h = p.wrap(150, 1000)
+    lines = p.blPara
+    rl.retype(p, rl.MemoParagraph)
+    assert isinstance(p, rl.MemoParagraph)
+    p.remember_wrap()
+    assert p.wrap(150, 1000) == (150, h) and p.blPara is lines  # not broken again
+    _w, h_wide = p.wrap(400, 1000)
+    assert h_wide < h and p.blPara is not lines  # another width: broken for it
+    assert _drawn(p, 150) == _drawn(Paragraph(WORDS, STYLE), 150)
+
+
 def test_on_draw_labels_in_a_paragraph_and_its_split_pieces() -> None:
     text = ('One<onDraw name="x" label="1"/> ' + WORDS[:1500] + '<onDraw name="y" label="9"/>'
             ' two<onDraw name="x" label="2"/>')

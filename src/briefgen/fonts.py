@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -160,10 +161,10 @@ def family_characters(fam: Family) -> frozenset[str]:
 
 @cache
 def _family_characters(paths: tuple[str, ...]) -> frozenset[str]:
-    out = _characters(paths[0])
-    for p in paths[1:]:
-        out &= _characters(p)
-    return out
+    if len(paths) == 1:
+        return _characters(paths[0])
+    common = _coverage(paths[0]).intersection(*(_coverage(p) for p in paths[1:]))
+    return frozenset(map(chr, common))  # (code points first: no set of strings per face)
 
 
 def missing_in_chain(text: str, chain: Sequence[Family]) -> list[str]:
@@ -281,8 +282,8 @@ class FontMetrics:
                 best = (4, cmap + off)
         if best and best[0] == 12:
             ngroups = struct.unpack_from(">I", data, best[1] + 12)[0]
-            for g in range(ngroups):
-                self._groups.append(struct.unpack_from(">III", data, best[1] + 16 + 12 * g))
+            flat = struct.unpack_from(f">{3 * ngroups}I", data, best[1] + 16)
+            self._groups = list(zip(flat[0::3], flat[1::3], flat[2::3]))
         elif best:
             base = best[1]
             segx2 = u16(data, base + 6)[0]
@@ -296,11 +297,23 @@ class FontMetrics:
                 self._segments.append((starts[k], ends[k], deltas[k], ranges[k],
                                        ro_base + 2 * k))
         self._cache: dict[str, float] = {}
+        # the groups' starts, to find a code's group by bisection (when they are in order and
+        # apart, as the format requires; a font that breaks the rule is searched in order)
+        firsts = [g[0] for g in self._groups]
+        ordered = all(a[1] < b[0] for a, b in zip(self._groups, self._groups[1:]))
+        self._starts = firsts if ordered and firsts else None
 
     def _glyph(self, code: int) -> int:
-        for start, end, gid in self._groups:
-            if start <= code <= end:
-                return gid + code - start
+        if self._starts is not None:
+            k = bisect_right(self._starts, code) - 1
+            if k >= 0:
+                start, end, gid = self._groups[k]
+                if code <= end:
+                    return gid + code - start
+        else:
+            for start, end, gid in self._groups:
+                if start <= code <= end:
+                    return gid + code - start
         for start, end, delta, ro, ro_pos in self._segments:
             if start <= code <= end:
                 if ro == 0:
@@ -325,14 +338,14 @@ class FontMetrics:
         for start, end, gid in self._groups:
             out.update(range(start if gid else start + 1, end + 1))
         for start, end, delta, ro, ro_pos in self._segments:
-            for code in range(start, min(end, 0xFFFE) + 1):
-                if ro == 0:
-                    g = (code + delta) & 0xFFFF
-                else:
-                    g = struct.unpack_from(">H", self._data, ro_pos + ro + 2 * (code - start))[0]
-                    g = (g + delta) & 0xFFFF if g else 0
-                if g:
-                    out.add(code)
+            codes = range(start, min(end, 0xFFFE) + 1)
+            if not codes:
+                continue
+            if ro == 0:
+                out.update(c for c in codes if (c + delta) & 0xFFFF)
+            else:  # (the segment's glyph ids, read at once)
+                ids = struct.unpack_from(f">{len(codes)}H", self._data, ro_pos + ro)
+                out.update(c for c, g in zip(codes, ids) if g and (g + delta) & 0xFFFF)
         return frozenset(out)
 
 
@@ -347,7 +360,12 @@ def _file_digest(path: str, _mtime: int, _size: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-@cache
 def metrics(path: Path | str) -> FontMetrics:
-    """The metrics of a TrueType file (read once per process)."""
-    return FontMetrics(str(path))
+    """The metrics of a TrueType file (read once per process, whether named by a ``Path`` or a
+    string)."""
+    return _metrics(str(path))
+
+
+@cache
+def _metrics(path: str) -> FontMetrics:
+    return FontMetrics(path)

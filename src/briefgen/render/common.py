@@ -264,10 +264,11 @@ def column_widths(widths: Sequence[float], ncols: int, total: float,
         fixed.update((i, least[i]) for i in short)
 
 
-#: where a line may break in a run of text: at spaces, and after a hyphen (ReportLab and
-#: LibreOffice both break there); a no-break space joins
-_SPACES = re.compile(r"[ \t\r\n\u2002-\u200b]+")
-_AFTER_HYPHEN = re.compile(r"[^-\u2010]*[-\u2010]+|[^-\u2010]+")
+#: where a line may break in a run of text: at spaces (space, tab, line ends, U+2002-U+200B),
+#: and after a hyphen (- and U+2010) (ReportLab and LibreOffice both break there); a no-break
+#: space joins. Matches are the pieces between (a run between spaces, cut after its hyphens).
+_PIECES = re.compile(r"[^\-\u2010 \t\r\n\u2002-\u200b]*[-\u2010]+"
+                     r"|[^\-\u2010 \t\r\n\u2002-\u200b]+")
 #: the roles of a table cell's paragraphs (as the renderers give them), by paragraph role
 CELL_ROLES = {"small": "cell-small", "caption": "cell-caption", "attribution": "cell-small"}
 #: a little more than the measured advance widths (rounding, a mark's comma)
@@ -276,7 +277,7 @@ _WORD_SLACK = 1.0
 
 def unbreakable(text: str) -> list[str]:
     """The pieces of ``text`` a line cannot break inside."""
-    return [w for piece in _SPACES.split(text) for w in _AFTER_HYPHEN.findall(piece) if w]
+    return _PIECES.findall(text)
 
 
 def _cell_pieces(blocks: Sequence[d.Block], role: str | None, depth: int, mark: str,
@@ -293,13 +294,15 @@ def _cell_pieces(blocks: Sequence[d.Block], role: str | None, depth: int, mark: 
                 if bold:
                     bold_spans.append((pos, pos + len(t)))
                 pos += len(t)
+            if not bold_spans:  # (the common case: no need to find where each piece is)
+                out.extend((w, name, False, depth) for w in _PIECES.findall(text))
+                continue
             at = 0
-            for piece in _SPACES.split(text):
-                for w in _AFTER_HYPHEN.findall(piece):
-                    start = text.index(w, at)
-                    at = start + len(w)
-                    bold = any(s < at and start < e for s, e in bold_spans)
-                    out.append((w, name, bold, depth))
+            for w in _PIECES.findall(text):
+                start = text.index(w, at)
+                at = start + len(w)
+                bold = any(s < at and start < e for s, e in bold_spans)
+                out.append((w, name, bold, depth))
         elif isinstance(b, d.ListBlock):
             for item in b.items:
                 _cell_pieces(item, role, depth + 1, mark, out)
@@ -328,8 +331,7 @@ def _word_ems(face: str, word: str) -> float:
     """A word's advance width in ems of a font file (words repeat across a pack's tables)."""
     from ..fonts import metrics
 
-    m = metrics(face)
-    return sum(m.width(ch) for ch in word)
+    return sum(map(metrics(face).width, word))
 
 
 def least_widths(t: d.Table, ncols: int, sheet: Stylesheet, numbered: int = 0) -> list[float]:
@@ -344,19 +346,25 @@ def least_widths(t: d.Table, ncols: int, sheet: Stylesheet, numbered: int = 0) -
     _count_marks(t, own)
     mark = "0" * len(str(max(1, numbered + len(own))))
     least = [0.0] * ncols
+    indent_em = max(sheet.lists.bullet_indent_em, sheet.lists.ordered_indent_em)
+    looks: dict[tuple[str, bool], tuple[float, str]] = {}  # (role, bold): (size, face file)
     for r, row in enumerate((t.header, *t.rows)):
         for c, cell in enumerate(row[:ncols]):
             pieces: list[tuple[str, str, bool, int]] = []
             _cell_pieces(cell.blocks, "th" if r == 0 else None, 0, mark, pieces)
+            widest = least[c]
             for word, name, bold, depth in pieces:
-                role = sheet.role(name)
-                fam = family(role.family)
-                em = role.size
-                width = em * _word_ems(str(fam.bold if (bold or role.bold) else fam.regular),
-                                       word)
-                indent = depth * em * max(sheet.lists.bullet_indent_em,
-                                          sheet.lists.ordered_indent_em)
-                least[c] = max(least[c], width + indent + _WORD_SLACK)
+                look = looks.get((name, bold))
+                if look is None:
+                    role = sheet.role(name)
+                    fam = family(role.family)
+                    look = looks[name, bold] = (
+                        role.size, str(fam.bold if (bold or role.bold) else fam.regular))
+                em, face = look
+                width = em * _word_ems(face, word)
+                indent = depth * em * indent_em
+                widest = max(widest, width + indent + _WORD_SLACK)
+            least[c] = widest
     return [w + tl.pad_left + tl.pad_right if w else 0.0 for w in least]
 
 

@@ -28,7 +28,6 @@ from reportlab.lib import colors
 from reportlab.lib.attrmap import AttrMap, AttrMapValue
 from reportlab.lib.validators import isInt, isString
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 
 from .. import document as d
 from ..errors import RenderError
@@ -102,11 +101,13 @@ def faces(style: Style | str, slot: Literal["body", "headings"] | None = None) -
         found = _FONTS.get((key, *digests))
         if found is not None:
             return found
+        from .pdf.ttfonts import Font  # (a face is read when first drawn with)
+
         base = f"briefgen-{key}"
         found = Faces(base, f"{base}-bold", f"{base}-italic", f"{base}-bolditalic")
         for i, (name, path) in enumerate(zip((found.regular, found.bold, found.italic,
                                               found.bold_italic), paths)):
-            font = TTFont(name, str(path), asciiReadable=True)
+            font = Font(name, str(path))
             if own:
                 font.face.name = font.face.name + b"-" + digests[i][:8].encode("ascii")
             pdfmetrics.registerFont(font)

@@ -29,7 +29,6 @@ from __future__ import annotations
 from ... import document as d
 from ...style import Style
 from ..common import print_ready
-from .renderer import Renderer
 
 __all__ = ["render_pdf"]
 
@@ -38,5 +37,6 @@ def render_pdf(doc: d.Document, style: Style) -> bytes:
     """The PDF of ``doc`` in ``style``: same input, same bytes. A document with tracked
     changes (briefgen.redline) prints as its new version."""
     from ...redline import shown
+    from .renderer import Renderer  # (imported here: graphics.faces needs .ttfonts alone)
 
     return Renderer(print_ready(shown(doc)), style).render()

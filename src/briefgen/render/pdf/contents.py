@@ -22,6 +22,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from .flowables import TaggedParagraph
 from .reportlab_adapter import (
     TOC_ENTRY_END,
+    MemoParagraph,
     contents_table,
     retype,
     set_toc_entries,
@@ -38,6 +39,10 @@ Entry = tuple[int, str, int, str]  # level, text (markup), page (0: unknown), ke
 
 def toc_form(key: str) -> str:
     return f"briefgen-toc-{key}"
+
+
+class ContentsEntry(TaggedParagraph, MemoParagraph):
+    """An entry's paragraph (made by ReportLab's contents), tagged, its line breaking kept."""
 
 
 class Contents(TableOfContents):
@@ -66,8 +71,9 @@ class Contents(TableOfContents):
                  if isinstance(f, Paragraph)]
         if len(paras) != len(self.bg_entries):
             return  # (then the entries are artifacts)
-        for para in paras:
-            retype(para, TaggedParagraph)
+        for para in paras:  # (a table wraps its cells again to draw them: once is enough)
+            retype(para, ContentsEntry)
+            para.remember_wrap()
         items = Tagger.tag_contents(toc, [(e[0], p) for e, p in zip(self.bg_entries, paras)])
         for entry, item in zip(self.bg_entries, items):  # its leader and page number, after it
             self.bg_numbers[entry[3]] = item.add("NonStruct")

@@ -17,6 +17,7 @@ from reportlab.platypus.doctemplate import FrameBreak
 from ..stylesheet import FigureLook
 from .reportlab_adapter import (
     MemoParagraph,
+    PlainTextParagraph,
     frame_at_top,
     placed_frame,
     row_heights,
@@ -52,9 +53,10 @@ class TaggedParagraph(_RLParagraph):
             super().drawOn(canvas, x, y, _sW)
 
 
-class Para(TaggedParagraph, MemoParagraph):
+class Para(TaggedParagraph, MemoParagraph, PlainTextParagraph):
     """Every paragraph the renderer makes: one line break per width (see
-    :class:`.reportlab_adapter.MemoParagraph`), tagged; text with right-to-left letters
+    :class:`.reportlab_adapter.MemoParagraph`), a text without markup not parsed (see
+    :class:`.reportlab_adapter.PlainTextParagraph`), tagged; text with right-to-left letters
     shaped and reordered (see :func:`.shaping.bidi_style`)."""
 
     def __init__(self, text: str | None, style: ParagraphStyle | None = None, *args: Any,

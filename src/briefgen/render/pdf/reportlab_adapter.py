@@ -9,9 +9,11 @@ ReportLab, so an upgrade that renames or changes one fails there, loudly, by nam
 
 The names relied on: ``Canvas._doc`` and its ``PDFDocument._timeStamp``, ``_ID`` and
 ``signature``; ``Canvas._curr_tx_info`` (where an ``<onDraw>`` callback's text ends);
-``Paragraph._wrapWidths``, ``blPara``, ``frags`` and their ``cbDefn``; ``Table._cellvalues``,
-``_rowHeights``, ``_splitRows``; ``ListFlowable._content``, ``_flowable`` (list and definition
-indenters) and ``_content`` (KeepTogether); ``Flowable._frame``; the frame's ``_reset``,
+``Paragraph._wrapWidths``, ``blPara``, ``frags`` and their ``cbDefn``; ``Paragraph._setup``
+(given fragments, it skips the parser) and the fragment ``ParaParser`` makes of plain text;
+``Table._cellvalues``, ``_rowHeights``, ``_splitRows``; ``ListFlowable._content``,
+``_flowable`` (list and definition indenters) and ``_content`` (KeepTogether);
+``Flowable._frame``; the frame's ``_reset``,
 ``_x1``, ``_y1``, ``_y``, ``_y1p``, ``_height``, ``_leftPadding``, ``_bottomPadding``,
 ``_atTop``, ``_prevASpace``, ``_oASpace``, ``_getAvailableWidth``; ``BaseDocTemplate.frame``
 and ``_doSave``; ``TableOfContents._lastEntries`` and its ``drawTOCEntryEnd`` callback's label;
@@ -30,8 +32,10 @@ page's artifact sequence), ``Canvas._setAnnotations`` (the page dictionary befor
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
@@ -39,6 +43,8 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, ListFlowable, Table
 from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.flowables import LIIndenter
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaParser
 from reportlab.platypus.tableofcontents import TableOfContents
 
 __all__ = [
@@ -49,6 +55,7 @@ __all__ = [
     "NotesFrame",
     "ObjectRef",
     "PageHooks",
+    "PlainTextParagraph",
     "RawObject",
     "SpacedText",
     "annotation_get",
@@ -151,6 +158,65 @@ class MemoParagraph(_RLParagraph):
         if availWidth >= WRAP_FUZZ:  # (a width too small to hold anything sets nothing)
             memo[availWidth] = (self._wrapWidths, self.blPara, self.height)
         return size
+
+    def remember_wrap(self) -> None:
+        """Remember the line breaking of the last ``wrap``, made before this paragraph was a
+        ``MemoParagraph`` (one ReportLab made, then retyped)."""
+        width = getattr(self, "width", 0)
+        if width >= WRAP_FUZZ and getattr(self, "blPara", None) is not None:
+            self.__dict__.setdefault("_bg_wrap", {})[width] = (
+                self._wrapWidths, self.blPara, self.height)
+
+
+#: per paragraph style: (font name, size, colour) and the fragment ReportLab's parser makes of a
+#: plain text in it (its text aside)
+_PLAIN: WeakKeyDictionary[Any, tuple[tuple[Any, ...], Any]] = WeakKeyDictionary()
+
+
+class PlainTextParagraph(_RLParagraph):
+    """A paragraph that, for a text with no markup (no ``<`` or ``&``: most of a pack's table
+    cells), skips ReportLab's parser: the parser would make one fragment of the style's font,
+    size and colour holding the cleaned text, which is what this makes from the fragment it
+    parsed once for the style (its lists copied). Anything else is parsed as usual."""
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any,
+               cleaner: Any) -> None:
+        if frags is None and cleaner is cleanBlockQuotedText and type(text) is str \
+                and "<" not in text and "&" not in text \
+                and not getattr(style, "textTransform", None):
+            cleaned = cleaner(text)
+            if cleaned:
+                frag = _plain_frag(style)
+                if frag is not None:
+                    frag = copy.copy(frag)
+                    frag.text = cleaned
+                    frag.link, frag.us_lines = list(frag.link), list(frag.us_lines)
+                    super()._setup(cleaned, style, bulletText, [frag], cleaner)
+                    return
+        super()._setup(text, style, bulletText, frags, cleaner)
+
+
+def _plain_frag(style: Any) -> Any:
+    """The fragment ReportLab's parser makes of a plain text in ``style`` (None if it makes
+    anything else of one)."""
+    key = (style.fontName, style.fontSize, style.textColor)
+    hit = _PLAIN.get(style)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    parser = ParaParser()
+    parser.caseSensitive = 1  # (as Paragraph sets it)
+    got_style, frags, bullet = parser.parse("x", style)
+    frag = None
+    if got_style is style and frags is not None and len(frags) == 1 and not bullet \
+            and frags[0].text == "x" and set(vars(frags[0])) == _PLAIN_ATTRS:
+        frag = frags[0]
+    _PLAIN[style] = (key, frag)
+    return frag
+
+
+#: the attributes of a plain text's fragment (what the parser sets from the style)
+_PLAIN_ATTRS = {"__tag__", "bold", "fontName", "fontSize", "greek", "italic", "link", "rise",
+                "text", "textColor", "us_lines"}
 
 
 def onDraw_labels(para: _RLParagraph, name: str) -> list[str]:
