@@ -232,7 +232,13 @@ def warm_renderer(fmt: str) -> Callable[[], None]:
 
         importlib.import_module(f"briefgen.render.{fmt}")
         if fmt == "pdf":  # what render_pdf imports when it runs
-            importlib.import_module("reportlab.platypus.doctemplate")
+            for name in ("briefgen.render.pdf.renderer", "briefgen.redline",
+                         "reportlab.platypus.doctemplate"):
+                importlib.import_module(name)
+        elif fmt == "docx":  # what its charts import when there are any
+            importlib.import_module("briefgen.render.chart_raster").available()
+            for name in ("PIL.Image", "PIL.ImageDraw", "PIL.ImageFont"):
+                importlib.import_module(name)
 
     return warm
 

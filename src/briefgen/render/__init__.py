@@ -4,7 +4,7 @@ other's library."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import BriefError, Diagnostic
 
@@ -48,17 +48,22 @@ def prepare_renderer(fmt: str, style: Style) -> None:
     style's font files parsed and registered (PDF), the base package read (DOCX). A child
     process that will render a document does this while the document is composed (see
     :class:`briefgen.workers.Standby`); the render that follows finds it done."""
+    slots: tuple[Literal["body", "headings"], ...] = ("body", "headings")
     if fmt == "pdf":
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
         from .graphics import faces
 
-        faces(style, "body")
-        faces(style, "headings")
+        for slot in slots:  # registered, and the faces most text uses read
+            found = faces(style, slot)
+            for name in (found.regular, found.bold) + ((found.italic,) if slot == "body" else ()):
+                stringWidth("A", name, 10)
     elif fmt == "docx":
         from ..fonts import metrics
         from .docx.package import base_template
 
         base_template()
-        for slot in ("body", "headings"):  # the page estimate's widths
+        for slot in slots:  # the page estimate's widths
             fam = style.fonts.family(slot)
             for path in (fam.regular, fam.bold, fam.italic):
                 metrics(str(path))
