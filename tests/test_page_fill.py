@@ -332,3 +332,45 @@ def test_docx_no_half_empty_page_before_a_moved_row(packs: dict[str, tuple[bytes
         if problems:
             bad[name] = problems
     assert not bad, bad
+
+
+def _contents(docx: bytes) -> tuple[str, list[str]]:
+    """The contents' title and its entries' text (without their page numbers)."""
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        body = etree.fromstring(z.read("word/document.xml")).find(f"{W}body")
+    title, entries = "", []
+    for p in body.iter(f"{W}p"):
+        style = p.find(f"{W}pPr/{W}pStyle")
+        sid = style.get(f"{W}val") if style is not None else ""
+        if sid == "TOCHeading":
+            title = " ".join("".join(t.text or "" for t in p.iter(f"{W}t")).split())
+        elif re.fullmatch(r"TOC\d", sid):
+            link = p.find(f"{W}hyperlink")
+            texts = [t.text or "" for r in (link if link is not None else p).findall(f"{W}r")
+                     for t in r.findall(f"{W}t")]
+            entries.append(" ".join("".join(texts[:1]).split()))
+    return title, entries
+
+
+def test_docx_contents_is_on_one_page_in_libreoffice(packs: dict[str, tuple[bytes, bytes]],
+                                                     lo_pdfs: dict[str, Path]) -> None:
+    """The contents fits on a page: LibreOffice never splits it over two (the in-focus style
+    set its title and six entries at the foot of the title page, the rest on the next),
+    as the PDF never does."""
+    bad, checked = {}, 0
+    for name, path in lo_pdfs.items():
+        title, entries = _contents(packs[name][1])
+        if not title or not entries:
+            continue
+        checked += 1
+        pages = page_lines(path)
+        at = [n for n, lines in enumerate(pages) if title in lines]
+        last = [n for n, lines in enumerate(pages)
+                if any(line.startswith(entries[-1]) and line.rstrip()[-1:].isdigit()
+                       for line in lines)]
+        if not at or not last or at[0] != last[0]:
+            bad[name] = (at[:1], last[:1])
+    assert checked
+    assert not bad, bad

@@ -34,13 +34,16 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                       page_height: float, margins: tuple[float, float], text_w: int,
                       families: Mapping[str, Family], notes_part: Any | None,
                       footnote_style: str, toc: list[tuple[str, Element]],
-                      numpages: list[Element], split_lines: int = 0) -> None:
+                      numpages: list[Element], split_lines: int = 0,
+                      contents: Element | None = None) -> None:
     """Fill the contents' cached page numbers (``toc``: bookmark and the text element of its
     cached number) and NUMPAGES' (``numpages``) from a page estimate of ``body``. Rows too
     tall for a page are let split on the way (see :func:`_split_tall_rows`); with
     ``split_lines``, where a table's body row meets the foot of a page the estimate decides
     whether it splits there or moves on whole, and writes that into the row
-    (:func:`_write_splits`)."""
+    (:func:`_write_splits`). The contents (``contents``: its title paragraph) is not split
+    across pages where it fits on one: where it would be, its title starts a page (as the
+    PDF keeps it whole; LibreOffice does not keep a title with a contents field's entries)."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
@@ -77,7 +80,10 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     for child in body:
         tag = local(child)
         if tag == "p":
-            items.append(measure.para(child, measure.text_width))
+            para = measure.para(child, measure.text_width)
+            if child is contents and toc:
+                para.group = len(toc)
+            items.append(para)
         elif tag == "tbl":
             box = measure.table(child)
             for row in box.rows:
@@ -86,6 +92,9 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     pages, total = paginate(items, body_height, note_heights, note_gap, split_lines)
     if split_lines:
         _write_splits(measure, body)
+    for child, item in zip([c for c in body if local(c) in ("p", "tbl")], items):
+        if isinstance(item, PBox) and item.broke:
+            put(_ppr(child), el("w:pageBreakBefore"), PPR_ORDER)
     for bm, t in toc:
         t.text = str(pages.get(bm, 1))
     for t in numpages:
@@ -131,8 +140,12 @@ def _write_splits(measure: Measure, body: list[Element]) -> None:
             if row.keep:
                 p = next(tr.iter(qn("w:p")), None)
                 if p is not None:
-                    ppr = p.find(qn("w:pPr"))
-                    if ppr is None:
-                        ppr = el("w:pPr")
-                        p.insert(0, ppr)
-                    put(ppr, el("w:keepNext"), PPR_ORDER)
+                    put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+
+
+def _ppr(p: Element) -> Element:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    return ppr

@@ -52,6 +52,10 @@ class PBox:
     #: what proportional line spacing adds below each line's text: the last line on a page
     #: fits when its text does (LibreOffice lets the surplus reach below the body)
     surplus: float = 0.0
+    #: the paragraphs after it that share its page where they fit on one (the contents'
+    #: entries after its title), and whether the pager started a page before it for them
+    group: int = 0
+    broke: bool = False
 
 
 @dataclass

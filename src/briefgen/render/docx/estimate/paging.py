@@ -236,8 +236,14 @@ class _Pager:
 
     def _keep(self, k: int, it: PBox) -> None:
         """A new page first when the paragraph must keep with the next one, or its lines
-        together, and they do not fit here."""
+        together, or with its group (:attr:`~.measure.PBox.group`), and they do not fit
+        here."""
         H = self.H
+        if it.group and self.y > 0:
+            group = sum(self._full_height(j) for j in range(k, k + 1 + it.group))
+            if self.y + group > H and group <= H:
+                it.broke = it.break_before = True  # (then its space before is laid)
+                self._new_page()
         nxt = self.items[k + 1] if k + 1 < len(self.items) else None
         if it.keep_next and not (isinstance(nxt, PBox) and nxt.break_before):
             mine = self._gap(it) + sum(it.lines) + it.after
