@@ -367,6 +367,27 @@ def test_colours_reach_the_styles(house: bytes, house_style: Style) -> None:
             == hexa["box_border"]
 
 
+def test_small_print_in_cells_is_set_as_in_the_pdf(default: bytes) -> None:
+    """Small print in a table cell (an actor's other names, a figure's note) takes the
+    stylesheet's cell-small role, as in the PDF (body colour, not the muted small print of
+    the body text)."""
+    from briefgen.render.stylesheet import resolve
+    from briefgen.style import load_style
+
+    cell_small = resolve(load_style("default")).role("cell-small")
+    body = xml(default, "word/document.xml").find(f"{{{W}}}body")
+    found = []
+    for tc in body.iter(f"{{{W}}}tc"):
+        for p in tc.iter(f"{{{W}}}p"):
+            if "".join(t.text or "" for t in p.iter(f"{{{W}}}t")).startswith("Also: "):
+                found.append(wval(p.find(f"{{{W}}}pPr/{{{W}}}pStyle")))
+    assert found
+    for sid in set(found):
+        st = _style(default, sid)
+        assert _rpr(st, "color") == cell_small.colour.lstrip("#").upper(), sid
+        assert half_points(st.find(f"{{{W}}}rPr/{{{W}}}sz")) == cell_small.size, sid
+
+
 def test_risk_band_colours_reach_the_figure(house: bytes, house_style: Style) -> None:
     """``colours.risk_bands`` reaches the DOCX through the shared drawing: the risk matrix
     picture is filled with the style's four band colours."""

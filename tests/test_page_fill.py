@@ -5,13 +5,24 @@ heading alone (e.g. "Sources" with its one entry on a page of its own, or a page
 summary bullet).
 
 Body text is what pdftotext reads on a page less the furniture: the lines that repeat on most
-pages (marking banners, the running footer) and the page number."""
+pages (marking banners, the running footer) and the page number.
+
+Table rows split across pages in LibreOffice's layout of the DOCX as the PDF splits them: no
+piece of a split row (at the foot of one page, or under the repeated header on the next) is
+a single line, and no page is left less than half full because the table row at the top of
+the next page moved there whole (or with a heading kept with it). LibreOffice keeps no
+widows or orphans in the cells of a row it splits: the DOCX says where a row may split
+(``w:cantSplit``; keep-with-next for a row too tall to be held whole)."""
 
 from __future__ import annotations
 
+import html
+import io
 import re
 import subprocess
+import zipfile
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -46,8 +57,10 @@ def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, by
     return out
 
 
-def page_lines(pdf: Path) -> list[list[str]]:
-    """The body lines of each page (see the module)."""
+def page_lines(pdf: Path, keep: frozenset[str] = frozenset()) -> list[list[str]]:
+    """The body lines of each page (see the module); a line in ``keep`` (white space
+    removed: a table's header row, repeated on the pages the table runs over) is never
+    furniture."""
     text = subprocess.run([need_tool("pdftotext"), "-layout", str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout
     pages = [[" ".join(line.split()) for line in p.splitlines() if line.strip()]
@@ -55,7 +68,8 @@ def page_lines(pdf: Path) -> list[list[str]]:
     if pages and not pages[-1]:
         pages.pop()
     seen = Counter(line for p in pages for line in set(p))
-    furniture = {line for line, n in seen.items() if len(pages) > 2 and n >= len(pages) / 2}
+    furniture = {line for line, n in seen.items() if len(pages) > 2 and n >= len(pages) / 2
+                 and "".join(line.split()) not in keep}
     return [[line for line in p if line not in furniture and not PAGE_NO.search(line)]
             for p in pages]
 
@@ -99,11 +113,19 @@ def test_pdf_pages_are_filled(packs: dict[str, tuple[bytes, bytes]],
     assert not bad, bad
 
 
+@pytest.fixture(scope="module")
+def lo_pdfs(packs: dict[str, tuple[bytes, bytes]],
+            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each pack's DOCX as LibreOffice lays it out (one LibreOffice run for the module)."""
+    return libreoffice_pdfs({name: docx for name, (_pdf, docx) in packs.items()},
+                            tmp_path_factory.mktemp("lo-fill"))
+
+
 def test_docx_pages_are_filled_in_libreoffice(packs: dict[str, tuple[bytes, bytes]],
+                                              lo_pdfs: dict[str, Path],
                                               tmp_path: Path) -> None:
-    pdfs = libreoffice_pdfs({name: docx for name, (_pdf, docx) in packs.items()}, tmp_path)
     bad = {}
-    for name, path in pdfs.items():
+    for name, path in lo_pdfs.items():
         problems = _problems(page_lines(path), _pdf_headings(packs[name][0], tmp_path, name))
         if problems:
             bad[name] = problems
@@ -123,3 +145,232 @@ def test_the_check_sees_a_lone_heading() -> None:
     assert _problems([full, ["Sources"]], {"Sources"})
     assert not _problems([full, full], {"Sources"})
     assert not _problems([["Sources", "1. one"]], {"Sources"})
+
+
+# -- split table rows in LibreOffice's layout ------------------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: a page this full or fuller is not "left half empty"
+HALF = 0.5
+
+
+def _squash(s: str) -> str:
+    """The text's characters less white space (pdftotext's layout spaces cells apart)."""
+    return "".join(s.split())
+
+
+@dataclass
+class Tables:
+    """A DOCX's top-level tables, as read from word/document.xml: each body row's opening
+    words and text, each table's header row text; the headings that start a page."""
+
+    #: (its opening words, each cell's first word, its text)
+    rows: list[tuple[str, list[str], str]] = field(default_factory=list)
+    headers: set[str] = field(default_factory=set)  # header rows' text, squashed
+    page_starts: set[str] = field(default_factory=set)  # headings with a page break before
+
+
+def _tables(docx: bytes) -> Tables:
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        body = etree.fromstring(z.read("word/document.xml")).find(f"{W}body")
+
+    def text(e: object) -> str:
+        return " ".join("".join(t.text or "" for t in e.iter(f"{W}t")).split())
+
+    out = Tables()
+    for child in body:
+        if child.tag == f"{W}p" and child.find(f"{W}pPr/{W}pageBreakBefore") is not None:
+            out.page_starts.add(_squash(text(child)))
+        if child.tag != f"{W}tbl":
+            continue
+        for tr in child.findall(f"{W}tr"):
+            if tr.find(f"{W}trPr/{W}tblHeader") is not None:
+                out.headers.add(_squash(" ".join(text(tc) for tc in tr.findall(f"{W}tc"))))
+                continue
+            cells = [text(tc) for tc in tr.findall(f"{W}tc")]
+            opening = " ".join(cells[0].split()[:2]) if cells else ""
+            if opening:
+                out.rows.append((opening, [c.split()[0] for c in cells if c],
+                                 " ".join(cells)))
+    return out
+
+
+def _split_pieces(pages: list[list[str]], tables: Tables) -> list[str]:
+    """Each split row's pieces, where one is a single line: the piece at the foot of a page
+    (from the row's first line to the end of the page's body) and the rest on the next
+    page (under the repeated header row, as many lines as hold the rest of its text). A
+    row's first line opens with its first words and holds each cell's first word."""
+    bad = []
+    for n, lines in enumerate(pages[:-1]):
+        for opening, firsts, row in tables.rows:
+            starts = [k for k, line in enumerate(lines)
+                      if line.startswith(opening) and _in_order(firsts, line.split())]
+            if not starts:
+                continue
+            k = starts[-1]
+            here = sum(len(_squash(line)) for line in lines[k:])
+            if here >= len(_squash(row)) - 2 or here * 4 < len(_squash(opening)):
+                continue  # whole on this page (or not this row's opening after all)
+            foot = len(lines) - k
+            rest, left, nxt = 0, len(_squash(row)) - here, pages[n + 1]
+            head = 0
+            while head < len(nxt) and not any(_squash(" ".join(nxt[:head + 1])) == h
+                                               for h in tables.headers):
+                head += 1
+            k2 = head + 1 if head < len(nxt) else 0
+            while left > 2 and k2 < len(nxt):
+                left -= len(_squash(nxt[k2]))
+                rest += 1
+                k2 += 1
+            # (a row that just misses a page it would leave more than half empty carries a
+            # line over: LibreOffice cannot be told to split it higher)
+            if foot < 2 or (rest < 2 and k >= len(lines) / 2):
+                bad.append(f"page {n + 1}: row {opening!r} split {foot} + {rest} lines")
+    return bad
+
+
+def _in_order(words: list[str], line: list[str]) -> bool:
+    it = iter(line)
+    return all(any(w == x for x in it) for w in words)
+
+
+def test_the_check_sees_a_one_line_piece() -> None:
+    """The check itself: a row split one line + many fails; two + two passes."""
+    tables = Tables(rows=[("R2. Renewed", ["R2."], "R2. Renewed fighting on the border, "
+                                                   "where forces clashed in 2022 and 2023")],
+                    headers={_squash("Risk Likelihood")})
+    foot = [["text", "R2. Renewed fighting"],
+            ["Risk Likelihood", "on the border,", "where forces", "clashed in 2022 and 2023"]]
+    assert _split_pieces(foot, tables)
+    rest = [["text", "more", "and more", "R2. Renewed fighting", "on the border,",
+             "where forces clashed in"], ["Risk Likelihood", "2022 and 2023", "next"]]
+    assert _split_pieces(rest, tables)
+    assert not _split_pieces([rest[0][3:], rest[1]], tables)  # (the page's top half)
+    good = [["text", "R2. Renewed fighting", "on the border,"],
+            ["Risk Likelihood", "where forces", "clashed in 2022 and 2023", "next"]]
+    assert not _split_pieces(good, tables)
+    whole = [["text", "R2. Renewed fighting", "on the border,", "where forces",
+              "clashed in 2022 and 2023"], ["Risk Likelihood", "next"]]
+    assert not _split_pieces(whole, tables)
+
+
+def test_docx_split_rows_leave_two_lines_each_side(packs: dict[str, tuple[bytes, bytes]],
+                                                   lo_pdfs: dict[str, Path]) -> None:
+    bad = {}
+    for name, path in lo_pdfs.items():
+        tables = _tables(packs[name][1])
+        problems = _split_pieces(page_lines(path, frozenset(tables.headers)), tables)
+        if problems:
+            bad[name] = problems
+    assert not bad, bad
+
+
+def _fullness(pdf: Path) -> list[float]:
+    """How far down each page's body text reaches, as a share of the body's height (from
+    under the running header's lowest furniture to above the footer's highest)."""
+    out = subprocess.run([need_tool("pdftotext"), "-bbox", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in re.findall(r"<page width=\"[\d.]+\" height=\"([\d.]+)\">(.*?)</page>",
+                           out, re.S):
+        words = [(float(y0), float(y1), html.unescape(t)) for y0, y1, t in re.findall(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>',
+            page[1])]
+        pages.append((float(page[0]), words))
+    seen = Counter((round(y0), t) for _h, words in pages for y0, _y1, t in set(words))
+    share = []
+    for height, words in pages:
+        edge = [w for w in words if w[0] < height * 0.15 or w[0] > height * 0.85]
+        rows = {round(y0) for y0, _y1, t in edge if seen[(round(y0), t)] >= len(pages) * 0.6}
+        furniture = [w for w in words if round(w[0]) in rows]
+        body = [w for w in words if round(w[0]) not in rows]
+        top = max((y1 for y0, y1, _t in furniture if y0 < height / 2), default=0.0)
+        bottom = min((y0 for y0, _y1, _t in furniture if y0 > height / 2), default=height)
+        low = max((y1 for _y0, y1, _t in body), default=top)
+        share.append((low - top) / (bottom - top))
+    return share
+
+
+def _half_empty(fill: list[float], pages: list[list[str]], tables: Tables) -> list[str]:
+    """Pages less than half full where the next page opens with a table (its header row,
+    or a heading and then the header row) that does not start a page anyway. (Not before
+    the last page: the pack's short end keeps with the last table's last row, and may take
+    it over whole; the module's first checks hold the last page.)"""
+    bad = []
+    for n in range(len(pages) - 2):
+        nxt = pages[n + 1]
+        if fill[n] >= HALF or not nxt or _squash(nxt[0]) in tables.page_starts:
+            continue
+        for k in range(min(3, len(nxt))):
+            if any(_squash(" ".join(nxt[k:j])) in tables.headers for j in range(k + 1, k + 3)):
+                bad.append(f"page {n + 1} is {fill[n]:.0%} full; page {n + 2} opens "
+                           f"with a table: {nxt[:k + 2]}")
+                break
+    return bad
+
+
+def test_the_check_sees_a_half_empty_page() -> None:
+    tables = Tables(headers={_squash("Risk Likelihood")}, page_starts={_squash("Annex")})
+    pages = [["a"], ["Risks", "Risk Likelihood", "R1"], ["Annex", "Risk Likelihood"], ["x"],
+             ["end"]]
+    assert _half_empty([0.9, 0.4, 0.9, 0.9, 0.2], pages, tables) == []
+    assert _half_empty([0.4, 0.9, 0.9, 0.9, 0.2], pages, tables)
+    assert not _half_empty([0.9, 0.9, 0.3, 0.9, 0.2], pages, tables)  # a page break follows
+
+
+def test_docx_no_half_empty_page_before_a_moved_row(packs: dict[str, tuple[bytes, bytes]],
+                                                    lo_pdfs: dict[str, Path]) -> None:
+    bad = {}
+    for name, path in lo_pdfs.items():
+        tables = _tables(packs[name][1])
+        pages = page_lines(path, frozenset(tables.headers))
+        if len(pages) < 4:  # (too few pages to tell the furniture by repetition)
+            continue
+        problems = _half_empty(_fullness(path), pages, tables)
+        if problems:
+            bad[name] = problems
+    assert not bad, bad
+
+
+def _contents(docx: bytes) -> tuple[str, list[str]]:
+    """The contents' title and its entries' text (without their page numbers)."""
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        body = etree.fromstring(z.read("word/document.xml")).find(f"{W}body")
+    title, entries = "", []
+    for p in body.iter(f"{W}p"):
+        style = p.find(f"{W}pPr/{W}pStyle")
+        sid = style.get(f"{W}val") if style is not None else ""
+        if sid == "TOCHeading":
+            title = " ".join("".join(t.text or "" for t in p.iter(f"{W}t")).split())
+        elif re.fullmatch(r"TOC\d", sid):
+            link = p.find(f"{W}hyperlink")
+            texts = [t.text or "" for r in (link if link is not None else p).findall(f"{W}r")
+                     for t in r.findall(f"{W}t")]
+            entries.append(" ".join("".join(texts[:1]).split()))
+    return title, entries
+
+
+def test_docx_contents_is_on_one_page_in_libreoffice(packs: dict[str, tuple[bytes, bytes]],
+                                                     lo_pdfs: dict[str, Path]) -> None:
+    """The contents fits on a page: LibreOffice never splits it over two (the in-focus style
+    set its title and six entries at the foot of the title page, the rest on the next),
+    as the PDF never does."""
+    bad, checked = {}, 0
+    for name, path in lo_pdfs.items():
+        title, entries = _contents(packs[name][1])
+        if not title or not entries:
+            continue
+        checked += 1
+        pages = page_lines(path)
+        at = [n for n, lines in enumerate(pages) if title in lines]
+        last = [n for n, lines in enumerate(pages)
+                if any(line.startswith(entries[-1]) and line.rstrip()[-1:].isdigit()
+                       for line in lines)]
+        if not at or not last or at[0] != last[0]:
+            bad[name] = (at[:1], last[:1])
+    assert checked
+    assert not bad, bad

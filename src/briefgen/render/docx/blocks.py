@@ -45,6 +45,9 @@ Handler = Callable[[Writer, Any, Element, Where], None]
 #: the paragraph style of each paragraph role (role "body" takes the place's body style)
 _ROLE_STYLES = {"lead": "Lead", "small": "SmallText", "marking": "BodyMarking",
                 "caption": "Caption", "attribution": "Attribution"}
+#: in a table cell, as the PDF sets them (the stylesheet's cell-small and cell-caption roles)
+_CELL_ROLE_STYLES = {**_ROLE_STYLES, "small": "TableSmallText", "caption": "TableCaption",
+                     "attribution": "TableSmallText"}
 
 
 def write_blocks(w: Writer, blocks: Iterable[Block], out: Element, where: Where) -> None:
@@ -108,8 +111,9 @@ def _spacer_after_table(w: Writer, out: Element, where: Where, nxt: Block | None
 def write_paragraph(w: Writer, b: Paragraph, out: Element, where: Where,
                     style_id: str | None = None) -> Element:
     if style_id is None:
+        roles = _CELL_ROLE_STYLES if where.body_style == "TableText" else _ROLE_STYLES
         style_id = where.body_style if b.role == "body" else \
-            _ROLE_STYLES.get(b.role, where.body_style)
+            roles.get(b.role, where.body_style)
     number = b.number
     if number and w.ctx.hang and where.top and where.depth == 0 \
             and style_id in ("Normal", "Lead"):

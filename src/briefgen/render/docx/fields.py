@@ -40,6 +40,8 @@ def write_contents(w: Writer, c: Contents, out: Element, where: Where) -> None:
         return
     p = para(w, out, "TOCHeading", where)
     text_runs(c.title, Fmt(), p)
+    if where.top:
+        w.state.contents_title = p
     begin = [fld_char("begin"), instr_run('TOC \\o "1-3" \\h \\z \\u'), fld_char("separate")]
     for n, (level, text, bm) in enumerate(entries):
         # the dotted right tab on the entry itself, as Word writes a contents it generates

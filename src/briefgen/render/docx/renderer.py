@@ -69,7 +69,8 @@ def render_docx(doc: Document, style: Style) -> bytes:
                       margins=(ctx.page.margin_top, ctx.page.margin_bottom),
                       text_w=ctx.text_w, families=fonts.families, notes_part=notes_part,
                       footnote_style=book.mapped("FootnoteText"), toc=w.state.toc_cache,
-                      numpages=numpages)
+                      numpages=numpages, split_lines=ctx.sheet.table.min_split_lines,
+                      contents=w.state.contents_title)
     settings(wd, ctx.meta.lang or "en-GB", embedded_fonts=embedded,
              mirror_margins=not reference and style.page.margins.binding > 0,
              footnotes=notes_part is not None)

@@ -229,6 +229,11 @@ def _table_text_styles(book: StyleBook, ctx: Context) -> None:
                         based_on=f"{kind}{suffix}", qformat=False,
                         ppr=role_ppr(book, cell), rpr=role_rpr(book, ctx, cell))
     _define(book, ctx, "TableHeading", "Table Heading", "th", based_on="TableText")
+    # small print and captions in a cell: the stylesheet's cell roles (as the PDF sets them)
+    _define(book, ctx, "TableSmallText", "Table Small Text", "cell-small",
+            based_on="TableText", qformat=False)
+    _define(book, ctx, "TableCaption", "Table Caption", "cell-caption", based_on="TableText",
+            qformat=False)
     _define(book, ctx, "BoxTitle", "Box Title", "box-title", next_style="BoxText")
     _define(book, ctx, "BoxText", "Box Text", "box-text")
     book.define("BlockSpacer", "Block Spacer", qformat=False,

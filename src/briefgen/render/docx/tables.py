@@ -1,6 +1,7 @@
 """Tables, boxes and the title block's field table: Word tables in the Briefing Table,
 Briefing/Warning Box and Meta Table styles (their looks are the styles': :mod:`~.styles`),
-with fixed column widths, unsplittable rows and a repeated header row."""
+with fixed column widths, unsplittable rows (until the page estimate lets one split) and a
+repeated header row."""
 
 from __future__ import annotations
 
@@ -84,8 +85,9 @@ def _cell(w: Writer, tr: Element, width: int, blocks: Iterable[Block], where: Wh
 
 def write_table(w: Writer, t: Table, out: Element, where: Where) -> None:
     """A data table: its caption above in the Caption style, the header row repeated on
-    every page, rows unsplittable (the page estimate lets a row taller than a page split),
-    header shading and stripes from the table style."""
+    every page, rows written unsplittable (the page estimate then decides, where a row meets
+    a page's foot, whether it splits there: :func:`~.estimate.fill_page_numbers`), header
+    shading and stripes from the table style."""
     n = max(t.ncols, max((len(r) for r in t.rows), default=0), 1)
     # each column wide enough for its longest word (LibreOffice and Word break a word only
     # when it is wider than its column): the PDF's widths (common.least_widths)

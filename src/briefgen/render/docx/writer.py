@@ -56,6 +56,8 @@ class BodyState:
     notes_heading_p: Element | None = None
     #: contents entries' cached page numbers: (bookmark, the w:t holding its number)
     toc_cache: list[tuple[str, Element]] = field(default_factory=list)
+    #: the contents' title paragraph (the page estimate may start the contents on a new page)
+    contents_title: Element | None = None
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 
 from ....fonts import Family
 from ..docx_adapter import Element, story_element
-from ..ooxml import local, qn, remove_all
+from ..ooxml import PPR_ORDER, el, local, put, qn, remove_all
 from .measure import Measure, PBox, TBox
 from .paging import paginate
 from .sheet import StyleSheet
@@ -34,10 +34,16 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                       page_height: float, margins: tuple[float, float], text_w: int,
                       families: Mapping[str, Family], notes_part: Any | None,
                       footnote_style: str, toc: list[tuple[str, Element]],
-                      numpages: list[Element]) -> None:
+                      numpages: list[Element], split_lines: int = 0,
+                      contents: Element | None = None) -> None:
     """Fill the contents' cached page numbers (``toc``: bookmark and the text element of its
     cached number) and NUMPAGES' (``numpages``) from a page estimate of ``body``. Rows too
-    tall for a page are let split on the way (see :func:`_split_tall_rows`)."""
+    tall for a page are let split on the way (see :func:`_split_tall_rows`); with
+    ``split_lines``, where a table's body row meets the foot of a page the estimate decides
+    whether it splits there or moves on whole, and writes that into the row
+    (:func:`_write_splits`). The contents (``contents``: its title paragraph) is not split
+    across pages where it fits on one: where it would be, its title starts a page (as the
+    PDF keeps it whole; LibreOffice does not keep a title with a contents field's entries)."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
@@ -74,10 +80,21 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     for child in body:
         tag = local(child)
         if tag == "p":
-            items.append(measure.para(child, measure.text_width))
+            para = measure.para(child, measure.text_width)
+            if child is contents and toc:
+                para.group = len(toc)
+            items.append(para)
         elif tag == "tbl":
-            items.append(measure.table(child))
-    pages, total = paginate(items, body_height, note_heights, note_gap)
+            box = measure.table(child)
+            for row in box.rows:
+                row.managed = not row.header
+            items.append(box)
+    pages, total = paginate(items, body_height, note_heights, note_gap, split_lines)
+    if split_lines:
+        _write_splits(measure, body)
+    for child, item in zip([c for c in body if local(c) in ("p", "tbl")], items):
+        if isinstance(item, PBox) and item.broke:
+            put(_ppr(child), el("w:pageBreakBefore"), PPR_ORDER)
     for bm, t in toc:
         t.text = str(pages.get(bm, 1))
     for t in numpages:
@@ -98,3 +115,37 @@ def _split_tall_rows(measure: Measure, body_height: float, body: list[Element]) 
             if row.cant_split and not row.header and row.height > room - header:
                 remove_all(tr.find(qn("w:trPr")), "w:cantSplit")
                 row.cant_split = False  # (the estimate keeps its measures: see table())
+            row.tall = not row.header and row.height > room - header
+
+
+def _write_splits(measure: Measure, body: list[Element]) -> None:
+    """The pager's decisions written into the rows (LibreOffice keeps no widows or orphans
+    in the cells of a row it splits, so where a row may split is said by the row): a row
+    that splits loses ``w:cantSplit``; one that moves on whole gets it, or, when too tall to
+    be held whole safely, keep-with-next on its first paragraph (LibreOffice then moves the
+    row to the next page rather than split it at the foot of this one; measured)."""
+    for tbl in body:
+        if local(tbl) != "tbl":
+            continue
+        for tr, row in zip(tbl.findall(qn("w:tr")), measure.table(tbl).rows):
+            trpr = tr.find(qn("w:trPr"))
+            has = trpr is not None and trpr.find(qn("w:cantSplit")) is not None
+            if row.cant_split and not has:
+                if trpr is None:
+                    trpr = el("w:trPr")
+                    tr.insert(1 if tr.find(qn("w:tblPrEx")) is not None else 0, trpr)
+                trpr.insert(0, el("w:cantSplit"))
+            elif has and not row.cant_split:
+                remove_all(trpr, "w:cantSplit")
+            if row.keep:
+                p = next(tr.iter(qn("w:p")), None)
+                if p is not None:
+                    put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+
+
+def _ppr(p: Element) -> Element:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    return ppr

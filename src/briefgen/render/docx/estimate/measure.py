@@ -52,6 +52,10 @@ class PBox:
     #: what proportional line spacing adds below each line's text: the last line on a page
     #: fits when its text does (LibreOffice lets the surplus reach below the body)
     surplus: float = 0.0
+    #: the paragraphs after it that share its page where they fit on one (the contents'
+    #: entries after its title), and whether the pager started a page before it for them
+    group: int = 0
+    broke: bool = False
 
 
 @dataclass
@@ -64,6 +68,15 @@ class Row:
     min_first: float = 0.0  # a splittable row's least first part (keep-with-next, orphans)
     max_first: float = 0.0  # and its largest (widows)
     split_cost: float = 0.0  # what splitting adds: the continuation's cell margins, a line
+    line: float = 0.0  # its tallest first line (the unit of a split part's least height)
+    pad: float = 0.0  # its cells' top and bottom margins
+    #: let split (taller than a page may safely hold unsplittable: see fill_page_numbers)
+    tall: bool = False
+    #: whether the pager decides where it may split (a body row of a top-level table)
+    managed: bool = False
+    #: kept off the page where it does not fit whole (keep-with-next on its first paragraph:
+    #: LibreOffice then moves it to the next page, where it splits; a tall row only)
+    keep: bool = False
 
 
 @dataclass
@@ -216,7 +229,8 @@ class Measure:
                 marks += m
                 notes += n
             rows.append(Row(height + top + bottom + rules, cant, header, marks, notes,
-                            first + top, last + top, top + bottom + line * SPLIT_LINES))
+                            first + top, last + top, top + bottom + line * SPLIT_LINES,
+                            line, top + bottom))
         return TBox(rows)
 
 

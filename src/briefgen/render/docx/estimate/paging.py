@@ -16,21 +16,33 @@ NOTE_SLACK = 1.5
 #: how many keep-with-next paragraphs in a row are followed when finding what must share a
 #: page with the first
 _KEEP_CHAIN = 4
+#: the fewest lines a split row leaves on either page where moving it whole would leave a
+#: quarter of its page or more empty (widow and orphan control's two lines)
+LEAST_SPLIT_LINES = 2
+_GAP = 1 / 4
+#: the estimate's margin in a split row's rest: it goes over by at least this much more
+#: than a line fewer than it must carry (half a line)
+_SURE = 0.5
 
 
 def paginate(items: Sequence[PBox | TBox], body_height: float,
-             note_heights: dict[str, float], note_gap: float) -> tuple[dict[str, int], int]:
-    """The page of each bookmark, and the page count."""
-    return _Pager(items, body_height, note_heights, note_gap).run()
+             note_heights: dict[str, float], note_gap: float,
+             split_lines: int = 0) -> tuple[dict[str, int], int]:
+    """The page of each bookmark, and the page count. With ``split_lines``, the pager
+    decides where each managed row (:attr:`~.measure.Row.managed`) may split: see
+    :meth:`_Pager._splits`; the decision is left on the row (``cant_split``, ``keep``)."""
+    return _Pager(items, body_height, note_heights, note_gap, split_lines).run()
 
 
 class _Pager:
     def __init__(self, items: Sequence[PBox | TBox], body_height: float,
-                 note_heights: dict[str, float], note_gap: float) -> None:
+                 note_heights: dict[str, float], note_gap: float,
+                 split_lines: int = 0) -> None:
         self.items = items
         self.H = body_height
         self.note_heights = note_heights
         self.note_gap = note_gap
+        self.split_lines = split_lines
         self.pages: dict[str, int] = {}
         self.page = 1
         self.y = 0.0
@@ -38,6 +50,8 @@ class _Pager:
         # the previous paragraph's space after, already added to y. LibreOffice separates
         # two paragraphs by the larger of after and before, not their sum.
         self.after = 0.0
+        # nothing on the page yet but paragraphs kept with what follows (and header rows)
+        self.kept_top = True
 
     def run(self) -> tuple[dict[str, int], int]:
         for k, it in enumerate(self.items):
@@ -53,6 +67,7 @@ class _Pager:
         self.y = 0.0
         self.notes = 0.0
         self.after = 0.0
+        self.kept_top = True
 
     def _slack(self) -> float:
         return NOTE_SLACK if self.notes else 0.0
@@ -68,23 +83,36 @@ class _Pager:
             self.pages.setdefault(m, page)
 
     # heights ----------------------------------------------------------------------------
-    def _start_height(self, k: int, depth: int = 0, prev_after: float = 0.0) -> float:
+    def _start_height(self, k: int, depth: int = 0, prev_after: float = 0.0,
+                      used: float = 0.0) -> float:
         """Height that must share a page with a preceding keep-with-next paragraph (whose
-        space after, ``prev_after``, is already counted: the larger of the two applies)."""
+        space after, ``prev_after``, is already counted: the larger of the two applies);
+        ``used``: the page's height taken above this item."""
         if k >= len(self.items):
             return 0.0
         it = self.items[k]
         if isinstance(it, TBox):  # its header rows and its first row (or what of it must
-            head = [r.height for r in it.rows if r.header]  # start, when it may split)
-            body = [r.height if r.cant_split else r.min_first
-                    for r in it.rows if not r.header]
-            return sum(head) + (body[0] if body else 0.0)
+            head = sum(r.height for r in it.rows if r.header)  # start, when it may split)
+            body = [r for r in it.rows if not r.header]
+            if not body:
+                return head
+            r = body[0]
+            if r.managed and self.split_lines:
+                room = self.H - used - head - self.notes
+                if r.height <= room:
+                    return head + r.height
+                if self._splits(r, room, used + head):
+                    return head + self._first_need(r, self.split_lines)
+                self._decide(r, room, used + head)  # it moves, and what keeps with it
+                return head + max(room, 0.0) + 1.0
+            return head + (r.height if r.cant_split else r.min_first)
         if it.break_before:
             return 0.0
         gap = max(0.0, it.before - prev_after)
         if it.keep_next and depth < _KEEP_CHAIN:
             return (gap + sum(it.lines) + it.after
-                    + self._start_height(k + 1, depth + 1, it.after))
+                    + self._start_height(k + 1, depth + 1, it.after,
+                                         used + gap + sum(it.lines) + it.after))
         # what must start on the page: all of it when it cannot split (kept together, or
         # too short to leave two lines on each page), else its first line or two
         n = len(it.lines)
@@ -119,8 +147,12 @@ class _Pager:
             if height + self._note_space(r.notes) <= room or (
                     self.y == 0 and (r.cant_split or height <= room)):
                 break
-            if self.y > 0 and not fresh and (
-                    r.cant_split or min_first > room or max_first < min_first):
+            if r.managed and self.split_lines and self.y > 0 and not fresh:
+                self._decide(r, room, self.y)
+            # (a row kept off the page where it starts does not move on from the top of one:
+            # LibreOffice moves what keeps with it along)
+            if self.y > 0 and not fresh and (r.cant_split or (r.keep and not self.kept_top)
+                                              or min_first > room or max_first < min_first):
                 self._new_page()
                 if not r.header:
                     self.y += header_h
@@ -144,6 +176,43 @@ class _Pager:
             self._mark(r.marks, self.page)
         self.notes += self._note_space(r.notes)
         self.y += height
+        self.kept_top = self.kept_top and r.header
+
+    def _first_need(self, r: Row, lines: int) -> float:
+        """The least first part of a split row that holds ``lines`` lines."""
+        return max(r.min_first, r.pad / 2 + lines * r.line)
+
+    def _splits(self, r: Row, room: float, y: float) -> bool:
+        """Whether a row that does not fit in ``room`` (its top at ``y``) splits there: with
+        at least ``split_lines`` lines on either page (as the PDF splits a row), or, where
+        moving it whole would leave a quarter of the page or more empty, at least
+        :data:`LEAST_SPLIT_LINES`; or, where moving it would leave more than half the page
+        empty, whatever goes over. (LibreOffice keeps no widows or orphans in the cells of a
+        row it splits: it fills the page, a line at its foot if that is all there is room
+        for; so the decision is the generator's.)"""
+        if r.max_first < r.min_first:
+            return False
+        over = r.height - room  # what goes over: more than k lines' height is k + 1 lines
+        for lines in (self.split_lines, LEAST_SPLIT_LINES):
+            if lines < self.split_lines and room < self.H * _GAP:
+                break
+            if room >= self._first_need(r, lines) and over >= (lines - _SURE) * r.line:
+                return True
+        # LibreOffice cannot be told to split a row higher than the page's foot: where a row
+        # just misses a page it would leave more than half empty, a line goes over
+        return room >= self.H / 2 and room >= self._first_need(r, LEAST_SPLIT_LINES)
+
+    def _decide(self, r: Row, room: float, y: float) -> None:
+        """Split the row here (its top at ``y``), or move it to the next page: unsplittable
+        when short enough to be held whole, else kept off this page
+        (:attr:`~.measure.Row.keep`)."""
+        r.managed = False  # decided once: where it first meets a page's foot
+        if self._splits(r, room, y):
+            r.cant_split = False
+        elif r.tall:
+            r.keep = True
+        else:
+            r.cant_split = True
 
     # paragraphs -------------------------------------------------------------------------
     def _gap(self, it: PBox) -> float:
@@ -163,15 +232,22 @@ class _Pager:
         self._mark(it.marks, first_page or self.page)
         self.y += it.after
         self.after = it.after
+        self.kept_top = self.kept_top and it.keep_next
 
     def _keep(self, k: int, it: PBox) -> None:
         """A new page first when the paragraph must keep with the next one, or its lines
-        together, and they do not fit here."""
+        together, or with its group (:attr:`~.measure.PBox.group`), and they do not fit
+        here."""
         H = self.H
+        if it.group and self.y > 0:
+            group = sum(self._full_height(j) for j in range(k, k + 1 + it.group))
+            if self.y + group > H and group <= H:
+                it.broke = it.break_before = True  # (then its space before is laid)
+                self._new_page()
         nxt = self.items[k + 1] if k + 1 < len(self.items) else None
         if it.keep_next and not (isinstance(nxt, PBox) and nxt.break_before):
-            need = self._gap(it) + sum(it.lines) + it.after \
-                + self._start_height(k + 1, prev_after=it.after)
+            mine = self._gap(it) + sum(it.lines) + it.after
+            need = mine + self._start_height(k + 1, prev_after=it.after, used=self.y + mine)
             # LibreOffice ignores keep-with-next when the paragraph and the whole of the
             # next paragraph would not fit on a page anyway (not so for a next table), and
             # checks the fit without the page's footnotes (measured: a heading stays at the
