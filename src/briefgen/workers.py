@@ -193,26 +193,20 @@ class Standby(Forked):
 _PRESTARTED: dict[str, Standby] = {}
 
 
-def standby_for(fmts: Sequence[str], *, early: bool = False) -> dict[str, Standby]:
+def standby_for(fmts: Sequence[str]) -> dict[str, Standby]:
     """Children that import the renderers of ``fmts`` while this process prepares the
     document, for a process that has not imported them yet (a fresh ``briefgen build``; a
-    warm process forks after composing instead, with nothing to copy). Those :func:`prestart`
-    forked are taken first; the others are forked now.
-
-    ``early`` (what :func:`prestart` asks for, before this process has imported the brief
-    model): every format but DOCX when there are two. A DOCX child forked later, once this
-    process holds the model and the templates, inherits them and has only python-docx and
-    Pillow left to import: started early as well, it would import what this process imports
-    too, on the same two cores, and slow the preparation everything waits for. Empty where
-    forking is not possible or worth it."""
-    wanted = [f for f in fmts if f in _PRESTARTED or cold(f)]
-    if early and len(fmts) > 1:
-        wanted = [f for f in wanted if f != "docx"]
+    warm process forks after composing instead, with nothing to copy): every format but one,
+    which this process renders itself (DOCX, the lightest to import), or the one format.
+    Those :func:`prestart` forked are taken first. Empty where forking is not possible or
+    worth it."""
+    keep = "docx" if len(fmts) > 1 and "docx" in fmts else None
+    wanted = [f for f in fmts if f != keep and (f in _PRESTARTED or cold(f))]
     out = {f: _PRESTARTED.pop(f) for f in wanted if f in _PRESTARTED}
     release()  # any started for other formats: not needed
     if len(out) < len(wanted) and can_fork():
         out.update((f, Standby(warm_renderer(f))) for f in wanted if f not in out)
-    return {f: out[f] for f in fmts if f in out}
+    return out
 
 
 def release() -> None:
@@ -227,7 +221,7 @@ def prestart(fmts: Sequence[str]) -> None:
     model and the templates (the ``briefgen build`` of one brief calls this first thing);
     the build takes them over."""
     if can_fork() and not _PRESTARTED:
-        _PRESTARTED.update(standby_for(fmts, early=True))
+        _PRESTARTED.update(standby_for(fmts))
 
 
 def warm_renderer(fmt: str) -> Callable[[], None]:
