@@ -115,8 +115,15 @@ def _nonblank(v: str) -> str:
 
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean)]
 """Plain text, printed exactly as written."""
-Line = Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_clean),
-                 AfterValidator(_clean_line), AfterValidator(_nonblank)]
+def _line(v: str) -> str:
+    return _nonblank(_clean_line(_clean(v)))
+
+
+def _rich(v: str) -> str:
+    return _nonblank(_clean(v))
+
+
+Line = Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_line)]
 """A short, non-blank line of plain text (a name, a title)."""
 class _RichMarker:
     """Marks rich-text fields so that citation checks can find them."""
@@ -127,7 +134,7 @@ RICH = _RichMarker()
 RichText = Annotated[str, RICH, Field(min_length=1, max_length=MAX_TEXT,
                                 description="rich text: **bold**, *italic*, [text](url), "
                                             "[text]{lang=ar}, citations [@key]"),
-                     AfterValidator(_clean), AfterValidator(_nonblank)]
+                     AfterValidator(_rich)]
 SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100,
                                  description="the key of an entry in `sources`")]
 Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
