@@ -242,7 +242,9 @@ class _Pager:
         if it.group and self.y > 0:
             group = sum(self._full_height(j) for j in range(k, k + 1 + it.group))
             if self.y + group > H and group <= H:
-                it.broke = it.break_before = True  # (then its space before is laid)
+                # (with no space before: the PDF lays none at the top of a page)
+                it.broke = it.break_before = True
+                it.before = 0.0
                 self._new_page()
         nxt = self.items[k + 1] if k + 1 < len(self.items) else None
         if it.keep_next and not (isinstance(nxt, PBox) and nxt.break_before):
