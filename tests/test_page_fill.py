@@ -68,8 +68,11 @@ def page_lines(pdf: Path, keep: frozenset[str] = frozenset()) -> list[list[str]]
     if pages and not pages[-1]:
         pages.pop()
     seen = Counter(line for p in pages for line in set(p))
+    # (on three pages at least: two table rows that open alike, "People reported killed
+    # in / Nagorno-Karabakh since the" and "... wounded in / ...", repeat a line of body
+    # text on two pages of a three-page pack)
     furniture = {line for line, n in seen.items() if len(pages) > 2 and n >= len(pages) / 2
-                 and "".join(line.split()) not in keep}
+                 and n >= 3 and "".join(line.split()) not in keep}
     return [[line for line in p if line not in furniture and not PAGE_NO.search(line)]
             for p in pages]
 

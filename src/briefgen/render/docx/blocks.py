@@ -39,7 +39,7 @@ from .styles import spacer_spacing
 from .tables import write_box, write_table, write_title_block
 from .writer import Fmt, Where, Writer, bookmarked, para, run, text_runs
 
-__all__ = ["collapse_spacers", "no_space_before", "keep_the_end", "write_blocks"]
+__all__ = ["collapse_spacers", "keep_the_end", "no_space_before", "write_blocks"]
 
 Handler = Callable[[Writer, Any, Element, Where], None]
 
@@ -96,9 +96,9 @@ def collapse_spacers(body: list[Element], spacer_id: str,
     paragraph after it): the spacer is shortened by that space before, never below
     :data:`_MIN_SPACER` (it stays: it stops LibreOffice chaining keep-with-next through
     the table; before a paragraph that starts a page it is that short). At the top of a
-    page: none (Word and LibreOffice lay a paragraph's space before after a page break). ``props``: a paragraph's resolved properties (its style's
-    and its own, as :class:`~.estimate.sheet.StyleSheet` reads them: ``before`` and
-    ``exact``, points)."""
+    page: none (Word and LibreOffice lay a paragraph's space before after a page break).
+    ``props``: a paragraph's resolved properties (its style's and its own, as
+    :class:`~.estimate.sheet.StyleSheet` reads them: ``before`` and ``exact``, points)."""
     for k, p in enumerate(body):
         if local(p) != "p":
             continue

@@ -17,8 +17,8 @@ from docx.document import Document as WordDocument
 
 from ..stylesheet import BoxLook, Role
 from .context import Context
-from .furniture import furniture_geometry
 from .docx_adapter import Element
+from .furniture import furniture_geometry
 from .numbering import list_ind
 from .ooxml import border, copy_el, eighths, el, shd, tw, val
 from .stylebook import StyleBook, ppr
@@ -143,7 +143,7 @@ def _list_styles(book: StyleBook, ctx: Context) -> None:
     """List Bullet and List Number 1-3 (their numbering is added by
     :func:`~.numbering.write_numbering`) and List Continue 1-3: body text, the stylesheet's
     space between items."""
-    body, lists = ctx.sheet.role("body"), ctx.sheet.lists
+    lists = ctx.sheet.lists
     for kind, name in (("ListBullet", "List Bullet"), ("ListNumber", "List Number")):
         for level in (1, 2, 3):
             sid = kind if level == 1 else f"{kind}{level}"

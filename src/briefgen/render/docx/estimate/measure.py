@@ -4,14 +4,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ....fonts import Family
 from ..docx_adapter import Element
 from ..ooxml import W_NS, is_on, local, qn
-from ..typefaces import metrics_of, single_line
+from ..typefaces import lo_line, lo_percent, metrics_of, single_line
 from .sheet import StyleSheet, apply_props
 
 __all__ = ["Measure", "PBox", "Row", "TBox"]
@@ -133,11 +132,10 @@ class Measure:
         props = dict(self.sheet.para(sid))
         if ppr is not None:
             apply_props(props, ppr, None)
-        # LibreOffice works in whole twips: the font's line height rounded, then scaled by the
-        # proportional spacing and truncated (measured against its layout: 16.60 pt for 11 pt
-        # DejaVu at 130 %, where the exact product is 16.65; 18.20 pt for 12 pt)
+        # LibreOffice works in whole twips and whole percentages: the font's line height
+        # rounded, then scaled by the proportional spacing and truncated (see lo_line)
         single = single_line(props["font"], self.families, props["size"])
-        line_h = props["exact"] or math.floor(single * props["line"] + 1e-6) / 20
+        line_h = props["exact"] or lo_line(single, lo_percent(props["line"])) / 20
         avail = max(width - props["left"] - props["right"], _MIN_COLUMN)
         chars = self._chars(p, props)
         if props["first"] < 0:  # a hanging number and its tab stand left of the text column
