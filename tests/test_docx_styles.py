@@ -328,15 +328,30 @@ def test_sizes_reach_the_styles(house: bytes, house_style: Style) -> None:
         assert half_points(sz) == pytest.approx(size, abs=0.25), sid  # whole half-points
 
 
-def test_leading_is_the_line_spacing(house: bytes) -> None:
+def test_leading_is_the_line_spacing(house: bytes, house_style: Style) -> None:
+    """Proportional line spacing (a multiple of the font's own line height, as Word and
+    LibreOffice lay it) that sets the lines the style's leading apart, as the PDF does:
+    1.6 times the type size, not 1.6 times the font's line (1.164 em for the DejaVu faces
+    the house fonts are)."""
+    from briefgen.render.docx.typefaces import FontSet, lo_line, lo_percent, single_line
+
+    fonts = FontSet.of(house_style)
+    size = round(house_style.sizes.base * 2) / 2
+    single = single_line(fonts.body_font, fonts.families, size)
     root = xml(house, "word/styles.xml")
     default = root.find(f"{{{W}}}docDefaults/{{{W}}}pPrDefault/{{{W}}}pPr/{{{W}}}spacing")
     normal = _style(house, "Normal").find(f"{{{W}}}pPr/{{{W}}}spacing")
     for sp in (default, normal):
         assert wval(sp, "lineRule") == "auto"  # proportional, in 240ths of a line
-        assert int(wval(sp, "line")) / 240 == pytest.approx(1.6, abs=0.5 / 240)
+        multiple = int(wval(sp, "line")) / 240
+        assert multiple < 1.6  # (the font's line is taller than its size)
+        # LibreOffice's line: the font's at a whole percentage, in whole twips
+        assert lo_line(single, lo_percent(multiple)) / 20 == pytest.approx(1.6 * size,
+                                                                           abs=0.1)
+        # Word's: the font's line at the multiple (LibreOffice's percentage in 240ths)
+        assert multiple * single / 20 == pytest.approx(1.6 * size, abs=0.15)
     assert docx.Document(io.BytesIO(house)).styles["Normal"].paragraph_format.line_spacing \
-        == pytest.approx(1.6)
+        == pytest.approx(int(wval(normal, "line")) / 240)
 
 
 def test_colours_reach_the_styles(house: bytes, house_style: Style) -> None:

@@ -35,10 +35,11 @@ from .notes import write_notes_heading
 from .numbering import list_step
 from .ooxml import PPR_ORDER, bookmark_name, copy_el, el, local, put, qn, tw, val
 from .revisions import revision_block, rows_marked
+from .styles import spacer_spacing
 from .tables import write_box, write_table, write_title_block
 from .writer import Fmt, Where, Writer, bookmarked, para, run, text_runs
 
-__all__ = ["keep_the_end", "write_blocks"]
+__all__ = ["collapse_spacers", "keep_the_end", "no_space_before", "write_blocks"]
 
 Handler = Callable[[Writer, Any, Element, Where], None]
 
@@ -81,6 +82,52 @@ def keep_the_end(body: list[Element], most: int) -> None:
     rows = body[tables[-1]].findall(qn("w:tr"))
     for p in [*(rows[-1].iter(qn("w:p")) if rows else ()), *end[:-1]]:
         _keep_next(p)
+
+
+#: the least height of a spacer that the next paragraph's space before takes up (points)
+_MIN_SPACER = 1.0
+
+
+def collapse_spacers(body: list[Element], spacer_id: str,
+                     props: Callable[[Element], dict]) -> None:
+    """The space above a paragraph as the PDF lays it. After a table (a box, the title
+    block): the larger of the table's space after and the paragraph's space before, not
+    their sum (Word and LibreOffice add a spacer's height to the space before of the
+    paragraph after it): the spacer is shortened by that space before, never below
+    :data:`_MIN_SPACER` (it stays: it stops LibreOffice chaining keep-with-next through
+    the table; before a paragraph that starts a page it is that short). At the top of a
+    page: none (Word and LibreOffice lay a paragraph's space before after a page break).
+    ``props``: a paragraph's resolved properties (its style's and its own, as
+    :class:`~.estimate.sheet.StyleSheet` reads them: ``before`` and ``exact``, points)."""
+    for k, p in enumerate(body):
+        if local(p) != "p":
+            continue
+        ppr = p.find(qn("w:pPr"))
+        if ppr is not None and ppr.find(qn("w:pageBreakBefore")) is not None:
+            no_space_before(p)
+        nxt = body[k + 1] if k + 1 < len(body) else None
+        if ppr is None or len(p) != 1 or nxt is None or local(nxt) != "p":
+            continue
+        style = ppr.find(qn("w:pStyle"))
+        if style is None or style.get(qn("w:val")) != spacer_id:
+            continue
+        height, before = props(p)["exact"], props(nxt)["before"]
+        if nxt.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None:
+            before = height  # (the next starts a page: the space is not laid)
+        if height and before > 0:
+            put(ppr, spacer_spacing(max(_MIN_SPACER, height - before)), PPR_ORDER)
+
+
+def no_space_before(p: Element) -> None:
+    """No space before the paragraph (it starts a page: the PDF lays none there)."""
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    sp = ppr.find(qn("w:spacing"))
+    if sp is None:
+        sp = put(ppr, el("w:spacing"), PPR_ORDER)
+    sp.set(qn("w:before"), "0")
 
 
 def _keep_next(p: Element) -> Element:

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from docx.shared import Pt
 
 from ...fonts import family_characters
 from ..bidi import has_rtl, rtl_runs
@@ -11,12 +14,13 @@ from .context import Context
 from .docx_adapter import Element, story_element
 from .fields import page_fields
 from .inlines import mark_rtl
-from .ooxml import PPR_ORDER, el, put, qn, val
+from .ooxml import PPR_ORDER, eighths, el, put, qn, val
 from .reference import Logo
 from .stylebook import StyleBook, ppr
+from .typefaces import ascent
 from .writer import Fmt, run, text_runs
 
-__all__ = ["write_header_footer"]
+__all__ = ["Geometry", "furniture_geometry", "marking_block", "write_header_footer"]
 
 
 def write_header_footer(section: Any, ctx: Context, book: StyleBook,
@@ -24,7 +28,57 @@ def write_header_footer(section: Any, ctx: Context, book: StyleBook,
     """Write the section's header and footer; returns the NUMPAGES fields' cached results
     (the page estimate fills them)."""
     _header(section, ctx, logo)
+    if not ctx.reference:  # (a reference document's distances are its own)
+        where = furniture_geometry(ctx)
+        if where.header is not None:
+            section.header_distance = Pt(where.header)
+        section.footer_distance = Pt(where.footer)
     return _footer(section, ctx, book)
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the header and footer stand, as the PDF draws them (:mod:`..pdf.furniture`):
+    Word and LibreOffice push the body down (up) where the header (footer) reaches past the
+    top (bottom) margin, so that the furniture of the PDF's place keeps the PDF's body."""
+
+    header: float | None  # the header's distance from the page top (None: as page_setup)
+    footer: float  # the footer's distance from the page bottom
+    marking_gap: float  # between the footer line and the footer's marking block
+    rule_space: int  # between the footer rule and the footer line's text (whole points)
+
+
+def marking_block(ctx: Context) -> float:
+    """The height of the marking's paragraph: its line and, for a label on a coloured
+    block, the block's padding and edges above and below."""
+    fl, look = ctx.sheet.furniture, ctx.look
+    h = look.size * ctx.sheet.role("marking-banner").line_multiple
+    if look.background:
+        h += 2 * (round(look.size * fl.marking_pad) + eighths(fl.rule_width) / 8)
+    return h
+
+
+def furniture_geometry(ctx: Context) -> Geometry:
+    """The header's and footer's distances from the page edges, the footer rule's space and
+    the marking's gap below the footer line, placing the header's marking, the footer rule
+    and line and the footer's marking where the PDF draws them: the marking blocks centred
+    on the PDF's marking centres, the footer line on the PDF's footer baseline."""
+    fl, m = ctx.sheet.furniture, ctx.style.page.margins
+    font = ctx.fonts.name(ctx.sheet.role("header-footer").family)
+    asc = ascent(font, ctx.fonts.families, fl.size)
+    rule = m.bottom - min(fl.rule_offset, m.bottom * fl.rule_offset_share)
+    baseline = rule - fl.size * fl.footer_drop_em
+    rule_space = max(0, round(fl.size * fl.footer_drop_em - asc))
+    below = ctx.sheet.role("header-footer").leading - asc  # the footer line below its baseline
+    if ctx.marking is None:
+        return Geometry(None, max(0.0, baseline - below), 0.0, rule_space)
+    size, block = ctx.look.size, marking_block(ctx)
+    top = m.top * fl.marking_top_share
+    centre = max(min(m.bottom * fl.marking_bottom_share, baseline - size * fl.marking_clear_em),
+                 size * fl.marking_min_em)
+    footer = max(0.0, centre - block / 2)
+    gap = max(0.0, baseline - below - (footer + block))
+    return Geometry(max(0.0, top - block / 2), footer, gap, rule_space)
 
 
 def _marking_para(ctx: Context) -> Element:
@@ -84,10 +138,13 @@ def _footer(section: Any, ctx: Context, book: StyleBook) -> list[Element]:
     ftr.append(p)
     if ctx.marking is not None:
         mp = _marking_para(ctx)
-        # set off from the page label by the marking's own padding
-        gap = ctx.look.size * ctx.sheet.furniture.marking_pad
+        # set off from the page label by the marking's own padding (a reference's footer);
+        # else where the PDF draws it
+        gap = ctx.look.size * ctx.sheet.furniture.marking_pad if ctx.reference else \
+            furniture_geometry(ctx).marking_gap
+        banner = ctx.sheet.role("marking-banner")
         put(mp.find(qn("w:pPr")),
-            book.spacing(gap, 0, ctx.sheet.role("marking-banner").line_multiple), PPR_ORDER)
+            book.spacing(gap, 0, book.line(banner.name, banner.line_multiple)), PPR_ORDER)
         ftr.append(mp)
     return numpages
 

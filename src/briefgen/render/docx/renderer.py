@@ -14,10 +14,11 @@ import docx as _docx
 from ...document import Document
 from ...style import Style
 from ..common import print_ready
-from .blocks import keep_the_end, write_blocks
+from .blocks import collapse_spacers, keep_the_end, write_blocks
 from .context import make_context, page_setup
 from .docx_adapter import Element, story_element
 from .estimate import fill_page_numbers
+from .estimate.sheet import StyleSheet, paragraph_props
 from .furniture import write_header_footer
 from .media import write_cover_logo
 from .notes import write_endnotes_list, write_notes_heading
@@ -65,6 +66,8 @@ def render_docx(doc: Document, style: Style) -> bytes:
     numpages = write_header_footer(section, ctx, book, logo)
     _map_styles(book, [*body, story_element(section.header), story_element(section.footer),
                        book.root, *([notes_part.element] if notes_part is not None else [])])
+    sheet = StyleSheet(book.root)
+    collapse_spacers(body, book.mapped("BlockSpacer"), lambda p: paragraph_props(sheet, p))
     fill_page_numbers(body, book.root, section, page_height=ctx.page.height,
                       margins=(ctx.page.margin_top, ctx.page.margin_bottom),
                       text_w=ctx.text_w, families=fonts.families, notes_part=notes_part,

@@ -5,7 +5,7 @@ ids of built-in styles: a German Word's Heading 1 is "berschrift1")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .docx_adapter import Element
 from .ooxml import (
@@ -55,10 +55,14 @@ class StyleBook:
     """The styles part being written: what briefgen defined, and where a reference's own
     styles stand in for briefgen's."""
 
-    def __init__(self, root: Element, reference: bool, leading: float) -> None:
+    def __init__(self, root: Element, reference: bool, leading: float,
+                 lines: Mapping[str, float] | None = None) -> None:
         self.root = root
         self.reference = reference
         self.leading = leading  # the line spacing of a spacing() that names none
+        #: role name -> the proportional line spacing that sets its lines its leading apart
+        #: (see :func:`~.typefaces.proportional_line`); a role not in it: its line multiple
+        self.lines: Mapping[str, float] = lines or {}
         #: briefgen style id -> the reference's id for the same style (Word localises ids)
         self.style_map: dict[str, str] = {}
         #: styles briefgen wrote (the reference's own styles are left as they are)
@@ -101,6 +105,11 @@ class StyleBook:
         if lang:
             put(r, val("w:lang", lang), RPR_ORDER)
         return r
+
+    def line(self, role: str, multiple: float) -> float:
+        """The proportional line spacing written for ``role`` (its ``multiple`` of the type
+        size where the book has no measured one)."""
+        return self.lines.get(role, multiple)
 
     def spacing(self, before: float = 0, after: float = 0,
                 line: float | None = None) -> Element:

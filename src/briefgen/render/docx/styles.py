@@ -18,11 +18,13 @@ from docx.document import Document as WordDocument
 from ..stylesheet import BoxLook, Role
 from .context import Context
 from .docx_adapter import Element
+from .furniture import furniture_geometry
 from .numbering import list_ind
 from .ooxml import border, copy_el, eighths, el, shd, tw, val
 from .stylebook import StyleBook, ppr
+from .typefaces import proportional_line
 
-__all__ = ["SINGLE", "quote_indents", "role_ppr", "write_styles"]
+__all__ = ["SINGLE", "quote_indents", "role_lines", "role_ppr", "write_styles"]
 
 #: single line spacing (a picture's line, the marking's block)
 SINGLE = 1.0
@@ -31,8 +33,10 @@ _JC = {"center": "center", "right": "right", "justify": "both"}
 
 def write_styles(wd: WordDocument, ctx: Context) -> StyleBook:
     """Write every style into the document's styles part; return the book of them."""
+    lines = role_lines(ctx)
     body = ctx.sheet.role("body")
-    book = StyleBook(wd.styles.element, ctx.reference, body.line_multiple)
+    book = StyleBook(wd.styles.element, ctx.reference, lines.get("body", body.line_multiple),
+                     lines)
     lang = ctx.meta.lang or "en-GB"
     book.doc_defaults(ctx.fonts.name(body.family), body.size, lang)
     book.default_styles()
@@ -51,6 +55,23 @@ def write_styles(wd: WordDocument, ctx: Context) -> StyleBook:
 # Roles to Word properties
 
 
+def role_lines(ctx: Context) -> dict[str, float]:
+    """Each role's proportional line spacing that sets its lines its leading apart in Word
+    and LibreOffice, as the PDF sets them (:func:`~.typefaces.proportional_line`); the
+    marking banner's in the marking look's size. None with a reference document: its fonts
+    are its own (each role's line multiple is written as it is)."""
+    if ctx.reference:
+        return {}
+    families = ctx.fonts.families
+    out = {name: proportional_line(ctx.fonts.name(role.family), families, role.size,
+                                   role.leading)
+           for name, role in ctx.sheet.roles.items()}
+    banner = ctx.sheet.role("marking-banner")
+    out[banner.name] = proportional_line(ctx.fonts.name(banner.family), families,
+                                         ctx.look.size, ctx.look.size * banner.line_multiple)
+    return out
+
+
 def role_rpr(book: StyleBook, ctx: Context, role: Role, **kw: Any) -> Element:
     """A role's run properties: its family, size, colour, weight and slant."""
     return book.rpr(font=ctx.fonts.name(role.family), size=role.size, colour=role.colour,
@@ -64,7 +85,7 @@ def role_ppr(book: StyleBook, role: Role, *extra: Element | None,
     items: list[Element | None] = [el("w:keepNext") if role.keep_with_next else None,
                                    book.spacing(role.space_before if before is None else before,
                                                 role.space_after if after is None else after,
-                                                role.line_multiple)]
+                                                book.line(role.name, role.line_multiple))]
     if role.left_indent or role.right_indent:
         items.append(el("w:ind", {"w:left": str(tw(role.left_indent)),
                                   "w:right": str(tw(role.right_indent))}))
@@ -122,19 +143,19 @@ def _list_styles(book: StyleBook, ctx: Context) -> None:
     """List Bullet and List Number 1-3 (their numbering is added by
     :func:`~.numbering.write_numbering`) and List Continue 1-3: body text, the stylesheet's
     space between items."""
-    body, lists = ctx.sheet.role("body"), ctx.sheet.lists
+    lists = ctx.sheet.lists
     for kind, name in (("ListBullet", "List Bullet"), ("ListNumber", "List Number")):
         for level in (1, 2, 3):
             sid = kind if level == 1 else f"{kind}{level}"
             sname = name if level == 1 else f"{name} {level}"
             book.define(sid, sname, builtin=True, priority=None, qformat=False,
-                        ppr=ppr(book.spacing(0, lists.item_space_after, body.line_multiple),
+                        ppr=ppr(book.spacing(0, lists.item_space_after),
                                 el("w:contextualSpacing", {"w:val": "0"})))
     for level in (1, 2, 3):
         sid = "ListContinue" if level == 1 else f"ListContinue{level}"
         sname = "List Continue" if level == 1 else f"List Continue {level}"
         book.define(sid, sname, builtin=True, qformat=False,
-                    ppr=ppr(book.spacing(0, lists.item_space_after, body.line_multiple),
+                    ppr=ppr(book.spacing(0, lists.item_space_after),
                             list_ind(ctx.sheet, level - 1, hanging=False)))
 
 
@@ -175,7 +196,8 @@ def _marking_styles(book: StyleBook, ctx: Context) -> None:
     body, which screen readers read: they skip headers)."""
     look, role = ctx.look, ctx.sheet.role("marking-banner")
     align = {"left": "left", "center": "center", "right": "right"}[look.align]
-    items = [el("w:keepNext"), book.spacing(0, 0, role.line_multiple), val("w:jc", align)]
+    items = [el("w:keepNext"), book.spacing(0, 0, book.line(role.name, role.line_multiple)),
+             val("w:jc", align)]
     if look.background:
         items += _label_block(ctx, ctx.fonts.name(role.family))
     book.define("MarkingBanner", "Marking Banner", ppr=ppr(*items),
@@ -252,9 +274,10 @@ def _furniture_and_note_styles(book: StyleBook, ctx: Context) -> None:
     footnote and endnote text and reference styles, and Hyperlink."""
     f = ctx.sheet.furniture
     tabs = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:pos": str(ctx.text_w)}))
+    # the footer rule stands as far above the footer line's baseline as in the PDF
+    space = furniture_geometry(ctx).rule_space
     for sid, name in (("Header", "header"), ("Footer", "footer")):
-        rule = el("w:pBdr", None, border("top", f.rule_colour, eighths(f.rule_width),
-                                         round(f.rule_offset))) \
+        rule = el("w:pBdr", None, border("top", f.rule_colour, eighths(f.rule_width), space)) \
             if sid == "Footer" else None
         _define(book, ctx, sid, name, "header-footer", rule, copy_el(tabs), builtin=True,
                 qformat=False)
@@ -352,5 +375,5 @@ def _briefing_table(book: StyleBook, ctx: Context) -> None:
     cell = ctx.sheet.role("cell")
     book.define("BriefingTable", "Briefing Table", "table", based_on="TableNormal",
                 priority=59, qformat=False,
-                ppr=ppr(book.spacing(0, 0, cell.line_multiple)),
+                ppr=ppr(book.spacing(0, 0, book.line(cell.name, cell.line_multiple))),
                 tbl=(tbl_pr, first, *((band,) if band is not None else ())))

@@ -95,6 +95,10 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     for child, item in zip([c for c in body if local(c) in ("p", "tbl")], items):
         if isinstance(item, PBox) and item.broke:
             put(_ppr(child), el("w:pageBreakBefore"), PPR_ORDER)
+            sp = _ppr(child).find(qn("w:spacing"))  # (no space before: see paging._keep)
+            if sp is None:
+                sp = put(_ppr(child), el("w:spacing"), PPR_ORDER)
+            sp.set(qn("w:before"), "0")
     for bm, t in toc:
         t.text = str(pages.get(bm, 1))
     for t in numpages:

@@ -4,14 +4,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ....fonts import Family
 from ..docx_adapter import Element
 from ..ooxml import W_NS, is_on, local, qn
-from ..typefaces import face_file, metrics_of, vertical_metrics
+from ..typefaces import lo_line, lo_percent, metrics_of, single_line
 from .sheet import StyleSheet, apply_props
 
 __all__ = ["Measure", "PBox", "Row", "TBox"]
@@ -133,11 +132,10 @@ class Measure:
         props = dict(self.sheet.para(sid))
         if ppr is not None:
             apply_props(props, ppr, None)
-        # LibreOffice works in whole twips: the font's line height rounded, then scaled by the
-        # proportional spacing and truncated (measured against its layout: 16.60 pt for 11 pt
-        # DejaVu at 130 %, where the exact product is 16.65; 18.20 pt for 12 pt)
-        single = _single_line(props["font"], self.families, props["size"])
-        line_h = props["exact"] or math.floor(single * props["line"] + 1e-6) / 20
+        # LibreOffice works in whole twips and whole percentages: the font's line height
+        # rounded, then scaled by the proportional spacing and truncated (see lo_line)
+        single = single_line(props["font"], self.families, props["size"])
+        line_h = props["exact"] or lo_line(single, lo_percent(props["line"])) / 20
         avail = max(width - props["left"] - props["right"], _MIN_COLUMN)
         chars = self._chars(p, props)
         if props["first"] < 0:  # a hanging number and its tab stand left of the text column
@@ -232,19 +230,6 @@ class Measure:
                             first + top, last + top, top + bottom + line * SPLIT_LINES,
                             line, top + bottom))
         return TBox(rows)
-
-
-#: LibreOffice's single line height comes out a little above the font's ascent and descent
-#: rounded to whole twips (measured for 8 to 14 pt in steps of 0.5: 186 twips at 8 pt, where
-#: the exact height is 186.25, but 280 at 12 pt, where it is 279.38; 314 at 13.5 pt, 314.30)
-_LINE_ROUNDING = 0.15
-
-
-def _single_line(font: str, families: Mapping[str, Family] | None, size: float) -> int:
-    """A font's single line height at ``size``, in twips, as LibreOffice has it: its ascent,
-    descent and line gap (hhea) in whole twips (see :data:`_LINE_ROUNDING`)."""
-    asc, desc, gap, units = vertical_metrics(face_file(font, False, False, families))
-    return math.floor((asc + desc + gap) * size * 20 / units + 0.5 + _LINE_ROUNDING)
 
 
 def _other_char(c: Element, tag: str, size: float, width: Callable[[str], float],

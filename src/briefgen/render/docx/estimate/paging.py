@@ -242,7 +242,9 @@ class _Pager:
         if it.group and self.y > 0:
             group = sum(self._full_height(j) for j in range(k, k + 1 + it.group))
             if self.y + group > H and group <= H:
-                it.broke = it.break_before = True  # (then its space before is laid)
+                # (with no space before: the PDF lays none at the top of a page)
+                it.broke = it.break_before = True
+                it.before = 0.0
                 self._new_page()
         nxt = self.items[k + 1] if k + 1 < len(self.items) else None
         if it.keep_next and not (isinstance(nxt, PBox) and nxt.break_before):
@@ -257,6 +259,18 @@ class _Pager:
             if self.y + need > H and self.y > 0 \
                     and whole <= H \
                     and need <= H:
+                kept = _kept_row(nxt)
+                if (isinstance(nxt, PBox) and nxt.keep_next) or kept is not None:
+                    # a chain (a heading, a question, its answer; a heading and a table
+                    # whose first row is kept off the page): LibreOffice keeps a paragraph
+                    # with the next only where that one moves on for its own sake, and
+                    # leaves this one behind when the next moves with its own next
+                    # (measured): the page break is written; the row splits on the next
+                    # page, under the heading
+                    it.broke = it.break_before = True
+                    it.before = 0.0
+                    if kept is not None:
+                        kept.keep = kept.cant_split = False
                 self._new_page()
         total = self._gap(it) + sum(it.lines) - it.surplus
         if it.keep_lines and self.y + total + self.notes > H + self._slack() \
@@ -313,3 +327,12 @@ class _Pager:
                 i += fit
             self._new_page()
         return first_page
+
+
+def _kept_row(it: PBox | TBox | None) -> Row | None:
+    """A table's first body row when it is kept off the page where it does not fit whole
+    (:attr:`~.measure.Row.keep`), else None."""
+    if not isinstance(it, TBox):
+        return None
+    row = next((r for r in it.rows if not r.header), None)
+    return row if row is not None and row.keep else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..docx_adapter import Element
 from ..ooxml import is_on, qn
 
-__all__ = ["StyleSheet", "apply_props"]
+__all__ = ["StyleSheet", "apply_props", "paragraph_props"]
 
 #: Word's default cell margins left and right (0.075 in), when a table style names none
 _DEFAULT_CELL_SIDE = 5.4
@@ -130,3 +130,13 @@ class StyleSheet:
                     widths[side] = 0.0 if e.get(qn("w:val")) in ("nil", "none") else \
                         int(e.get(qn("w:sz"), "0")) / 8
         return widths["top"], widths["insideH"], widths["bottom"]
+
+
+def paragraph_props(sheet: StyleSheet, p: Element) -> dict:
+    """A paragraph's resolved properties: its style's (``sheet``) with its own over them."""
+    ppr = p.find(qn("w:pPr"))
+    style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+    props = dict(sheet.para(style.get(qn("w:val")) if style is not None else None))
+    if ppr is not None:
+        apply_props(props, ppr, None)
+    return props
