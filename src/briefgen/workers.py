@@ -25,8 +25,8 @@ from typing import Any
 
 from .errors import InternalError
 
-__all__ = ["Forked", "Standby", "can_fork", "cold", "prestart", "release", "standby_for",
-           "usable_cores"]
+__all__ = ["ForkError", "Forked", "Standby", "can_fork", "cold", "prestart", "release",
+           "standby_for", "usable_cores"]
 
 
 def usable_cores() -> int:
@@ -62,17 +62,73 @@ def _read_all(fd: int) -> bytes:
         return pipe.read()
 
 
+def _pipe() -> tuple[int, int]:
+    """A pipe, or :class:`ForkError` (too many open files)."""
+    try:
+        return os.pipe()
+    except OSError as e:
+        raise ForkError(e.errno, e.strerror) from None
+
+
+def _fork(*fds: int) -> int:
+    """``os.fork()``, or :class:`ForkError` with ``fds`` closed (a system out of processes or
+    memory: EAGAIN, ENOMEM); the caller renders in this process instead."""
+    try:
+        return os.fork()
+    except OSError as e:
+        for fd in fds:
+            os.close(fd)
+        raise ForkError(e.errno, e.strerror) from None
+
+
+def _die_with(parent: int) -> None:
+    """In a child: be killed when ``parent`` dies, however it dies (``kill -9`` included),
+    rather than render on for no one (Linux; elsewhere a child ends when it next writes)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (ImportError, OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before that took effect
+        os._exit(1)
+
+
+class ForkError(OSError):
+    """No child could be started; the work is done in this process instead."""
+
+
+def _how_it_ended(status: int | None) -> str:
+    if status is not None and os.WIFSIGNALED(status):
+        import signal
+
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return f"killed by signal {name}"
+    if status is not None and os.WIFEXITED(status):
+        return f"exit status {os.WEXITSTATUS(status)}"
+    return f"status {status}"
+
+
 class Forked:
     """A call run in a forked child; :meth:`result` returns its value or raises its error.
     The child shares this process's memory as it was (nothing is pickled on the way in) and
     sends its result back, pickled, through a pipe."""
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        read, write = os.pipe()
-        self.pid = os.fork()
+        read, write = _pipe()
+        parent = os.getpid()
+        self.pid = _fork(read, write)
         if self.pid == 0:  # the child: run, send, and leave without running any exit handler
             os.close(read)
             try:
+                _die_with(parent)
                 _send(fn, args, write)
             finally:
                 os._exit(0)
@@ -82,15 +138,40 @@ class Forked:
 
     def reap(self) -> bytes:
         """Wait for the child and return what it sent (read first: the pipe is small)."""
-        payload = _read_all(self.read)
-        self.status = os.waitpid(self.pid, 0)[1]
+        if self.status is not None:  # reaped already (killed)
+            return b""
+        fd, self.read = self.read, -1  # closed by the reading, even if it is interrupted
+        payload = _read_all(fd)
+        self._wait()
         return payload
+
+    def kill(self) -> None:
+        """End the child now, whatever it is doing, and reap it (a build that fails or is
+        interrupted has no use for what it would send); nothing if it is reaped already."""
+        import signal
+
+        if self.status is not None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # already gone
+            pass
+        if self.read >= 0:
+            os.close(self.read)
+            self.read = -1
+        self._wait()
+
+    def _wait(self) -> None:
+        try:
+            self.status = os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:  # reaped by someone else (a wait(-1) of the caller's)
+            self.status = 0
 
     def result(self) -> Any:
         payload = self.reap()
         if not payload:
-            raise InternalError("a rendering process ended without a result "
-                                f"(status {self.status})")
+            raise InternalError(f"a rendering process ended without a result "
+                                f"({_how_it_ended(self.status)})")
         ok, value = pickle.loads(payload)
         if not ok:
             raise value
@@ -108,13 +189,20 @@ class Standby(Forked):
     file that another child, holding a copy of the pipe, would keep from coming."""
 
     def __init__(self, warm: Callable[[], Any]) -> None:
-        jobs, self._jobs = os.pipe()  # this process -> the child: the pickled calls
-        read, write = os.pipe()  # the child -> this process: the pickled result
-        self.pid = os.fork()
+        jobs, self._jobs = _pipe()  # this process -> the child: the pickled calls
+        try:
+            read, write = _pipe()  # the child -> this process: the pickled result
+        except OSError:
+            os.close(jobs)
+            os.close(self._jobs)
+            raise
+        parent = os.getpid()
+        self.pid = _fork(jobs, self._jobs, read, write)
         if self.pid == 0:
             os.close(self._jobs)
             os.close(read)
             try:
+                _die_with(parent)
                 self._serve(warm, jobs, write)
             finally:
                 os._exit(0)
@@ -158,14 +246,10 @@ class Standby(Forked):
     def cancel(self) -> None:
         """End the child without work (it has only imported and prepared: it holds nothing
         to save) and wait for it, so that a failed build ends at once."""
-        import signal
-
-        self._post(b"")
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:  # already gone
-            pass
-        self.reap()
+        if self._jobs >= 0:  # (no message: a full pipe would keep this side waiting)
+            os.close(self._jobs)
+            self._jobs = -1
+        self.kill()
 
     def _post(self, data: bytes, *, last: bool = True) -> None:
         if self._jobs < 0:
@@ -205,7 +289,12 @@ def standby_for(fmts: Sequence[str]) -> dict[str, Standby]:
     out = {f: _PRESTARTED.pop(f) for f in wanted if f in _PRESTARTED}
     release()  # any started for other formats: not needed
     if len(out) < len(wanted) and can_fork():
-        out.update((f, Standby(warm_renderer(f))) for f in wanted if f not in out)
+        for f in wanted:
+            if f not in out:
+                try:
+                    out[f] = Standby(warm_renderer(f))
+                except ForkError:  # no process to spare: the build renders it here
+                    break
     return out
 
 
