@@ -273,3 +273,17 @@ def test_a_closed_standard_stream_keeps_the_exit_status(tmp_path: Path, closed: 
     assert out.returncode == code, out.stderr
     assert "Traceback" not in out.stderr + out.stdout
     assert (tmp_path / "o").exists() == (code == 0)
+
+
+def test_a_build_started_with_sigchld_ignored(tmp_path: Path) -> None:
+    """A process started with SIGCHLD ignored (inherited through exec from some supervisors)
+    has its children reaped by the system: waiting for one finds none, which is no error."""
+    def ignore_sigchld() -> None:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+    out = subprocess.run([sys.executable, "-m", "briefgen", "build", SAMPLE, "-o",
+                          str(tmp_path / "o"), "-q", "-f", "pdf,docx,html"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120,
+                         preexec_fn=ignore_sigchld)
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.suffix for p in (tmp_path / "o").iterdir()) == [".docx", ".html", ".pdf"]
