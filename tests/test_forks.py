@@ -287,3 +287,43 @@ def test_a_build_started_with_sigchld_ignored(tmp_path: Path) -> None:
                          preexec_fn=ignore_sigchld)
     assert out.returncode == 0, out.stderr
     assert sorted(p.suffix for p in (tmp_path / "o").iterdir()) == [".docx", ".html", ".pdf"]
+
+
+def test_debug_shows_where_in_the_child_an_internal_error_happened(tmp_path: Path) -> None:
+    """``--debug`` prints the traceback of an internal error: for one raised in a child, its
+    frames there too (as the same build in one process would show them)."""
+    code = f"""
+        import briefgen.render.docx, briefgen.render.pdf as pdf  # warm: the PDF renders in a
+        def deep_renderer_bug(*args):                             # child forked now
+            return 1 / 0
+        pdf.render_pdf = deep_renderer_bug
+        from briefgen.cli import main
+        main(["build", {SAMPLE!r}, "-f", "docx,pdf", "-o", {str(tmp_path / "o")!r}, "--debug"])
+    """
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "internal error: ZeroDivisionError: division by zero" in out.stderr
+    assert ', in deep_renderer_bug' in out.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_error_that_cannot_be_rebuilt_here_is_still_reported() -> None:
+    """An exception whose class cannot be rebuilt from its arguments (a keyword-only one)
+    reaches this process as an internal error naming it, with the child's traceback."""
+    res = script("""
+        import json
+        from briefgen import workers
+        class Odd(Exception):
+            def __init__(self, message, *, detail):
+                super().__init__(message)
+        def fails():
+            raise Odd("odd failure", detail=1)
+        child = workers.Forked(fails)
+        try:
+            child.result()
+        except Exception as e:
+            print(json.dumps({"type": type(e).__name__, "message": str(e),
+                              "frames": "in fails" in str(e.__cause__)}))
+    """)
+    assert res == {"type": "InternalError", "message": "Odd: odd failure", "frames": True}

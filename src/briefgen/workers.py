@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .errors import InternalError
+from .errors import BriefError, InternalError
 
 __all__ = ["ForkError", "Forked", "Standby", "can_fork", "cold", "prestart", "release",
            "standby_for", "usable_cores"]
@@ -49,10 +49,14 @@ def _send(fn: Callable[..., Any], args: tuple[Any, ...], fd: int) -> None:
     try:
         payload = pickle.dumps((True, fn(*args)))
     except BaseException as e:
+        import traceback
+
         try:
-            payload = pickle.dumps((False, e))
-        except Exception:
-            payload = pickle.dumps((False, InternalError(f"{type(e).__name__}: {e}")))
+            error = pickle.dumps(e)
+        except Exception:  # not picklable: its type and message reach the parent
+            error = b""
+        text = "".join(traceback.format_exception(e))
+        payload = pickle.dumps((False, (error, f"{type(e).__name__}: {e}", text)))
     with os.fdopen(fd, "wb") as pipe:
         pipe.write(payload)
 
@@ -95,6 +99,14 @@ def _die_with(parent: int) -> None:
         return
     if os.getppid() != parent:  # it died before that took effect
         os._exit(1)
+
+
+class ChildTracebackError(Exception):
+    """The traceback of an error raised in a child, as text: the cause of the error raised
+    again here, so that a traceback printed here (``--debug``) shows where it happened."""
+
+    def __str__(self) -> str:
+        return "\n\n" + str(self.args[0]).rstrip()
 
 
 class ForkError(OSError):
@@ -173,9 +185,18 @@ class Forked:
             raise InternalError(f"a rendering process ended without a result "
                                 f"({_how_it_ended(self.status)})")
         ok, value = pickle.loads(payload)
-        if not ok:
-            raise value
-        return value
+        if ok:
+            return value
+        error, summary, text = value
+        try:
+            exc = pickle.loads(error) if error else None
+        except Exception:  # an exception that cannot be rebuilt from its arguments
+            exc = None
+        if not isinstance(exc, BaseException):
+            exc = InternalError(summary)
+        if not isinstance(exc, BriefError) and exc.__cause__ is None:
+            exc.__cause__ = ChildTracebackError(text)  # the frames of the child, for --debug
+        raise exc
 
 
 class Standby(Forked):
