@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,14 +36,17 @@ except ChildProcessError:
 """
 
 
-def script(*parts: str, timeout: float = 60) -> dict:
-    """Run the code ``parts`` (each dedented) in a fresh interpreter; the last prints one
-    JSON line."""
+def script(*parts: str, timeout: float = 60, lines: bool = False,
+           session: bool = False) -> Any:
+    """Run the code ``parts`` (each dedented) in a fresh interpreter (in a session of its
+    own with ``session``); the last prints one JSON line (with ``lines``: every line printed,
+    as JSON)."""
     code = "\n".join(textwrap.dedent(part) for part in parts)
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, start_new_session=session,
                          capture_output=True, text=True, timeout=timeout)
     assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    printed = [json.loads(line) for line in out.stdout.strip().splitlines()]
+    return printed if lines else printed[-1]
 
 
 def cli_in_process(argv: list[str], before: str = "") -> dict:
@@ -327,3 +331,33 @@ def test_an_error_that_cannot_be_rebuilt_here_is_still_reported() -> None:
                               "frames": "in fails" in str(e.__cause__)}))
     """)
     assert res == {"type": "InternalError", "message": "Odd: odd failure", "frames": True}
+
+
+@pytest.mark.parametrize("hook", [
+    "after_in_child=functools.partial(os.kill, 0, signal.SIGINT)",  # Ctrl-C: the group
+    "after_in_parent=functools.partial(os.kill, os.getpid(), signal.SIGINT)",
+], ids=["group", "parent"])
+def test_an_interrupt_as_the_child_starts(hook: str) -> None:
+    """Ctrl-C landing just as the fork returns (sent from inside ``os.fork``): in the child,
+    it never unwinds into the caller's code (which would go on as a second copy of the
+    build); here, the child just started is ended and reaped before it is raised."""
+    lines = script(f"""
+        import functools, json, os, signal
+        from briefgen import workers
+        me = os.getpid()
+        os.register_at_fork({hook})
+        try:
+            child = workers.Forked(lambda: "rendered")
+            try:
+                outcome = child.result()
+            except Exception as e:
+                outcome = type(e).__name__
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+        if os.getpid() != me:
+            print(json.dumps({{"escaped": outcome}}), flush=True)
+            os._exit(0)
+    """, CHILDREN_LEFT, """
+        print(json.dumps({"outcome": outcome, "children_left": children_left}))
+    """, lines=True, session=True)
+    assert lines == [{"outcome": "interrupted", "children_left": False}]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -74,15 +75,33 @@ def _pipe() -> tuple[int, int]:
         raise ForkError(e.errno, e.strerror) from None
 
 
-def _fork(*fds: int) -> int:
-    """``os.fork()``, or :class:`ForkError` with ``fds`` closed (a system out of processes or
-    memory: EAGAIN, ENOMEM); the caller renders in this process instead."""
+_STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _fork(*fds: int) -> tuple[int, Any]:
+    """``os.fork()`` with Ctrl-C and SIGTERM held back in both processes, and the signal mask
+    to put back (:func:`signal.pthread_sigmask`): the child lets them through only inside its
+    ``try``, so that an interrupt landing as it starts can never unwind it into the caller's
+    code. Or :class:`ForkError`, with ``fds`` closed (a system out of processes or memory:
+    EAGAIN, ENOMEM): the caller renders in this process instead."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
-        return os.fork()
+        return os.fork(), held
     except OSError as e:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         for fd in fds:
             os.close(fd)
         raise ForkError(e.errno, e.strerror) from None
+
+
+def _let_through(held: Any, undo: Callable[[], None]) -> None:
+    """In this process, after a fork: put the signal mask back; a Ctrl-C or SIGTERM held back
+    meanwhile is raised now, and the child just started is ended first (``undo``)."""
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    except BaseException:
+        undo()
+        raise
 
 
 def _die_with(parent: int) -> None:
@@ -92,7 +111,6 @@ def _die_with(parent: int) -> None:
         return
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (ImportError, OSError, AttributeError):
@@ -115,8 +133,6 @@ class ForkError(OSError):
 
 def _how_it_ended(status: int | None) -> str:
     if status is not None and os.WIFSIGNALED(status):
-        import signal
-
         sig = os.WTERMSIG(status)
         try:
             name = signal.Signals(sig).name
@@ -136,32 +152,38 @@ class Forked:
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         read, write = _pipe()
         parent = os.getpid()
-        self.pid = _fork(read, write)
+        self.pid, held = _fork(read, write)
         if self.pid == 0:  # the child: run, send, and leave without running any exit handler
-            os.close(read)
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                os.close(read)
                 _die_with(parent)
                 _send(fn, args, write)
             finally:
                 os._exit(0)
-        os.close(write)
         self.read = read
         self.status: int | None = None  # the child's wait status, once reaped
+        try:
+            os.close(write)
+        finally:
+            _let_through(held, self.kill)
 
     def reap(self) -> bytes:
         """Wait for the child and return what it sent (read first: the pipe is small)."""
         if self.status is not None:  # reaped already (killed)
             return b""
         fd, self.read = self.read, -1  # closed by the reading, even if it is interrupted
-        payload = _read_all(fd)
+        try:
+            payload = _read_all(fd)
+        except BaseException:  # interrupted: what it would send is of no use now
+            self.kill()
+            raise
         self._wait()
         return payload
 
     def kill(self) -> None:
         """End the child now, whatever it is doing, and reap it (a build that fails or is
         interrupted has no use for what it would send); nothing if it is reaped already."""
-        import signal
-
         if self.status is not None:
             return
         try:
@@ -176,8 +198,15 @@ class Forked:
     def _wait(self) -> None:
         try:
             self.status = os.waitpid(self.pid, 0)[1]
-        except ChildProcessError:  # reaped by someone else (a wait(-1) of the caller's)
+        except ChildProcessError:  # reaped by the system (SIGCHLD ignored) or the caller
             self.status = 0
+        except BaseException:  # interrupted while waiting: end it, and reap it still
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                self.status = os.waitpid(self.pid, 0)[1]
+            except OSError:
+                self.status = 0
+            raise
 
     def result(self) -> Any:
         payload = self.reap()
@@ -218,19 +247,23 @@ class Standby(Forked):
             os.close(self._jobs)
             raise
         parent = os.getpid()
-        self.pid = _fork(jobs, self._jobs, read, write)
+        self.pid, held = _fork(jobs, self._jobs, read, write)
         if self.pid == 0:
-            os.close(self._jobs)
-            os.close(read)
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                os.close(self._jobs)
+                os.close(read)
                 _die_with(parent)
                 self._serve(warm, jobs, write)
             finally:
                 os._exit(0)
-        os.close(jobs)
-        os.close(write)
         self.read = read
         self.status = None
+        try:
+            os.close(jobs)
+            os.close(write)
+        finally:
+            _let_through(held, self.cancel)
 
     @staticmethod
     def _serve(warm: Callable[[], Any], jobs: int, write: int) -> None:
