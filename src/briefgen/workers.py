@@ -12,7 +12,11 @@ Two ways, both POSIX only and both giving the same bytes as rendering in this pr
   build then costs about the preparation plus the rendering, not the imports as well.
 
 A child sends its result back pickled through a pipe and leaves with ``os._exit`` (no exit
-handler of the parent runs twice); an error it raises is raised again here.
+handler of the parent runs twice); an error it raises is raised again here, with the child's
+traceback as its cause. No child outlives its use: one whose build fails or is interrupted
+is killed and reaped at once, and one whose parent dies (even by ``kill -9``) is killed by
+the system (Linux). Where no child can be started (EAGAIN, EMFILE), the format renders in
+this process, to the same bytes.
 """
 
 from __future__ import annotations
