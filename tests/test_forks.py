@@ -361,3 +361,54 @@ def test_an_interrupt_as_the_child_starts(hook: str) -> None:
         print(json.dumps({"outcome": outcome, "children_left": children_left}))
     """, lines=True, session=True)
     assert lines == [{"outcome": "interrupted", "children_left": False}]
+
+
+MINIMAL = """\
+title: A brief
+date: 2023-09-20
+originator:
+  organisation: Desk
+marking:
+  scheme: tlp
+  label: "TLP:GREEN"
+summary:
+  - One point [@src].
+sources:
+  - key: src
+    title: A source
+"""
+
+
+def test_a_block_taller_than_the_page_is_named_from_the_child_as_in_one_process(
+        tmp_path: Path) -> None:
+    """The PDF's LayoutError, raised in its child, is the same located diagnostic (status 2,
+    nothing written) as with ``--jobs 1``, where this process renders it."""
+    style = tmp_path / "small.yaml"
+    style.write_text("page: {size: 3in x 3in, margins: {top: 5mm, bottom: 5mm, left: 5mm, "
+                     "right: 5mm}}\n")
+    # the first length at which the quotation, kept whole with its attribution, cannot fit
+    found = script(f"""
+        import json, briefgen
+        for n in range(5, 40):
+            words = " ".join(["Nobody expected the talks to last this long."] * n)
+            text = {MINIMAL!r} + f"quotes:\\n  - text: {{words}}\\n    speaker: A minister\\n"
+            try:
+                briefgen.build(briefgen.parse_brief(text + "    source: src\\n"),
+                               style={str(style)!r}, formats="pdf")
+            except briefgen.BriefError as e:
+                if "layout" in str(e):
+                    print(json.dumps(text + "    source: src\\n"))
+                    break
+    """)
+    brief = tmp_path / "tall.yaml"
+    brief.write_text(found)
+    runs = {}
+    for jobs in ("1", "2"):
+        out = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-s",
+                              str(style), "-o", str(tmp_path / jobs), "--jobs", jobs],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+        runs[jobs] = (out.returncode, out.stderr)
+        assert not (tmp_path / jobs).exists()
+    assert runs["1"] == runs["2"]
+    code, err = runs["2"]
+    assert code == 2 and f"error: {brief}: layout: the quotation beginning" in err, err
