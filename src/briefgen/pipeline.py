@@ -28,7 +28,7 @@ from .output import check_folder, check_targets, commit, pack_targets, write_ato
 from .render import prepare_renderer, render
 from .style import Style, load_style
 from .validate import check_glyphs, validate_brief
-from .workers import Forked, Standby, can_fork, standby_for, usable_cores
+from .workers import Forked, ForkError, Standby, can_fork, standby_for, usable_cores
 
 _can_fork = can_fork  # its first name
 
@@ -170,21 +170,32 @@ def render_all(document: Document, style: Style, fmts: Sequence[str], *,
     a one-brief CLI build then costs about the slower format, not the sum. A format with a
     ``standby`` child (see :func:`standby_for`) is rendered there. The bytes are the same
     either way."""
-    waiting = dict(standby or {})
-    for fmt, standing in waiting.items():
-        standing.send(render, document, style, fmt)
-    rest = [f for f in fmts if f not in waiting]
-    children: dict[str, Forked] = dict(waiting)
-    if parallel and len(rest) > 1 and can_fork():
-        children.update((f, Forked(render, document, style, f)) for f in rest[1:])
-        rest = rest[:1]
+    children: dict[str, Forked] = dict(standby or {})
     try:
-        out = {f: render(document, style, f) for f in rest}
-    except BaseException:  # this side failed: its error is the one to raise; reap the others
+        for fmt, standing in (standby or {}).items():
+            standing.send(render, document, style, fmt)
+        rest = [f for f in fmts if f not in children]
+        if parallel and len(rest) > 1 and can_fork():
+            for f in rest[1:]:
+                try:
+                    children[f] = Forked(render, document, style, f)
+                except ForkError:  # no process to spare: render it here
+                    break
+            rest = [f for f in rest if f not in children]
+        out: dict[str, bytes] = {}
+        for f in rest:
+            try:
+                out[f] = render(document, style, f)
+            except Exception:  # as one after the other: an earlier format's error first
+                for earlier in fmts[:fmts.index(f)]:
+                    if earlier in children:
+                        children[earlier].result()
+                raise
+        out.update((f, child.result()) for f, child in children.items())
+    except BaseException:  # failed or interrupted: the children's work is of no use
         for child in children.values():
-            child.reap()
+            child.kill()
         raise
-    out.update((f, child.result()) for f, child in children.items())
     return {f: out[f] for f in fmts}
 
 
@@ -282,15 +293,15 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
         for fmt, child in standby.items():  # fonts and such, while the brief is composed
             child.prepare(prepare_renderer, fmt, st)
         document, st, glyphs, report = _prepare(loaded, opts, st)
-    except BaseException:
+        try:
+            outputs = render_all(document, st, fmts, parallel=opts.parallel, standby=standby)
+        except BriefError as e:  # a layout problem: name the brief it is in
+            raise BriefError([replace(d, file=loaded.name) if not d.file else d
+                              for d in e.diagnostics]) from None
+    except BaseException:  # failed or interrupted: no child outlives the build
         for child in standby.values():
             child.cancel()
         raise
-    try:
-        outputs = render_all(document, st, fmts, parallel=opts.parallel, standby=standby)
-    except BriefError as e:  # a layout problem: name the brief it is in
-        raise BriefError([replace(d, file=loaded.name) if not d.file else d
-                          for d in e.diagnostics]) from None
     glyphs += page_budget_warnings(report, outputs, loaded.name)
     return Pack(document, outputs, tuple(glyphs))
 

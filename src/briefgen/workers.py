@@ -12,21 +12,26 @@ Two ways, both POSIX only and both giving the same bytes as rendering in this pr
   build then costs about the preparation plus the rendering, not the imports as well.
 
 A child sends its result back pickled through a pipe and leaves with ``os._exit`` (no exit
-handler of the parent runs twice); an error it raises is raised again here.
+handler of the parent runs twice); an error it raises is raised again here, with the child's
+traceback as its cause. No child outlives its use: one whose build fails or is interrupted
+is killed and reaped at once, and one whose parent dies (even by ``kill -9``) is killed by
+the system (Linux). Where no child can be started (EAGAIN, EMFILE), the format renders in
+this process, to the same bytes.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .errors import InternalError
+from .errors import BriefError, InternalError
 
-__all__ = ["Forked", "Standby", "can_fork", "cold", "prestart", "release", "standby_for",
-           "usable_cores"]
+__all__ = ["ForkError", "Forked", "Standby", "can_fork", "cold", "prestart", "release",
+           "standby_for", "usable_cores"]
 
 
 def usable_cores() -> int:
@@ -49,10 +54,14 @@ def _send(fn: Callable[..., Any], args: tuple[Any, ...], fd: int) -> None:
     try:
         payload = pickle.dumps((True, fn(*args)))
     except BaseException as e:
+        import traceback
+
         try:
-            payload = pickle.dumps((False, e))
-        except Exception:
-            payload = pickle.dumps((False, InternalError(f"{type(e).__name__}: {e}")))
+            error = pickle.dumps(e)
+        except Exception:  # not picklable: its type and message reach the parent
+            error = b""
+        text = "".join(traceback.format_exception(e))
+        payload = pickle.dumps((False, (error, f"{type(e).__name__}: {e}", text)))
     with os.fdopen(fd, "wb") as pipe:
         pipe.write(payload)
 
@@ -62,39 +71,165 @@ def _read_all(fd: int) -> bytes:
         return pipe.read()
 
 
+def _pipe() -> tuple[int, int]:
+    """A pipe, or :class:`ForkError` (too many open files)."""
+    try:
+        return os.pipe()
+    except OSError as e:
+        raise ForkError(e.errno, e.strerror) from None
+
+
+_STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _fork(*fds: int) -> tuple[int, Any]:
+    """``os.fork()`` with Ctrl-C and SIGTERM held back in both processes, and the signal mask
+    to put back (:func:`signal.pthread_sigmask`): the child lets them through only inside its
+    ``try``, so that an interrupt landing as it starts can never unwind it into the caller's
+    code. Or :class:`ForkError`, with ``fds`` closed (a system out of processes or memory:
+    EAGAIN, ENOMEM): the caller renders in this process instead."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    try:
+        return os.fork(), held
+    except OSError as e:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for fd in fds:
+            os.close(fd)
+        raise ForkError(e.errno, e.strerror) from None
+
+
+def _let_through(held: Any, undo: Callable[[], None]) -> None:
+    """In this process, after a fork: put the signal mask back; a Ctrl-C or SIGTERM held back
+    meanwhile is raised now, and the child just started is ended first (``undo``)."""
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    except BaseException:
+        undo()
+        raise
+
+
+def _die_with(parent: int) -> None:
+    """In a child: be killed when ``parent`` dies, however it dies (``kill -9`` included),
+    rather than render on for no one (Linux; elsewhere a child ends when it next writes)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (ImportError, OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before that took effect
+        os._exit(1)
+
+
+class ChildTracebackError(Exception):
+    """The traceback of an error raised in a child, as text: the cause of the error raised
+    again here, so that a traceback printed here (``--debug``) shows where it happened."""
+
+    def __str__(self) -> str:
+        return "\n\n" + str(self.args[0]).rstrip()
+
+
+class ForkError(OSError):
+    """No child could be started; the work is done in this process instead."""
+
+
+def _how_it_ended(status: int | None) -> str:
+    if status is not None and os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return f"killed by signal {name}"
+    if status is not None and os.WIFEXITED(status):
+        return f"exit status {os.WEXITSTATUS(status)}"
+    return f"status {status}"
+
+
 class Forked:
     """A call run in a forked child; :meth:`result` returns its value or raises its error.
     The child shares this process's memory as it was (nothing is pickled on the way in) and
     sends its result back, pickled, through a pipe."""
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        read, write = os.pipe()
-        self.pid = os.fork()
+        read, write = _pipe()
+        parent = os.getpid()
+        self.pid, held = _fork(read, write)
         if self.pid == 0:  # the child: run, send, and leave without running any exit handler
-            os.close(read)
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                os.close(read)
+                _die_with(parent)
                 _send(fn, args, write)
             finally:
                 os._exit(0)
-        os.close(write)
         self.read = read
         self.status: int | None = None  # the child's wait status, once reaped
+        try:
+            os.close(write)
+        finally:
+            _let_through(held, self.kill)
 
     def reap(self) -> bytes:
         """Wait for the child and return what it sent (read first: the pipe is small)."""
-        payload = _read_all(self.read)
-        self.status = os.waitpid(self.pid, 0)[1]
+        if self.status is not None:  # reaped already (killed)
+            return b""
+        fd, self.read = self.read, -1  # closed by the reading, even if it is interrupted
+        try:
+            payload = _read_all(fd)
+        except BaseException:  # interrupted: what it would send is of no use now
+            self.kill()
+            raise
+        self._wait()
         return payload
+
+    def kill(self) -> None:
+        """End the child now, whatever it is doing, and reap it (a build that fails or is
+        interrupted has no use for what it would send); nothing if it is reaped already."""
+        if self.status is not None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # already gone
+            pass
+        if self.read >= 0:
+            os.close(self.read)
+            self.read = -1
+        self._wait()
+
+    def _wait(self) -> None:
+        try:
+            self.status = os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:  # reaped by the system (SIGCHLD ignored) or the caller
+            self.status = 0
+        except BaseException:  # interrupted while waiting: end it, and reap it still
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                self.status = os.waitpid(self.pid, 0)[1]
+            except OSError:
+                self.status = 0
+            raise
 
     def result(self) -> Any:
         payload = self.reap()
         if not payload:
-            raise InternalError("a rendering process ended without a result "
-                                f"(status {self.status})")
+            raise InternalError(f"a rendering process ended without a result "
+                                f"({_how_it_ended(self.status)})")
         ok, value = pickle.loads(payload)
-        if not ok:
-            raise value
-        return value
+        if ok:
+            return value
+        error, summary, text = value
+        try:
+            exc = pickle.loads(error) if error else None
+        except Exception:  # an exception that cannot be rebuilt from its arguments
+            exc = None
+        if not isinstance(exc, BaseException):
+            exc = InternalError(summary)
+        if not isinstance(exc, BriefError) and exc.__cause__ is None:
+            exc.__cause__ = ChildTracebackError(text)  # the frames of the child, for --debug
+        raise exc
 
 
 class Standby(Forked):
@@ -108,20 +243,31 @@ class Standby(Forked):
     file that another child, holding a copy of the pipe, would keep from coming."""
 
     def __init__(self, warm: Callable[[], Any]) -> None:
-        jobs, self._jobs = os.pipe()  # this process -> the child: the pickled calls
-        read, write = os.pipe()  # the child -> this process: the pickled result
-        self.pid = os.fork()
-        if self.pid == 0:
+        jobs, self._jobs = _pipe()  # this process -> the child: the pickled calls
+        try:
+            read, write = _pipe()  # the child -> this process: the pickled result
+        except OSError:
+            os.close(jobs)
             os.close(self._jobs)
-            os.close(read)
+            raise
+        parent = os.getpid()
+        self.pid, held = _fork(jobs, self._jobs, read, write)
+        if self.pid == 0:
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                os.close(self._jobs)
+                os.close(read)
+                _die_with(parent)
                 self._serve(warm, jobs, write)
             finally:
                 os._exit(0)
-        os.close(jobs)
-        os.close(write)
         self.read = read
         self.status = None
+        try:
+            os.close(jobs)
+            os.close(write)
+        finally:
+            _let_through(held, self.cancel)
 
     @staticmethod
     def _serve(warm: Callable[[], Any], jobs: int, write: int) -> None:
@@ -158,14 +304,10 @@ class Standby(Forked):
     def cancel(self) -> None:
         """End the child without work (it has only imported and prepared: it holds nothing
         to save) and wait for it, so that a failed build ends at once."""
-        import signal
-
-        self._post(b"")
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:  # already gone
-            pass
-        self.reap()
+        if self._jobs >= 0:  # (no message: a full pipe would keep this side waiting)
+            os.close(self._jobs)
+            self._jobs = -1
+        self.kill()
 
     def _post(self, data: bytes, *, last: bool = True) -> None:
         if self._jobs < 0:
@@ -205,7 +347,12 @@ def standby_for(fmts: Sequence[str]) -> dict[str, Standby]:
     out = {f: _PRESTARTED.pop(f) for f in wanted if f in _PRESTARTED}
     release()  # any started for other formats: not needed
     if len(out) < len(wanted) and can_fork():
-        out.update((f, Standby(warm_renderer(f))) for f in wanted if f not in out)
+        for f in wanted:
+            if f not in out:
+                try:
+                    out[f] = Standby(warm_renderer(f))
+                except ForkError:  # no process to spare: the build renders it here
+                    break
     return out
 
 

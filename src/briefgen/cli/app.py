@@ -140,9 +140,12 @@ def _leave(code: Any) -> None:
     elif isinstance(code, int):
         status = code
     else:  # sys.exit("message"): the message on standard error, status 1
-        print(code, file=sys.stderr)
+        if sys.stderr is not None:
+            print(code, file=sys.stderr)
         status = EXIT_INTERNAL
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the descriptor closed (>&-): nothing to flush
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can reach it

@@ -81,28 +81,53 @@ def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...]
     """Build packs from BRIEFS (files, or folders of *.yaml / *.json briefs)."""
     import warnings
 
-    if len(briefs) == 1 and jobs != 1 and not briefs[0].is_dir():
-        # one brief: the renderers' children start importing now, while this process
-        # imports the brief model and the templates (see briefgen.workers)
-        from ..workers import prestart
+    from ..workers import prestart, release
 
-        prestart(chosen_formats(formats))
-    options = options_from(formats, style, template, reference_doc, allow_missing_glyphs,
-                           since, track_changes)
-    if since is not None and (len(briefs) != 1 or briefs[0].is_dir()):
-        raise click.UsageError("--since compares one brief with an earlier version: give one "
-                               "brief file")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", BriefgenWarning)
-        try:
-            _build(briefs, output, options, quiet, jobs)
-        finally:
-            from ..workers import release
+    one = len(briefs) == 1 and not briefs[0].is_dir()
+    previous = _stop_on_sigterm() if one else None
+    try:
+        if one and jobs != 1:
+            # one brief: the renderers' children start importing now, while this process
+            # imports the brief model and the templates (see briefgen.workers)
+            prestart(chosen_formats(formats))
+        options = options_from(formats, style, template, reference_doc, allow_missing_glyphs,
+                               since, track_changes)
+        if since is not None and (len(briefs) != 1 or briefs[0].is_dir()):
+            raise click.UsageError("--since compares one brief with an earlier version: give "
+                                   "one brief file")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", BriefgenWarning)
+            try:
+                _build(briefs, output, options, quiet, jobs)
+            finally:
+                for w in caught:
+                    if issubclass(w.category, BriefgenWarning):
+                        click.echo(f"warning: {w.message}", err=True)
+    finally:  # a usage error or an interrupt at any point: no child outlives the command
+        release()
+        if previous is not None:
+            import signal
 
-            release()
-            for w in caught:
-                if issubclass(w.category, BriefgenWarning):
-                    click.echo(f"warning: {w.message}", err=True)
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm() -> Any:
+    """Have SIGTERM (``kill``, a job runner's timeout) end a one-brief build as Ctrl-C does,
+    with status 143: the children rendering for it are ended and reaped, and no temporary
+    file is left beside the pack (by default the process would vanish on the spot, leaving
+    both). Returns the handler to put back, or None where there was one already (or this is
+    not the main thread)."""
+    import signal
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return None
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        return None
 
 
 def _build(briefs: tuple[Path, ...], output: Path, options: Any, quiet: bool,

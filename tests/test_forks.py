@@ -1,0 +1,414 @@
+"""The forked children of a one-brief build under attack: interrupted, terminated, killed, or
+not startable at all. Whatever happens, no child outlives the build, no partial file is left,
+and the exit status says what happened (130 Ctrl-C, 143 SIGTERM, 1 internal, 2 invalid).
+
+Each check runs in a fresh interpreter (a test session with threads rightly never forks).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = "briefs/nagorno-karabakh-2023-09-ceasefire.yaml"
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2 or sys.platform != "linux",
+    reason="needs os.fork, Linux and more than one core")
+
+#: after the code under test: whether this process still has a child (alive or not reaped)
+CHILDREN_LEFT = """
+try:
+    os.waitpid(-1, os.WNOHANG)
+    children_left = True
+except ChildProcessError:
+    children_left = False
+"""
+
+
+def script(*parts: str, timeout: float = 60, lines: bool = False,
+           session: bool = False) -> Any:
+    """Run the code ``parts`` (each dedented) in a fresh interpreter (in a session of its
+    own with ``session``); the last prints one JSON line (with ``lines``: every line printed,
+    as JSON)."""
+    code = "\n".join(textwrap.dedent(part) for part in parts)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, start_new_session=session,
+                         capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, out.stderr
+    printed = [json.loads(line) for line in out.stdout.strip().splitlines()]
+    return printed if lines else printed[-1]
+
+
+def cli_in_process(argv: list[str], before: str = "") -> dict:
+    """``briefgen.cli.main(argv)`` in a fresh interpreter (after ``before``): its exit code,
+    and whether a child of it is left (alive, or dead and never reaped)."""
+    return script("import json, os, sys", before, f"""
+        from briefgen.cli import main
+        try:
+            main({argv!r})
+            code = 0
+        except SystemExit as e:
+            code = e.code
+    """, CHILDREN_LEFT, 'print(json.dumps({"code": code, "children_left": children_left}))')
+
+
+def test_a_usage_error_after_the_children_started_ends_them(tmp_path: Path) -> None:
+    """``--track-changes`` without ``--since`` is refused after the PDF's child was forked."""
+    res = cli_in_process(["build", SAMPLE, "--track-changes", "-o", str(tmp_path / "out")])
+    assert res == {"code": 2, "children_left": False}
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_while_the_brief_model_is_imported_ends_the_children(tmp_path: Path) -> None:
+    """An interrupt between the fork and the build proper (here: as the options are read,
+    which imports the pipeline) exits 130 and ends the child."""
+    res = cli_in_process(["build", SAMPLE, "-o", str(tmp_path / "out")], before="""
+        import briefgen.cli.build as b
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt
+        b.options_from = interrupted
+    """)
+    assert res == {"code": 130, "children_left": False}
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_while_waiting_for_a_child_kills_it_at_once() -> None:
+    """An interrupt while this process waits for a child's render ends the child there and
+    then (not when it would have finished), and reaps it."""
+    res = script(f"""
+        import json, os, signal, time
+        import briefgen
+        from briefgen import pipeline, workers
+        doc = briefgen.compose_brief({SAMPLE!r})
+        style = briefgen.load_style(None)
+        slow = workers.Standby(lambda: time.sleep(20))  # a child that takes its time
+        def interrupt(*_):
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        start = time.monotonic()
+        try:
+            pipeline.render_all(doc, style, ("pdf",), standby={{"pdf": slow}})
+            error = None
+        except KeyboardInterrupt:
+            error = "interrupted"
+        took = time.monotonic() - start
+    """, CHILDREN_LEFT, """
+        print(json.dumps({"error": error, "quick": took < 5, "children_left": children_left}))
+    """)
+    assert res == {"error": "interrupted", "quick": True, "children_left": False}
+
+
+def test_an_earlier_formats_error_comes_first_as_in_one_process() -> None:
+    """Both formats fail, the first in a standby child and the second here: the error is the
+    first format's, as when they render one after the other."""
+    res = script(f"""
+        import json, os
+        import briefgen
+        from briefgen import pipeline, workers
+        doc = briefgen.compose_brief({SAMPLE!r})
+        style = briefgen.load_style(None)
+        errors = []
+        for standby in ({{}}, {{"first-bad": workers.Standby(lambda: None)}}):
+            try:
+                pipeline.render_all(doc, style, ("first-bad", "second-bad"), standby=standby)
+            except ValueError as e:
+                errors.append(str(e))
+    """, CHILDREN_LEFT, """
+        print(json.dumps({"errors": errors, "children_left": children_left}))
+    """)
+    assert res == {"errors": ["first-bad", "first-bad"], "children_left": False}
+
+
+FORK_FAILS = """
+import errno
+def no_fork():  # as when the user's process limit is reached (ulimit -u)
+    raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+os.fork = no_fork
+"""
+
+
+def test_when_fork_fails_the_build_renders_here(tmp_path: Path) -> None:
+    """EAGAIN from fork (too many processes) is no error: every format renders in this
+    process, to the same bytes, from the command and from the API (cold and warm)."""
+    serial = tmp_path / "serial"
+    out = subprocess.run([sys.executable, "-m", "briefgen", "build", SAMPLE, "-o", str(serial),
+                          "--jobs", "1", "-f", "pdf,docx,html", "-q"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    res = cli_in_process(["build", SAMPLE, "-o", str(tmp_path / "cli"), "-f", "pdf,docx,html",
+                          "-q"], before=FORK_FAILS)
+    assert res == {"code": 0, "children_left": False}
+    for ext in ("pdf", "docx", "html"):
+        name = f"nagorno-karabakh-2023-09-ceasefire.{ext}"
+        assert (tmp_path / "cli" / name).read_bytes() == (serial / name).read_bytes(), ext
+    res = script("import hashlib, json, os", FORK_FAILS, f"""
+        import briefgen
+        cold = briefgen.build({SAMPLE!r}, formats="pdf,docx,html", parallel=True)
+        warm = briefgen.build({SAMPLE!r}, formats="pdf,docx,html", parallel=True)
+        print(json.dumps({{f: [hashlib.sha256(p.outputs[f]).hexdigest() for p in (cold, warm)]
+                          for f in cold.outputs}}))
+    """)
+    for ext in ("pdf", "docx", "html"):
+        want = __import__("hashlib").sha256(
+            (serial / f"nagorno-karabakh-2023-09-ceasefire.{ext}").read_bytes()).hexdigest()
+        assert res[ext] == [want, want], ext
+
+
+def test_a_child_dies_with_its_parent() -> None:
+    """A child whose parent is killed outright (``kill -9``: no handler runs) is killed too,
+    rather than rendering on for no one."""
+    code = """
+        import os, signal, sys, time
+        from briefgen import workers
+        child = workers.Standby(lambda: time.sleep(30))
+        print(child.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    pid = int(proc.stdout.readline())  # (the child holds the pipe too: no reading to its end)
+    try:
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _running(pid):
+            time.sleep(0.05)
+        assert not _running(pid)
+    finally:
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+        proc.stdout.close()
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for init to reap it does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _first_child(pid: int, timeout: float = 20) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                kids = fh.read().split()
+        except FileNotFoundError:
+            kids = []
+        if kids:
+            return int(kids[0])
+        time.sleep(0.005)
+    raise AssertionError("the build forked no child")
+
+
+def _session(pid: int) -> list[int]:
+    """The processes still running in the session ``pid`` leads."""
+    left = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != pid:
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[3]) == pid and fields[0] != "Z":
+                left.append(int(entry))
+    return left
+
+
+def _build_then(tmp_path: Path, act: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """A ``briefgen build`` of the sample in its own session; ``act`` ("term" the parent,
+    "kill" the child) once the child is forked."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "build", SAMPLE, "-o", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        child = _first_child(proc.pid)
+        if act == "term":
+            os.kill(proc.pid, signal.SIGTERM)
+        else:
+            os.kill(child, signal.SIGKILL)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert _session(proc.pid) == []
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr), out
+
+
+def test_sigterm_ends_the_build_and_its_child(tmp_path: Path) -> None:
+    res, out = _build_then(tmp_path, "term")
+    assert res.returncode == 143, res.stderr
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_a_killed_child_is_an_internal_error_and_nothing_is_written(tmp_path: Path) -> None:
+    res, out = _build_then(tmp_path, "kill")
+    assert res.returncode == 1, res.stderr
+    assert "internal error: a rendering process ended without a result (killed by signal " \
+           "SIGKILL)" in res.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("closed, brief, code", [(1, SAMPLE, 0), (2, "nope.yaml", 2)],
+                         ids=["stdout", "stderr"])
+def test_a_closed_standard_stream_keeps_the_exit_status(tmp_path: Path, closed: int,
+                                                        brief: str, code: int) -> None:
+    """``briefgen build ... >&-``: the pack is written and the status is 0; ``2>&-`` with an
+    invalid brief: the status is still 2 (no traceback about a missing stream)."""
+    out = subprocess.run(f"{sys.executable} -m briefgen build {brief} -o {tmp_path / 'o'} "
+                         f"{closed}>&-", shell=True, cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == code, out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    assert (tmp_path / "o").exists() == (code == 0)
+
+
+def test_a_build_started_with_sigchld_ignored(tmp_path: Path) -> None:
+    """A process started with SIGCHLD ignored (inherited through exec from some supervisors)
+    has its children reaped by the system: waiting for one finds none, which is no error."""
+    def ignore_sigchld() -> None:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+    out = subprocess.run([sys.executable, "-m", "briefgen", "build", SAMPLE, "-o",
+                          str(tmp_path / "o"), "-q", "-f", "pdf,docx,html"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120,
+                         preexec_fn=ignore_sigchld)
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.suffix for p in (tmp_path / "o").iterdir()) == [".docx", ".html", ".pdf"]
+
+
+def test_debug_shows_where_in_the_child_an_internal_error_happened(tmp_path: Path) -> None:
+    """``--debug`` prints the traceback of an internal error: for one raised in a child, its
+    frames there too (as the same build in one process would show them)."""
+    code = f"""
+        import briefgen.render.docx, briefgen.render.pdf as pdf  # warm: the PDF renders in a
+        def deep_renderer_bug(*args):                             # child forked now
+            return 1 / 0
+        pdf.render_pdf = deep_renderer_bug
+        from briefgen.cli import main
+        main(["build", {SAMPLE!r}, "-f", "docx,pdf", "-o", {str(tmp_path / "o")!r}, "--debug"])
+    """
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "internal error: ZeroDivisionError: division by zero" in out.stderr
+    assert ', in deep_renderer_bug' in out.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_error_that_cannot_be_rebuilt_here_is_still_reported() -> None:
+    """An exception whose class cannot be rebuilt from its arguments (a keyword-only one)
+    reaches this process as an internal error naming it, with the child's traceback."""
+    res = script("""
+        import json
+        from briefgen import workers
+        class Odd(Exception):
+            def __init__(self, message, *, detail):
+                super().__init__(message)
+        def fails():
+            raise Odd("odd failure", detail=1)
+        child = workers.Forked(fails)
+        try:
+            child.result()
+        except Exception as e:
+            print(json.dumps({"type": type(e).__name__, "message": str(e),
+                              "frames": "in fails" in str(e.__cause__)}))
+    """)
+    assert res == {"type": "InternalError", "message": "Odd: odd failure", "frames": True}
+
+
+@pytest.mark.parametrize("hook", [
+    "after_in_child=functools.partial(os.kill, 0, signal.SIGINT)",  # Ctrl-C: the group
+    "after_in_parent=functools.partial(os.kill, os.getpid(), signal.SIGINT)",
+], ids=["group", "parent"])
+def test_an_interrupt_as_the_child_starts(hook: str) -> None:
+    """Ctrl-C landing just as the fork returns (sent from inside ``os.fork``): in the child,
+    it never unwinds into the caller's code (which would go on as a second copy of the
+    build); here, the child just started is ended and reaped before it is raised."""
+    lines = script(f"""
+        import functools, json, os, signal
+        from briefgen import workers
+        me = os.getpid()
+        os.register_at_fork({hook})
+        try:
+            child = workers.Forked(lambda: "rendered")
+            try:
+                outcome = child.result()
+            except Exception as e:
+                outcome = type(e).__name__
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+        if os.getpid() != me:
+            print(json.dumps({{"escaped": outcome}}), flush=True)
+            os._exit(0)
+    """, CHILDREN_LEFT, """
+        print(json.dumps({"outcome": outcome, "children_left": children_left}))
+    """, lines=True, session=True)
+    assert lines == [{"outcome": "interrupted", "children_left": False}]
+
+
+MINIMAL = """\
+title: A brief
+date: 2023-09-20
+originator:
+  organisation: Desk
+marking:
+  scheme: tlp
+  label: "TLP:GREEN"
+summary:
+  - One point [@src].
+sources:
+  - key: src
+    title: A source
+"""
+
+
+def test_a_block_taller_than_the_page_is_named_from_the_child_as_in_one_process(
+        tmp_path: Path) -> None:
+    """The PDF's LayoutError, raised in its child, is the same located diagnostic (status 2,
+    nothing written) as with ``--jobs 1``, where this process renders it."""
+    style = tmp_path / "small.yaml"
+    style.write_text("page: {size: 3in x 3in, margins: {top: 5mm, bottom: 5mm, left: 5mm, "
+                     "right: 5mm}}\n")
+    # the first length at which the quotation, kept whole with its attribution, cannot fit
+    found = script(f"""
+        import json, briefgen
+        for n in range(5, 40):
+            words = " ".join(["Nobody expected the talks to last this long."] * n)
+            text = {MINIMAL!r} + f"quotes:\\n  - text: {{words}}\\n    speaker: A minister\\n"
+            try:
+                briefgen.build(briefgen.parse_brief(text + "    source: src\\n"),
+                               style={str(style)!r}, formats="pdf")
+            except briefgen.BriefError as e:
+                if "layout" in str(e):
+                    print(json.dumps(text + "    source: src\\n"))
+                    break
+    """)
+    brief = tmp_path / "tall.yaml"
+    brief.write_text(found)
+    runs = {}
+    for jobs in ("1", "2"):
+        out = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-s",
+                              str(style), "-o", str(tmp_path / jobs), "--jobs", jobs],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+        runs[jobs] = (out.returncode, out.stderr)
+        assert not (tmp_path / jobs).exists()
+    assert runs["1"] == runs["2"]
+    code, err = runs["2"]
+    assert code == 2 and f"error: {brief}: layout: the quotation beginning" in err, err
