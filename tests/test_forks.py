@@ -412,3 +412,45 @@ def test_a_block_taller_than_the_page_is_named_from_the_child_as_in_one_process(
     assert runs["1"] == runs["2"]
     code, err = runs["2"]
     assert code == 2 and f"error: {brief}: layout: the quotation beginning" in err, err
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for init to reap it does not)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            state = next(line for line in f if line.startswith("State:"))
+    except (FileNotFoundError, ProcessLookupError, StopIteration):
+        return False
+    return "Z" not in state.split()[1]
+
+
+def test_a_folder_builds_pool_workers_end_with_it_when_it_is_killed(tmp_path: Path) -> None:
+    """``kill -TERM`` (or ``kill -9``) to a folder build: its pool workers end too, rather
+    than wait for ever on a pipe no one reads."""
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    for k in range(6):
+        (folder / f"b{k}.yaml").write_bytes((ROOT / SAMPLE).read_bytes())
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        proc = subprocess.Popen([sys.executable, "-m", "briefgen", "build", str(folder), "-o",
+                                 str(tmp_path / f"out{sig}"), "--jobs", "2", "--quiet"],
+                                cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        workers: list[int] = []
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+            workers = [int(p) for p in children.read_text().split()] if children.exists() \
+                else []
+        assert len(workers) >= 2, "the pool's workers never started"
+        time.sleep(0.3)  # the workers are rendering
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [w for w in workers if _alive(w)]
+        for w in left:  # (so that a failure leaves nothing running)
+            os.kill(w, signal.SIGKILL)
+        assert not left, f"pool workers outlived a {signal.Signals(sig).name}"

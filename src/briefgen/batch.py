@@ -77,15 +77,19 @@ def _clashes(paths: Sequence[Path]) -> dict[str, BriefgenError]:
 # Workers: the local pool, and where the batch's shared data goes
 
 
-def _start_worker(context: Context) -> None:
+def _start_worker(context: Context, parent: int) -> None:
     """A pool worker leaves Ctrl-C to the process that started it (which stops the batch: an
-    interrupt landing in a worker as it hands back a result could hang the pool), and is given
-    the batch's shared data once, at start."""
+    interrupt landing in a worker as it hands back a result could hang the pool), ends when
+    that process ends however it ends (``kill``, ``kill -9``: a worker left behind would wait
+    forever on a pipe no one reads), and is given the batch's shared data once, at start."""
     import signal
 
     from .bundle import install
+    from .workers import die_with
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with(parent)
     install(context)
 
 
@@ -96,7 +100,7 @@ def _process_pool(workers: int, context: Context) -> Iterator[Executor]:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                             initargs=(context,)) as pool:
+                             initargs=(context, os.getpid())) as pool:
         try:
             yield pool
         except BaseException:

@@ -108,7 +108,7 @@ def _let_through(held: Any, undo: Callable[[], None]) -> None:
         raise
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """In a child: be killed when ``parent`` dies, however it dies (``kill -9`` included),
     rather than render on for no one (Linux; elsewhere a child ends when it next writes)."""
     if not sys.platform.startswith("linux"):
@@ -161,7 +161,7 @@ class Forked:
             try:
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
                 os.close(read)
-                _die_with(parent)
+                die_with(parent)
                 _send(fn, args, write)
             finally:
                 os._exit(0)
@@ -257,7 +257,7 @@ class Standby(Forked):
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
                 os.close(self._jobs)
                 os.close(read)
-                _die_with(parent)
+                die_with(parent)
                 self._serve(warm, jobs, write)
             finally:
                 os._exit(0)
