@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import document as d
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
 
@@ -78,3 +80,31 @@ def pdf_all_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+#: the smallest valid brief, as YAML text
+MINIMAL = """\
+title: A brief
+date: 2023-09-20
+originator:
+  organisation: Desk
+marking:
+  scheme: tlp
+  label: "TLP:GREEN"
+summary:
+  - One point [@src].
+sources:
+  - key: src
+    title: A source
+"""
+
+
+def rtl_charts() -> tuple[d.RiskMatrix, d.Timeline]:
+    """Charts with Arabic and Hebrew labels (drawn from the Noto fallbacks)."""
+    m = d.RiskMatrix(("نادر", "likely"), ("small", "big"), ((0, 1), (1, 2)),
+                     ("Low", "Medium", "High"), (d.RiskPoint("هجوم أنصار الله", 2, 2),),
+                     likelihood_title="الاحتمال", impact_title="Impact")
+    tl = d.Timeline((d.TimelineEvent("12 يناير 2024", 1.0, "بيان أنصار الله, 12 January"),
+                     d.TimelineEvent("13 Jan", 2.0, "A plain label"),
+                     d.TimelineEvent("14 Jan", 3.0, "ים סוף closed")))
+    return m, tl

@@ -23,7 +23,7 @@ from briefgen.render import chart_raster as cr
 from briefgen.render import graphics
 from briefgen.render.chart_layout import Box, Ink, Text, Turned, layout
 from briefgen.style import Style
-from conftest import SAMPLE
+from conftest import SAMPLE, rtl_charts
 
 ROOT = Path(__file__).resolve().parents[1]
 RTL_EXAMPLE = ROOT / "examples" / "briefs" / "red-sea-shipping-2024-01.yaml"
@@ -45,15 +45,6 @@ def sample_charts(tmp_path_factory: pytest.TempPathFactory) -> list[d.Chart]:
     return [b.chart for b in doc.blocks if isinstance(b, d.Figure)]
 
 
-def rtl_charts() -> list[d.Chart]:
-    """Charts with Arabic and Hebrew labels (in DejaVu Serif, drawn from the Noto fallbacks)."""
-    m = d.RiskMatrix(("نادر", "likely"), ("small", "big"), ((0, 1), (1, 2)),
-                     ("Low", "Medium", "High"), (d.RiskPoint("هجوم أنصار الله", 2, 2),),
-                     likelihood_title="الاحتمال", impact_title="Impact")
-    tl = d.Timeline((d.TimelineEvent("12 يناير 2024", 1.0, "بيان أنصار الله, 12 January"),
-                     d.TimelineEvent("13 Jan", 2.0, "A plain label"),
-                     d.TimelineEvent("14 Jan", 3.0, "ים סוף closed")))
-    return [m, tl]
 
 
 def odd_chart() -> d.RiskMatrix:

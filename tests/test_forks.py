@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from conftest import MINIMAL
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = "briefs/nagorno-karabakh-2023-09-ceasefire.yaml"
 
@@ -363,20 +365,6 @@ def test_an_interrupt_as_the_child_starts(hook: str) -> None:
     assert lines == [{"outcome": "interrupted", "children_left": False}]
 
 
-MINIMAL = """\
-title: A brief
-date: 2023-09-20
-originator:
-  organisation: Desk
-marking:
-  scheme: tlp
-  label: "TLP:GREEN"
-summary:
-  - One point [@src].
-sources:
-  - key: src
-    title: A source
-"""
 
 
 def test_a_block_taller_than_the_page_is_named_from_the_child_as_in_one_process(

@@ -21,7 +21,7 @@ from briefgen import document as d
 from briefgen.fonts import BUNDLED, FALLBACKS, font_runs
 from briefgen.render.bidi import isolate_inlines, rtl_runs
 from briefgen.render.pdf.shaping import isolate, log2vis
-from conftest import libreoffice_pdfs, need_tool
+from conftest import libreoffice_pdfs, need_tool, rtl_charts
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIEF = ROOT / "examples" / "briefs" / "red-sea-shipping-2024-01.yaml"
@@ -262,14 +262,6 @@ def test_tagged_pdf_spans_carry_their_language_and_the_structure_is_sound():
 # Charts: right-to-left labels shaped, reordered, in a face that has the letters
 
 
-def _rtl_charts() -> tuple[d.RiskMatrix, d.Timeline]:
-    m = d.RiskMatrix(("نادر", "likely"), ("small", "big"), ((0, 1), (1, 2)),
-                     ("Low", "Medium", "High"), (d.RiskPoint("هجوم أنصار الله", 2, 2),),
-                     likelihood_title="الاحتمال", impact_title="Impact")
-    tl = d.Timeline((d.TimelineEvent("12 يناير 2024", 1.0, "بيان أنصار الله, 12 January"),
-                     d.TimelineEvent("13 Jan", 2.0, "A plain label"),
-                     d.TimelineEvent("14 Jan", 3.0, "ים סוף closed")))
-    return m, tl
 
 
 def _chart_strings(node) -> list:
@@ -287,7 +279,7 @@ def test_chart_labels_are_shaped_right_to_left_in_a_face_with_the_letters(body):
     from briefgen.style import Style
 
     style = Style.model_validate({"fonts": {"body": body, "headings": body}})
-    m, tl = _rtl_charts()
+    m, tl = rtl_charts()
     for chart in (m, tl):
         strings = _chart_strings(graphics.drawing(chart, style, 400))
         drawn = "".join(s.text for s in strings)
@@ -321,7 +313,7 @@ def test_chart_labels_read_back_in_logical_order_from_pdf_and_png(tmp_path):
     from briefgen.render.pdf import render_pdf
     from briefgen.style import Style
 
-    m, tl = _rtl_charts()
+    m, tl = rtl_charts()
     doc = d.Document(d.Meta("Charts", dt.datetime(2024, 1, 15),
                             marking=d.Marking("tlp", "TLP:CLEAR")),
                      (d.Figure(m, (d.Text("Matrix"),), "A matrix"),

@@ -12,22 +12,7 @@ import pytest
 import briefgen
 from briefgen.errors import BriefError
 from briefgen.schema import schema_path, schema_text
-from conftest import SAMPLE
-
-MINIMAL = """\
-title: A brief
-date: 2023-09-20
-originator:
-  organisation: Desk
-marking:
-  scheme: tlp
-  label: "TLP:GREEN"
-summary:
-  - One point [@src].
-sources:
-  - key: src
-    title: A source
-"""
+from conftest import MINIMAL, SAMPLE
 
 
 def errors_of(text: str, name: str = "brief.yaml", fmt: str = "yaml") -> list[str]:
