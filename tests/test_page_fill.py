@@ -414,3 +414,41 @@ def test_docx_summary_box_is_on_the_first_page_in_libreoffice(
             bad[name] = first[-3:]
     assert checked == len(PACKS)
     assert not bad, bad
+
+
+def _marking_reach(pdf: Path) -> float:
+    """How near a marking comes to a sheet's edge on any page, in points: its filled block
+    (a TLP label), or its text where it has none."""
+    import pdfplumber
+
+    nearest = float("inf")
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            words = [w for w in page.extract_words() if w["text"].startswith("TLP:")]
+            boxes = [r for r in page.rects if r["height"] > 8 and any(
+                r["x0"] <= w["x0"] and w["x1"] <= r["x1"] and r["top"] <= w["top"]
+                and w["bottom"] <= r["bottom"] for w in words)]
+            for item in boxes or words:
+                nearest = min(nearest, item["top"], page.height - item["bottom"])
+    return nearest
+
+
+def test_markings_stay_inside_what_a_printer_prints(packs: dict[str, tuple[bytes, bytes]],
+                                                     lo_pdfs: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    """The marking at the top and foot of every page keeps out of the strip a printer
+    leaves unprinted (the stylesheet's print_margin, about 4.2 mm), in the PDF and in
+    LibreOffice's layout of the DOCX: in-focus put its footer label 2.3 mm (PDF) and 1.8 mm
+    (DOCX) from the sheet's edge, where paper would cut it off."""
+    from briefgen.render.stylesheet import resolve
+
+    margin = resolve(load_style("default")).furniture.print_margin
+    bad = {}
+    for name, path in lo_pdfs.items():
+        pdf = tmp_path / f"{name}.briefgen.pdf"
+        pdf.write_bytes(packs[name][0])
+        for fmt, file in (("pdf", pdf), ("docx", path)):
+            reach = _marking_reach(file)
+            if reach < margin - 0.5:
+                bad[f"{name} {fmt}"] = round(reach, 1)
+    assert not bad, bad

@@ -184,6 +184,41 @@ class FurnitureLook:
     marking_min_em: float = 0.9  # ... and at least this far above the page edge
     marking_baseline_em: float = 0.35  # a marking's baseline below its centre (capitals)
     marking_box_em: float = 1.6  # the height of a TLP label's filled block
+    #: what printers leave unprinted at a sheet's edges (about 4.2 mm, a laser printer's): a
+    #: marking's block, or its capitals, stays inside it, or the marking is cut off on paper
+    print_margin: float = 12.0
+
+    def marking_half(self, size: float, filled: bool) -> float:
+        """Half the height of a marking of ``size`` points: its filled block, or its
+        capitals."""
+        return size * (self.marking_box_em if filled else 1.0) / 2
+
+    def marking_top(self, top_margin: float, size: float, filled: bool) -> float:
+        """The header marking's centre, in points below the page's top edge."""
+        return max(top_margin * self.marking_top_share,
+                   self.print_margin + self.marking_half(size, filled))
+
+    def footer(self, bottom_margin: float, size: float | None,
+               filled: bool) -> tuple[float, float, float | None]:
+        """Where the footer's parts sit, in points above the page's bottom edge: its rule,
+        its line's baseline and its marking's centre (None without a marking, ``size``
+        None). The marking sits in the margin's lower part, clear of the footer line, and
+        never in the strip a printer leaves unprinted; where that strip pushes it up, the
+        footer line and its rule move up with it."""
+        rule = bottom_margin - min(self.rule_offset, bottom_margin * self.rule_offset_share)
+        baseline = rule - self.size * self.footer_drop_em
+        if size is None:
+            return rule, baseline, None
+        clear = size * self.marking_clear_em
+        centre = max(min(bottom_margin * self.marking_bottom_share, baseline - clear),
+                     size * self.marking_min_em)
+        safe = self.print_margin + self.marking_half(size, filled)
+        if centre < safe:
+            centre = safe
+            if baseline < centre + clear:
+                baseline = centre + clear
+                rule = baseline + self.size * self.footer_drop_em
+        return rule, baseline, centre
 
 
 @dataclass(frozen=True)

@@ -66,19 +66,21 @@ def furniture_geometry(ctx: Context) -> Geometry:
     fl, m = ctx.sheet.furniture, ctx.style.page.margins
     font = ctx.fonts.name(ctx.sheet.role("header-footer").family)
     asc = ascent(font, ctx.fonts.families, fl.size)
-    rule = m.bottom - min(fl.rule_offset, m.bottom * fl.rule_offset_share)
-    baseline = rule - fl.size * fl.footer_drop_em
     rule_space = max(0, round(fl.size * fl.footer_drop_em - asc))
     below = ctx.sheet.role("header-footer").leading - asc  # the footer line below its baseline
     if ctx.marking is None:
+        _rule, baseline, _none = fl.footer(m.bottom, None, False)
         return Geometry(None, max(0.0, baseline - below), 0.0, rule_space)
     size, block = ctx.look.size, marking_block(ctx)
-    top = m.top * fl.marking_top_share
-    centre = max(min(m.bottom * fl.marking_bottom_share, baseline - size * fl.marking_clear_em),
-                 size * fl.marking_min_em)
-    footer = max(0.0, centre - block / 2)
+    filled = bool(ctx.look.background)
+    top = fl.marking_top(m.top, size, filled)
+    _rule, baseline, centre = fl.footer(m.bottom, size, filled)
+    assert centre is not None
+    # the word processor's shaded block is taller than the PDF's: kept out of the strip a
+    # printer leaves unprinted as well, it sits a little further in than the PDF's
+    footer = max(fl.print_margin, centre - block / 2)
     gap = max(0.0, baseline - below - (footer + block))
-    return Geometry(max(0.0, top - block / 2), footer, gap, rule_space)
+    return Geometry(max(fl.print_margin, top - block / 2), footer, gap, rule_space)
 
 
 def _marking_para(ctx: Context) -> Element:

@@ -72,21 +72,21 @@ class Furniture:
         msize = mk.size if mk else 0
         # header: the marking, then a rule
         if mk is not None:
-            self._draw_marking(canv, mk, x, width, ph - m.top * fl.marking_top_share)
+            self._draw_marking(canv, mk, x, width,
+                               ph - fl.marking_top(m.top, msize, bool(mk.background)))
         canv.setStrokeColor(hex_colour(fl.rule_colour))
         canv.setLineWidth(fl.rule_width)
         rule_top = ph - m.top + min(fl.rule_offset, m.top * fl.rule_offset_share)
         canv.line(x, rule_top, x + width, rule_top)
         # footer: a rule, the footer text and "Page X of Y", then the marking
-        rule_bottom = m.bottom - min(fl.rule_offset, m.bottom * fl.rule_offset_share)
+        rule_bottom, baseline, centre = fl.footer(m.bottom, msize if mk else None,
+                                                  bool(mk and mk.background))
         canv.line(x, rule_bottom, x + width, rule_bottom)
-        baseline = rule_bottom - fl.size * fl.footer_drop_em
         # "Page X of Y" and the footer text: a form, filled in once Y is known (see finish)
         canv.doForm(_footer_form(page))
         self.footers.append((page, x, width, baseline))
-        if mk is not None:
-            centre = min(m.bottom * fl.marking_bottom_share, baseline - msize * fl.marking_clear_em)
-            self._draw_marking(canv, mk, x, width, max(centre, msize * fl.marking_min_em))
+        if mk is not None and centre is not None:
+            self._draw_marking(canv, mk, x, width, centre)
         canv.restoreState()
 
     def finish(self, canv: Canvas, total: int) -> None:
