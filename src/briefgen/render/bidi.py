@@ -13,8 +13,8 @@ from dataclasses import replace
 
 from .. import document as d
 
-__all__ = ["LRM", "RLM", "base_rtl", "has_rtl", "isolate_inlines", "levels", "rtl_runs",
-           "visual_runs"]
+__all__ = ["LRM", "RLM", "base_rtl", "has_rtl", "isolate_inlines", "levels", "resolved_levels",
+           "rtl_runs", "visual_runs"]
 
 LRM, RLM = "\u200e", "\u200f"
 
@@ -140,21 +140,28 @@ def levels(text: str, rtl: bool) -> list[int]:
     """The embedding level of each character of one line of ``text`` in a paragraph of base
     direction ``rtl`` (rules W1 to I2 of the bidirectional algorithm; explicit controls
     count as neutrals): odd levels run right to left."""
-    import bidi.algorithm as alg  # type: ignore[import-untyped]
-
     clean = "".join(" " if unicodedata.bidirectional(c) in
                     ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI") else c
                     for c in text)
+    out = resolved_levels(clean, rtl)
+    return out if out is not None else [int(rtl)] * len(text)
+
+
+def resolved_levels(text: str, rtl: bool) -> list[int] | None:
+    """The levels rules W1 to I2 give each character of ``text`` (python-bidi), or None where
+    the algorithm dropped characters (explicit controls) and the levels no longer line up."""
+    import bidi.algorithm as alg  # type: ignore[import-untyped]
+
     storage = alg.get_empty_storage()
     storage["base_level"] = int(rtl)
     storage["base_dir"] = "R" if rtl else "L"
-    alg.get_embedding_levels(clean, storage)
+    alg.get_embedding_levels(text, storage)
     alg.explicit_embed_and_overrides(storage)
     alg.resolve_weak_types(storage, False)
     alg.resolve_neutral_types(storage, False)
     alg.resolve_implicit_levels(storage, False)
     out = [ch["level"] for ch in storage["chars"]]
-    return out if len(out) == len(text) else [int(rtl)] * len(text)
+    return out if len(out) == len(text) else None
 
 
 def visual_runs(items: list[tuple[int, str]], rtl: bool) -> list[int]:

@@ -34,7 +34,7 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
-from ..bidi import has_rtl, visual_runs
+from ..bidi import has_rtl, resolved_levels, visual_runs
 
 __all__ = ["base_rtl", "bidi_style", "bidi_text", "has_rtl", "install", "isolate", "line_runs",
            "log2vis", "logical_text", "run_width", "shape_run"]
@@ -412,8 +412,6 @@ def reorder_lines(lines: Any, rtl: bool) -> None:
     text (a shaped word is already in visual order inside, and stays whole), and the units
     reordered by rule L2. A right-to-left paragraph's units are left reversed, as ReportLab
     reverses them again when it draws."""
-    import bidi.algorithm as alg
-
     for line in lines:
         frags = getattr(line, "words", None)
         if not frags:
@@ -432,16 +430,8 @@ def reorder_lines(lines: Any, rtl: bool) -> None:
         logical = "".join(_unit_class(c) for _, t in units for c in t)
         if not has_rtl(logical) and not rtl:
             continue
-        storage = alg.get_empty_storage()
-        storage["base_level"] = int(rtl)
-        storage["base_dir"] = "R" if rtl else "L"
-        alg.get_embedding_levels(logical, storage)
-        alg.explicit_embed_and_overrides(storage)
-        alg.resolve_weak_types(storage, False)
-        alg.resolve_neutral_types(storage, False)
-        alg.resolve_implicit_levels(storage, False)
-        levels = [ch["level"] for ch in storage["chars"]]
-        if len(levels) != len(logical):
+        levels = resolved_levels(logical, rtl)
+        if levels is None:
             continue  # (explicit controls dropped: leave the line as ReportLab made it)
         # a unit's level: its highest (a shaped word is in visual order inside, a mark such
         # as U+200E may be anywhere in it); a callback's, the lower of its neighbours' (so
