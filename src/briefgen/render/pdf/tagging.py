@@ -244,12 +244,8 @@ class Tagger(PageHooks):
     @contextmanager
     def scope(self, role: str, **kw: Any) -> Iterator[Elem]:
         """An element whose kids are made inside the ``with``."""
-        elem = self.add(role, **kw)
-        self.parents.append(elem)
-        try:
+        with self.into(self.add(role, **kw)) as elem:
             yield elem
-        finally:
-            self.parents.pop()
 
     @contextmanager
     def block(self, b: d.Block) -> Iterator[Elem]:

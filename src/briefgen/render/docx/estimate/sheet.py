@@ -82,17 +82,22 @@ class StyleSheet:
                         dd.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}"))
         self._cache: dict[str, dict] = {}
 
+    def _chain(self, style_id: str) -> list[Element]:
+        """The style and the styles it is ``basedOn``, the furthest first (at most 20: a
+        loop in a reference document's styles ends there)."""
+        chain: list[Element] = []
+        st = self.by_id.get(style_id)
+        while st is not None and len(chain) < 20:
+            chain.append(st)
+            based = st.find(qn("w:basedOn"))
+            st = self.by_id.get(based.get(qn("w:val"))) if based is not None else None
+        return chain[::-1]
+
     def para(self, style_id: str | None) -> dict:
         style_id = style_id or "Normal"
         if style_id not in self._cache:
-            chain: list[Element] = []
-            st = self.by_id.get(style_id)
-            while st is not None and len(chain) < 20:
-                chain.append(st)
-                based = st.find(qn("w:basedOn"))
-                st = self.by_id.get(based.get(qn("w:val"))) if based is not None else None
             props = dict(self.defaults)
-            for st in reversed(chain):
+            for st in self._chain(style_id):
                 apply_props(props, st.find(qn("w:pPr")), st.find(qn("w:rPr")))
             self._cache[style_id] = props
         return self._cache[style_id]
@@ -114,13 +119,7 @@ class StyleSheet:
         """(top, between rows, bottom) rule widths of a table style (``basedOn`` followed),
         in points; a rule that is nil or none is 0."""
         widths = {"top": 0.0, "insideH": 0.0, "bottom": 0.0}
-        chain: list[Element] = []
-        st = self.by_id.get(style_id)
-        while st is not None and len(chain) < 20:
-            chain.append(st)
-            based = st.find(qn("w:basedOn"))
-            st = self.by_id.get(based.get(qn("w:val"))) if based is not None else None
-        for st in reversed(chain):
+        for st in self._chain(style_id):
             borders = st.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
             if borders is None:
                 continue
