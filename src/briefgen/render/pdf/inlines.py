@@ -119,6 +119,14 @@ class InlineWriter:
                in_link: bool = False) -> str:
         colour = "" if where == "th" else f' color="{self.link_colour}"'
         run = _Run(where, in_link, colour)
+        self._emit(inlines, run)
+        if run.pending:
+            self._marks(run)
+        return "".join(run.out)
+
+    def _emit(self, inlines: tuple[d.Inline, ...], run: _Run) -> None:
+        """Each inline through its handler, the note marks gathered so far written before
+        the first inline that is not a note."""
         for k, i in enumerate(inlines):
             if run.pending and _is_space(i) and k + 1 < len(inlines) \
                     and type(inlines[k + 1]) is d.Note:
@@ -128,9 +136,6 @@ class InlineWriter:
             handler = _HANDLERS.get(type(i))
             if handler is not None:
                 handler(self, i, run)
-        if run.pending:
-            self._marks(run)
-        return "".join(run.out)
 
     def note_number(self, note: d.Note) -> int:
         """The number of a note: the next one the first time its content is seen, the first
@@ -200,12 +205,7 @@ class InlineWriter:
         change bars when the style draws them)."""
         if self.change_bars:
             run.out.append(bar_marks("start"))
-        for child in i.children:
-            if run.pending and type(child) is not d.Note:
-                self._marks(run)
-            handler = _HANDLERS.get(type(child))
-            if handler is not None:
-                handler(self, child, run)
+        self._emit(i.children, run)
         if self.change_bars:
             run.out.append(bar_marks("end"))
 
