@@ -372,20 +372,13 @@ def prestart(fmts: Sequence[str]) -> None:
 
 
 def warm_renderer(fmt: str) -> Callable[[], None]:
-    """What a :class:`Standby` child imports while it waits: the format's renderer."""
+    """What a :class:`Standby` child does while it waits: import the format's renderer and
+    what it imports when it first runs (:func:`briefgen.render.load_renderer`)."""
 
     def warm() -> None:
-        import importlib
+        from .render import load_renderer
 
-        importlib.import_module(f"briefgen.render.{fmt}")
-        if fmt == "pdf":  # what render_pdf imports when it runs
-            for name in ("briefgen.render.pdf.renderer", "briefgen.redline",
-                         "reportlab.platypus.doctemplate"):
-                importlib.import_module(name)
-        elif fmt == "docx":  # what its charts import when there are any
-            importlib.import_module("briefgen.render.chart_raster").available()
-            for name in ("PIL.Image", "PIL.ImageDraw", "PIL.ImageFont"):
-                importlib.import_module(name)
+        load_renderer(fmt)
 
     return warm
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..document import Document
     from ..style import Style
 
-__all__ = ["layout_problem", "prepare_renderer", "render"]
+__all__ = ["layout_problem", "load_renderer", "prepare_renderer", "render"]
 
 
 def render(document: Document, style: Style, fmt: str) -> bytes:
@@ -41,6 +41,25 @@ def render(document: Document, style: Style, fmt: str) -> bytes:
 _KINDS = {"Paragraph": "paragraph", "Table": "table", "Quote": "quotation", "Box": "box",
           "ListBlock": "list", "Figure": "figure", "TitleBlock": "top sheet",
           "Heading": "heading", "Contents": "contents", "NotesList": "notes"}
+
+
+def load_renderer(fmt: str) -> None:
+    """Import a format's renderer and what its first render imports (the PDF renderer proper
+    and ReportLab's document template; the DOCX's chart painter and Pillow), as a process
+    that will render does while the document is still being composed."""
+    import importlib
+
+    importlib.import_module(f"briefgen.render.{fmt}")
+    if fmt == "pdf":
+        for name in ("briefgen.render.pdf.renderer", "briefgen.redline",
+                     "reportlab.platypus.doctemplate"):
+            importlib.import_module(name)
+    elif fmt == "docx":
+        from .chart_raster import available
+
+        available()
+        for name in ("PIL.Image", "PIL.ImageDraw", "PIL.ImageFont"):
+            importlib.import_module(name)
 
 
 def prepare_renderer(fmt: str, style: Style) -> None:
