@@ -10,10 +10,11 @@ from typing import Any
 from reportlab.graphics import renderPDF
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, Table
+from reportlab.platypus import Flowable, Image, ListFlowable, Table
 from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import FrameBreak
 
+from ..common import LEAD_IN
 from ..stylesheet import FigureLook
 from .reportlab_adapter import (
     MemoParagraph,
@@ -204,14 +205,37 @@ class FlowTable(Table):
         lines under a repeated header beside empty cells reads as a fault; ReportLab checks
         the rest of the whole table, not of the row): ``parts``, or the row split higher up,
         or None when the part on this page would then be too short."""
-        short = self._stub(parts, width)
+        short = max(self._stub(parts, width), self._stranded(parts))
         if not short:
             return parts
         for step in range(3):  # a row splits between lines, items, paragraphs: go higher
             again = split_inside_row(self, height - short - 1 - step * (self.splitInRow or 0) / 2)
-            if len(again) == 2 and self._in_row(again) and not self._stub(again, width):
+            if len(again) == 2 and self._in_row(again) and not self._stub(again, width) \
+                    and not self._stranded(again):
                 return again
         return None
+
+    def _stranded(self, parts: list[Flowable]) -> float:
+        """The height of what the split row leaves stranded at the foot of its first part: a
+        cell ending with a keep-with-next paragraph, or with a short paragraph whose list went
+        on to the next part (a label such as "Indicators to watch:"); 0 when there is none.
+        (ReportLab splits a cell's flowables in order and keeps nothing with the next.)"""
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        first, rest = table_cells(parts[0]), table_cells(parts[1])
+        if not first or len(rest) <= head:
+            return 0.0
+        worst = 0.0
+        for top, bottom in zip(first[-1], rest[head]):
+            if not isinstance(top, (list, tuple)) or not top:
+                continue
+            last = top[-1]
+            nxt = bottom[0] if isinstance(bottom, (list, tuple)) and bottom else None
+            if last.getKeepWithNext() or (isinstance(last, _RLParagraph)
+                                          and isinstance(nxt, ListFlowable)
+                                          and len(last.getPlainText()) <= LEAD_IN):
+                worst = max(worst, getattr(last, "height", 0.0) + last.getSpaceBefore()
+                            + last.getSpaceAfter())
+        return worst
 
     def _stub(self, parts: list[Flowable], width: float) -> float:
         """How much shorter than ``splitInRow`` the rest of the split row is (0: not short)."""
