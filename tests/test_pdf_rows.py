@@ -1,17 +1,23 @@
-"""Table rows split across PDF pages as a desk officer would accept them: a label that opens a
-list inside a cell ("Indicators to watch:") never ends a page with its list on the next.
-ReportLab splits a cell's flowables in order and keeps nothing with the next; FlowTable moves
-the split up instead. Read back from the PDF with pdfplumber, in every shipped style and
-template (the ``packs`` fixture of test_page_fill)."""
+"""Tables split across PDF pages as a desk officer would accept them, in every shipped style
+and template (the ``packs`` fixture of test_page_fill):
+
+- a label that opens a list inside a cell ("Indicators to watch:") never ends a page with its
+  list on the next (ReportLab splits a cell's flowables in order and keeps nothing with the
+  next; FlowTable moves the split up instead), read back with pdfplumber;
+- no page holds a single whole row of a table that runs over pages (e.g. the confidence
+  scale's "Low" row alone above the sources), read from the tagged PDF's structure: which
+  pages each table row's marked content is on."""
 
 from __future__ import annotations
 
 import io
 
 import pdfplumber
+import pikepdf
 import pytest
 
 from test_page_fill import packs  # noqa: F401  (the fixture: every style and template)
+from test_pdf_tagged import Elem, elems, read_tree
 
 LABEL = ("Indicators", "to", "watch:")
 
@@ -65,3 +71,58 @@ def test_the_sample_has_labels_to_check(packs: dict[str, tuple[bytes, bytes]],  
     with pdfplumber.open(io.BytesIO(packs[name][0])) as doc:
         text = " ".join(p.extract_text() or "" for p in doc.pages)
     assert text.count("Indicators to watch:") >= 2
+
+
+def _marks(e: Elem) -> set[tuple[object, int]]:
+    """The (page, MCID) of an element's marked content."""
+    return {(k[1], k[2]) for x in elems(e) for k in x.kids
+            if isinstance(k, tuple) and k[0] == "mcid"}
+
+
+#: a lone row whose text spans less than this share of the page is a fault (briefgen keeps
+#: rows under a quarter of the text frame from standing alone: a row's text is a little
+#: shorter than the row)
+LONE = 0.2
+
+
+def lone_rows(pdf: bytes) -> list[str]:
+    """Each page holding one short whole body row, and no other, of a table that runs over
+    pages; read from the structure tree (which pages each row's marked content is on) and
+    pdfplumber (how tall the row's text is there)."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = [p.objgen for p in doc.pages]
+        tables = [t for t in elems(read_tree(doc)) if t.role == "Table"]
+        rows = [[_marks(r) for r in elems(t)
+                 if r.role == "TR" and not any(c.role == "TH" for c in elems(r))]
+                for t in tables]
+    bad = []
+    with pdfplumber.open(io.BytesIO(pdf)) as plumb:
+        for marks in rows:
+            spans = [{pg for pg, _n in m} for m in marks]
+            if len(marks) < 2 or len(set().union(*spans)) < 2:
+                continue
+            for pg in sorted(set().union(*spans), key=pages.index):
+                here = [k for k, sp in enumerate(spans) if pg in sp]
+                if len(here) != 1 or spans[here[0]] != {pg}:
+                    continue
+                page = plumb.pages[pages.index(pg)]
+                ids = {n for _pg, n in marks[here[0]]}
+                chars = [c for c in page.chars if c.get("mcid") in ids]
+                tall = max(c["bottom"] for c in chars) - min(c["top"] for c in chars)
+                if tall < LONE * page.height:
+                    bad.append(f"page {pages.index(pg) + 1}: one row alone "
+                               f"({tall:.0f} pt) of a {len(marks)}-row table")
+    return bad
+
+
+def test_the_check_sees_a_lone_row(packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    """The check reads rows and pages: every pack has tables over two pages, with rows."""
+    with pikepdf.open(io.BytesIO(packs["default-full"][0])) as doc:
+        tables = [e for e in elems(read_tree(doc)) if e.role == "Table"]
+        over = [t for t in tables if len({pg for pg, _n in _marks(t)}) > 1]
+    assert len(tables) >= 6 and over
+
+
+def test_pdf_no_row_alone_on_a_page(packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    bad = {name: found for name, (pdf, _docx) in packs.items() if (found := lone_rows(pdf))}
+    assert not bad, bad

@@ -77,6 +77,9 @@ class TableLook:
     space_after: float
     nested_width: float  # a table inside a box or cell takes this share of the width
     min_split_lines: int  # a row taller than a page splits only with this many lines each side
+    #: a body row shorter than this share of the text frame never stands alone on a page
+    #: under its table's header (at the foot of one page or the top of the next)
+    lone_row_share: float = 0.25
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from .reportlab_adapter import (
     MemoParagraph,
     PlainTextParagraph,
     frame_at_top,
+    lone_row,
     placed_frame,
     row_heights,
     split_inside_row,
@@ -184,10 +185,12 @@ class FlowTable(Table):
         carried over, or None to move the whole table on."""
         first = self._short_rows(parts[0], width)
         rest = self._short_rows(parts[1], width)
-        short = self.splitInRow or 0
+        short = max(self.splitInRow or 0, lone_row(placed_frame(self)))
         if len(first) == 1 and first[0] < short and not frame_at_top(placed_frame(self)):
             return None
-        if len(rest) == 1 and rest[0] < short and len(first) >= 3:
+        if len(rest) == 1 and rest[0] < short:
+            if len(first) < 3:  # one row more over would leave one alone here: move it all
+                return None
             again = super().split(width, height - first[-1] - 1)
             if len(again) == 2 and not self._in_row(again):
                 return again

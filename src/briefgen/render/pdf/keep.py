@@ -28,7 +28,14 @@ from reportlab.platypus.flowables import PageBreak
 from ..common import LEAD_IN
 from .flowables import Figure, NotesSlot
 from .notes import FUZZ, note_marks
-from .reportlab_adapter import frame_at_top, placed_frame, row_heights, table_cells
+from .reportlab_adapter import (
+    frame_at_top,
+    lone_row,
+    place_in,
+    placed_frame,
+    row_heights,
+    table_cells,
+)
 
 __all__ = ["KeepWithNext", "PullUp", "can_start", "keep_with_next"]
 
@@ -98,7 +105,8 @@ class KeepWithNext(Flowable):
             y -= prev_after
         nxt = self.nxt
         y -= max(nxt.getSpaceBefore() - (prev_after or 0), 0)
-        return can_start(nxt, canv, aw, y, self.frame_height, self._notes_room())
+        return can_start(nxt, canv, aw, y, self.frame_height, self._notes_room(),
+                         lone=lone_row(placed_frame(self)))
 
     def _notes_room(self) -> Notes:
         """With footnotes: the extra room at the page foot the notes of the group and of a
@@ -125,9 +133,10 @@ class KeepWithNext(Flowable):
 
 
 def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: float,
-              notes: Notes = _no_notes, depth: int = 0) -> bool:
+              notes: Notes = _no_notes, depth: int = 0, lone: float = 0.0) -> bool:
     """Whether ``f`` can put its first lines into ``ah`` points (see :class:`KeepWithNext`);
-    ``notes`` gives the room the footnotes of a piece (and of the heading) would take."""
+    ``notes`` gives the room the footnotes of a piece (and of the heading) would take;
+    ``lone``, the height below which a table row never stands alone on a page."""
     if ah <= 0:
         return False
     _w, h = f.wrapOn(canv, aw, ah)
@@ -137,7 +146,8 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
         heights = row_heights(f)
         lead = sum(heights[: f.repeatRows + 1])
         body = heights[f.repeatRows:]
-        if len(body) >= 2 and body[0] < (f.splitInRow or 0):  # never a short row alone
+        short = max(f.splitInRow or 0, lone)
+        if len(body) >= 2 and body[0] < short:  # never a short row alone
             lead += min(body[1], f.splitInRow or body[1])  # (see FlowTable._no_lone_row)
         if lead <= ah - notes(table_cells(f)[: f.repeatRows + 1]) + FUZZ:
             return True
@@ -156,7 +166,7 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
         if h > room + FUZZ:
             # a container (a list) splits into its items, whatever the height: look inside
             return depth < 6 and can_start(first, canv, aw, room, frame_height, notes,
-                                           depth + 1)
+                                           depth + 1, lone)
         extra = notes([first])
         if h <= ah - extra + FUZZ:
             return True
@@ -170,21 +180,25 @@ class PullUp(Flowable):
     """The block before a short end of the pack (the sources: a heading and a short list) and
     that end. Where the end would start a page alone, the block splits earlier, so that its
     last lines go over with the end and the last page holds at least ``need`` points of text
-    (never a heading and three lines alone)."""
+    (never a heading and three lines alone). A table that cannot part with rows (it would
+    leave a short row alone: FlowTable's rule) goes over whole, with ``lead``, the short
+    paragraph that introduces it."""
 
-    def __init__(self, prev: Flowable, tail: list[Flowable], need: float):
+    def __init__(self, prev: Flowable, tail: list[Flowable], need: float,
+                 lead: list[Flowable] | None = None):
         super().__init__()
         self.prev = prev
         self.tail = tail
         self.need = need
+        self.lead = lead or []
         self.width = self.height = 0
 
     def bg_children(self) -> list[Flowable]:
         """What it holds (for the footnotes' search for marks)."""
-        return [self.prev, *self.tail]
+        return [*self.lead, self.prev, *self.tail]
 
     def getSpaceBefore(self) -> float:
-        return self.prev.getSpaceBefore()
+        return (self.lead or [self.prev])[0].getSpaceBefore()
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return availWidth, 0xFFFFFF  # never placed whole: split() hands out the pieces
@@ -198,30 +212,39 @@ class PullUp(Flowable):
                    + (f.getSpaceBefore() + f.getSpaceAfter() if spaced else 0) for f in items)
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        canv, prev = self.canv, self.prev
-        _w, h = prev.wrapOn(canv, availWidth, availHeight)
-        if h > availHeight + FUZZ:  # the block runs over: its last piece is the block now
+        canv, prev, lead = self.canv, self.prev, self.lead
+        frame = placed_frame(self)
+        above = sum(f.wrapOn(canv, availWidth, availHeight)[1] + f.getSpaceBefore()
+                    + f.getSpaceAfter() for f in lead)
+        _w, h = prev.wrapOn(canv, availWidth, availHeight - above)
+        if h > availHeight - above + FUZZ:  # the block runs over: its last piece is the block
+            if lead:
+                return [*lead, PullUp(prev, self.tail, self.need)]
             parts = prev.splitOn(canv, availWidth, availHeight)
             if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
                 return [*parts[:-1], PullUp(parts[-1], self.tail, self.need)]
             return [*parts, *self.tail] if parts else []
         tail = self._tail_height(availWidth, spaced=False)
-        room = availHeight - h - prev.getSpaceAfter()
+        room = availHeight - above - h - prev.getSpaceAfter()
         if self._tail_height(availWidth, spaced=True) <= room + FUZZ or tail >= self.need:
-            return [prev, *self.tail]
+            return [*lead, prev, *self.tail]
+        place_in(prev, frame)  # (a table piece alone on a page's top is judged there)
         for share in (1.0, 0.5, 0.25):  # as much as the block will part with, up to the need
             parts = prev.splitOn(canv, availWidth, h - (self.need - tail) * share)
             if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
-                return [*parts, *self.tail]  # (a table's split may hold a frame break)
-        return [prev, *self.tail]
+                return [*lead, *parts, *self.tail]  # (a table's split may hold a frame break)
+        if isinstance(prev, Table) and not frame_at_top(frame):
+            return [FrameBreak(), *lead, prev, *self.tail]
+        return [*lead, prev, *self.tail]
 
     def draw(self) -> None:
         pass
 
 
 def _pull_up(out: list[Flowable], need: float) -> list[Flowable]:
-    """The last :class:`KeepWithNext` and what follows it, with the block before it, become
-    one :class:`PullUp` (when that block is text or a table)."""
+    """The last :class:`KeepWithNext` and what follows it, with the block before it (and a
+    table's short lead-in paragraph), become one :class:`PullUp` (when that block is text or
+    a table)."""
     ends = [k for k, f in enumerate(out) if isinstance(f, KeepWithNext)]
     if need <= 0 or not ends or ends[-1] == 0:
         return out
@@ -230,7 +253,10 @@ def _pull_up(out: list[Flowable], need: float) -> list[Flowable]:
     if not _is_content(prev) or isinstance(prev, (KeepWithNext, Figure)) \
             or any(not _is_content(f) for f in tail):
         return out
-    return [*out[: k - 1], PullUp(prev, tail, need)]
+    j = k - 1
+    if j >= 1 and isinstance(prev, Table) and _leads_in(out[j - 1], prev):
+        j -= 1
+    return [*out[:j], PullUp(prev, tail, need, out[j:k - 1])]
 
 
 def keep_with_next(story: list[Flowable], frame_height: float,

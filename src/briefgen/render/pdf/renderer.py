@@ -40,7 +40,7 @@ from .inlines import InlineWriter, drawable_chars
 from .keep import keep_with_next
 from .look import Look
 from .notes import FN_CALLBACK, FlushNotes, Footnotes, NoteBook, NoteFrame, place_notes
-from .reportlab_adapter import HookedCanvas, defer_save, retype
+from .reportlab_adapter import HookedCanvas, defer_save, retype, set_lone_row
 from .tagging import LINK_CALLBACK, Tagger
 
 __all__ = ["DocTemplate", "Renderer"]
@@ -116,6 +116,7 @@ class Renderer:
         pad: dict[str, Any] = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0,
                                "bottomPadding": 0, "id": "body"}
         frame: Frame = NoteFrame(foot, x, y, w, h, **pad) if foot else Frame(x, y, w, h, **pad)
+        set_lone_row(frame, h * self.sheet.table.lone_row_share)
         page_template = PageTemplate(
             id="page", frames=[frame], onPage=self.tags.pagination(self.furniture.draw_page),
             pagesize=(pw, ph),

@@ -289,6 +289,22 @@ def placed_frame(f: Flowable) -> Frame | None:
     return getattr(f, "_frame", None)
 
 
+def place_in(f: Flowable, frame: Frame | None) -> None:
+    """Tell ``f`` the frame it is being placed in, as ReportLab does before a split (for a
+    flowable split by another on its behalf)."""
+    f._frame = frame
+
+
+def set_lone_row(frame: Frame, height: float) -> None:
+    """Tell the tables placed in ``frame`` how short a row must not stand alone (points)."""
+    frame.__dict__["bg_lone_row"] = height
+
+
+def lone_row(frame: Frame | None) -> float:
+    """What :func:`set_lone_row` told ``frame`` (0 for none)."""
+    return float(getattr(frame, "bg_lone_row", 0.0))
+
+
 def frame_at_top(frame: Frame | None) -> bool:
     """Whether nothing has been placed in the frame yet (a frame-less flowable is at a top)."""
     return frame is None or bool(getattr(frame, "_atTop", True))
