@@ -5,8 +5,14 @@ and template (the ``packs`` fixture of test_page_fill):
   list on the next (ReportLab splits a cell's flowables in order and keeps nothing with the
   next; FlowTable moves the split up instead), read back with pdfplumber;
 - no page holds a single whole row of a table that runs over pages (e.g. the confidence
-  scale's "Low" row alone above the sources), read from the tagged PDF's structure: which
-  pages each table row's marked content is on."""
+  scale's "Low" row alone above the sources);
+- no row shorter than about a third of a page is split across pages (it moves whole: a row
+  split for a few lines leaves empty cells under the repeated header, e.g. an actor's name
+  on one page and four lines of its role under an empty actor cell on the next);
+- no list of three items or fewer is split ("Brokered by:" alone at a page's foot).
+
+The last three read the tagged PDF's structure (which pages each row's or list's marked
+content is on) and pdfplumber (how tall its text is there)."""
 
 from __future__ import annotations
 
@@ -125,4 +131,56 @@ def test_the_check_sees_a_lone_row(packs: dict[str, tuple[bytes, bytes]]) -> Non
 
 def test_pdf_no_row_alone_on_a_page(packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
     bad = {name: found for name, (pdf, _docx) in packs.items() if (found := lone_rows(pdf))}
+    assert not bad, bad
+
+
+def _extent(plumb: pdfplumber.PDF, pages: list[object], marks: set[tuple[object, int]]) -> float:
+    """The height of the text of ``marks`` summed over the pages it is on (points)."""
+    total = 0.0
+    for pg in {pg for pg, _n in marks}:
+        ids = {n for p, n in marks if p == pg}
+        chars = [c for c in plumb.pages[pages.index(pg)].chars if c.get("mcid") in ids]
+        if chars:
+            total += max(c["bottom"] for c in chars) - min(c["top"] for c in chars)
+    return total
+
+
+#: a row or list whose text is shorter than this share of the page must not be split
+#: (briefgen keeps rows under 0.4 of the text frame whole, lists of three items under 0.25)
+WHOLE = 0.25
+
+
+def split_short(pdf: bytes) -> list[str]:
+    """Table rows and short lists (three items or fewer) split across pages though short."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = [p.objgen for p in doc.pages]
+        found = elems(read_tree(doc))
+        rows = [("row", _marks(e)) for e in found if e.role == "TR"]
+        lists = [("list", _marks(e)) for e in found
+                 if e.role == "L" and sum(1 for k in e.kids
+                                          if isinstance(k, Elem) and k.role == "LI") <= 3]
+    bad = []
+    with pdfplumber.open(io.BytesIO(pdf)) as plumb:
+        height = plumb.pages[0].height
+        for what, marks in rows + lists:
+            on = sorted({pg for pg, _n in marks}, key=pages.index)
+            if len(on) < 2:
+                continue
+            tall = _extent(plumb, pages, marks)
+            if tall < WHOLE * height:
+                bad.append(f"page {pages.index(on[0]) + 1}: a {what} ({tall:.0f} pt of text) "
+                           "split over pages")
+    return bad
+
+
+def test_the_check_sees_a_split_row(packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    """The check has something to see: rows split in the full pack (the risks' tall rows)."""
+    with pikepdf.open(io.BytesIO(packs["default-full"][0])) as doc:
+        rows = [_marks(e) for e in elems(read_tree(doc)) if e.role == "TR"]
+    assert [m for m in rows if len({pg for pg, _n in m}) > 1]
+
+
+def test_pdf_short_rows_and_lists_are_not_split(
+        packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    bad = {name: found for name, (pdf, _docx) in packs.items() if (found := split_short(pdf))}
     assert not bad, bad

@@ -80,6 +80,9 @@ class TableLook:
     #: a body row shorter than this share of the text frame never stands alone on a page
     #: under its table's header (at the foot of one page or the top of the next)
     lone_row_share: float = 0.25
+    #: a body row shorter than this share of the text frame is never split across pages (it
+    #: moves whole: a row split for a few lines leaves empty cells under the repeated header)
+    whole_row_share: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class ListLook:
     lettered_extra_em: float  # (a), (b) lists are set in this much further
     item_space_after: float  # between items
     space_after_em: float  # after the list, in ems
+    #: a list of this many items or fewer, short (see TableLook.lone_row_share), is never
+    #: split across pages: one item alone at a page's foot reads as a fault
+    keep_items: int = 3
 
 
 @dataclass(frozen=True)

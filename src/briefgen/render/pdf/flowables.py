@@ -23,13 +23,16 @@ from .reportlab_adapter import (
     lone_row,
     placed_frame,
     row_heights,
+    split_between_rows,
     split_inside_row,
     table_cells,
+    whole_row,
 )
 from .shaping import bidi_style, bidi_text, logical_text, reorder_lines
 from .tagging import Elem, tagged
 
-__all__ = ["Figure", "FlowTable", "Heading", "Logo", "NotesSlot", "Para", "TaggedParagraph"]
+__all__ = ["Figure", "FlowTable", "Heading", "Logo", "NotesSlot", "Para", "ShortList",
+           "TaggedParagraph"]
 
 
 class TaggedParagraph(_RLParagraph):
@@ -154,12 +157,16 @@ class FlowTable(Table):
         parts = super().split(availWidth, availHeight)
         if len(parts) != 2:
             return parts
+        at_top = frame_at_top(placed_frame(self))
         if self._in_row(parts):  # no whole row fits: the row split so its rest is no stub
-            fixed = self._no_stub(parts, availWidth, availHeight)
+            head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+            fixed = None if self._keeps_whole(head) else \
+                self._no_stub(parts, availWidth, availHeight)
             if fixed is None:
-                return [] if not frame_at_top(placed_frame(self)) else parts
+                return [] if not at_top else parts
             parts = fixed
-        elif self.splitInRow and self.splitByRow:
+        elif self.splitInRow and self.splitByRow \
+                and not self._keeps_whole(len(table_cells(parts[0]))):
             used = parts[0].wrap(availWidth, availHeight)[1]
             if availHeight - used >= self.splitInRow:
                 in_row = split_inside_row(self, availHeight)
@@ -171,6 +178,13 @@ class FlowTable(Table):
                 return []
             parts = kept
         return [parts[0], FrameBreak(), parts[1]]
+
+    def _keeps_whole(self, row: int) -> bool:
+        """Whether row ``row`` (of this table, header rows counted) is short enough to be
+        kept whole, moved to the next page rather than split (``whole_row_share`` of the
+        frame: a row split for a few lines leaves empty cells under the repeated header)."""
+        heights = row_heights(self)
+        return row < len(heights) and heights[row] < whole_row(placed_frame(self))
 
     def _short_rows(self, t: Flowable, width: float) -> list[float]:
         """The heights of a piece's body rows."""
@@ -191,9 +205,11 @@ class FlowTable(Table):
         if len(rest) == 1 and rest[0] < short:
             if len(first) < 3:  # one row more over would leave one alone here: move it all
                 return None
-            again = super().split(width, height - first[-1] - 1)
+            used = parts[0].wrap(width, height)[1]  # (the space under it may be ample)
+            again = split_between_rows(self, used - first[-1] + 1)
             if len(again) == 2 and not self._in_row(again):
                 return again
+            return None
         return parts
 
     def _in_row(self, parts: list[Flowable]) -> bool:
@@ -248,6 +264,19 @@ class FlowTable(Table):
         if len(heights) <= head:
             return 0.0
         return max(0.0, self.splitInRow - heights[head])
+
+
+class ShortList(ListFlowable):
+    """A list of a few items in the main flow (three or fewer), kept on one page when it is
+    short (under ``lone_row`` of the frame, as a table row is): moved on whole rather than
+    split one item from the rest ("Brokered by:" alone at a page's foot)."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        frame = placed_frame(self)
+        _w, h = self.wrap(availWidth, 0xFFFFFF)
+        if h < lone_row(frame) and not frame_at_top(frame):
+            return []
+        return super().split(availWidth, availHeight)
 
 
 class Figure(Flowable):

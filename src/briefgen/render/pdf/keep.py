@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable, Frame, Spacer, Table
 from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import (
     ActionFlowable,
@@ -30,11 +30,13 @@ from .flowables import Figure, NotesSlot
 from .notes import FUZZ, note_marks
 from .reportlab_adapter import (
     frame_at_top,
+    frame_full_height,
     lone_row,
     place_in,
     placed_frame,
     row_heights,
     table_cells,
+    whole_row,
 )
 
 __all__ = ["KeepWithNext", "PullUp", "can_start", "keep_with_next"]
@@ -106,7 +108,7 @@ class KeepWithNext(Flowable):
         nxt = self.nxt
         y -= max(nxt.getSpaceBefore() - (prev_after or 0), 0)
         return can_start(nxt, canv, aw, y, self.frame_height, self._notes_room(),
-                         lone=lone_row(placed_frame(self)))
+                         frame=placed_frame(self))
 
     def _notes_room(self) -> Notes:
         """With footnotes: the extra room at the page foot the notes of the group and of a
@@ -133,10 +135,10 @@ class KeepWithNext(Flowable):
 
 
 def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: float,
-              notes: Notes = _no_notes, depth: int = 0, lone: float = 0.0) -> bool:
+              notes: Notes = _no_notes, depth: int = 0, frame: Frame | None = None) -> bool:
     """Whether ``f`` can put its first lines into ``ah`` points (see :class:`KeepWithNext`);
     ``notes`` gives the room the footnotes of a piece (and of the heading) would take;
-    ``lone``, the height below which a table row never stands alone on a page."""
+    ``frame`` (where it is placed) says which table rows stand alone or split."""
     if ah <= 0:
         return False
     _w, h = f.wrapOn(canv, aw, ah)
@@ -146,9 +148,10 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
         heights = row_heights(f)
         lead = sum(heights[: f.repeatRows + 1])
         body = heights[f.repeatRows:]
-        short = max(f.splitInRow or 0, lone)
+        short = max(f.splitInRow or 0, lone_row(frame))
         if len(body) >= 2 and body[0] < short:  # never a short row alone
-            lead += min(body[1], f.splitInRow or body[1])  # (see FlowTable._no_lone_row)
+            whole = body[1] < whole_row(frame)  # (see FlowTable._no_lone_row, _keeps_whole)
+            lead += body[1] if whole else min(body[1], f.splitInRow or body[1])
         if lead <= ah - notes(table_cells(f)[: f.repeatRows + 1]) + FUZZ:
             return True
         # a first row too big to keep whole may be split inside, as ReportLab would
@@ -166,7 +169,7 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
         if h > room + FUZZ:
             # a container (a list) splits into its items, whatever the height: look inside
             return depth < 6 and can_start(first, canv, aw, room, frame_height, notes,
-                                           depth + 1, lone)
+                                           depth + 1, frame)
         extra = notes([first])
         if h <= ah - extra + FUZZ:
             return True
@@ -218,8 +221,12 @@ class PullUp(Flowable):
                     + f.getSpaceAfter() for f in lead)
         _w, h = prev.wrapOn(canv, availWidth, availHeight - above)
         if h > availHeight - above + FUZZ:  # the block runs over: its last piece is the block
-            if lead:
-                return [*lead, PullUp(prev, self.tail, self.need)]
+            if lead:  # with it, or with it on the next page when the table cannot start here
+                rest = PullUp(prev, self.tail, self.need)
+                if frame_at_top(frame) or can_start(prev, canv, availWidth, availHeight - above,
+                                                    frame_full_height(frame), frame=frame):
+                    return [*lead, rest]
+                return [FrameBreak(), *lead, rest]
             parts = prev.splitOn(canv, availWidth, availHeight)
             if len(parts) >= 2 and not isinstance(parts[0], ActionFlowable):
                 return [*parts[:-1], PullUp(parts[-1], self.tail, self.need)]

@@ -19,6 +19,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    ListFlowable,
     PageTemplate,
     Spacer,
     Table,
@@ -34,13 +35,13 @@ from .blocks import BlockWriter
 from .changebars import BAR_CALLBACK, ChangeBars
 from .contents import ContentsState
 from .dates import Stamp, canvas_maker
-from .flowables import FlowTable, NotesSlot
+from .flowables import FlowTable, NotesSlot, ShortList
 from .furniture import Furniture, frame_box
 from .inlines import InlineWriter, drawable_chars
 from .keep import keep_with_next
 from .look import Look
 from .notes import FN_CALLBACK, FlushNotes, Footnotes, NoteBook, NoteFrame, place_notes
-from .reportlab_adapter import HookedCanvas, defer_save, retype, set_lone_row
+from .reportlab_adapter import HookedCanvas, defer_save, list_items, retype, set_row_limits
 from .tagging import LINK_CALLBACK, Tagger
 
 __all__ = ["DocTemplate", "Renderer"]
@@ -116,7 +117,8 @@ class Renderer:
         pad: dict[str, Any] = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0,
                                "bottomPadding": 0, "id": "body"}
         frame: Frame = NoteFrame(foot, x, y, w, h, **pad) if foot else Frame(x, y, w, h, **pad)
-        set_lone_row(frame, h * self.sheet.table.lone_row_share)
+        tl = self.sheet.table
+        set_row_limits(frame, h * tl.lone_row_share, h * tl.whole_row_share)
         page_template = PageTemplate(
             id="page", frames=[frame], onPage=self.tags.pagination(self.furniture.draw_page),
             pagesize=(pw, ph),
@@ -140,6 +142,8 @@ class Renderer:
         for f in story:  # tables in the main flow (not nested in a list or cell: a frame
             if type(f) is Table:  # break is no option there)
                 retype(f, FlowTable)
+            elif type(f) is ListFlowable and len(list_items(f)) <= self.sheet.lists.keep_items:
+                retype(f, ShortList)
         story = keep_with_next(story, frame_height, self.sheet.last_page_lines
                                * self.sheet.role("body").leading)
         while story and isinstance(story[-1], (PageBreakIfNotEmpty, NotesSlot)):

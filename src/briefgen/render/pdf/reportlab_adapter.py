@@ -72,6 +72,7 @@ __all__ = [
     "frame_floor",
     "frame_left",
     "list_bullets",
+    "list_items",
     "object_ref",
     "onDraw_labels",
     "page_set",
@@ -249,10 +250,20 @@ def row_heights(table: Table) -> list[float]:
     return getattr(table, "_rowHeights", None) or []
 
 
+def split_between_rows(table: Table, height: float) -> list[Flowable]:
+    """Split ``table`` between rows only, to fill ``height``."""
+    return table._splitRows(height, doInRowSplit=0)
+
+
 def split_inside_row(table: Table, height: float) -> list[Flowable]:
     """Split ``table`` to fill ``height``, inside a row if need be (the second table starting
     with the rest of that row)."""
     return table._splitRows(height, doInRowSplit=1)
+
+
+def list_items(lst: ListFlowable) -> list[Any]:
+    """A list flowable's items."""
+    return list(lst._content)
 
 
 def retype(obj: Any, cls: type) -> None:
@@ -295,14 +306,26 @@ def place_in(f: Flowable, frame: Frame | None) -> None:
     f._frame = frame
 
 
-def set_lone_row(frame: Frame, height: float) -> None:
-    """Tell the tables placed in ``frame`` how short a row must not stand alone (points)."""
-    frame.__dict__["bg_lone_row"] = height
+def set_row_limits(frame: Frame, lone: float, whole: float) -> None:
+    """Tell the tables placed in ``frame`` how short a row must not stand alone on a page
+    and how short a row is kept whole (points)."""
+    frame.__dict__["bg_lone_row"] = lone
+    frame.__dict__["bg_whole_row"] = whole
 
 
 def lone_row(frame: Frame | None) -> float:
-    """What :func:`set_lone_row` told ``frame`` (0 for none)."""
+    """The height below which a row never stands alone on a page (see set_row_limits)."""
     return float(getattr(frame, "bg_lone_row", 0.0))
+
+
+def whole_row(frame: Frame | None) -> float:
+    """The height below which a row is never split across pages (see set_row_limits)."""
+    return float(getattr(frame, "bg_whole_row", 0.0))
+
+
+def frame_full_height(frame: Frame | None) -> float:
+    """A frame's whole height (0 for none)."""
+    return float(frame._height) if frame is not None else 0.0
 
 
 def frame_at_top(frame: Frame | None) -> bool:
