@@ -10,13 +10,14 @@ from typing import Any
 from reportlab.graphics import renderPDF
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, ListFlowable, Table
+from reportlab.platypus import Flowable, Image, ListFlowable
 from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import FrameBreak
 
 from ..common import LEAD_IN
 from ..stylesheet import FigureLook
 from .reportlab_adapter import (
+    CellTable,
     MemoParagraph,
     PlainTextParagraph,
     frame_at_top,
@@ -145,7 +146,7 @@ class Heading(Para):
         super().draw()
 
 
-class FlowTable(Table):
+class FlowTable(CellTable):
     """A table in the main flow. ReportLab splits a table between rows first; if the space
     left under the first part can still take a few lines, the rest (with its repeated header)
     is then split *inside* a row on the same page: a second header in mid-page. Here, when

@@ -22,7 +22,6 @@ from reportlab.platypus import (
     ListFlowable,
     PageTemplate,
     Spacer,
-    Table,
 )
 from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
@@ -41,7 +40,14 @@ from .inlines import InlineWriter, drawable_chars
 from .keep import keep_with_next
 from .look import Look
 from .notes import FN_CALLBACK, FlushNotes, Footnotes, NoteBook, NoteFrame, place_notes
-from .reportlab_adapter import HookedCanvas, defer_save, list_items, retype, set_row_limits
+from .reportlab_adapter import (
+    CellTable,
+    HookedCanvas,
+    defer_save,
+    list_items,
+    retype,
+    set_row_limits,
+)
 from .tagging import LINK_CALLBACK, Tagger
 
 __all__ = ["DocTemplate", "Renderer"]
@@ -140,7 +146,7 @@ class Renderer:
         story = place_notes(story, self.notes, self.anchors, self.inline, self.look,
                             self.doc.meta.label("notes", "Notes"), self.tags)
         for f in story:  # tables in the main flow (not nested in a list or cell: a frame
-            if type(f) is Table:  # break is no option there)
+            if type(f) is CellTable:  # break is no option there)
                 retype(f, FlowTable)
             elif type(f) is ListFlowable and len(list_items(f)) <= self.sheet.lists.keep_items:
                 retype(f, ShortList)

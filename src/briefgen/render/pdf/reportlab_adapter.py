@@ -50,6 +50,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 __all__ = [
     "TOC_ENTRY_END",
     "WRAP_FUZZ",
+    "CellTable",
     "HookedCanvas",
     "MemoParagraph",
     "NotesFrame",
@@ -238,6 +239,19 @@ def onDraw_labels(para: _RLParagraph, name: str) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # Tables and containers
+
+
+class CellTable(Table):
+    """A table whose cells split inside a row at the width they are drawn at. ReportLab 5.1's
+    ``_splitRows`` hands ``_splitCell`` the column's width with the cell's paddings in it, so a
+    paragraph split inside a row breaks its lines for a column wider than the one it is drawn
+    in: its first piece, broken again to the narrower width, runs a line over the space it was
+    given (one word alone on a line, below the page's last line)."""
+
+    def _splitCell(self, value: Any, style: Any, oldHeight: float, newHeight: float,
+                   width: float) -> Any:
+        return super()._splitCell(value, style, oldHeight, newHeight,
+                                  width - style.leftPadding - style.rightPadding)
 
 
 def table_cells(table: Table) -> list[list[Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from ... import document as d
 from ...xmltext import escape
@@ -18,6 +18,7 @@ from ..common import column_widths, least_widths
 from .flowables import Para
 from .furniture import frame_box
 from .look import hex_colour
+from .reportlab_adapter import CellTable
 
 if TYPE_CHECKING:
     from .blocks import BlockWriter
@@ -86,7 +87,7 @@ def data_table(w: BlockWriter, t: d.Table, where: str = "main") -> list[Flowable
     ]
     if rows:
         cmds.extend(look.stripes())
-    table = Table([header, *rows], colWidths=widths, repeatRows=1,
+    table = CellTable([header, *rows], colWidths=widths, repeatRows=1,
                   splitInRow=w.min_split, style=TableStyle(cmds), hAlign="LEFT",
                   spaceBefore=tl.space_before, spaceAfter=tl.space_after)
     if caption is not None:
@@ -109,7 +110,7 @@ def quote(w: BlockWriter, q: d.Quote, where: str) -> Flowable:
         flow.append(w.tags.leaf(Para(escape(ql.attribution_prefix)
                                      + w.inline.markup(q.attribution, where),
                                      look.p["attribution"]), "P"))
-    return Table([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
+    return CellTable([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
                  style=TableStyle([
                      *look.table_font,
                      ("LINEBEFORE", (0, 0), (0, -1), ql.rule_width, hex_colour(ql.rule_colour)),
@@ -127,7 +128,7 @@ def box(w: BlockWriter, b: d.Box) -> Flowable:
     if b.title:
         flow.append(w.tags.leaf(Para(w.inline.markup(b.title), look.p["box-title"]), "P"))
     flow.extend(w.blocks(b.blocks, "box"))
-    return Table([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
+    return CellTable([[flow or ""]], colWidths=["100%"], splitInRow=w.min_split, hAlign="LEFT",
                  style=TableStyle([
                      *look.table_font,
                      ("BACKGROUND", (0, 0), (-1, -1), hex_colour(bl.fill)),
@@ -163,7 +164,7 @@ def title_block(w: BlockWriter, tb: d.TitleBlock) -> list[Flowable]:
             rows.append([label_para, value_para])
     label = 100 * tl.label_share
     outer, inner = hex_colour(tl.outer_rule_colour), hex_colour(tl.inner_rule_colour)
-    out.append(Table(rows, colWidths=[f"{label:g}%", f"{100 - label:g}%"], hAlign="LEFT",
+    out.append(CellTable(rows, colWidths=[f"{label:g}%", f"{100 - label:g}%"], hAlign="LEFT",
                      splitInRow=w.min_split,
                      style=TableStyle([
                          *look.table_font,
