@@ -302,3 +302,29 @@ def test_without_libraqm_the_docx_shows_the_pdfs_drawing(
     [ours], [pdfs] = _pictures(painted), _pictures(rasterised)
     assert ours != pdfs
     assert worst_tile(decode(ours), decode(pdfs)) < 9
+
+
+@pytest.mark.parametrize("title", ["Likelihood", "Likelihood (PHIA probability yardstick)",
+                                   "Likelihood as assessed on the Professional Head of "
+                                   "Intelligence Assessment probability yardstick"])
+def test_the_likelihood_title_fits_beside_the_grid(title: str) -> None:
+    """The rotated likelihood title is never longer than the grid is tall (var-uk's PHIA title
+    ran up past the matrix into the table above in the PDF, and was cut off in the DOCX's
+    picture): a long one takes two lines or more, each within the grid's height."""
+    m = d.RiskMatrix(("remote chance", "unlikely", "realistic possibility", "likely",
+                      "almost certain"), ("Minor", "Moderate", "Severe"),
+                     ((0, 0, 1), (0, 1, 1), (1, 1, 2), (1, 2, 2), (2, 2, 2)),
+                     ("Low", "Medium", "High"), (), likelihood_title=title)
+    lay = layout(m, Style(), 451, cr.Metrics())
+    grid = next(it for it in lay.items if isinstance(it, Box) and it.fill is None)
+    turned = [it for it in lay.items if isinstance(it, Turned)]
+    assert len(turned) == 1
+    lines = turned[0].items
+    assert " ".join(t.text for t in lines).startswith(title)
+    ink = lay.ink
+    for t in lines:
+        assert ink.width(t.text, t.font, t.size) <= grid.h + 1e-6
+    # the lines sit side by side, left of the grid and inside the picture
+    xs = [turned[0].transform[4] - t.y for t in lines]
+    assert all(0 < x < grid.x for x in xs) and xs == sorted(xs)
+    assert (len(lines) > 1) == (len(title) > 30)  # (one line where one fits)

@@ -325,11 +325,14 @@ def _lines(ink: Ink, out: list[Item], lines: Sequence[str], x: float, top: float
 # The risk matrix
 
 
-def _risk_matrix(m: d.RiskMatrix, ink: Ink, style: Style, width: float) -> Layout:
+def _risk_matrix(m: d.RiskMatrix, ink: Ink, style: Style, width: float,
+                 title_rows: int = 1) -> Layout:
+    """The matrix; its likelihood title, rotated up the grid's left side, in ``title_rows``
+    lines (more when it is longer than the grid is tall: then laid out again)."""
     nl, ni = len(m.likelihood_levels), len(m.impact_levels)
     lead = ink.leading
     fills = band_fills(len(m.band_labels), style)
-    title_col = ink.title * 1.6  # the rotated likelihood title
+    title_col = ink.title * (1.6 + (title_rows - 1) * lead)  # the rotated likelihood title
     label_max = max(40.0, width * 0.24)
     l_lines = [ink.wrap(t, ink.regular, ink.label, label_max - 6) for t in m.likelihood_levels]
     label_w = min(label_max, 6 + max((ink.width(s, ink.regular, ink.label)
@@ -396,8 +399,11 @@ def _risk_matrix(m: d.RiskMatrix, ink: Ink, style: Style, width: float) -> Layou
     # axis titles: impact under the grid, likelihood rotated up its left side
     g.append(Text(gx + cw * ni / 2, ink.title * 0.45, ink.clean(m.impact_title) + ink.arrow(),
                   ink.bold, ink.title, ink.headings, "middle"))
-    g.append(Turned((Text(0, 0, ink.clean(m.likelihood_title) + ink.arrow(), ink.bold,
-                          ink.title, ink.headings, "middle"),),
+    turned = ink.wrap(ink.clean(m.likelihood_title) + ink.arrow(), ink.bold, ink.title, grid_h)
+    if len(turned) > title_rows:
+        return _risk_matrix(m, ink, style, width, len(turned))
+    g.append(Turned(tuple(Text(0, -k * ink.title * lead, line, ink.bold, ink.title,
+                               ink.headings, "middle") for k, line in enumerate(turned)),
                     (0, 1, -1, 0, ink.title * 1.05, y0 + grid_h / 2)))
     return out
 
