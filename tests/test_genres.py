@@ -21,6 +21,7 @@ from briefgen import document as d
 from briefgen.errors import BriefError
 from briefgen.loader import load_mapping
 from briefgen.pipeline import BuildOptions, expand_inputs, load, prepare
+from briefgen.style import available_styles
 from conftest import ROOT, SAMPLE, docx_all_text, pdf_all_text
 from test_validation import MINIMAL
 
@@ -320,10 +321,23 @@ def test_page_budget_warning_names_what_to_cut():
         pack = briefgen.build(doubled(), style="uk-brief", template="summary", formats="pdf")
     assert pages(pack) > 2
     msgs = [str(w.message) for w in caught]
-    assert any("page budget is 2 pages" in m and "runs to" in m and "figures (5)" in m
+    assert any("page budget is 2 pages" in m and "runs to" in m and "figures (3)" in m
                for m in msgs), msgs
-    assert any("prints 5 of the 10 key figures" in m for m in msgs)
+    assert any("prints 3 of the 10 key figures" in m for m in msgs)  # (12 pt type: 3, not 5)
     assert any("prints 4 of the 8 summary points" in m for m in msgs)
+
+
+@pytest.mark.parametrize("style", sorted(available_styles()))
+def test_the_samples_summary_keeps_to_two_pages_in_every_style(style):
+    """The summary template caps its lists by the style's type size (12 pt memo styles print
+    a background paragraph and two key figures fewer), so the sample's summary keeps to its
+    two pages in every shipped style, without a page-budget warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pack = briefgen.build(briefgen.load_brief(SAMPLE), style=style, template="summary",
+                              formats="pdf")
+    assert pages(pack) == 2
+    assert not [w for w in caught if "page budget" in str(w.message)]
 
 
 # ------------------------------------------------------------------------------------------
