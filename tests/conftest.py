@@ -30,16 +30,22 @@ def need_tool(name: str) -> str:
     return path
 
 
-def libreoffice_pdfs(docx_files: dict[str, bytes], out: Path) -> dict[str, Path]:
+#: LibreOffice's PDF export with a structure tree (tables, rows, lists: which pages each is on)
+TAGGED_PDF = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+
+
+def libreoffice_pdfs(docx_files: dict[str, bytes], out: Path,
+                     tagged: bool = False) -> dict[str, Path]:
     """Each DOCX (by name) laid out by LibreOffice as ``out/<name>.pdf``, in one run with a
-    throw-away profile (so parallel runs and a user's settings never interfere)."""
+    throw-away profile (so parallel runs and a user's settings never interfere); ``tagged``,
+    with its structure tree."""
     soffice = need_tool("soffice")
     for name, data in docx_files.items():
         (out / f"{name}.docx").write_bytes(data)
     profile = Path(f"/tmp/lo-briefgen-test-{os.getpid()}-{uuid.uuid4().hex}")
     try:
         subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(out),
+                        "--convert-to", TAGGED_PDF if tagged else "pdf", "--outdir", str(out),
                         *(str(out / f"{n}.docx") for n in docx_files)],
                        capture_output=True, timeout=180, check=False)
     finally:

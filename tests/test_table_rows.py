@@ -1,5 +1,5 @@
-"""Tables split across PDF pages as a desk officer would accept them, in every shipped style
-and template (the ``packs`` fixture of test_page_fill):
+"""Tables and lists split across PDF pages as a desk officer would accept them, in every
+shipped style and template (the ``packs`` fixture of test_page_fill):
 
 - a label that opens a list inside a cell ("Indicators to watch:") never ends a page with its
   list on the next (ReportLab splits a cell's flowables in order and keeps nothing with the
@@ -184,3 +184,4 @@ def test_pdf_short_rows_and_lists_are_not_split(
         packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
     bad = {name: found for name, (pdf, _docx) in packs.items() if (found := split_short(pdf))}
     assert not bad, bad
+
