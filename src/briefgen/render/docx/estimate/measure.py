@@ -55,6 +55,9 @@ class PBox:
     #: entries after its title), and whether the pager started a page before it for them
     group: int = 0
     broke: bool = False
+    #: space added above it (points; taken away when negative) so that the table row kept
+    #: with it splits where it parts its cells well (see paging._Pager._nudge)
+    pushed: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,12 @@ CELL_LINES = 2
 #: how far (in lines) the estimate's split point may be from LibreOffice's: a split must
 #: part every cell well wherever in that band the page's foot falls
 _BAND = 0.6
+#: the most space (in lines) added above a heading kept with a table whose first row would
+#: split badly at the page's foot (it then splits well, rather than move with the heading
+#: and leave the page's foot empty), in steps of a quarter line
+_NUDGE = 3.0
+#: or the most of the heading's space before taken away, as a share of it
+_PULL = 0.7
 
 
 def paginate(items: Sequence[PBox | TBox], body_height: float,
@@ -109,6 +115,9 @@ class _Pager:
                     return head + r.height
                 if self._splits(r, room, used + head):
                     return head + self._first_need(r, self.split_lines)
+                push = self._nudge(k, r, room, used + head)
+                if push:
+                    return push + head + self._first_need(r, self.split_lines)
                 self._decide(r, room, used + head)  # it moves, and what keeps with it
                 return head + max(room, 0.0) + 1.0
             return head + (r.height if r.cant_split else r.min_first)
@@ -230,6 +239,36 @@ class _Pager:
                     if after < CELL_LINES:
                         return False
         return True
+
+    def _nudge(self, k: int, r: Row, room: float, y: float) -> float:
+        """Where the first row of the table ``items[k]``, kept with the heading above it,
+        would split badly at the page's foot (``room`` below its top, at ``y``) and moving
+        it would leave a quarter of the page empty: the least space (up to :data:`_NUDGE`
+        lines) that, added above the heading (or taken from its space before, up to
+        :data:`_PULL` of it), lets it split well. The row then splits (decided) and the
+        heading is moved (:attr:`~.measure.PBox.pushed`); returns the space, or 0."""
+        j = k - 1
+        while j > 0:
+            above, it = self.items[j - 1], self.items[j]
+            if not (isinstance(above, PBox) and above.keep_next and isinstance(it, PBox)
+                    and not it.break_before):
+                break
+            j -= 1
+        head = self.items[j] if j >= 0 else None
+        if not isinstance(head, PBox) or head.break_before or room < self.H * _GAP \
+                or r.max_first < r.min_first:
+            return 0.0
+        step = r.line / 4
+        pushes = [k * step for k in range(1, int(_NUDGE * 4) + 1)]
+        pushes += [-k * step for k in range(1, int(head.before * _PULL / step) + 1)]
+        for push in sorted(pushes, key=abs):
+            if self._splits(r, room - push, y + push):
+                head.before += push
+                head.pushed += push
+                r.managed = False
+                r.cant_split = False
+                return push
+        return 0.0
 
     def _decide(self, r: Row, room: float, y: float) -> None:
         """Split the row here (its top at ``y``), or move it to the next page: unsplittable
