@@ -33,6 +33,7 @@ from .package import (
     prune_relationships,
 )
 from .properties import core_properties, doc_date, settings
+from .ranges import keep_ranges_whole
 from .reference import Logo, adopt_reference, open_reference
 from .stylebook import StyleBook
 from .styles import write_styles
@@ -68,6 +69,7 @@ def render_docx(doc: Document, style: Style) -> bytes:
                        book.root, *([notes_part.element] if notes_part is not None else [])])
     sheet = StyleSheet(book.root)
     collapse_spacers(body, book.mapped("BlockSpacer"), lambda p: paragraph_props(sheet, p))
+    keep_ranges_whole(body, book.root, fonts.families, ctx.text_w / 20)
     fill_page_numbers(body, book.root, section, page_height=ctx.page.height,
                       margins=(ctx.page.margin_top, ctx.page.margin_bottom),
                       text_w=ctx.text_w, families=fonts.families, notes_part=notes_part,

@@ -99,6 +99,11 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
             if sp is None:
                 sp = put(_ppr(child), el("w:spacing"), PPR_ORDER)
             sp.set(qn("w:before"), "0")
+        elif isinstance(item, PBox) and item.pushed:
+            sp = _ppr(child).find(qn("w:spacing"))
+            if sp is None:
+                sp = put(_ppr(child), el("w:spacing"), PPR_ORDER)
+            sp.set(qn("w:before"), str(round(item.before * 20)))
     for bm, t in toc:
         t.text = str(pages.get(bm, 1))
     for t in numpages:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ....fonts import Family
 from ..docx_adapter import Element
@@ -13,7 +13,7 @@ from ..ooxml import W_NS, is_on, local, qn
 from ..typefaces import lo_line, lo_percent, metrics_of, single_line
 from .sheet import StyleSheet, apply_props
 
-__all__ = ["Measure", "PBox", "Row", "TBox"]
+__all__ = ["CellLine", "Chars", "Measure", "PBox", "Row", "TBox", "line_breaks"]
 
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\ufb01"),
@@ -55,6 +55,21 @@ class PBox:
     #: entries after its title), and whether the pager started a page before it for them
     group: int = 0
     broke: bool = False
+    #: space added above it (points; taken away when negative) so that the table row kept
+    #: with it splits where it parts its cells well (see paging._Pager._nudge)
+    pushed: float = 0.0
+
+
+@dataclass(frozen=True)
+class CellLine:
+    """A line of a cell (or a nested table, as one line: it is not split here): how far
+    down the cell its foot is, the paragraph it belongs to (its index in the cell) and
+    whether that paragraph is kept with the next (keep-with-next, or a label over a
+    list)."""
+
+    foot: float
+    para: int
+    kept: bool
 
 
 @dataclass
@@ -76,6 +91,8 @@ class Row:
     #: kept off the page where it does not fit whole (keep-with-next on its first paragraph:
     #: LibreOffice then moves it to the next page, where it splits; a tall row only)
     keep: bool = False
+    #: each cell's lines, their feet measured from the row's top (where a split leaves what)
+    cells: list[list[CellLine]] = field(default_factory=list)
 
 
 @dataclass
@@ -124,7 +141,10 @@ class Measure:
                 _other_char(c, local(c), size, width, out)
         return out
 
-    def para(self, p: Element, width: float) -> PBox:
+    def text(self, p: Element, width: float) -> tuple[dict, Chars, float]:
+        """A paragraph's resolved properties, its characters (a hanging number and its tab
+        left out: they stand left of the text column) and the width its lines fill, in a
+        column ``width`` wide."""
         ppr = p.find(qn("w:pPr"))
         sid = None
         if ppr is not None and ppr.find(qn("w:pStyle")) is not None:
@@ -132,16 +152,20 @@ class Measure:
         props = dict(self.sheet.para(sid))
         if ppr is not None:
             apply_props(props, ppr, None)
-        # LibreOffice works in whole twips and whole percentages: the font's line height
-        # rounded, then scaled by the proportional spacing and truncated (see lo_line)
-        single = single_line(props["font"], self.families, props["size"])
-        line_h = props["exact"] or lo_line(single, lo_percent(props["line"])) / 20
         avail = max(width - props["left"] - props["right"], _MIN_COLUMN)
         chars = self._chars(p, props)
         if props["first"] < 0:  # a hanging number and its tab stand left of the text column
             tab = next((i for i, c in enumerate(chars) if c[0] == "\t"), None)
             if tab is not None and sum(c[1] for c in chars[:tab]) <= -props["first"]:
                 chars = chars[tab + 1:]
+        return props, chars, avail
+
+    def para(self, p: Element, width: float) -> PBox:
+        props, chars, avail = self.text(p, width)
+        # LibreOffice works in whole twips and whole percentages: the font's line height
+        # rounded, then scaled by the proportional spacing and truncated (see lo_line)
+        single = single_line(props["font"], self.families, props["size"])
+        line_h = props["exact"] or lo_line(single, lo_percent(props["line"])) / 20
         note_lines = wrap(chars, avail)
         marks = [b.get(qn("w:name")) for b in p.iter(qn("w:bookmarkStart"))]
         lines = [line_h] * len(note_lines)
@@ -155,10 +179,11 @@ class Measure:
                     props["keep_next"], props["keep_lines"], props["break_before"],
                     props["widow"], marks, surplus)
 
-    def _cell_height(self, tc: Element, width: float
+    def _cell_height(self, tc: Element, width: float, cell_lines: list[CellLine]
                      ) -> tuple[float, list[str], list[str], float, float]:
         """A cell's height, bookmarks and notes, its least first part on a page and its
-        height without its last two lines (or last row)."""
+        height without its last two lines (or last row); its lines added to
+        ``cell_lines``."""
         h, marks, notes = 0.0, [], []
         first: float | None = None
         tail = 0.0
@@ -174,12 +199,19 @@ class Measure:
                     # widow and orphan control: a paragraph splits only with 2 + 2 lines
                     need = 2 if (len(box.lines) >= 4 or not box.widow) else len(box.lines)
                     first = h + box.before + sum(box.lines[:need])
+                foot = h + box.before
+                label = box.keep_next or _leads_list(child, tc[k + 1] if k + 1 < len(tc)
+                                                     else None)
+                for line in box.lines:
+                    foot += line
+                    cell_lines.append(CellLine(foot, k, label))
                 h += box.before + sum(box.lines) + box.after
                 marks += box.marks
                 notes += [n for line in box.notes for n in line]
             elif tag == "tbl":
                 t = self.table(child)
                 h += sum(r.height for r in t.rows)
+                cell_lines.append(CellLine(h, k, False))
                 tail = t.rows[-1].height if t.rows else 0.0
                 for r in t.rows:
                     marks += r.marks
@@ -215,10 +247,12 @@ class Measure:
             header = trpr is not None and trpr.find(qn("w:tblHeader")) is not None
             height, marks, notes, first, last = 0.0, [], [], 0.0, 0.0
             line = 0.0  # the row's tallest line
+            cells: list[list[CellLine]] = []
             for tc in tr.findall(qn("w:tc")):
                 w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
                 cw = int(w.get(qn("w:w"))) / 20 if w is not None else self.text_width
-                ch, m, n, f, most = self._cell_height(tc, cw - left - right)
+                cells.append([])
+                ch, m, n, f, most = self._cell_height(tc, cw - left - right, cells[-1])
                 line = max([line, *(self.para(p, cw - left - right).lines[-1]
                                     for p in tc.findall(qn("w:p"))[:1])])
                 height = max(height, ch)
@@ -228,8 +262,21 @@ class Measure:
                 notes += n
             rows.append(Row(height + top + bottom + rules, cant, header, marks, notes,
                             first + top, last + top, top + bottom + line * SPLIT_LINES,
-                            line, top + bottom))
+                            line, top + bottom,
+                            cells=[[CellLine(c.foot + top, c.para, c.kept) for c in cell]
+                                   for cell in cells]))
         return TBox(rows)
+
+
+def _is_item(p: Element | None) -> bool:
+    return p is not None and local(p) == "p" and \
+        p.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None
+
+
+def _leads_list(p: Element, nxt: Element | None) -> bool:
+    """Whether paragraph ``p`` introduces the list that follows it (a label: "Indicators to
+    watch:" over its bullets)."""
+    return not _is_item(p) and _is_item(nxt)
 
 
 def _other_char(c: Element, tag: str, size: float, width: Callable[[str], float],
@@ -249,7 +296,14 @@ def _other_char(c: Element, tag: str, size: float, width: Callable[[str], float]
 
 def wrap(chars: Chars, width: float) -> list[list[str]]:
     """Greedy line breaking at spaces and after hyphens; returns note ids per line."""
+    return line_breaks(chars, width)[0]
+
+
+def line_breaks(chars: Chars, width: float) -> tuple[list[list[str]], list[int]]:
+    """Greedy line breaking at spaces and after hyphens and dashes (as LibreOffice breaks):
+    note ids per line, and the index in ``chars`` each line starts at."""
     lines: list[list[str]] = [[]]
+    starts = [0]
     x = 0.0
     brk = -1  # index in the current line after which we may break
     line_start = 0
@@ -260,6 +314,7 @@ def wrap(chars: Chars, width: float) -> list[list[str]]:
         ch, w, note = chars[i]
         if ch == "\n":
             lines.append([])
+            starts.append(i + 1)
             x, brk, widths_since_break, line_start = 0.0, -1, 0.0, i + 1
             i += 1
             continue
@@ -285,6 +340,7 @@ def wrap(chars: Chars, width: float) -> list[list[str]]:
                 lines.append([])
                 x = 0.0
                 line_start = i
+            starts.append(line_start)
             brk = line_start - 1
             widths_since_break = x
         x += w
@@ -295,4 +351,4 @@ def wrap(chars: Chars, width: float) -> list[list[str]]:
             brk = i
             widths_since_break = 0.0
         i += 1
-    return lines
+    return lines, starts

@@ -17,12 +17,24 @@ NOTE_SLACK = 1.5
 #: page with the first
 _KEEP_CHAIN = 4
 #: the fewest lines a split row leaves on either page where moving it whole would leave a
-#: quarter of its page or more empty (widow and orphan control's two lines)
-LEAST_SPLIT_LINES = 2
+#: quarter of its page or more empty (the PDF's rule, ``min_split_lines``, is four)
+LEAST_SPLIT_LINES = 3
 _GAP = 1 / 4
 #: the estimate's margin in a split row's rest: it goes over by at least this much more
 #: than a line fewer than it must carry (half a line)
 _SURE = 0.5
+#: the fewest lines a cell that splits leaves on either page, and the fewest lines of what
+#: follows a keep-with-next paragraph in a cell (a label over a list) that stay with it
+CELL_LINES = 2
+#: how far (in lines) the estimate's split point may be from LibreOffice's: a split must
+#: part every cell well wherever in that band the page's foot falls
+_BAND = 0.6
+#: the most space (in lines) added above a heading kept with a table whose first row would
+#: split badly at the page's foot (it then splits well, rather than move with the heading
+#: and leave the page's foot empty), in steps of a quarter line
+_NUDGE = 3.0
+#: or the most of the heading's space before taken away, as a share of it
+_PULL = 0.7
 
 
 def paginate(items: Sequence[PBox | TBox], body_height: float,
@@ -103,6 +115,9 @@ class _Pager:
                     return head + r.height
                 if self._splits(r, room, used + head):
                     return head + self._first_need(r, self.split_lines)
+                push = self._nudge(k, r, room, used + head)
+                if push:
+                    return push + head + self._first_need(r, self.split_lines)
                 self._decide(r, room, used + head)  # it moves, and what keeps with it
                 return head + max(room, 0.0) + 1.0
             return head + (r.height if r.cant_split else r.min_first)
@@ -186,10 +201,11 @@ class _Pager:
         """Whether a row that does not fit in ``room`` (its top at ``y``) splits there: with
         at least ``split_lines`` lines on either page (as the PDF splits a row), or, where
         moving it whole would leave a quarter of the page or more empty, at least
-        :data:`LEAST_SPLIT_LINES`; or, where moving it would leave more than half the page
-        empty, whatever goes over. (LibreOffice keeps no widows or orphans in the cells of a
-        row it splits: it fills the page, a line at its foot if that is all there is room
-        for; so the decision is the generator's.)"""
+        :data:`LEAST_SPLIT_LINES`; and every cell parted well (:meth:`_cells_part`).
+        LibreOffice keeps no widows or orphans in the cells of a row it splits, nor a
+        paragraph with the next: it fills the page, a line at its foot if that is all there
+        is room for; so the decision is the generator's, and where it is not sure the row
+        is held whole (it moves on)."""
         if r.max_first < r.min_first:
             return False
         over = r.height - room  # what goes over: more than k lines' height is k + 1 lines
@@ -197,10 +213,62 @@ class _Pager:
             if lines < self.split_lines and room < self.H * _GAP:
                 break
             if room >= self._first_need(r, lines) and over >= (lines - _SURE) * r.line:
-                return True
-        # LibreOffice cannot be told to split a row higher than the page's foot: where a row
-        # just misses a page it would leave more than half empty, a line goes over
-        return room >= self.H / 2 and room >= self._first_need(r, LEAST_SPLIT_LINES)
+                return self._cells_part(r, room)
+        return False
+
+    @staticmethod
+    def _cells_part(r: Row, room: float) -> bool:
+        """Whether a split of the row at the foot of ``room`` parts each cell well, wherever
+        within :data:`_BAND` lines of it the page's foot falls: a cell that splits leaves
+        :data:`CELL_LINES` lines or more on either page, and a keep-with-next paragraph
+        (a label: "Indicators to watch:") keeps that many lines of what follows it."""
+        if not r.cells:
+            return True
+        base = room - r.pad / 2
+        for shift in (-_BAND, 0.0, _BAND):
+            cut = base + shift * r.line
+            for lines in r.cells:
+                here = [c for c in lines if c.foot <= cut]
+                n = len(here)
+                if n == 0 or n == len(lines):
+                    continue
+                if n < CELL_LINES or len(lines) - n < CELL_LINES:
+                    return False
+                for label in {c.para for c in here if c.kept}:
+                    after = sum(1 for c in here if c.para > label)
+                    if after < CELL_LINES:
+                        return False
+        return True
+
+    def _nudge(self, k: int, r: Row, room: float, y: float) -> float:
+        """Where the first row of the table ``items[k]``, kept with the heading above it,
+        would split badly at the page's foot (``room`` below its top, at ``y``) and moving
+        it would leave a quarter of the page empty: the least space (up to :data:`_NUDGE`
+        lines) that, added above the heading (or taken from its space before, up to
+        :data:`_PULL` of it), lets it split well. The row then splits (decided) and the
+        heading is moved (:attr:`~.measure.PBox.pushed`); returns the space, or 0."""
+        j = k - 1
+        while j > 0:
+            above, it = self.items[j - 1], self.items[j]
+            if not (isinstance(above, PBox) and above.keep_next and isinstance(it, PBox)
+                    and not it.break_before):
+                break
+            j -= 1
+        head = self.items[j] if j >= 0 else None
+        if not isinstance(head, PBox) or head.break_before or room < self.H * _GAP \
+                or r.max_first < r.min_first:
+            return 0.0
+        step = r.line / 4
+        pushes = [k * step for k in range(1, int(_NUDGE * 4) + 1)]
+        pushes += [-k * step for k in range(1, int(head.before * _PULL / step) + 1)]
+        for push in sorted(pushes, key=abs):
+            if self._splits(r, room - push, y + push):
+                head.before += push
+                head.pushed += push
+                r.managed = False
+                r.cant_split = False
+                return push
+        return 0.0
 
     def _decide(self, r: Row, room: float, y: float) -> None:
         """Split the row here (its top at ``y``), or move it to the next page: unsplittable
