@@ -14,14 +14,16 @@ from collections.abc import Mapping
 
 from ...fonts import Family
 from .docx_adapter import Element
-from .estimate.measure import Chars, Measure, line_breaks
+from .estimate.measure import MIN_COLUMN, Chars, Measure, PBox, line_breaks
 from .estimate.sheet import StyleSheet
 from .ooxml import local, qn
 
 __all__ = ["keep_ranges_whole"]
 
 #: a range's dash: a digit, an en dash, a digit ("20–45%")
-_RANGE = re.compile(r"\d\u2013\d")
+_RANGE = re.compile(r"\d\u2013[<>\u2264\u2265]?\d")  # (PHIA's "40–<50%" too)
+#: a bound before a range's second number ("40–<50%")
+_BOUND = "<>\u2264\u2265"
 #: characters a line may break at or after (as measure.line_breaks breaks)
 _BREAKS = " -\u2010\u2013\u2014/\n\t"
 #: the estimate's margin of error in a line's width (points): a range must not break
@@ -31,17 +33,53 @@ _MARGIN = 3.0
 _ROUNDS = 6
 
 
+class _Measure(Measure):
+    """A :class:`Measure` that reads each paragraph's properties and characters once, and
+    breaks it into lines once per width: the columns are tried at many widths, and nothing
+    here changes a paragraph while it measures (only the column widths are written, at the
+    end)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._read: dict[Element, tuple[dict, Chars]] = {}
+        self._boxes: dict[tuple[Element, float], PBox] = {}
+        self._cells: dict[tuple[Element, float], float] = {}
+
+    def cell(self, tc: Element, width: float) -> float:
+        """A cell's paragraphs' height at ``width`` (once per width)."""
+        h = self._cells.get((tc, width))
+        if h is None:
+            h = self._cells[(tc, width)] = sum(
+                b.before + sum(b.lines) + b.after
+                for b in (self.para(p, width) for p in tc.findall(qn("w:p"))))
+        return h
+
+    def para(self, p: Element, width: float) -> PBox:
+        box = self._boxes.get((p, width))  # (most columns keep their width from trial to trial)
+        if box is None:
+            box = self._boxes[(p, width)] = super().para(p, width)
+        return box
+
+    def text(self, p: Element, width: float) -> tuple[dict, Chars, float]:
+        hit = self._read.get(p)
+        if hit is None:
+            props, chars, _avail = super().text(p, width)
+            hit = self._read[p] = (props, chars)
+        props, chars = hit
+        return props, chars, max(width - props["left"] - props["right"], MIN_COLUMN)
+
+
 def keep_ranges_whole(body: list[Element], styles: Element,
                       families: Mapping[str, Family], text_w: float) -> None:
     """Widen the columns of the top-level tables in ``body`` where a numeric range would
     break at its en dash (see the module), as LibreOffice lays the lines."""
-    measure = Measure(StyleSheet(styles), text_w, families)
+    measure = _Measure(StyleSheet(styles), text_w, families)
     for tbl in body:
         if local(tbl) == "tbl":
             _table(measure, tbl)
 
 
-def _table(measure: Measure, tbl: Element) -> None:
+def _table(measure: _Measure, tbl: Element) -> None:
     grid = [int(g.get(qn("w:w"))) for g in tbl.iter(qn("w:gridCol"))]
     rows = [tr.findall(qn("w:tc")) for tr in tbl.findall(qn("w:tr"))]
     if len(grid) < 2 or any(len(cells) != len(grid) for cells in rows) or \
@@ -57,10 +95,14 @@ def _table(measure: Measure, tbl: Element) -> None:
     # never gives up room below it
     least = [max((_longest(chars) + 1e6 - avail for _props, chars, avail in col), default=0.0)
              + left + right for col in texts]
+    # (only paragraphs holding a range can break one)
+    ranged = [[p for p, (_props, chars, _avail) in zip(col, txt, strict=True)
+               if _RANGE.search("".join(c[0] for c in chars))]
+              for col, txt in zip(columns, texts, strict=True)]
     changed = False
     for _ in range(_ROUNDS):
         need = [max((_short(measure, p, g / 20 - left - right) for p in col), default=0.0)
-                for g, col in zip(grid, columns, strict=True)]
+                for g, col in zip(grid, ranged, strict=True)]
         if not any(need):
             break
         for c, n in enumerate(need):
@@ -82,12 +124,12 @@ def _table(measure: Measure, tbl: Element) -> None:
 
 def _short(measure: Measure, p: Element, width: float) -> float:
     """How much wider (points) a column ``width`` wide must be for no range in paragraph
-    ``p`` to break at its dash (0 when none does), wherever within :data:`_MARGIN` of the
-    estimate LibreOffice's line width is."""
+    ``p`` (one that holds a range) to break at its dash (0 when none does), wherever within
+    :data:`_MARGIN` of the estimate LibreOffice's line width is."""
     _props, chars, avail = measure.text(p, width)
-    if not _RANGE.search("".join(c[0] for c in chars)):
-        return 0.0
-    return max(_range_break(chars, avail + e) - e for e in (-_MARGIN, 0.0, _MARGIN))
+    # (a line LibreOffice makes ``e`` wider or narrower than the estimate's needs what the
+    # estimate's line that wide needs: the column widens the line by as much)
+    return max(_range_break(chars, avail + e) for e in (-_MARGIN, 0.0, _MARGIN))
 
 
 def _range_break(chars: Chars, avail: float) -> float:
@@ -97,7 +139,7 @@ def _range_break(chars: Chars, avail: float) -> float:
     worst = 0.0
     for prev, s in itertools.pairwise(starts):
         if 2 <= s < len(chars) and chars[s - 1][0] == "\u2013" and chars[s - 2][0].isdigit() \
-                and chars[s][0].isdigit():
+                and (chars[s][0].isdigit() or chars[s][0] in _BOUND):
             end = s
             while end < len(chars) and chars[end][0] not in _BREAKS:
                 end += 1
@@ -105,16 +147,11 @@ def _range_break(chars: Chars, avail: float) -> float:
     return worst
 
 
-def _height(measure: Measure, rows: list[list[Element]], grid: list[int],
+def _height(measure: _Measure, rows: list[list[Element]], grid: list[int],
             margins: float) -> float:
     """The table's height with columns ``grid`` (twips) wide: each row's tallest cell."""
-    total = 0.0
-    for cells in rows:
-        total += max(sum(b.before + sum(b.lines) + b.after
-                         for b in (measure.para(p, g / 20 - margins)
-                                   for p in tc.findall(qn("w:p"))))
-                     for tc, g in zip(cells, grid, strict=True))
-    return total
+    return sum(max(measure.cell(tc, g / 20 - margins) for tc, g in zip(cells, grid, strict=True))
+               for cells in rows)
 
 
 def _longest(chars: Chars) -> float:

@@ -150,6 +150,24 @@ def _write_splits(measure: Measure, body: list[Element]) -> None:
                 p = next(tr.iter(qn("w:p")), None)
                 if p is not None:
                     put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+            if row.pushed:
+                _push_below(measure, tr, row.pushed)
+
+
+def _push_below(measure: Measure, tr: Element, push: float) -> None:
+    """``push`` points more space below the last paragraph of each of a row's cells (the
+    row grows by as much, whichever cell is the tallest)."""
+    for tc in tr.findall(qn("w:tc")):
+        ps = tc.findall(qn("w:p"))
+        if not ps:
+            continue
+        p = ps[-1]
+        after = measure.text(p, measure.text_width)[0]["after"]
+        ppr = _ppr(p)
+        sp = ppr.find(qn("w:spacing"))
+        if sp is None:
+            sp = put(ppr, el("w:spacing"), PPR_ORDER)
+        sp.set(qn("w:after"), str(round((after + push) * 20)))
 
 
 def _ppr(p: Element) -> Element:

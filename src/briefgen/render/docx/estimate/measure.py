@@ -13,7 +13,7 @@ from ..ooxml import W_NS, is_on, local, qn
 from ..typefaces import lo_line, lo_percent, metrics_of, single_line
 from .sheet import StyleSheet, apply_props
 
-__all__ = ["CellLine", "Chars", "Measure", "PBox", "Row", "TBox", "line_breaks"]
+__all__ = ["MIN_COLUMN", "CellLine", "Chars", "Measure", "PBox", "Row", "TBox", "line_breaks"]
 
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\ufb01"),
@@ -27,7 +27,7 @@ _MARK_SCALE = 0.65
 #: a tab's advance, in ems (the default tab stops)
 _TAB_EMS = 2
 #: the narrowest a paragraph's text column is taken to be (points)
-_MIN_COLUMN = 36.0
+MIN_COLUMN = 36.0
 #: the text lost at the foot of a page where a row splits (its cells break between lines,
 #: each its own way), in lines
 SPLIT_LINES = 1.0
@@ -93,6 +93,9 @@ class Row:
     keep: bool = False
     #: each cell's lines, their feet measured from the row's top (where a split leaves what)
     cells: list[list[CellLine]] = field(default_factory=list)
+    #: space added below each of its cells' last paragraphs (points), so that the row after
+    #: it splits where it parts its cells well (see paging._Pager._push)
+    pushed: float = 0.0
 
 
 @dataclass
@@ -152,7 +155,7 @@ class Measure:
         props = dict(self.sheet.para(sid))
         if ppr is not None:
             apply_props(props, ppr, None)
-        avail = max(width - props["left"] - props["right"], _MIN_COLUMN)
+        avail = max(width - props["left"] - props["right"], MIN_COLUMN)
         chars = self._chars(p, props)
         if props["first"] < 0:  # a hanging number and its tab stand left of the text column
             tab = next((i for i, c in enumerate(chars) if c[0] == "\t"), None)
@@ -302,53 +305,50 @@ def wrap(chars: Chars, width: float) -> list[list[str]]:
 def line_breaks(chars: Chars, width: float) -> tuple[list[list[str]], list[int]]:
     """Greedy line breaking at spaces and after hyphens and dashes (as LibreOffice breaks):
     note ids per line, and the index in ``chars`` each line starts at."""
-    lines: list[list[str]] = [[]]
+    cur: list[str] = []
+    lines = [cur]
     starts = [0]
     x = 0.0
     brk = -1  # index in the current line after which we may break
     line_start = 0
     widths_since_break = 0.0
-    i = 0
-    n = len(chars)
-    while i < n:
-        ch, w, note = chars[i]
+    for i, (ch, w, note) in enumerate(chars):
         if ch == "\n":
-            lines.append([])
+            cur = []
+            lines.append(cur)
             starts.append(i + 1)
             x, brk, widths_since_break, line_start = 0.0, -1, 0.0, i + 1
-            i += 1
             continue
         if ch == " ":
             x += w
             brk = i
             widths_since_break = 0.0
             if note:
-                lines[-1].append(note)
-            i += 1
+                cur.append(note)
             continue
         if x + w > width and x > 0:
             if brk >= line_start:
                 # carry the word since the last break to a new line
                 carried = [c[2] for c in chars[brk + 1:i] if c[2]]
                 for c in carried:
-                    if c in lines[-1]:
-                        lines[-1].remove(c)
-                lines.append(carried)
+                    if c in cur:
+                        cur.remove(c)
+                cur = carried
                 x = widths_since_break
                 line_start = brk + 1
             else:
-                lines.append([])
+                cur = []
                 x = 0.0
                 line_start = i
+            lines.append(cur)
             starts.append(line_start)
             brk = line_start - 1
             widths_since_break = x
         x += w
         widths_since_break += w
         if note:
-            lines[-1].append(note)
+            cur.append(note)
         if ch in _BREAK_AFTER:
             brk = i
             widths_since_break = 0.0
-        i += 1
     return lines, starts

@@ -64,6 +64,8 @@ class _Pager:
         self.after = 0.0
         # nothing on the page yet but paragraphs kept with what follows (and header rows)
         self.kept_top = True
+        #: the table row just placed and the page it ends on (see _push)
+        self.above: tuple[Row, int] | None = None
 
     def run(self) -> tuple[dict[str, int], int]:
         for k, it in enumerate(self.items):
@@ -146,10 +148,13 @@ class _Pager:
     # tables -----------------------------------------------------------------------------
     def _table(self, it: TBox) -> None:
         header_h = 0.0
+        self.above = None
         for r in it.rows:
             self._row(r, header_h)
             if r.header:
                 header_h += r.height
+            self.above = (r, self.page)
+        self.above = None
         self.after = 0.0
 
     def _row(self, r: Row, header_h: float) -> None:
@@ -279,8 +284,28 @@ class _Pager:
             r.cant_split = False
         elif r.tall:
             r.keep = True
-        else:
+        elif not self._push(r, room, y):
             r.cant_split = True
+
+    def _push(self, r: Row, room: float, y: float) -> bool:
+        """A row that just misses the page (too little goes over to split it well) where
+        moving it would leave a quarter of the page or more empty, below a row of its table
+        on this page: the least space (up to :data:`_NUDGE` lines) added at the foot of
+        the row above that lets it split well (LibreOffice fills the page: more going over
+        is the only way to split it higher). The row then splits; returns whether it
+        does."""
+        if self.above is None or self.above[1] != self.page or room < self.H * _GAP \
+                or r.max_first < r.min_first:
+            return False
+        step = r.line / 4
+        for k in range(1, int(_NUDGE * 4) + 1):
+            push = k * step
+            if self._splits(r, room - push, y + push):
+                self.above[0].pushed += push
+                self.y += push
+                r.cant_split = False
+                return True
+        return False
 
     # paragraphs -------------------------------------------------------------------------
     def _gap(self, it: PBox) -> float:
