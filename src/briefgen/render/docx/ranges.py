@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from ...fonts import Family
 from .docx_adapter import Element
-from .estimate.measure import MIN_COLUMN, Chars, Measure, PBox, line_breaks
+from .estimate.measure import Chars, Measure, PBox, line_breaks
 from .estimate.sheet import StyleSheet
 from .ooxml import local, qn
 
@@ -34,14 +34,13 @@ _ROUNDS = 6
 
 
 class _Measure(Measure):
-    """A :class:`Measure` that reads each paragraph's properties and characters once, and
-    breaks it into lines once per width: the columns are tried at many widths, and nothing
-    here changes a paragraph while it measures (only the column widths are written, at the
+    """A :class:`Measure` that breaks each paragraph into lines once per width, and sums
+    each cell once per width: the columns are tried at many widths, and nothing here
+    changes a paragraph while it measures (only the column widths are written, at the
     end)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._read: dict[Element, tuple[dict, Chars]] = {}
         self._boxes: dict[tuple[Element, float], PBox] = {}
         self._cells: dict[tuple[Element, float], float] = {}
 
@@ -59,14 +58,6 @@ class _Measure(Measure):
         if box is None:
             box = self._boxes[(p, width)] = super().para(p, width)
         return box
-
-    def text(self, p: Element, width: float) -> tuple[dict, Chars, float]:
-        hit = self._read.get(p)
-        if hit is None:
-            props, chars, _avail = super().text(p, width)
-            hit = self._read[p] = (props, chars)
-        props, chars = hit
-        return props, chars, max(width - props["left"] - props["right"], MIN_COLUMN)
 
 
 def keep_ranges_whole(body: list[Element], styles: Element,

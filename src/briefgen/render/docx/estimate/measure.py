@@ -116,6 +116,9 @@ class Measure:
         self.families = families
         self.text_width = text_width
         self._tables: dict[Element, TBox] = {}
+        #: each paragraph's properties and characters, read once (nothing changes a
+        #: paragraph while it is measured: the estimate's decisions are written after)
+        self._read: dict[Element, tuple[dict, Chars]] = {}
 
     def _chars(self, p: Element, props: dict) -> Chars:
         """(character, width in points, note id) in reading order; "\\n" forces a break."""
@@ -148,20 +151,23 @@ class Measure:
         """A paragraph's resolved properties, its characters (a hanging number and its tab
         left out: they stand left of the text column) and the width its lines fill, in a
         column ``width`` wide."""
-        ppr = p.find(qn("w:pPr"))
-        sid = None
-        if ppr is not None and ppr.find(qn("w:pStyle")) is not None:
-            sid = ppr.find(qn("w:pStyle")).get(qn("w:val"))
-        props = dict(self.sheet.para(sid))
-        if ppr is not None:
-            apply_props(props, ppr, None)
-        avail = max(width - props["left"] - props["right"], MIN_COLUMN)
-        chars = self._chars(p, props)
-        if props["first"] < 0:  # a hanging number and its tab stand left of the text column
-            tab = next((i for i, c in enumerate(chars) if c[0] == "\t"), None)
-            if tab is not None and sum(c[1] for c in chars[:tab]) <= -props["first"]:
-                chars = chars[tab + 1:]
-        return props, chars, avail
+        hit = self._read.get(p)
+        if hit is None:
+            ppr = p.find(qn("w:pPr"))
+            sid = None
+            if ppr is not None and ppr.find(qn("w:pStyle")) is not None:
+                sid = ppr.find(qn("w:pStyle")).get(qn("w:val"))
+            props = dict(self.sheet.para(sid))
+            if ppr is not None:
+                apply_props(props, ppr, None)
+            chars = self._chars(p, props)
+            if props["first"] < 0:  # a hanging number and its tab stand left of the column
+                tab = next((i for i, c in enumerate(chars) if c[0] == "\t"), None)
+                if tab is not None and sum(c[1] for c in chars[:tab]) <= -props["first"]:
+                    chars = chars[tab + 1:]
+            hit = self._read[p] = (props, chars)
+        props, chars = hit
+        return props, chars, max(width - props["left"] - props["right"], MIN_COLUMN)
 
     def para(self, p: Element, width: float) -> PBox:
         props, chars, avail = self.text(p, width)
