@@ -452,3 +452,16 @@ def test_markings_stay_inside_what_a_printer_prints(packs: dict[str, tuple[bytes
             if reach < margin - 0.5:
                 bad[f"{name} {fmt}"] = round(reach, 1)
     assert not bad, bad
+
+
+def test_docx_summary_keeps_to_its_two_pages_in_libreoffice(
+        lo_pdfs: dict[str, Path]) -> None:
+    """The summary template's two pages hold in LibreOffice's layout of the DOCX too, in every
+    style (us-memo's ran to a third page holding the scale's legend, the sources and the
+    author alone)."""
+    from pypdf import PdfReader
+
+    counts = {name: len(PdfReader(str(path)).pages) for name, path in lo_pdfs.items()
+              if "-summary" in name}
+    assert len(counts) == len(STYLES)
+    assert all(n == 2 for n in counts.values()), counts
