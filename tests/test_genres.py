@@ -376,3 +376,12 @@ def test_summary_prints_the_recommendation_for_a_decision():
     for text in texts(pack):
         assert "Recommendations" in text and "Agree that the casualty figures" in text
         assert "Timing:" in text
+
+
+def test_summary_top_sheet_date_is_the_date_alone():
+    """The compact top sheet's "Date" is the date: not the reference (every page's footer has
+    it) nor the facts' date again when it is the same day."""
+    pack = briefgen.build(briefgen.load_brief(SAMPLE), template="summary", formats="pdf")
+    first = PdfReader(io.BytesIO(pack.pdf)).pages[0].extract_text()
+    line = next(x for x in first.splitlines() if x.startswith("Date"))
+    assert " ".join(line.split()) == "Date 20 September 2023", line
