@@ -382,6 +382,5 @@ def test_summary_top_sheet_date_is_the_date_alone():
     """The compact top sheet's "Date" is the date: not the reference (every page's footer has
     it) nor the facts' date again when it is the same day."""
     pack = briefgen.build(briefgen.load_brief(SAMPLE), template="summary", formats="pdf")
-    first = PdfReader(io.BytesIO(pack.pdf)).pages[0].extract_text()
-    line = next(x for x in first.splitlines() if x.startswith("Date"))
-    assert " ".join(line.split()) == "Date 20 September 2023", line
+    first = " ".join(PdfReader(io.BytesIO(pack.pdf)).pages[0].extract_text().split())
+    assert "Date 20 September 2023 Originator" in first, first[:300]
