@@ -96,6 +96,9 @@ class Row:
     #: space added below each of its cells' last paragraphs (points), so that the row after
     #: it splits where it parts its cells well (see paging._Pager._push)
     pushed: float = 0.0
+    #: kept on the page of the next row (keep-with-next on all its paragraphs): a short
+    #: first or last row would stand alone under the header otherwise
+    bind: bool = False
 
 
 @dataclass
