@@ -83,8 +83,7 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
         # the last note's space after is not laid out (measured: 2 pt)
         note_gap = NOTE_AREA_GAP - sheet.para(footnote_style)["after"]
     _split_tall_rows(measure, body_height, body)
-    if short_lists:
-        _keep_short_lists(measure, short_lists, body_height * lone_share)
+    listed = _keep_short_lists(measure, short_lists or [], body_height * lone_share)
     items: list[PBox | TBox] = []
     for child in body:
         tag = local(child)
@@ -92,6 +91,7 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
             para = measure.para(child, measure.text_width)
             if child is contents and toc:
                 para.group = len(toc)
+            para.listed = child in listed
             items.append(para)
         elif tag == "tbl":
             box = measure.table(child)
@@ -140,9 +140,12 @@ def _split_tall_rows(measure: Measure, body_height: float, body: list[Element]) 
             row.tall = not row.header and row.height > room - header
 
 
-def _keep_short_lists(measure: Measure, lists: list[list[Element]], most: float) -> None:
+def _keep_short_lists(measure: Measure, lists: list[list[Element]],
+                      most: float) -> set[Element]:
     """Each list (its paragraphs) shorter than ``most`` is kept on one page: keep-with-next
-    on each of its paragraphs but the last (the pager follows the chain)."""
+    on each of its paragraphs but the last (the pager follows the chain). Returns the
+    paragraphs kept."""
+    kept: set[Element] = set()
     for paras in lists:
         if len(paras) < 2 or any(p.getparent() is None for p in paras):
             continue
@@ -153,6 +156,8 @@ def _keep_short_lists(measure: Measure, lists: list[list[Element]], most: float)
         if height < most:
             for p in paras[:-1]:
                 put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+            kept.update(paras[:-1])
+    return kept
 
 
 def _bind_rows(box: TBox, lone: float, whole: float, end_kept: bool) -> None:

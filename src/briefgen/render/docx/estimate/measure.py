@@ -58,6 +58,9 @@ class PBox:
     #: space added above it (points; taken away when negative) so that the table row kept
     #: with it splits where it parts its cells well (see paging._Pager._nudge)
     pushed: float = 0.0
+    #: an item of a short list kept together (LibreOffice moves the list as a whole where
+    #: it does not fit: no page break is written before it; measured)
+    listed: bool = False
 
 
 @dataclass(frozen=True)

@@ -397,8 +397,8 @@ class _Pager:
                     and whole <= H \
                     and need <= H:
                 kept = _kept_row(nxt)
-                if (isinstance(nxt, PBox) and nxt.keep_next) or kept is not None \
-                        or _bound_start(nxt):
+                if ((isinstance(nxt, PBox) and nxt.keep_next) or kept is not None
+                        or _bound_start(nxt)) and not it.listed:
                     # a chain (a heading, a question, its answer; a heading and a table
                     # whose first row is kept off the page): LibreOffice keeps a paragraph
                     # with the next only where that one moves on for its own sake, and
