@@ -1,5 +1,6 @@
-"""Tables and lists split across PDF pages as a desk officer would accept them, in every
-shipped style and template (the ``packs`` fixture of test_page_fill):
+"""Tables and lists split across pages as a desk officer would accept them, in every shipped
+style and template (the ``packs`` fixture of test_page_fill), in the PDF and in the DOCX as
+LibreOffice lays it out (its tagged PDF export: the same structure tree):
 
 - a label that opens a list inside a cell ("Indicators to watch:") never ends a page with its
   list on the next (ReportLab splits a cell's flowables in order and keeps nothing with the
@@ -22,6 +23,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
+from conftest import libreoffice_pdfs
 from test_page_fill import packs  # noqa: F401  (the fixture: every style and template)
 from test_pdf_tagged import Elem, elems, read_tree
 
@@ -185,3 +187,31 @@ def test_pdf_short_rows_and_lists_are_not_split(
     bad = {name: found for name, (pdf, _docx) in packs.items() if (found := split_short(pdf))}
     assert not bad, bad
 
+
+# --------------------------------------------------------------------------------------------
+# The DOCX, as LibreOffice lays it out
+
+
+@pytest.fixture(scope="module")
+def lo_tagged(packs: dict[str, tuple[bytes, bytes]],  # noqa: F811
+              tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """Each pack's DOCX laid out by LibreOffice, exported as a tagged PDF."""
+    out = libreoffice_pdfs({name: docx for name, (_pdf, docx) in packs.items()},
+                           tmp_path_factory.mktemp("lo-rows"), tagged=True)
+    return {name: path.read_bytes() for name, path in out.items()}
+
+
+def test_libreoffice_tags_the_tables(lo_tagged: dict[str, bytes]) -> None:
+    """The checks below have a structure to read: LibreOffice's export tags tables and lists."""
+    with pikepdf.open(io.BytesIO(lo_tagged["default-full"])) as doc:
+        roles = {e.role for e in elems(read_tree(doc))}
+    assert {"Table", "TR", "TD", "L", "LI"} <= roles
+
+
+@pytest.mark.parametrize("check", [stranded_labels, lone_rows, split_short],
+                         ids=["no-list-label-ends-a-page", "no-row-alone",
+                              "short-rows-and-lists-whole"])
+def test_docx_in_libreoffice(lo_tagged: dict[str, bytes], check: object) -> None:
+    assert callable(check)
+    bad = {name: found for name, pdf in lo_tagged.items() if (found := check(pdf))}
+    assert not bad, bad

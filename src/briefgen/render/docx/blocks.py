@@ -193,11 +193,16 @@ def _heading(w: Writer, h: Heading, out: Element, where: Where) -> None:
 
 
 def _list_block(w: Writer, b: ListBlock, out: Element, where: Where) -> None:
+    start = len(out)
     if w.ctx.hang and where.top and where.depth == 0 and where.body_style == "Normal":
         # among numbered paragraphs a list stands in their text column
         _list(w, b, out, replace(where, hang=w.ctx.hang), where.depth)
     else:
         _list(w, b, out, where, where.depth)
+    if where.top and where.depth == 0 and len(b.items) <= w.ctx.sheet.lists.keep_items:
+        paras = [c for c in out[start:] if local(c) == "p"]
+        if len(paras) == len(out) - start:  # (paragraphs only: the estimate decides)
+            w.state.short_lists.append(paras)
 
 
 def _list(w: Writer, b: ListBlock, out: Element, where: Where, depth: int) -> None:

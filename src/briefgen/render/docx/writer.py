@@ -58,6 +58,9 @@ class BodyState:
     toc_cache: list[tuple[str, Element]] = field(default_factory=list)
     #: the contents' title paragraph (the page estimate may start the contents on a new page)
     contents_title: Element | None = None
+    #: the paragraphs of each short list in the body (``ListLook.keep_items`` items or
+    #: fewer): the page estimate keeps those under a share of the page together
+    short_lists: list[list[Element]] = field(default_factory=list)
 
 
 @dataclass

@@ -35,7 +35,9 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                       families: Mapping[str, Family], notes_part: Any | None,
                       footnote_style: str, toc: list[tuple[str, Element]],
                       numpages: list[Element], split_lines: int = 0,
-                      contents: Element | None = None) -> None:
+                      contents: Element | None = None,
+                      short_lists: list[list[Element]] | None = None,
+                      lone_share: float = 0.0, whole_share: float = 0.0) -> None:
     """Fill the contents' cached page numbers (``toc``: bookmark and the text element of its
     cached number) and NUMPAGES' (``numpages``) from a page estimate of ``body``. Rows too
     tall for a page are let split on the way (see :func:`_split_tall_rows`); with
@@ -43,7 +45,12 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     whether it splits there or moves on whole, and writes that into the row
     (:func:`_write_splits`). The contents (``contents``: its title paragraph) is not split
     across pages where it fits on one: where it would be, its title starts a page (as the
-    PDF keeps it whole; LibreOffice does not keep a title with a contents field's entries)."""
+    PDF keeps it whole; LibreOffice does not keep a title with a contents field's entries).
+
+    As the PDF: a list of ``short_lists`` shorter than ``lone_share`` of the page is kept
+    together (:func:`_keep_short_lists`); a body row shorter than that is kept from standing
+    alone on a page under its header (:func:`_bind_rows`), and one shorter than
+    ``whole_share`` of the page is never split (the pager: ``whole``)."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
@@ -76,6 +83,7 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
         # the last note's space after is not laid out (measured: 2 pt)
         note_gap = NOTE_AREA_GAP - sheet.para(footnote_style)["after"]
     _split_tall_rows(measure, body_height, body)
+    listed = _keep_short_lists(measure, short_lists or [], body_height * lone_share)
     items: list[PBox | TBox] = []
     for child in body:
         tag = local(child)
@@ -83,13 +91,18 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
             para = measure.para(child, measure.text_width)
             if child is contents and toc:
                 para.group = len(toc)
+            para.listed = child in listed
             items.append(para)
         elif tag == "tbl":
             box = measure.table(child)
             for row in box.rows:
                 row.managed = not row.header
+            if split_lines:
+                _bind_rows(box, body_height * lone_share, body_height * whole_share,
+                           _ends_kept(child))
             items.append(box)
-    pages, total = paginate(items, body_height, note_heights, note_gap, split_lines)
+    pages, total = paginate(items, body_height, note_heights, note_gap, split_lines,
+                            body_height * whole_share)
     if split_lines:
         _write_splits(measure, body)
     for child, item in zip([c for c in body if local(c) in ("p", "tbl")], items):
@@ -127,6 +140,50 @@ def _split_tall_rows(measure: Measure, body_height: float, body: list[Element]) 
             row.tall = not row.header and row.height > room - header
 
 
+def _keep_short_lists(measure: Measure, lists: list[list[Element]],
+                      most: float) -> set[Element]:
+    """Each list (its paragraphs) shorter than ``most`` is kept on one page: keep-with-next
+    on each of its paragraphs but the last (the pager follows the chain). Returns the
+    paragraphs kept."""
+    kept: set[Element] = set()
+    for paras in lists:
+        if len(paras) < 2 or any(p.getparent() is None for p in paras):
+            continue
+        height = 0.0
+        for p in paras:
+            b = measure.para(p, measure.text_width)
+            height += b.before + sum(b.lines) + b.after
+        if height < most:
+            for p in paras[:-1]:
+                put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+            kept.update(paras[:-1])
+    return kept
+
+
+def _bind_rows(box: TBox, lone: float, whole: float, end_kept: bool) -> None:
+    """A body row shorter than ``lone`` never stands alone on a page under its table's
+    header: the first is bound to the second (:attr:`~.measure.Row.bind`: they share a page,
+    or the table moves whole) and the row before the last to the last, where that one is
+    short enough to be held whole (under ``whole``). The last row is bound to what follows
+    the table where ``end_kept`` (the pack's end: see blocks.keep_the_end)."""
+    body = [r for r in box.rows if not r.header]
+    if body:
+        body[-1].bind = end_kept
+    if len(body) < 2:
+        return
+    if body[0].height < lone:
+        body[0].bind = True
+    if body[-1].height < lone and body[-2].height < whole and not body[-2].tall:
+        body[-2].bind = True
+
+
+def _ends_kept(tbl: Element) -> bool:
+    """Whether the table's last row keeps with what follows (see blocks.keep_the_end)."""
+    rows = tbl.findall(qn("w:tr"))
+    p = next(rows[-1].iter(qn("w:p")), None) if rows else None
+    return p is not None and p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+
+
 def _write_splits(measure: Measure, body: list[Element]) -> None:
     """The pager's decisions written into the rows (LibreOffice keeps no widows or orphans
     in the cells of a row it splits, so where a row may split is said by the row): a row
@@ -146,7 +203,10 @@ def _write_splits(measure: Measure, body: list[Element]) -> None:
                 trpr.insert(0, el("w:cantSplit"))
             elif has and not row.cant_split:
                 remove_all(trpr, "w:cantSplit")
-            if row.keep:
+            if row.bind:  # (LibreOffice keeps such a row with the next: measured)
+                for p in tr.iter(qn("w:p")):
+                    put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+            elif row.keep:
                 p = next(tr.iter(qn("w:p")), None)
                 if p is not None:
                     put(_ppr(p), el("w:keepNext"), PPR_ORDER)

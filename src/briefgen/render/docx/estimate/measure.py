@@ -58,6 +58,9 @@ class PBox:
     #: space added above it (points; taken away when negative) so that the table row kept
     #: with it splits where it parts its cells well (see paging._Pager._nudge)
     pushed: float = 0.0
+    #: an item of a short list kept together (LibreOffice moves the list as a whole where
+    #: it does not fit: no page break is written before it; measured)
+    listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,9 @@ class Row:
     #: space added below each of its cells' last paragraphs (points), so that the row after
     #: it splits where it parts its cells well (see paging._Pager._push)
     pushed: float = 0.0
+    #: kept on the page of the next row (keep-with-next on all its paragraphs): a short
+    #: first or last row would stand alone under the header otherwise
+    bind: bool = False
 
 
 @dataclass

@@ -39,18 +39,20 @@ _PULL = 0.7
 
 def paginate(items: Sequence[PBox | TBox], body_height: float,
              note_heights: dict[str, float], note_gap: float,
-             split_lines: int = 0) -> tuple[dict[str, int], int]:
+             split_lines: int = 0, whole: float = 0.0) -> tuple[dict[str, int], int]:
     """The page of each bookmark, and the page count. With ``split_lines``, the pager
     decides where each managed row (:attr:`~.measure.Row.managed`) may split: see
-    :meth:`_Pager._splits`; the decision is left on the row (``cant_split``, ``keep``)."""
-    return _Pager(items, body_height, note_heights, note_gap, split_lines).run()
+    :meth:`_Pager._splits` (never a row shorter than ``whole``); the decision is left on
+    the row (``cant_split``, ``keep``)."""
+    return _Pager(items, body_height, note_heights, note_gap, split_lines, whole).run()
 
 
 class _Pager:
     def __init__(self, items: Sequence[PBox | TBox], body_height: float,
                  note_heights: dict[str, float], note_gap: float,
-                 split_lines: int = 0) -> None:
+                 split_lines: int = 0, whole: float = 0.0) -> None:
         self.items = items
+        self.whole = whole
         self.H = body_height
         self.note_heights = note_heights
         self.note_gap = note_gap
@@ -70,7 +72,7 @@ class _Pager:
     def run(self) -> tuple[dict[str, int], int]:
         for k, it in enumerate(self.items):
             if isinstance(it, TBox):
-                self._table(it)
+                self._table(k, it)
             else:
                 self._para(k, it)
         return self.pages, self.page
@@ -113,6 +115,11 @@ class _Pager:
             r = body[0]
             if r.managed and self.split_lines:
                 room = self.H - used - head - self.notes
+                if r.height <= room and r.bind:  # it and the start of the next, or it moves
+                    nxt = self._after_row(it, k, it.rows.index(r), room - r.height,
+                                          used + head + r.height)
+                    return head + r.height + nxt if nxt is not None else \
+                        head + max(room, 0.0) + 1.0
                 if r.height <= room:
                     return head + r.height
                 if self._splits(r, room, used + head):
@@ -146,24 +153,34 @@ class _Pager:
         return it.before + sum(it.lines) + it.after
 
     # tables -----------------------------------------------------------------------------
-    def _table(self, it: TBox) -> None:
+    def _table(self, k: int, it: TBox) -> None:
         header_h = 0.0
         self.above = None
-        for r in it.rows:
-            self._row(r, header_h)
+        for i, r in enumerate(it.rows):
+            self._row(r, header_h, (it, k, i) if r.bind else None)
             if r.header:
                 header_h += r.height
             self.above = (r, self.page)
         self.above = None
         self.after = 0.0
 
-    def _row(self, r: Row, header_h: float) -> None:
+    def _row(self, r: Row, header_h: float,
+             bound: tuple[TBox, int, int] | None = None) -> None:
+        """Place the row (``bound``: the table, its index and the row's, when the row is
+        bound to what follows it)."""
         height, min_first, max_first = r.height, r.min_first, r.max_first
         marked = False
         fresh = False  # on a new page, under the repeated header rows only
         while True:
             room = self.H - self.y - self.notes + (
                 NOTE_SLACK if self.notes or r.notes else 0.0)
+            if bound is not None and self.y > 0 and not fresh and not self.kept_top \
+                    and height + self._note_space(r.notes) <= room \
+                    and self._after_row(*bound, room - height, self.y + height) is None:
+                self._new_page()  # it goes on with the row it is bound to
+                self.y += header_h
+                fresh = True
+                continue
             if height + self._note_space(r.notes) <= room or (
                     self.y == 0 and (r.cant_split or height <= room)):
                 break
@@ -198,6 +215,33 @@ class _Pager:
         self.y += height
         self.kept_top = self.kept_top and r.header
 
+    def _after_row(self, t: TBox, k: int, i: int, room: float, y: float) -> float | None:
+        """What must start in ``room`` (its top at ``y``) below row ``i`` of the table
+        ``items[k]``, which is bound to it: the next row's start (and what that one is bound
+        to when it is whole there), or after the last row the start of what follows the
+        table; None when it does not start there (it moves on, and the row with it)."""
+        if i + 1 < len(t.rows):
+            r = t.rows[i + 1]
+            start = self._pair_start(r, room, y)
+            if start is None or not r.bind or start < r.height:
+                return start
+            rest = self._after_row(t, k, i + 1, room - start, y + start)
+            return None if rest is None else start + rest
+        start = self._start_height(k + 1, used=y)
+        return start if start <= room else None
+
+    def _pair_start(self, r: Row, room: float, y: float) -> float | None:
+        """What of row ``r`` must start in ``room`` (its top at ``y``) below the row bound
+        to it, or None when it does not start there (it moves on, and that row with it)."""
+        if r.height + self._note_space(r.notes) <= room:
+            return r.height
+        if r.managed and self.split_lines:
+            return self._first_need(r, self.split_lines) \
+                if not r.tall and self._splits(r, room, y) else None
+        if r.cant_split or r.min_first > room:
+            return None
+        return r.min_first
+
     def _first_need(self, r: Row, lines: int) -> float:
         """The least first part of a split row that holds ``lines`` lines."""
         return max(r.min_first, r.pad / 2 + lines * r.line)
@@ -211,7 +255,7 @@ class _Pager:
         paragraph with the next: it fills the page, a line at its foot if that is all there
         is room for; so the decision is the generator's, and where it is not sure the row
         is held whole (it moves on)."""
-        if r.max_first < r.min_first:
+        if r.max_first < r.min_first or r.height < self.whole:
             return False
         over = r.height - room  # what goes over: more than k lines' height is k + 1 lines
         for lines in (self.split_lines, LEAST_SPLIT_LINES):
@@ -353,7 +397,8 @@ class _Pager:
                     and whole <= H \
                     and need <= H:
                 kept = _kept_row(nxt)
-                if (isinstance(nxt, PBox) and nxt.keep_next) or kept is not None:
+                if ((isinstance(nxt, PBox) and nxt.keep_next) or kept is not None
+                        or _bound_start(nxt)) and not it.listed:
                     # a chain (a heading, a question, its answer; a heading and a table
                     # whose first row is kept off the page): LibreOffice keeps a paragraph
                     # with the next only where that one moves on for its own sake, and
@@ -420,6 +465,15 @@ class _Pager:
                 i += fit
             self._new_page()
         return first_page
+
+
+def _bound_start(it: PBox | TBox | None) -> bool:
+    """Whether ``it`` is a table whose first body row is bound to the next (a heading kept
+    with it is given a page break where it moves: see _Pager._keep)."""
+    if not isinstance(it, TBox):
+        return False
+    row = next((r for r in it.rows if not r.header), None)
+    return row is not None and row.bind
 
 
 def _kept_row(it: PBox | TBox | None) -> Row | None:
