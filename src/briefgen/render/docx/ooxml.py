@@ -159,12 +159,18 @@ def local(e: Element) -> str:
     return etree.QName(e).localname
 
 
+#: each schema order's ranks (put is called for most properties written)
+_RANKS: dict[tuple[str, ...], dict[str, int]] = {}
+
+
 def put(parent: Element, child: Element, order: tuple[str, ...],
         ns: str = W_NS) -> Element:
     """Insert ``child`` into ``parent`` at its schema position, replacing an existing element of
     the same name (children of another namespace, e.g. ``w14:``, are left where they are)."""
     name = local(child)
-    rank = {n: i for i, n in enumerate(order)}
+    rank = _RANKS.get(order)
+    if rank is None:
+        rank = _RANKS[order] = {n: i for i, n in enumerate(order)}
     mine = rank[name]
     for existing in parent.findall(f"{{{ns}}}{name}"):
         parent.remove(existing)

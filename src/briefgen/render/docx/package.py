@@ -82,14 +82,16 @@ def keep_structure_only(document_part: Any) -> None:
             drop_rel(document_part.rels, rid)
 
 
+#: every attribute in the relationships namespace (r:id, r:embed, ...) of a part's tree
+_IN_R = etree.XPath("//@*[namespace-uri() = $ns]")
+
+
 def prune_relationships(document: Any) -> None:
     """Drop relationships nothing refers to any more (a reference's old body pictures and
     links, its attached template, mail-merge source): every part written is used."""
-    q = f"{{{_R}}}"
 
     def referenced(root: Element) -> set[str]:
-        return {v for e in root.iter() if isinstance(e.tag, str)
-                for k, v in e.attrib.items() if k.startswith(q)}
+        return {str(v) for v in _IN_R(root, ns=_R)}
 
     part = document.part
     used = referenced(document.element)
