@@ -187,6 +187,16 @@ class FlowTable(CellTable):
         heights = row_heights(self)
         return row < len(heights) and heights[row] < whole_row(placed_frame(self))
 
+    def _sides(self, parts: list[Flowable], width: float) -> tuple[list[float], list[float]]:
+        """The heights of the body rows on either side of a split between rows: this table's
+        own (wrapped for the split), where they are known, else the pieces'."""
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        heights = row_heights(self)
+        n = len(table_cells(parts[0]))
+        if len(heights) == len(table_cells(self)) and None not in heights:
+            return list(heights[head:n]), list(heights[n:])
+        return self._short_rows(parts[0], width), self._short_rows(parts[1], width)
+
     def _short_rows(self, t: Flowable, width: float) -> list[float]:
         """The heights of a piece's body rows."""
         head = self.repeatRows if isinstance(self.repeatRows, int) else 0
@@ -198,8 +208,7 @@ class FlowTable(CellTable):
         """A split between rows that leaves no short row alone under the header, on this page
         or the next (a two-row table is never split one and one): ``parts``, or one row more
         carried over, or None to move the whole table on."""
-        first = self._short_rows(parts[0], width)
-        rest = self._short_rows(parts[1], width)
+        first, rest = self._sides(parts, width)
         short = max(self.splitInRow or 0, lone_row(placed_frame(self)))
         if len(first) == 1 and first[0] < short and not frame_at_top(placed_frame(self)):
             return None
