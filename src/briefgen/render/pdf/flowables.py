@@ -155,12 +155,16 @@ class FlowTable(CellTable):
     pieces are of this class too, so every later split does the same)."""
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        at_top = frame_at_top(placed_frame(self))
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        heights = row_heights(self)
+        if not at_top and len(heights) > head and None not in heights[:head + 1] \
+                and sum(heights[:head + 1]) > availHeight and self._keeps_whole(head):
+            return []  # (no whole row fits, and the first is kept whole: it moves on)
         parts = super().split(availWidth, availHeight)
         if len(parts) != 2:
             return parts
-        at_top = frame_at_top(placed_frame(self))
         if self._in_row(parts):  # no whole row fits: the row split so its rest is no stub
-            head = self.repeatRows if isinstance(self.repeatRows, int) else 0
             fixed = None if self._keeps_whole(head) else \
                 self._no_stub(parts, availWidth, availHeight)
             if fixed is None:
