@@ -156,6 +156,9 @@ SETTINGS_ORDER = (
 
 
 def local(e: Element) -> str:
+    tag = e.tag
+    if isinstance(tag, str):  # "{namespace}name", or a name in no namespace
+        return tag[tag.index("}") + 1:] if tag[:1] == "{" else tag
     return etree.QName(e).localname
 
 
@@ -174,8 +177,11 @@ def put(parent: Element, child: Element, order: tuple[str, ...],
     mine = rank[name]
     for existing in parent.findall(f"{{{ns}}}{name}"):
         parent.remove(existing)
+    prefix = f"{{{ns}}}"
+    cut = len(prefix)
     for i, sib in enumerate(parent):
-        if etree.QName(sib).namespace == ns and rank.get(local(sib), -1) > mine:
+        tag = sib.tag
+        if isinstance(tag, str) and tag.startswith(prefix) and rank.get(tag[cut:], -1) > mine:
             parent.insert(i, child)
             return child
     parent.append(child)
