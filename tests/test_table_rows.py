@@ -188,6 +188,36 @@ def test_pdf_short_rows_and_lists_are_not_split(
     assert not bad, bad
 
 
+def unlabelled_continuations(pdf: bytes) -> list[str]:
+    """Rows split over two pages whose first cell ended on the first page, where the next page
+    does not say whose row goes on there ("(continued)" beside the row's label)."""
+    bad = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = [p.objgen for p in doc.pages]
+        rows = [r for r in elems(read_tree(doc)) if r.role == "TR"]
+        split = []
+        for r in rows:
+            cells = [c for c in r.kids if isinstance(c, Elem) and c.role in ("TD", "TH")]
+            on = sorted({pg for pg, _n in _marks(r)}, key=pages.index)
+            if len(on) == 2 and cells and {pg for pg, _n in _marks(cells[0])} == {on[0]}:
+                split.append(pages.index(on[1]))
+    if split:
+        with pdfplumber.open(io.BytesIO(pdf)) as plumb:
+            for k in split:
+                if "(continued)" not in (plumb.pages[k].extract_text() or ""):
+                    bad.append(f"page {k + 1}: a row goes on under an empty first cell")
+    return bad
+
+
+def test_pdf_a_continued_row_says_whose_it_is(
+        packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    """A row split across pages whose first cell (an actor's name) ended on the first page
+    shows that label and "(continued)" on the next, not an empty cell."""
+    bad = {name: found for name, (pdf, _docx) in packs.items()
+           if (found := unlabelled_continuations(pdf))}
+    assert not bad, bad
+
+
 # --------------------------------------------------------------------------------------------
 # The DOCX, as LibreOffice lays it out
 

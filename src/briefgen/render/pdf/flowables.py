@@ -14,12 +14,14 @@ from reportlab.platypus import Flowable, Image, ListFlowable
 from reportlab.platypus import Paragraph as _RLParagraph
 from reportlab.platypus.doctemplate import FrameBreak
 
+from ...xmltext import escape
 from ..common import LEAD_IN
 from ..stylesheet import FigureLook
 from .reportlab_adapter import (
     CellTable,
     MemoParagraph,
     PlainTextParagraph,
+    continued,
     frame_at_top,
     lone_row,
     placed_frame,
@@ -182,7 +184,26 @@ class FlowTable(CellTable):
             if kept is None:
                 return []
             parts = kept
+        else:
+            self._label_continued(parts)
         return [parts[0], FrameBreak(), parts[1]]
+
+    def _label_continued(self, parts: list[Flowable]) -> None:
+        """Where a split row's first cell ended on this page, its rest on the next page shows
+        the row's label (the cell's first paragraph, its plain words) and "(continued)"
+        there, not an empty cell under the repeated header: drawn again, an artifact (it is
+        not tagged)."""
+        label = continued(placed_frame(self))
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        top, rest = table_cells(parts[0]), table_cells(parts[1])
+        if not label or len(rest) <= head or not top or rest[head][0]:
+            return
+        cell = top[-1][0]
+        lead = cell[0] if isinstance(cell, (list, tuple)) and cell else None
+        if not isinstance(lead, _RLParagraph) or not lead.getPlainText().strip():
+            return
+        rest[head][0] = [Para(f"{escape(lead.getPlainText().strip())} <i>{escape(label)}</i>",
+                              lead.style)]
 
     def _keeps_whole(self, row: int) -> bool:
         """Whether row ``row`` (of this table, header rows counted) is short enough to be

@@ -46,6 +46,7 @@ from .reportlab_adapter import (
     defer_save,
     list_items,
     retype,
+    set_continued,
     set_row_limits,
 )
 from .tagging import LINK_CALLBACK, Tagger
@@ -125,6 +126,7 @@ class Renderer:
         frame: Frame = NoteFrame(foot, x, y, w, h, **pad) if foot else Frame(x, y, w, h, **pad)
         tl = self.sheet.table
         set_row_limits(frame, h * tl.lone_row_share, h * tl.whole_row_share)
+        set_continued(frame, self.doc.meta.label("continued", ""))
         page_template = PageTemplate(
             id="page", frames=[frame], onPage=self.tags.pagination(self.furniture.draw_page),
             pagesize=(pw, ph),

@@ -65,6 +65,7 @@ __all__ = [
     "catalog",
     "contained",
     "contents_table",
+    "continued",
     "current_frame",
     "current_text",
     "defer_save",
@@ -325,6 +326,17 @@ def set_row_limits(frame: Frame, lone: float, whole: float) -> None:
     and how short a row is kept whole (points)."""
     frame.__dict__["bg_lone_row"] = lone
     frame.__dict__["bg_whole_row"] = whole
+
+
+def set_continued(frame: Frame, label: str) -> None:
+    """Tell the tables placed in ``frame`` the words that mark a row continued from the page
+    before ("(continued)")."""
+    frame.__dict__["bg_continued"] = label
+
+
+def continued(frame: Frame | None) -> str:
+    """What :func:`set_continued` told ``frame`` ("" for none)."""
+    return str(getattr(frame, "bg_continued", ""))
 
 
 def lone_row(frame: Frame | None) -> float:
