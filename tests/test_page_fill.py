@@ -502,3 +502,20 @@ def test_docx_every_table_row_is_laid_out_in_libreoffice(
         if gone:
             missing[name] = gone
     assert not missing, missing
+
+
+def test_docx_a_tables_lead_in_stays_with_it_in_libreoffice(
+        lo_pdfs: dict[str, Path]) -> None:
+    """A short paragraph that introduces a table after another ("Confidence levels. …" over
+    the confidence scale, after the probability scale) is on the page where its table starts
+    (in-focus/full and uk-brief/meeting left it at a page's foot)."""
+    bad, seen = {}, 0
+    for name, path in lo_pdfs.items():
+        for n, lines in enumerate(page_lines(path, frozenset({"ConfidenceMeaning"})), start=1):
+            k = next((i for i, line in enumerate(lines) if "Confidence levels." in line), None)
+            if k is None:
+                continue
+            seen += 1
+            if not any(_squash(line) == "ConfidenceMeaning" for line in lines[k + 1:]):
+                bad[name] = f"page {n} ends with the lead-in; its table starts on the next"
+    assert seen >= 8 and not bad, (seen, bad)

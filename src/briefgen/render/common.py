@@ -183,10 +183,11 @@ LEAD_IN = 300
 
 
 def leads_in(prev: d.Block | None, b: d.Block, nxt: d.Block | None) -> bool:
-    """Whether ``b`` is a short paragraph between a heading and a table (the table's
-    introduction, as under an annex heading): kept with the table's first rows, so that the
-    heading never ends a page with its table on the next."""
-    return isinstance(prev, d.Heading) and isinstance(b, d.Paragraph) \
+    """Whether ``b`` is a short paragraph between a heading, or another table, and a table
+    (the table's introduction, as under an annex heading, or "Confidence levels. …" after the
+    probability scale): kept with the table's first rows, so that neither the heading nor the
+    introduction ends a page with its table on the next."""
+    return isinstance(prev, (d.Heading, d.Table)) and isinstance(b, d.Paragraph) \
         and isinstance(nxt, d.Table) and len(d.plain_text(b.children)) <= LEAD_IN
 
 

@@ -140,7 +140,7 @@ def _keep_next(p: Element) -> Element:
 
 
 def _keep_with_table(p: Element) -> None:
-    """A heading's short lead-in kept with the table after it (common.leads_in)."""
+    """A table's short lead-in kept with it (common.leads_in)."""
     if local(p) != "p":
         return
     put(_keep_next(p), el("w:keepLines"), PPR_ORDER)
