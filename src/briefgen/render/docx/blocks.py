@@ -33,7 +33,19 @@ from .inlines import write_inlines
 from .media import write_cover_logo, write_figure
 from .notes import write_notes_heading
 from .numbering import list_step
-from .ooxml import PPR_ORDER, bookmark_name, copy_el, el, local, put, qn, tw, val
+from .ooxml import (
+    PPR_ORDER,
+    bookmark_name,
+    copy_el,
+    el,
+    local,
+    ppr_of,
+    put,
+    qn,
+    spacing_of,
+    tw,
+    val,
+)
 from .revisions import revision_block, rows_marked
 from .styles import spacer_spacing
 from .tables import write_box, write_table, write_title_block
@@ -120,21 +132,11 @@ def collapse_spacers(body: list[Element], spacer_id: str,
 
 def no_space_before(p: Element) -> None:
     """No space before the paragraph (it starts a page: the PDF lays none there)."""
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = el("w:pPr")
-        p.insert(0, ppr)
-    sp = ppr.find(qn("w:spacing"))
-    if sp is None:
-        sp = put(ppr, el("w:spacing"), PPR_ORDER)
-    sp.set(qn("w:before"), "0")
+    spacing_of(p).set(qn("w:before"), "0")
 
 
 def _keep_next(p: Element) -> Element:
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = el("w:pPr")
-        p.insert(0, ppr)
+    ppr = ppr_of(p)
     put(ppr, el("w:keepNext"), PPR_ORDER)
     return ppr
 
@@ -308,10 +310,7 @@ def _keep_with_attribution(w: Writer, q: Quote, paras: list[Element]) -> None:
         return
     short = _quote_height(w, q) <= w.ctx.page.text_height * SHORT_QUOTE
     for p in paras if short else paras[-1:]:
-        ppr = p.find(qn("w:pPr"))
-        if ppr is None:
-            ppr = el("w:pPr")
-            p.insert(0, ppr)
+        ppr = ppr_of(p)
         put(ppr, el("w:keepNext"), PPR_ORDER)
         if short:
             put(ppr, el("w:keepLines"), PPR_ORDER)

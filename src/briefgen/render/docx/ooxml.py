@@ -188,6 +188,23 @@ def put(parent: Element, child: Element, order: tuple[str, ...],
     return child
 
 
+def ppr_of(p: Element) -> Element:
+    """A paragraph's ``w:pPr``, made (its first child) where it has none."""
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    return ppr
+
+
+def spacing_of(p: Element) -> Element:
+    """A paragraph's ``w:spacing`` (its other settings, such as the line height, kept), made
+    where it has none."""
+    ppr = ppr_of(p)
+    sp = ppr.find(qn("w:spacing"))
+    return put(ppr, el("w:spacing"), PPR_ORDER) if sp is None else sp
+
+
 def remove_all(parent: Element, *names: str) -> None:
     for n in names:
         for e in parent.findall(qn(n)):

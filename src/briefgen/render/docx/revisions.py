@@ -16,7 +16,7 @@ from typing import Any
 
 from ...document import Block, Deleted, Inserted, Revision
 from .docx_adapter import Element
-from .ooxml import el, local, qn
+from .ooxml import el, local, ppr_of, qn
 
 __all__ = ["mark_content", "mark_paragraph", "mark_runs", "revision_block", "rows_marked",
            "write_revised"]
@@ -59,10 +59,7 @@ def mark_runs(w: Any, container: Element, kind: str) -> None:
 def mark_paragraph(w: Any, p: Element, kind: str) -> None:
     """Mark ``p``'s paragraph mark as inserted or deleted (the paragraph itself, not only its
     text)."""
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = el("w:pPr")
-        p.insert(0, ppr)
+    ppr = ppr_of(p)
     rpr = ppr.find(qn("w:rPr"))
     if rpr is None:
         rpr = el("w:rPr")

@@ -16,7 +16,7 @@ from typing import Any
 
 from ....fonts import Family
 from ..docx_adapter import Element, story_element
-from ..ooxml import PPR_ORDER, el, local, put, qn, remove_all
+from ..ooxml import PPR_ORDER, el, local, ppr_of, put, qn, remove_all, spacing_of
 from .measure import Measure, PBox, TBox
 from .paging import paginate
 from .sheet import StyleSheet
@@ -107,16 +107,10 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
         _write_splits(measure, body)
     for child, item in zip([c for c in body if local(c) in ("p", "tbl")], items):
         if isinstance(item, PBox) and item.broke:
-            put(_ppr(child), el("w:pageBreakBefore"), PPR_ORDER)
-            sp = _ppr(child).find(qn("w:spacing"))  # (no space before: see paging._keep)
-            if sp is None:
-                sp = put(_ppr(child), el("w:spacing"), PPR_ORDER)
-            sp.set(qn("w:before"), "0")
+            put(ppr_of(child), el("w:pageBreakBefore"), PPR_ORDER)
+            spacing_of(child).set(qn("w:before"), "0")  # (no space before: see paging._keep)
         elif isinstance(item, PBox) and item.pushed:
-            sp = _ppr(child).find(qn("w:spacing"))
-            if sp is None:
-                sp = put(_ppr(child), el("w:spacing"), PPR_ORDER)
-            sp.set(qn("w:before"), str(round(item.before * 20)))
+            spacing_of(child).set(qn("w:before"), str(round(item.before * 20)))
     for bm, t in toc:
         t.text = str(pages.get(bm, 1))
     for t in numpages:
@@ -155,7 +149,7 @@ def _keep_short_lists(measure: Measure, lists: list[list[Element]],
             height += b.before + sum(b.lines) + b.after
         if height < most:
             for p in paras[:-1]:
-                put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+                put(ppr_of(p), el("w:keepNext"), PPR_ORDER)
             kept.update(paras[:-1])
     return kept
 
@@ -205,11 +199,11 @@ def _write_splits(measure: Measure, body: list[Element]) -> None:
                 remove_all(trpr, "w:cantSplit")
             if row.bind:  # (LibreOffice keeps such a row with the next: measured)
                 for p in tr.iter(qn("w:p")):
-                    put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+                    put(ppr_of(p), el("w:keepNext"), PPR_ORDER)
             elif row.keep:
                 p = next(tr.iter(qn("w:p")), None)
                 if p is not None:
-                    put(_ppr(p), el("w:keepNext"), PPR_ORDER)
+                    put(ppr_of(p), el("w:keepNext"), PPR_ORDER)
             if row.pushed:
                 _push_below(measure, tr, row.pushed)
 
@@ -223,16 +217,4 @@ def _push_below(measure: Measure, tr: Element, push: float) -> None:
             continue
         p = ps[-1]
         after = measure.text(p, measure.text_width)[0]["after"]
-        ppr = _ppr(p)
-        sp = ppr.find(qn("w:spacing"))
-        if sp is None:
-            sp = put(ppr, el("w:spacing"), PPR_ORDER)
-        sp.set(qn("w:after"), str(round((after + push) * 20)))
-
-
-def _ppr(p: Element) -> Element:
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = el("w:pPr")
-        p.insert(0, ppr)
-    return ppr
+        spacing_of(p).set(qn("w:after"), str(round((after + push) * 20)))
