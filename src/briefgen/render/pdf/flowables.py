@@ -156,9 +156,14 @@ class FlowTable(CellTable):
     row is split at once to fill the page; either way the rest starts on the next page (its
     pieces are of this class too, so every later split does the same)."""
 
+    @property
+    def _head(self) -> int:
+        """How many header rows it repeats."""
+        return self.repeatRows if isinstance(self.repeatRows, int) else 0
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         at_top = frame_at_top(placed_frame(self))
-        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        head = self._head
         heights = row_heights(self)
         if not at_top and len(heights) > head and None not in heights[:head + 1] \
                 and sum(heights[:head + 1]) > availHeight and self._keeps_whole(head):
@@ -194,7 +199,7 @@ class FlowTable(CellTable):
         there, not an empty cell under the repeated header: drawn again, an artifact (it is
         not tagged)."""
         label = continued(placed_frame(self))
-        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        head = self._head
         top, rest = table_cells(parts[0]), table_cells(parts[1])
         if not label or len(rest) <= head or not top or rest[head][0]:
             return
@@ -215,7 +220,7 @@ class FlowTable(CellTable):
     def _sides(self, parts: list[Flowable], width: float) -> tuple[list[float], list[float]]:
         """The heights of the body rows on either side of a split between rows: this table's
         own (wrapped for the split), where they are known, else the pieces'."""
-        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        head = self._head
         heights = row_heights(self)
         n = len(table_cells(parts[0]))
         if len(heights) == len(table_cells(self)) and None not in heights:
@@ -224,7 +229,7 @@ class FlowTable(CellTable):
 
     def _short_rows(self, t: Flowable, width: float) -> list[float]:
         """The heights of a piece's body rows."""
-        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        head = self._head
         t.wrap(width, 0xFFFFFF)
         return row_heights(t)[head:]
 
@@ -249,7 +254,7 @@ class FlowTable(CellTable):
 
     def _in_row(self, parts: list[Flowable]) -> bool:
         """Whether ``parts`` split a row (rather than between rows)."""
-        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        head = self._head
         return len(table_cells(parts[0])) + len(table_cells(parts[1])) - head \
             == len(table_cells(self)) + 1
 
@@ -274,7 +279,7 @@ class FlowTable(CellTable):
         cell ending with a keep-with-next paragraph, or with a short paragraph whose list went
         on to the next part (a label such as "Indicators to watch:"); 0 when there is none.
         (ReportLab splits a cell's flowables in order and keeps nothing with the next.)"""
-        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        head = self._head
         first, rest = table_cells(parts[0]), table_cells(parts[1])
         if not first or len(rest) <= head:
             return 0.0
@@ -293,7 +298,7 @@ class FlowTable(CellTable):
 
     def _stub(self, parts: list[Flowable], width: float) -> float:
         """How much shorter than ``splitInRow`` the rest of the split row is (0: not short)."""
-        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        head = self._head
         parts[1].wrap(width, 0xFFFFFF)
         heights = row_heights(parts[1])
         if len(heights) <= head:
