@@ -150,26 +150,30 @@ def _extent(plumb: pdfplumber.PDF, pages: list[object], marks: set[tuple[object,
 #: a row or list whose text is shorter than this share of the page must not be split
 #: (briefgen keeps rows under 0.4 of the text frame whole, lists of three items under 0.25)
 WHOLE = 0.25
+#: nor a whole table whose text is shorter than this share of the page (briefgen moves a
+#: table under 0.3 of the text frame on whole: a seven-row scale split two and five)
+WHOLE_TABLE = 0.2
 
 
 def split_short(pdf: bytes) -> list[str]:
-    """Table rows and short lists (three items or fewer) split across pages though short."""
+    """Table rows, short lists (three items or fewer) and short tables split across pages."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         pages = [p.objgen for p in doc.pages]
         found = elems(read_tree(doc))
-        rows = [("row", _marks(e)) for e in found if e.role == "TR"]
-        lists = [("list", _marks(e)) for e in found
+        rows = [("row", _marks(e), WHOLE) for e in found if e.role == "TR"]
+        lists = [("list", _marks(e), WHOLE) for e in found
                  if e.role == "L" and sum(1 for k in e.kids
                                           if isinstance(k, Elem) and k.role == "LI") <= 3]
+        tables = [("table", _marks(e), WHOLE_TABLE) for e in found if e.role == "Table"]
     bad = []
     with pdfplumber.open(io.BytesIO(pdf)) as plumb:
         height = plumb.pages[0].height
-        for what, marks in rows + lists:
+        for what, marks, share in rows + lists + tables:
             on = sorted({pg for pg, _n in marks}, key=pages.index)
             if len(on) < 2:
                 continue
             tall = _extent(plumb, pages, marks)
-            if tall < WHOLE * height:
+            if tall < share * height:
                 bad.append(f"page {pages.index(on[0]) + 1}: a {what} ({tall:.0f} pt of text) "
                            "split over pages")
     return bad

@@ -83,6 +83,10 @@ class TableLook:
     #: a body row shorter than this share of the text frame is never split across pages (it
     #: moves whole: a row split for a few lines leaves empty cells under the repeated header)
     whole_row_share: float = 0.4
+    #: a table (header and body) shorter than this share of the text frame is never split
+    #: across pages: it moves whole, with what keeps with it (a seven-row scale split two and
+    #: five at a page's foot, where the next page has room for all of it)
+    whole_table_share: float = 0.3
 
 
 @dataclass(frozen=True)

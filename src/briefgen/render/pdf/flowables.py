@@ -30,6 +30,7 @@ from .reportlab_adapter import (
     split_inside_row,
     table_cells,
     whole_row,
+    whole_table,
 )
 from .shaping import bidi_style, bidi_text, logical_text, reorder_lines
 from .tagging import Elem, tagged
@@ -165,6 +166,9 @@ class FlowTable(CellTable):
         at_top = frame_at_top(placed_frame(self))
         head = self._head
         heights = row_heights(self)
+        if not at_top and None not in heights \
+                and sum(heights) < whole_table(placed_frame(self)):
+            return []  # (a short table is not split: it moves on whole)
         if not at_top and len(heights) > head and None not in heights[:head + 1] \
                 and sum(heights[:head + 1]) > availHeight and self._keeps_whole(head):
             return []  # (no whole row fits, and the first is kept whole: it moves on)

@@ -37,6 +37,7 @@ from .reportlab_adapter import (
     row_heights,
     table_cells,
     whole_row,
+    whole_table,
 )
 
 __all__ = ["KeepWithNext", "PullUp", "can_start", "keep_with_next"]
@@ -146,6 +147,8 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
         return True
     if isinstance(f, Table) and f.repeatRows:
         heights = row_heights(f)
+        if None not in heights and sum(heights) < whole_table(frame):
+            return False  # a short table is not split (FlowTable.split): it starts whole
         lead = sum(heights[: f.repeatRows + 1])
         body = heights[f.repeatRows:]
         short = max(f.splitInRow or 0, lone_row(frame))

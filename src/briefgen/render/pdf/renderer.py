@@ -125,7 +125,8 @@ class Renderer:
                                "bottomPadding": 0, "id": "body"}
         frame: Frame = NoteFrame(foot, x, y, w, h, **pad) if foot else Frame(x, y, w, h, **pad)
         tl = self.sheet.table
-        set_row_limits(frame, h * tl.lone_row_share, h * tl.whole_row_share)
+        set_row_limits(frame, h * tl.lone_row_share, h * tl.whole_row_share,
+                       h * tl.whole_table_share)
         set_continued(frame, self.doc.meta.label("continued", ""))
         page_template = PageTemplate(
             id="page", frames=[frame], onPage=self.tags.pagination(self.furniture.draw_page),

@@ -321,11 +321,12 @@ def place_in(f: Flowable, frame: Frame | None) -> None:
     f._frame = frame
 
 
-def set_row_limits(frame: Frame, lone: float, whole: float) -> None:
-    """Tell the tables placed in ``frame`` how short a row must not stand alone on a page
-    and how short a row is kept whole (points)."""
+def set_row_limits(frame: Frame, lone: float, whole: float, table: float = 0.0) -> None:
+    """Tell the tables placed in ``frame`` how short a row must not stand alone on a page,
+    how short a row is kept whole, and how short a whole table is never split (points)."""
     frame.__dict__["bg_lone_row"] = lone
     frame.__dict__["bg_whole_row"] = whole
+    frame.__dict__["bg_whole_table"] = table
 
 
 def set_continued(frame: Frame, label: str) -> None:
@@ -347,6 +348,11 @@ def lone_row(frame: Frame | None) -> float:
 def whole_row(frame: Frame | None) -> float:
     """The height below which a row is never split across pages (see set_row_limits)."""
     return float(getattr(frame, "bg_whole_row", 0.0))
+
+
+def whole_table(frame: Frame | None) -> float:
+    """The height below which a table is never split across pages (see set_row_limits)."""
+    return float(getattr(frame, "bg_whole_table", 0.0))
 
 
 def frame_full_height(frame: Frame | None) -> float:

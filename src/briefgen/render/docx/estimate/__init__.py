@@ -37,7 +37,8 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                       numpages: list[Element], split_lines: int = 0,
                       contents: Element | None = None,
                       short_lists: list[list[Element]] | None = None,
-                      lone_share: float = 0.0, whole_share: float = 0.0) -> None:
+                      lone_share: float = 0.0, whole_share: float = 0.0,
+                      table_share: float = 0.0) -> None:
     """Fill the contents' cached page numbers (``toc``: bookmark and the text element of its
     cached number) and NUMPAGES' (``numpages``) from a page estimate of ``body``. Rows too
     tall for a page are let split on the way (see :func:`_split_tall_rows`); with
@@ -50,7 +51,8 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     As the PDF: a list of ``short_lists`` shorter than ``lone_share`` of the page is kept
     together (:func:`_keep_short_lists`); a body row shorter than that is kept from standing
     alone on a page under its header (:func:`_bind_rows`), and one shorter than
-    ``whole_share`` of the page is never split (the pager: ``whole``)."""
+    ``whole_share`` of the page is never split (the pager: ``whole``); a table shorter than
+    ``table_share`` of the page is not split at all (each body row bound to the next)."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
@@ -99,7 +101,7 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                 row.managed = not row.header
             if split_lines:
                 _bind_rows(box, body_height * lone_share, body_height * whole_share,
-                           _ends_kept(child))
+                           _ends_kept(child), body_height * table_share)
             items.append(box)
     pages, total = paginate(items, body_height, note_heights, note_gap, split_lines,
                             body_height * whole_share)
@@ -154,16 +156,23 @@ def _keep_short_lists(measure: Measure, lists: list[list[Element]],
     return kept
 
 
-def _bind_rows(box: TBox, lone: float, whole: float, end_kept: bool) -> None:
+def _bind_rows(box: TBox, lone: float, whole: float, end_kept: bool,
+               table: float = 0.0) -> None:
     """A body row shorter than ``lone`` never stands alone on a page under its table's
     header: the first is bound to the second (:attr:`~.measure.Row.bind`: they share a page,
     or the table moves whole) and the row before the last to the last, where that one is
-    short enough to be held whole (under ``whole``). The last row is bound to what follows
-    the table where ``end_kept`` (the pack's end: see blocks.keep_the_end)."""
+    short enough to be held whole (under ``whole``). A table shorter than ``table`` is held
+    whole: every body row is bound to the next (as the PDF moves a short table on rather
+    than split it). The last row is bound to what follows the table where ``end_kept`` (the
+    pack's end: see blocks.keep_the_end)."""
     body = [r for r in box.rows if not r.header]
     if body:
         body[-1].bind = end_kept
     if len(body) < 2:
+        return
+    if sum(r.height for r in box.rows) < table:
+        for r in body[:-1]:
+            r.bind = True
         return
     if body[0].height < lone:
         body[0].bind = True
