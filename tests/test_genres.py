@@ -11,6 +11,7 @@ import copy
 import io
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -229,23 +230,133 @@ def test_each_style_has_a_variant_marked_in_its_own_scheme():
     assert expand_inputs([ROOT / "briefs"]) == [SAMPLE]
 
 
-def test_variants_hold_the_samples_facts_and_nothing_else():
-    """A variant differs from the sample only in its marking, language, purpose, the genre's
-    fields (illustrative) and, in the UK variant, the scale of the desk's ratings."""
-    sample = load_mapping(SAMPLE)[0]
-    genre = {"marking", "language", "purpose", "memo", "meeting", "objectives",
-             "recommendations", "timing"}
-    for path in (US, UK, MEETING):
-        data = copy.deepcopy(load_mapping(path)[0])
+GENRE = {"marking", "language", "purpose", "memo", "meeting", "objectives", "recommendations",
+         "timing"}
+
+# The US variant's prose is in US English. These are the only differences allowed between its
+# strings and the sample's: the words below (whole words), then the dates, month first.
+UK_TO_US = {"Defence": "Defense", "recognise": "recognize", "judgement": "judgment",
+            "judgements": "judgments", "neighbouring": "neighboring"}
+MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+          "December")
+# The sample's alias that only records the report's US spelling ("Russian Ministry of Defense"):
+# the variant's name is spelled so already, and an alias that repeats the name is noise.
+US_SPELLING_ALIAS = "US spelling, as in the report"
+# A quotation the map may change: the sample quoting the pack's own words for an undated report
+# ("reported on 20 September 2023, date not given"), which the US pack prints month first.
+PACK_OWN_WORDS = "reported on "
+
+
+def to_us(text: str) -> str:
+    """The sample's prose in US English: the declared words, then "19 September 2023" ->
+    "September 19, 2023" (and a comma after the year when the sentence runs on), "19 September"
+    -> "September 19"."""
+    for uk, us in UK_TO_US.items():
+        text = re.sub(rf"\b{uk}\b", us, text)
+    text = re.sub(rf"\b(\d{{1,2}}) ({MONTHS}) (\d{{4}})\b( (?=[A-Za-z]))?",
+                  lambda m: f"{m[2]} {m[1]}, {m[3]}" + (", " if m[4] else ""), text)
+    return re.sub(rf"\b(\d{{1,2}}) ({MONTHS})\b", r"\2 \1", text)
+
+
+def _strings(x: object, fn: Callable[[str], str], skip_quote_text: bool = False) -> object:
+    if isinstance(x, str):
+        return fn(x)
+    if isinstance(x, list):
+        return [_strings(v, fn, skip_quote_text) for v in x]
+    if isinstance(x, dict):
+        return {k: v if skip_quote_text and k == "text" and "speaker" in x
+                else _strings(v, fn, skip_quote_text) for k, v in x.items()}
+    return x
+
+
+def _quoted(x: object) -> list[str]:
+    """The quotations (“…”) in every string of x."""
+    if isinstance(x, str):
+        return re.findall(r"“([^”]*)”", x)
+    items = x.values() if isinstance(x, dict) else x if isinstance(x, list) else ()
+    return [q for v in items for q in _quoted(v)]
+
+
+def _first_difference(a: object, b: object, where: str = "") -> str | None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if (diff := _first_difference(a.get(k), b.get(k), f"{where}.{k}")) is not None:
+                return diff
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if (diff := _first_difference(x, y, f"{where}[{i}]")) is not None:
+                return diff
+        return None
+    return None if a == b else f"{where}: variant {a!r} != expected {b!r}"
+
+
+def fact_differences(variant: dict, sample: dict, us: bool = False) -> list[str]:
+    """What a variant changes of the sample's facts: everything outside the genre's fields and
+    the rating scale; for the US variant, after the sample's prose is put in US English by the
+    declared map alone. Quotations compare equal without any mapping."""
+
+    def facts(data: dict) -> dict:
+        data = copy.deepcopy(data)
         for r in data.get("risks", []):
-            r["likelihood"].pop("scale")
-            r["likelihood"].pop("term")
-        expect = copy.deepcopy(sample)
-        for r in expect["risks"]:
-            r["likelihood"].pop("scale")
-            r["likelihood"].pop("term")
-        assert {k: v for k, v in data.items() if k not in genre} == \
-            {k: v for k, v in expect.items() if k not in genre}, path.name
+            r["likelihood"].pop("scale", None)
+            r["likelihood"].pop("term", None)
+        return {k: v for k, v in data.items() if k not in GENRE}
+
+    got, expect = facts(variant), facts(sample)
+    problems = []
+    if [q.get("text") for q in got.get("quotes", [])] != \
+            [q.get("text") for q in expect.get("quotes", [])]:
+        problems.append("quotes: the variant's quotation texts are not the sample's")
+    if us:
+        problems += [f"the map would change a quotation: {q!r}" for q in _quoted(expect)
+                     if to_us(q) != q and not q.startswith(PACK_OWN_WORDS)]
+        expect = _strings(expect, to_us, skip_quote_text=True)  # type: ignore[assignment]
+        for actor in expect.get("actors", []):
+            if "other_names" in actor:
+                actor["other_names"] = [n for n in actor["other_names"]
+                                        if n.get("language") != US_SPELLING_ALIAS]
+    if (diff := _first_difference(got, expect)) is not None:
+        problems.append(diff)
+    return problems
+
+
+def test_variants_hold_the_samples_facts_and_nothing_else() -> None:
+    """A variant differs from the sample only in its marking, language, purpose, the genre's
+    fields (illustrative), in the UK variant the scale of the desk's ratings and in the US
+    variant its prose, in US English by the declared map."""
+    sample = load_mapping(SAMPLE)[0]
+    for path in (US, UK, MEETING):
+        assert fact_differences(load_mapping(path)[0], sample, us=path == US) == [], path.name
+    us = load_mapping(US)[0]
+    assert [q["text"] for q in us["quotes"]] == [q["text"] for q in sample["quotes"]]
+    assert us["quotes"] and "19 September" not in str(us) and "Defence" not in str(us)
+
+
+@pytest.mark.parametrize("change", ["number", "qualifier", "date in prose", "word in prose",
+                                    "quote", "quote spelled the US way", "alias"])
+def test_the_variant_check_catches_a_changed_fact(change: str) -> None:
+    """The map is the only allowed difference: a fact changed in the US variant fails."""
+    sample, us = load_mapping(SAMPLE)[0], load_mapping(US)[0]
+    assert fact_differences(us, sample, us=True) == []
+    if change == "number":
+        us["figures"][0]["value"] = 201
+    elif change == "qualifier":
+        us["figures"][1]["qualifier"] = "at least"
+    elif change == "date in prose":
+        assert "September 19, 2023" in us["background"][4]
+        us["background"][4] = us["background"][4].replace("September 19", "September 18")
+    elif change == "word in prose":
+        us["summary"][2] = us["summary"][2].replace("at least 200", "at least 300")
+    elif change == "quote":
+        us["quotes"][0]["text"] = us["quotes"][0]["text"].replace("immediately", "at once")
+    elif change == "quote spelled the US way":  # a quotation is never mapped
+        sample["quotes"][4]["text"] = sample["quotes"][4]["text"].replace(
+            "Soviet era", "Soviet era of Defence")
+        us["quotes"][4]["text"] = sample["quotes"][4]["text"].replace("Defence", "Defense")
+    else:
+        us["actors"][3]["other_names"].append({"name": "Russian MoD"})
+    assert fact_differences(us, sample, us=True) != [], change
 
 
 # ------------------------------------------------------------------------------------------
