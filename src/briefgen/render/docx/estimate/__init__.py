@@ -123,6 +123,7 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     for _ in range(_CONTINUE_PASSES if split_lines and continued else 0):
         made = continue_rows(measure, body, label=continued,
                              page_room=body_height * ROW_ROOM, lone=body_height * lone_share,
+                             whole=body_height * whole_share,
                              note_heights=note_heights, note_gap=note_gap, done=decided)
         if not made:
             break

@@ -210,6 +210,7 @@ class _Pager:
             if not r.header and not r.split_at:
                 r.split_at, r.split_notes = room, self.notes > 0
                 r.split_alone = self.rows_here == 0
+                r.split_top = self.kept_top
             part = min(room, max_first) if max_first >= min_first else room
             height = height - part + r.split_cost
             min_first, max_first = 0.0, height

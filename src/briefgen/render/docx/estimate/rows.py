@@ -26,7 +26,8 @@ _NOT_AGAIN = ("w:numPr", "w:keepNext", "w:pageBreakBefore")
 
 
 def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
-                  page_room: float, lone: float, note_heights: dict[str, float],
+                  page_room: float, lone: float, whole: float,
+                  note_heights: dict[str, float],
                   note_gap: float, done: set[Element]) -> list[Element]:
     """Each body row of a table with a repeated header that the pager split (see
     :attr:`~.measure.Row.split_at`), its first cell ending on the first page, written as two
@@ -50,7 +51,8 @@ def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
         changed = False
         for tr, row in todo:
             pair = _pair(measure, tbl, tr, row, label=label,
-                         room=page_room - header_h, lone=lone, last=tr is last,
+                         room=page_room - header_h, lone=lone, whole=whole,
+                         last=tr is last,
                          notes=(note_heights, note_gap))
             if pair is not None:
                 made.extend(pair)
@@ -62,7 +64,7 @@ def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
 
 
 def _pair(measure: Measure, tbl: Element, tr: Element, row: Row, *, label: str,
-          room: float, lone: float, last: bool,
+          room: float, lone: float, whole: float, last: bool,
           notes: tuple[dict[str, float], float]) -> tuple[Element, Element] | None:
     """Row ``tr`` (measured: ``row``) replaced by its two rows in ``tbl``, or None (left as
     it is) where that does not part it well: the first row must fit the room the row had
@@ -97,6 +99,7 @@ def _pair(measure: Measure, tbl: Element, tr: Element, row: Row, *, label: str,
     cuts = [len(blocks[0]) if labelled else _cut(feet[0], kept[0], limit, len(blocks[0]))]
     cuts += [_cut(feet[c], kept[c], limit, len(blocks[c])) for c in range(1, len(cells))]
     note_heights, note_gap = notes
+    placed = measure.table(tbl)  # (the pager's decisions: kept where the rows stay)
     for _ in range(sum(len(b) for b in blocks)):
         if all(cuts[c] == len(blocks[c]) for c in range(len(cells))):
             return None  # nothing goes on
@@ -117,13 +120,17 @@ def _pair(measure: Measure, tbl: Element, tr: Element, row: Row, *, label: str,
             need += sum(note_heights.get(n, 0.0) for n in a.notes) + (
                 0.0 if row.split_notes else note_gap)
         fits = need <= row.split_at - row.line
+        # (below other text on its page the first row is held under ``whole``: where the
+        # estimate puts that text's end too high, LibreOffice finds the row too tall and
+        # moves it, leaving the page's foot empty, as it may for a short row held whole)
         if fits and b.height <= room and not (row.split_alone and a.height < lone) \
-                and not (last and b.height < lone):
+                and not (last and b.height < lone) \
+                and (row.split_top or a.height < whole):
             return first, rest
         first.addprevious(tr)
         tbl.remove(first)
         tbl.remove(rest)
-        measure.forget_tables(tbl)
+        measure.put_table(tbl, placed)
         if fits or b.height > room:
             return None  # (less in the first row does not help)
         # the first row is too tall: the tallest part of the other cells ends higher
