@@ -4,7 +4,9 @@ first cell (the reader sees four lines of a role beside no name under the repeat
 and the DOCX is edited, so the label cannot be drawn again as the PDF draws it
 (render/pdf/flowables.FlowTable._label_continued). The first row holds the label and, of
 each other cell, the paragraphs that fit on the page; the second the label's words and
-"(continued)" over the rest, and moves to the next page. Both are unsplittable."""
+"(continued)" over the rest, and moves to the next page. Both are unsplittable. A row the
+pager must split at the top of a page (taller than the room) that would leave a line or two
+on one side is parted so too, between paragraphs."""
 
 from __future__ import annotations
 
@@ -30,11 +32,12 @@ def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
                   note_heights: dict[str, float],
                   note_gap: float, done: set[Element]) -> list[Element]:
     """Each body row of a table with a repeated header that the pager split (see
-    :attr:`~.measure.Row.split_at`), its first cell ending on the first page, written as two
-    rows where that parts it well (:func:`_pair`); ``page_room``: the most a row may take
-    on a page; ``lone``: the least a row alone on a page under its header takes; rows in
-    ``done`` were written so before. Returns the rows written (the pager must not split
-    them: they are decided)."""
+    :attr:`~.measure.Row.split_at`), its first cell ending on the first page (or the split
+    forced and too short on one side), written as two rows where that parts it well
+    (:func:`_pair`); ``page_room``: the most a row may take on a page; ``lone``: the least a
+    row alone on a page under its header takes; ``whole``: the most a first row below other
+    text on its page may take; rows in ``done`` were written so before. Returns the rows
+    written (the pager must not split them: they are decided)."""
     made: list[Element] = []
     for tbl in body:
         if local(tbl) != "tbl":
@@ -69,10 +72,14 @@ def _pair(measure: Measure, tbl: Element, tr: Element, row: Row, *, label: str,
     """Row ``tr`` (measured: ``row``) replaced by its two rows in ``tbl``, or None (left as
     it is) where that does not part it well: the first row must fit the room the row had
     with a line to spare (the estimate is not exact), hold at least
-    :data:`~.paging.LEAST_SPLIT_LINES` lines of its tallest other cell and not stand alone
-    on its page under the header when short (under ``lone``); the second must fit a page
-    under the header (``room``) and not stand alone when short and last. A cell is parted
-    between paragraphs (a list between items), never after one kept with the next."""
+    :data:`~.paging.LEAST_SPLIT_LINES` lines of its tallest other cell, not stand alone
+    on its page under the header when short (under ``lone``) and, below other text there,
+    be shorter than ``whole``; the second must fit a page under the header (``room``) and
+    not stand alone when short and last. A cell is parted between paragraphs (a list
+    between items), never after one kept with the next. Where the label does not end on
+    the first page, the row is parted so only where the pager's split was forced and
+    leaves too few lines on a page (:func:`_forced`): every cell is parted, the first too,
+    and the second row says nothing more (its first cell goes on)."""
     cells = tr.findall(qn("w:tc"))
     if len(cells) < 2 or len(row.cells) != len(cells) or any(
             tc.find(f"{qn('w:tcPr')}/{qn(t)}") is not None
