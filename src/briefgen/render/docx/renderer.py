@@ -78,7 +78,8 @@ def render_docx(doc: Document, style: Style) -> bytes:
                       contents=w.state.contents_title, short_lists=w.state.short_lists,
                       lone_share=ctx.sheet.table.lone_row_share,
                       whole_share=ctx.sheet.table.whole_row_share,
-                      table_share=ctx.sheet.table.whole_table_share)
+                      table_share=ctx.sheet.table.whole_table_share,
+                      continued=ctx.meta.label("continued", ""))
     settings(wd, ctx.meta.lang or "en-GB", embedded_fonts=embedded,
              mirror_margins=not reference and style.page.margins.binding > 0,
              footnotes=notes_part is not None)

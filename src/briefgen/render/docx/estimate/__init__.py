@@ -19,6 +19,7 @@ from ..docx_adapter import Element, story_element
 from ..ooxml import PPR_ORDER, el, local, ppr_of, put, qn, remove_all, spacing_of
 from .measure import Measure, PBox, TBox
 from .paging import paginate
+from .rows import continue_rows
 from .sheet import StyleSheet
 
 __all__ = ["fill_page_numbers"]
@@ -26,6 +27,9 @@ __all__ = ["fill_page_numbers"]
 #: the share of the page a table row may take before it is let split (the estimate's
 #: margin of error)
 ROW_ROOM = 0.85
+#: how many times rows split under an empty first cell are written anew and the body placed
+#: again (a pair moved on may bring another such row to a page's foot)
+_CONTINUE_PASSES = 3
 #: LibreOffice's footnote area: 0.1 cm either side of a thin separator line (measured 6.1 pt)
 NOTE_AREA_GAP = 6.0
 
@@ -38,7 +42,7 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                       contents: Element | None = None,
                       short_lists: list[list[Element]] | None = None,
                       lone_share: float = 0.0, whole_share: float = 0.0,
-                      table_share: float = 0.0) -> None:
+                      table_share: float = 0.0, continued: str = "") -> None:
     """Fill the contents' cached page numbers (``toc``: bookmark and the text element of its
     cached number) and NUMPAGES' (``numpages``) from a page estimate of ``body``. Rows too
     tall for a page are let split on the way (see :func:`_split_tall_rows`); with
@@ -52,7 +56,12 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     together (:func:`_keep_short_lists`); a body row shorter than that is kept from standing
     alone on a page under its header (:func:`_bind_rows`), and one shorter than
     ``whole_share`` of the page is never split (the pager: ``whole``); a table shorter than
-    ``table_share`` of the page is not split at all (each body row bound to the next)."""
+    ``table_share`` of the page is not split at all (each body row bound to the next).
+
+    With ``continued`` (the words that say a row goes on from the page before: "(continued)"),
+    a row the pager splits whose first cell ends on the first page is written as two rows
+    where whole paragraphs part it well, the second saying whose row it is
+    (:func:`~.rows.continue_rows`), and the body is placed again."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
@@ -84,27 +93,44 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                 note_heights[nid] = story_height(note)
         # the last note's space after is not laid out (measured: 2 pt)
         note_gap = NOTE_AREA_GAP - sheet.para(footnote_style)["after"]
-    _split_tall_rows(measure, body_height, body)
-    listed = _keep_short_lists(measure, short_lists or [], body_height * lone_share)
-    items: list[PBox | TBox] = []
-    for child in body:
-        tag = local(child)
-        if tag == "p":
-            para = measure.para(child, measure.text_width)
-            if child is contents and toc:
-                para.group = len(toc)
-            para.listed = child in listed
-            items.append(para)
-        elif tag == "tbl":
-            box = measure.table(child)
-            for row in box.rows:
-                row.managed = not row.header
-            if split_lines:
-                _bind_rows(box, body_height * lone_share, body_height * whole_share,
-                           _ends_kept(child), body_height * table_share)
-            items.append(box)
-    pages, total = paginate(items, body_height, note_heights, note_gap, split_lines,
-                            body_height * whole_share)
+    decided: set[Element] = set()
+
+    def lay_out() -> tuple[list[PBox | TBox], dict[str, int], int]:
+        """The body measured and placed on pages (the pager decides afresh)."""
+        _split_tall_rows(measure, body_height, body)
+        listed = _keep_short_lists(measure, short_lists or [], body_height * lone_share)
+        items: list[PBox | TBox] = []
+        for child in body:
+            tag = local(child)
+            if tag == "p":
+                para = measure.para(child, measure.text_width)
+                if child is contents and toc:
+                    para.group = len(toc)
+                para.listed = child in listed
+                items.append(para)
+            elif tag == "tbl":
+                box = measure.table(child)
+                for tr, row in zip(child.findall(qn("w:tr")), box.rows):
+                    row.managed = not row.header and tr not in decided
+                if split_lines:
+                    _bind_rows(box, body_height * lone_share, body_height * whole_share,
+                               _ends_kept(child), body_height * table_share)
+                items.append(box)
+        pages, total = paginate(items, body_height, note_heights, note_gap, split_lines,
+                                body_height * whole_share)
+        return items, pages, total
+
+    items, pages, total = lay_out()
+    for _ in range(_CONTINUE_PASSES if split_lines and continued else 0):
+        made = continue_rows(measure, body, label=continued,
+                             page_room=body_height * ROW_ROOM, lone=body_height * lone_share,
+                             whole=body_height * whole_share,
+                             note_heights=note_heights, note_gap=note_gap, done=decided)
+        if not made:
+            break
+        decided.update(made)
+        measure.forget_tables()
+        items, pages, total = lay_out()
     if split_lines:
         _write_splits(measure, body)
     for child, item in zip([c for c in body if local(c) in ("p", "tbl")], items):

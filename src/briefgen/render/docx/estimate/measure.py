@@ -102,6 +102,14 @@ class Row:
     #: kept on the page of the next row (keep-with-next on all its paragraphs): a short
     #: first or last row would stand alone under the header otherwise
     bind: bool = False
+    #: where the pager split it: the room it had on the page where it starts (points from
+    #: its top; 0 where it did not split), whether that page held notes already, whether
+    #: it was the first body row of its table there, and whether nothing but what keeps
+    #: with it (a heading, the header rows) was above it there (see rows.continue_rows)
+    split_at: float = 0.0
+    split_notes: bool = False
+    split_alone: bool = False
+    split_top: bool = False
 
 
 @dataclass
@@ -235,6 +243,19 @@ class Measure:
         # where the row starts: it moves the row to the next page (measured)
         least = h if first is None or opens_kept else first
         return h, marks, notes, least, h - tail
+
+    def forget_tables(self, tbl: Element | None = None) -> None:
+        """Measure table ``tbl`` (or every table) anew: its rows were rewritten, or the pager
+        is to decide again (it leaves its decisions on the rows)."""
+        if tbl is None:
+            self._tables.clear()
+        else:
+            self._tables.pop(tbl, None)
+
+    def put_table(self, tbl: Element, box: TBox) -> None:
+        """Take ``box`` as the measures of ``tbl`` again (kept before a trial rewrite of
+        its rows, undone: the pager's decisions are on them)."""
+        self._tables[tbl] = box
 
     def table(self, tbl: Element) -> TBox:
         """A table, measured once (the measures are kept: splitting rows and paging both need

@@ -68,6 +68,8 @@ class _Pager:
         self.kept_top = True
         #: the table row just placed and the page it ends on (see _push)
         self.above: tuple[Row, int] | None = None
+        #: the body rows of the table being placed that are on this page
+        self.rows_here = 0
 
     def run(self) -> tuple[dict[str, int], int]:
         for k, it in enumerate(self.items):
@@ -84,6 +86,7 @@ class _Pager:
         self.notes = 0.0
         self.after = 0.0
         self.kept_top = True
+        self.rows_here = 0
 
     def _slack(self) -> float:
         return NOTE_SLACK if self.notes else 0.0
@@ -156,6 +159,7 @@ class _Pager:
     def _table(self, k: int, it: TBox) -> None:
         header_h = 0.0
         self.above = None
+        self.rows_here = 0
         for i, r in enumerate(it.rows):
             self._row(r, header_h, (it, k, i) if r.bind else None)
             if r.header:
@@ -203,6 +207,10 @@ class _Pager:
             if not marked:
                 self._mark(r.marks, self.page)
                 marked = True
+            if not r.header and not r.split_at:
+                r.split_at, r.split_notes = room, self.notes > 0
+                r.split_alone = self.rows_here == 0
+                r.split_top = self.kept_top
             part = min(room, max_first) if max_first >= min_first else room
             height = height - part + r.split_cost
             min_first, max_first = 0.0, height
@@ -214,6 +222,7 @@ class _Pager:
         self.notes += self._note_space(r.notes)
         self.y += height
         self.kept_top = self.kept_top and r.header
+        self.rows_here += not r.header
 
     def _after_row(self, t: TBox, k: int, i: int, room: float, y: float) -> float | None:
         """What must start in ``room`` (its top at ``y``) below row ``i`` of the table

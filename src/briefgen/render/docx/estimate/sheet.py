@@ -130,6 +130,18 @@ class StyleSheet:
                         int(e.get(qn("w:sz"), "0")) / 8
         return widths["top"], widths["insideH"], widths["bottom"]
 
+    def band_shading(self, style_id: str) -> tuple[Element | None, Element | None]:
+        """The cell shading (``w:shd``) a table style gives its odd and its even banded rows
+        (``band1Horz``, ``band2Horz``; ``basedOn`` followed), None where it gives none."""
+        found: dict[str, Element | None] = {"band1Horz": None, "band2Horz": None}
+        for st in self._chain(style_id):
+            for pr in st.findall(qn("w:tblStylePr")):
+                kind = pr.get(qn("w:type"))
+                e = pr.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+                if kind in found and e is not None:
+                    found[kind] = e
+        return found["band1Horz"], found["band2Horz"]
+
 
 def paragraph_props(sheet: StyleSheet, p: Element) -> dict:
     """A paragraph's resolved properties: its style's (``sheet``) with its own over them."""
