@@ -459,7 +459,7 @@ def test_meeting_brief_page_one():
     pack = build(MEETING, template="meeting")
     one = page_one(pack)
     for field in ("Counterpart An illustrative counterpart", "Date of meeting 21 September 2023",
-                  "Venue Illustrative venue", "Attendees briefgen sample desk; An illustrative",
+                  "Venue Illustrative venue", "Attendees briefgen sample desk; a note-taker",
                   "Objectives", "Hear the counterpart"):
         assert field in one, field
     assert one.index("Counterpart") < one.index("Reference")
