@@ -100,6 +100,15 @@ def test_validate_loads_what_preparing_a_brief_needs_and_no_renderer() -> None:
     assert third_party(mods) == PREPARE
     assert not {m for m in mods if m.startswith("briefgen.render.")}
     assert not mods & NEVER
+    # nor pydantic's plugin search (importlib.metadata and every distribution's entry points:
+    # about 20 ms; cli.app._no_pydantic_plugins)
+    assert "importlib.metadata" not in mods
+
+
+def test_a_program_importing_briefgen_keeps_its_pydantic_plugins() -> None:
+    """Only the command's own process goes without pydantic's plugin search."""
+    mods = loaded("import briefgen.model")
+    assert "importlib.metadata" in mods
 
 
 @pytest.mark.parametrize("fmt, serial", [("pdf", PDF), ("docx", DOCX),
@@ -112,6 +121,7 @@ def test_build_loads_its_formats_renderers_where_it_renders_them(
     mods = command("build", SAMPLE, "-o", str(tmp_path / "1"), "-q", "-f", fmt, "-j", "1")
     assert third_party(mods) == PREPARE | serial
     assert not mods & NEVER
+    assert "importlib.metadata" not in mods
     mods = command("build", SAMPLE, "-o", str(tmp_path / "2"), "-q", "-f", fmt)
     here = (DOCX if "docx" in fmt and "," in fmt else set()) if forks() else serial
     assert third_party(mods) == PREPARE | here
