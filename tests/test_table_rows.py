@@ -214,6 +214,28 @@ def unlabelled_continuations(pdf: bytes) -> list[str]:
     return bad
 
 
+def unlabelled_splits(pdf: bytes) -> list[str]:
+    """Body rows split over pages (their marked content on two pages or more, whatever cell
+    goes on), where a later page they are on does not say "(continued)": a row going on
+    from a page before must say whose it is, its first cell tall or not."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = [p.objgen for p in doc.pages]
+        later: set[int] = set()
+        for r in elems(read_tree(doc)):
+            if r.role != "TR" or any(c.role == "TH" for c in r.kids if isinstance(c, Elem)):
+                continue
+            on = sorted({pages.index(pg) for pg, _n in _marks(r)})
+            later.update(on[1:])
+    if not later:
+        return []
+    bad = []
+    with pdfplumber.open(io.BytesIO(pdf)) as plumb:
+        for k in sorted(later):
+            if "(continued)" not in (plumb.pages[k].extract_text() or ""):
+                bad.append(f"page {k + 1}: a row goes on from the page before unlabelled")
+    return bad
+
+
 def test_pdf_a_continued_row_says_whose_it_is(
         packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
     """A row split across pages whose first cell (an actor's name) ended on the first page
@@ -279,7 +301,7 @@ def docx_continued_pairs(docx: bytes) -> list[tuple[list[str], list[str]]]:
         trs = tbl.findall(f"{W}tr")
         for k, tr in enumerate(trs):
             texts = cells(tr)
-            if k and texts and texts[0].endswith(_squash(CONTINUED)):
+            if k and texts and _squash(CONTINUED) in texts[0]:
                 pairs.append((cells(trs[k - 1]), texts))
     return pairs
 
@@ -311,7 +333,7 @@ def misplaced_continuations(pdf: bytes, docx: bytes) -> tuple[int, list[str]]:
             on = [sorted({pages.index(pg) for c in r for pg, _n in c}) for _h, r in rows]
             for k, (_head, r) in enumerate(rows):
                 first = text(r[0]) if r else ""
-                if not k or not first.endswith(_squash(CONTINUED)):
+                if not k or _squash(CONTINUED) not in first:
                     continue
                 found += 1
                 where = f"page {on[k][0] + 1 if on[k] else '?'}"

@@ -29,7 +29,7 @@ __all__ = ["fill_page_numbers"]
 ROW_ROOM = 0.85
 #: how many times rows split under an empty first cell are written anew and the body placed
 #: again (a pair moved on may bring another such row to a page's foot)
-_CONTINUE_PASSES = 3
+_CONTINUE_PASSES = 6
 #: LibreOffice's footnote area: 0.1 cm either side of a thin separator line (measured 6.1 pt)
 NOTE_AREA_GAP = 6.0
 
@@ -94,6 +94,7 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
         # the last note's space after is not laid out (measured: 2 pt)
         note_gap = NOTE_AREA_GAP - sheet.para(footnote_style)["after"]
     decided: set[Element] = set()
+    kept_off: set[Element] = set()  # rows kept off the page where they meet its foot
 
     def lay_out() -> tuple[list[PBox | TBox], dict[str, int], int]:
         """The body measured and placed on pages (the pager decides afresh)."""
@@ -111,7 +112,8 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
             elif tag == "tbl":
                 box = measure.table(child)
                 for tr, row in zip(child.findall(qn("w:tr")), box.rows):
-                    row.managed = not row.header and tr not in decided
+                    row.managed = not row.header and tr not in decided | kept_off
+                    row.keep = row.keep or tr in kept_off
                 if split_lines:
                     _bind_rows(box, body_height * lone_share, body_height * whole_share,
                                _ends_kept(child), body_height * table_share)
@@ -122,11 +124,13 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
 
     items, pages, total = lay_out()
     for _ in range(_CONTINUE_PASSES if split_lines and continued else 0):
+        off = len(kept_off)
         made = continue_rows(measure, body, label=continued,
                              page_room=body_height * ROW_ROOM, lone=body_height * lone_share,
                              whole=body_height * whole_share,
-                             note_heights=note_heights, note_gap=note_gap, done=decided)
-        if not made:
+                             note_heights=note_heights, note_gap=note_gap, done=decided,
+                             off=kept_off)
+        if not made and len(kept_off) == off:
             break
         decided.update(made)
         measure.forget_tables()
