@@ -27,9 +27,10 @@ __all__ = ["fill_page_numbers"]
 #: the share of the page a table row may take before it is let split (the estimate's
 #: margin of error)
 ROW_ROOM = 0.85
-#: how many times rows split under an empty first cell are written anew and the body placed
-#: again (a pair moved on may bring another such row to a page's foot)
-_CONTINUE_PASSES = 6
+#: how many times a row split at a page's foot (or moved on) is written anew, one at a
+#: time, and the body placed again (a pair moved on may bring another such row to a
+#: page's foot)
+_CONTINUE_PASSES = 8
 #: LibreOffice's footnote area: 0.1 cm either side of a thin separator line (measured 6.1 pt)
 NOTE_AREA_GAP = 6.0
 

@@ -39,9 +39,9 @@ def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
     ``off`` (it is kept off the page: see :attr:`~.measure.Row.keep`). ``page_room``: the
     most a row may take on a page; ``lone``: the least a row alone on a page under its
     header takes; ``whole``: the most a first row below other text on its page may take;
-    rows in ``done`` were written so before. One row of a table is written anew at a time
-    (what follows it moves). Returns the rows written (the pager must not split them: they
-    are decided)."""
+    rows in ``done`` were written so before. One row is written anew at a time (what
+    follows it moves: the body is placed again). Returns the rows written (the pager must
+    not split them: they are decided)."""
     made: list[Element] = []
     for tbl in body:
         if local(tbl) != "tbl":
@@ -72,16 +72,16 @@ def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
                             if r.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None)
                 order[pair[0]] = order[pair[1]] = order[tr]
                 _keep_stripes(measure.sheet, tbl, order)
-                break
+                return made
             if row.split_at and not row.keep and row.split_at < 2 * lone \
                     and (row.tall or row.height > room):
                 off.add(tr)  # (it goes on unlabelled else): kept off the page
-                break
+                return made
             if row.split_at and row.split_at < 2 * lone:
                 _hold(tr)  # (it goes on unlabelled else): it moves on whole
                 measure.forget_tables(tbl)
                 made.append(tr)
-                break
+                return made
     return made
 
 
