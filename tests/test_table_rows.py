@@ -494,3 +494,27 @@ def test_docx_variant_continued_rows_start_their_page(
     word there."""
     found, bad = misplaced_continuations(lo_variant[1], lo_variant[0])
     assert found and not bad, bad
+
+
+def test_docx_rows_moved_whole_are_parted_where_they_meet_the_foot(
+        monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where the pager moves a tall row whole to the next page leaving a quarter of the page
+    or more empty (here forced: it splits no row), the row is written as two parted between
+    whole paragraphs, the first filling that page's foot: us-memo's meeting pack parts its
+    separatist authorities' row and R2 so (and R1, split at a page's top), each laid out by
+    LibreOffice as the estimate placed it, and its pages pass the row checks (before: the
+    rows moved whole, R2 leaving half a page empty)."""
+    import briefgen
+    from briefgen.render.docx.estimate.paging import _Pager
+    from briefgen.style import load_style
+
+    monkeypatch.setattr(_Pager, "_splits", lambda self, r, room, y: False)
+    pack = briefgen.build(briefgen.load_brief(SAMPLE), briefgen.BuildOptions(
+        style=load_style("us-memo"), template="meeting", formats=("docx",)))
+    pdf = libreoffice_pdfs({"moved": pack.docx}, tmp_path_factory.mktemp("lo-moved"),
+                           tagged=True)["moved"].read_bytes()
+    found, bad = misplaced_continuations(pdf, pack.docx)
+    assert found == 3 and not bad, (found, bad)
+    faults = {c.__name__: f for c in (lone_rows, unlabelled_splits, single_lines, split_short)
+              if (f := c(pdf))}
+    assert not faults, faults

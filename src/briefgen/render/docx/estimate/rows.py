@@ -182,11 +182,10 @@ def _pair(measure: Measure, tbl: Element, tr: Element, row: Row,
         if labelled:
             if fits or b.height > room:
                 return None  # (less in the first row does not help)
-            if fits:
-                return None
             # the first row is too tall: the tallest part of the other cells ends higher
-            c = max((c for c in range(1, len(cells)) if cuts[c] > 0),
-                    key=lambda c: feet[c][cuts[c] - 1], default=None)
+            have = cuts
+            c = max((c for c in range(1, len(cells)) if have[c] > 0),
+                    key=lambda c: feet[c][have[c] - 1], default=None)
             if c is None or feet[c][cuts[c] - 1] <= feet[0][-1]:
                 return None
             cuts[c] = _cut(feet[c], kept[c], feet[c][cuts[c] - 1] - 0.01, cuts[c] - 1)
