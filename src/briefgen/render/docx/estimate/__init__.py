@@ -60,9 +60,10 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     ``table_share`` of the page is not split at all (each body row bound to the next).
 
     With ``continued`` (the words that say a row goes on from the page before: "(continued)"),
-    a row the pager splits whose first cell ends on the first page is written as two rows
-    where whole paragraphs part it well, the second saying whose row it is
-    (:func:`~.rows.continue_rows`), and the body is placed again."""
+    a row the pager splits (or moves whole leaving a quarter of the page empty) is written
+    as two rows where whole paragraphs part it well, the second saying whose row it is, or
+    else moves on whole (:func:`~.rows.continue_rows`); one row at a time, the body placed
+    again after each."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 

@@ -1,12 +1,15 @@
-"""A row the pager splits at a page's foot whose first cell (its label: an actor's name) ends
-on the first page, written as two rows: LibreOffice continues a split row under an empty
-first cell (the reader sees four lines of a role beside no name under the repeated header),
-and the DOCX is edited, so the label cannot be drawn again as the PDF draws it
-(render/pdf/flowables.FlowTable._label_continued). The first row holds the label and, of
-each other cell, the paragraphs that fit on the page; the second the label's words and
-"(continued)" over the rest, and moves to the next page. Both are unsplittable. A row the
-pager must split at the top of a page (taller than the room) that would leave a line or two
-on one side is parted so too, between paragraphs."""
+"""A row the pager splits at a page's foot, written as two rows: LibreOffice continues a
+split row under an empty first cell, or with no word of whose row it is (the reader sees
+four lines of a role beside no name, or the rest of a risk's indicators, under the
+repeated header), and the DOCX is edited, so the label cannot be drawn again as the PDF
+draws it (render/pdf/flowables.FlowTable._label_continued). The first row holds, of each
+cell, the paragraphs that fit on the page (the whole label where it ends there); the
+second opens its first cell with the label's words and "(continued)", over the rest, and
+moves to the next page. Both are unsplittable (the second, taller than a page, is parted
+so again where it meets the next page's foot). Cells are parted between whole paragraphs,
+never leaving one line of a cell alone on either side. A row the pager moves whole where
+that leaves a quarter of the page or more empty is parted so too where it fits; one that
+parts badly moves on whole rather than go on unlabelled."""
 
 from __future__ import annotations
 
