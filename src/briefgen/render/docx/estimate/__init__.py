@@ -27,9 +27,10 @@ __all__ = ["fill_page_numbers"]
 #: the share of the page a table row may take before it is let split (the estimate's
 #: margin of error)
 ROW_ROOM = 0.85
-#: how many times rows split under an empty first cell are written anew and the body placed
-#: again (a pair moved on may bring another such row to a page's foot)
-_CONTINUE_PASSES = 3
+#: how many times a row split at a page's foot (or moved on) is written anew, one at a
+#: time, and the body placed again (a pair moved on may bring another such row to a
+#: page's foot)
+_CONTINUE_PASSES = 8
 #: LibreOffice's footnote area: 0.1 cm either side of a thin separator line (measured 6.1 pt)
 NOTE_AREA_GAP = 6.0
 
@@ -59,9 +60,10 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     ``table_share`` of the page is not split at all (each body row bound to the next).
 
     With ``continued`` (the words that say a row goes on from the page before: "(continued)"),
-    a row the pager splits whose first cell ends on the first page is written as two rows
-    where whole paragraphs part it well, the second saying whose row it is
-    (:func:`~.rows.continue_rows`), and the body is placed again."""
+    a row the pager splits (or moves whole leaving a quarter of the page empty) is written
+    as two rows where whole paragraphs part it well, the second saying whose row it is, or
+    else moves on whole (:func:`~.rows.continue_rows`); one row at a time, the body placed
+    again after each."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
@@ -94,6 +96,7 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
         # the last note's space after is not laid out (measured: 2 pt)
         note_gap = NOTE_AREA_GAP - sheet.para(footnote_style)["after"]
     decided: set[Element] = set()
+    kept_off: set[Element] = set()  # rows kept off the page where they meet its foot
 
     def lay_out() -> tuple[list[PBox | TBox], dict[str, int], int]:
         """The body measured and placed on pages (the pager decides afresh)."""
@@ -111,7 +114,8 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
             elif tag == "tbl":
                 box = measure.table(child)
                 for tr, row in zip(child.findall(qn("w:tr")), box.rows):
-                    row.managed = not row.header and tr not in decided
+                    row.managed = not row.header and tr not in decided | kept_off
+                    row.keep = row.keep or tr in kept_off
                 if split_lines:
                     _bind_rows(box, body_height * lone_share, body_height * whole_share,
                                _ends_kept(child), body_height * table_share)
@@ -122,11 +126,13 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
 
     items, pages, total = lay_out()
     for _ in range(_CONTINUE_PASSES if split_lines and continued else 0):
+        off = len(kept_off)
         made = continue_rows(measure, body, label=continued,
                              page_room=body_height * ROW_ROOM, lone=body_height * lone_share,
                              whole=body_height * whole_share,
-                             note_heights=note_heights, note_gap=note_gap, done=decided)
-        if not made:
+                             note_heights=note_heights, note_gap=note_gap, done=decided,
+                             off=kept_off)
+        if not made and len(kept_off) == off:
             break
         decided.update(made)
         measure.forget_tables()

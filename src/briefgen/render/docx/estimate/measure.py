@@ -110,6 +110,10 @@ class Row:
     split_notes: bool = False
     split_alone: bool = False
     split_top: bool = False
+    #: where the pager moved it whole to the next page leaving a quarter of the page or
+    #: more empty (a row at least ``whole`` tall that does not part well there): the room
+    #: it had, and the three flags as for ``split_at`` (None: not so moved)
+    moved: tuple[float, bool, bool, bool] | None = None
 
 
 @dataclass

@@ -190,6 +190,9 @@ class _Pager:
                 break
             if r.managed and self.split_lines and self.y > 0 and not fresh:
                 self._decide(r, room, self.y)
+                if (r.cant_split or r.keep) and room >= self.H * _GAP \
+                        and r.height >= self.whole:  # (see rows.continue_rows)
+                    r.moved = (room, self.notes > 0, self.rows_here == 0, self.kept_top)
             # (a row kept off the page where it starts does not move on from the top of one:
             # LibreOffice moves what keeps with it along)
             if self.y > 0 and not fresh and (r.cant_split or (r.keep and not self.kept_top)

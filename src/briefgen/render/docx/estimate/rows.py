@@ -1,12 +1,15 @@
-"""A row the pager splits at a page's foot whose first cell (its label: an actor's name) ends
-on the first page, written as two rows: LibreOffice continues a split row under an empty
-first cell (the reader sees four lines of a role beside no name under the repeated header),
-and the DOCX is edited, so the label cannot be drawn again as the PDF draws it
-(render/pdf/flowables.FlowTable._label_continued). The first row holds the label and, of
-each other cell, the paragraphs that fit on the page; the second the label's words and
-"(continued)" over the rest, and moves to the next page. Both are unsplittable. A row the
-pager must split at the top of a page (taller than the room) that would leave a line or two
-on one side is parted so too, between paragraphs."""
+"""A row the pager splits at a page's foot, written as two rows: LibreOffice continues a
+split row under an empty first cell, or with no word of whose row it is (the reader sees
+four lines of a role beside no name, or the rest of a risk's indicators, under the
+repeated header), and the DOCX is edited, so the label cannot be drawn again as the PDF
+draws it (render/pdf/flowables.FlowTable._label_continued). The first row holds, of each
+cell, the paragraphs that fit on the page (the whole label where it ends there); the
+second opens its first cell with the label's words and "(continued)", over the rest, and
+moves to the next page. Both are unsplittable (the second, taller than a page, is parted
+so again where it meets the next page's foot). Cells are parted between whole paragraphs,
+never leaving one line of a cell alone on either side. A row the pager moves whole where
+that leaves a quarter of the page or more empty is parted so too where it fits; one that
+parts badly moves on whole rather than go on unlabelled."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from collections.abc import Sequence
 from ..docx_adapter import Element
 from ..ooxml import TCPR_ORDER, XML_SPACE, el, local, put, qn, remove_all
 from .measure import Measure, Row
-from .paging import _SURE, LEAST_SPLIT_LINES
+from .paging import CELL_LINES, LEAST_SPLIT_LINES
 from .sheet import StyleSheet
 
 __all__ = ["continue_rows"]
@@ -30,14 +33,18 @@ _NOT_AGAIN = ("w:numPr", "w:keepNext", "w:pageBreakBefore")
 def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
                   page_room: float, lone: float, whole: float,
                   note_heights: dict[str, float],
-                  note_gap: float, done: set[Element]) -> list[Element]:
+                  note_gap: float, done: set[Element], off: set[Element]) -> list[Element]:
     """Each body row of a table with a repeated header that the pager split (see
-    :attr:`~.measure.Row.split_at`), its first cell ending on the first page (or the split
-    forced and too short on one side), written as two rows where that parts it well
-    (:func:`_pair`); ``page_room``: the most a row may take on a page; ``lone``: the least a
-    row alone on a page under its header takes; ``whole``: the most a first row below other
-    text on its page may take; rows in ``done`` were written so before. Returns the rows
-    written (the pager must not split them: they are decided)."""
+    :attr:`~.measure.Row.split_at`) or moved whole leaving much of its page empty
+    (:attr:`~.measure.Row.moved`), written as two rows where whole paragraphs part it well
+    (:func:`_pair`); a split row that does not part so, where it leaves less than half
+    of its page (twice ``lone``), moves on: held whole where it fits a page, else added to
+    ``off`` (it is kept off the page: see :attr:`~.measure.Row.keep`). ``page_room``: the
+    most a row may take on a page; ``lone``: the least a row alone on a page under its
+    header takes; ``whole``: the most a first row below other text on its page may take;
+    rows in ``done`` were written so before. One row is written anew at a time (what
+    follows it moves: the body is placed again). Returns the rows written (the pager must
+    not split them: they are decided)."""
     made: list[Element] = []
     for tbl in body:
         if local(tbl) != "tbl":
@@ -47,39 +54,69 @@ def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
         if len(trs) != len(box.rows) or not any(r.header for r in box.rows):
             continue
         header_h = sum(r.height for r in box.rows if r.header)
+        room = page_room - header_h
         order = {tr: k for k, tr in enumerate(trs)}
         last = trs[-1]
         todo = [(tr, row) for tr, row in zip(trs, box.rows)
-                if row.split_at and not row.header and tr not in done]
-        changed = False
+                if (row.split_at or row.moved) and not row.header and tr not in done]
         for tr, row in todo:
-            pair = _pair(measure, tbl, tr, row, label=label,
-                         room=page_room - header_h, lone=lone, whole=whole,
-                         last=tr is last,
-                         notes=(note_heights, note_gap))
+            feet = [row.moved] if row.moved else []
+            if row.split_at:
+                feet.append((row.split_at, row.split_notes, row.split_alone, row.split_top))
+            pair = None
+            for foot in feet:
+                pair = _pair(measure, tbl, tr, row, foot, label=label, room=room,
+                             lone=lone, whole=whole, last=tr is last,
+                             notes=(note_heights, note_gap))
+                if pair is not None:
+                    break
             if pair is not None:
-                made.extend(pair)
+                made.extend(r for r in pair
+                            if r.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None)
                 order[pair[0]] = order[pair[1]] = order[tr]
-                changed = True
-        if changed:
-            _keep_stripes(measure.sheet, tbl, order)
+                _keep_stripes(measure.sheet, tbl, order)
+                return made
+            if row.split_at and not row.keep and row.split_at < 2 * lone \
+                    and (row.tall or row.height > room):
+                off.add(tr)  # (it goes on unlabelled else): kept off the page
+                return made
+            if row.split_at and row.split_at < 2 * lone:
+                _hold(tr)  # (it goes on unlabelled else): it moves on whole
+                measure.forget_tables(tbl)
+                made.append(tr)
+                return made
     return made
 
 
-def _pair(measure: Measure, tbl: Element, tr: Element, row: Row, *, label: str,
+def _hold(tr: Element) -> None:
+    """The row written unsplittable."""
+    trpr = tr.find(qn("w:trPr"))
+    if trpr is None:
+        trpr = el("w:trPr")
+        tr.insert(1 if tr.find(qn("w:tblPrEx")) is not None else 0, trpr)
+    if trpr.find(qn("w:cantSplit")) is None:
+        trpr.insert(0, el("w:cantSplit"))
+
+
+def _pair(measure: Measure, tbl: Element, tr: Element, row: Row,
+          foot: tuple[float, bool, bool, bool], *, label: str,
           room: float, lone: float, whole: float, last: bool,
           notes: tuple[dict[str, float], float]) -> tuple[Element, Element] | None:
     """Row ``tr`` (measured: ``row``) replaced by its two rows in ``tbl``, or None (left as
-    it is) where that does not part it well: the first row must fit the room the row had
-    with a line to spare (the estimate is not exact), hold at least
-    :data:`~.paging.LEAST_SPLIT_LINES` lines of its tallest other cell, not stand alone
-    on its page under the header when short (under ``lone``) and, below other text there,
-    be shorter than ``whole``; the second must fit a page under the header (``room``) and
-    not stand alone when short and last. A cell is parted between paragraphs (a list
-    between items), never after one kept with the next. Where the label does not end on
-    the first page, the row is parted so only where the pager's split was forced and
-    leaves too few lines on a page (:func:`_forced`): every cell is parted, the first too,
-    and the second row says nothing more (its first cell goes on)."""
+    it is) where that does not part it well; ``foot``: the room the row has on the page
+    where it meets the page's foot, whether that page holds notes, whether the row is the
+    first body row of its table there, and whether nothing but what keeps with it is above
+    it there (see :attr:`~.measure.Row.split_at`). The first row must fit that room with a
+    line to spare (the estimate is not exact), not stand alone on its page under the header
+    when short (under ``lone``) and, below other text there, be shorter than ``whole``; the
+    second must fit a page under the header (``room``) and not stand alone when short and
+    last. A cell is parted between paragraphs (a list between items), never after one kept
+    with the next. Where the first cell (the label) ends in the first row, the first row
+    holds at least :data:`~.paging.LEAST_SPLIT_LINES` lines of the tallest other cell and
+    the second row's first cell says the label's words and "(continued)"; where the first
+    cell goes on too, every cell is parted (:func:`_carry_cuts`) and the second row's first
+    cell opens with that line over the first cell's rest."""
+    at, split_notes, split_alone, split_top = foot
     cells = tr.findall(qn("w:tc"))
     if len(cells) < 2 or len(row.cells) != len(cells) or any(
             tc.find(f"{qn('w:tcPr')}/{qn(t)}") is not None
@@ -94,27 +131,25 @@ def _pair(measure: Measure, tbl: Element, tr: Element, row: Row, *, label: str,
             enumerate(zip(cells, blocks))]
     kept = [[any(x.kept for x in row.cells[c] if x.para == tc.index(b)) for b in bs]
             for c, (tc, bs) in enumerate(zip(cells, blocks))]
-    limit = row.split_at - row.line - row.pad / 2
-    # the label ends on the first page with a line to spare; else the row is parted between
-    # paragraphs only where the pager's split (forced: the row does not move on) leaves
-    # too few lines on a page, the first cell's too (the second row goes on with it)
-    labelled = feet[0][-1] <= limit
-    if not labelled and not _forced(row):
-        return None
-    own = 1 if labelled else 0  # the first cell the cuts part
-    tallest = max(range(own, len(cells)), key=lambda c: len(row.cells[c]))
-    cuts = [len(blocks[0]) if labelled else _cut(feet[0], kept[0], limit, len(blocks[0]))]
-    cuts += [_cut(feet[c], kept[c], limit, len(blocks[c])) for c in range(1, len(cells))]
+    limit = at - row.line - row.pad / 2
+    labelled = feet[0][-1] <= limit  # the label ends on the first page, a line to spare
+    tallest = max(range(1, len(cells)), key=lambda c: len(row.cells[c]))
+    cuts: list[int] | None
+    if labelled:
+        cuts = [len(blocks[0])]
+        cuts += [_cut(feet[c], kept[c], limit, len(blocks[c])) for c in range(1, len(cells))]
+    else:
+        cuts = _carry_cuts(row, cells, blocks, feet, kept, limit)
     note_heights, note_gap = notes
     placed = measure.table(tbl)  # (the pager's decisions: kept where the rows stay)
     for _ in range(sum(len(b) for b in blocks)):
-        if all(cuts[c] == len(blocks[c]) for c in range(len(cells))):
+        if cuts is None or all(cuts[c] == len(blocks[c]) for c in range(len(cells))):
             return None  # nothing goes on
         here = sum(1 for x in row.cells[tallest]
                    if x.para < _start(cells[tallest], blocks[tallest], cuts[tallest]))
-        if here < LEAST_SPLIT_LINES:
+        if labelled and here < LEAST_SPLIT_LINES:
             return None
-        first, rest = _rows(tr, cells, blocks, cuts, label if labelled else None)
+        first, rest = _rows(tr, cells, blocks, cuts, label)
         tr.addprevious(first)
         tr.addprevious(rest)
         tbl.remove(tr)
@@ -125,37 +160,79 @@ def _pair(measure: Measure, tbl: Element, tr: Element, row: Row, *, label: str,
         need = a.height
         if a.notes:
             need += sum(note_heights.get(n, 0.0) for n in a.notes) + (
-                0.0 if row.split_notes else note_gap)
-        fits = need <= row.split_at - row.line
+                0.0 if split_notes else note_gap)
+        fits = need <= at - row.line
         # (below other text on its page the first row is held under ``whole``: where the
         # estimate puts that text's end too high, LibreOffice finds the row too tall and
         # moves it, leaving the page's foot empty, as it may for a short row held whole)
-        if fits and b.height <= room and not (row.split_alone and a.height < lone) \
-                and not (last and b.height < lone) \
-                and (row.split_top or a.height < whole):
+        low = split_top or a.height < whole or (not labelled and not split_alone)
+        # (a second row taller than a page goes on splittable: it is parted so again where
+        # the pager splits it)
+        # (a first row alone under the header, short, is not written: the first cell
+        # going on, its text is taken without the row's margins and half a line)
+        short = a.height - (0.0 if labelled else a.pad + a.line / 2) < lone
+        if fits and (b.height <= room or not labelled) \
+                and not (split_alone and short) \
+                and not (last and b.height < lone) and low:
+            if b.height > room:
+                remove_all(rest.find(qn("w:trPr")), "w:cantSplit")
+                measure.forget_tables(tbl)
             return first, rest
         first.addprevious(tr)
         tbl.remove(first)
         tbl.remove(rest)
         measure.put_table(tbl, placed)
-        if fits or b.height > room:
+        if labelled:
+            if fits or b.height > room:
+                return None  # (less in the first row does not help)
+            # the first row is too tall: the tallest part of the other cells ends higher
+            have = cuts
+            c = max((c for c in range(1, len(cells)) if have[c] > 0),
+                    key=lambda c: feet[c][have[c] - 1], default=None)
+            if c is None or feet[c][cuts[c] - 1] <= feet[0][-1]:
+                return None
+            cuts[c] = _cut(feet[c], kept[c], feet[c][cuts[c] - 1] - 0.01, cuts[c] - 1)
+            continue
+        if fits and low:
             return None  # (less in the first row does not help)
-        # the first row is too tall: the tallest part of the other cells ends higher
-        c = max((c for c in range(own, len(cells)) if cuts[c] > 0),
-                key=lambda c: feet[c][cuts[c] - 1], default=None)
-        if c is None or (labelled and feet[c][cuts[c] - 1] <= feet[0][-1]):
-            return None
-        cuts[c] = _cut(feet[c], kept[c], feet[c][cuts[c] - 1] - 0.01, cuts[c] - 1)
+        # the first row is too tall: every cell's part ends above the foot of its tallest
+        limit = max(feet[c][cuts[c] - 1] for c in range(len(cells)) if cuts[c] > 0) - 0.01
+        cuts = _carry_cuts(row, cells, blocks, feet, kept, limit)
     return None
 
 
-def _forced(row: Row) -> bool:
-    """Whether the pager's split of the row leaves fewer than
-    :data:`~.paging.LEAST_SPLIT_LINES` lines on a page (a split it did not choose: the row
-    could not move on)."""
-    over = row.height - row.split_at
-    least = (LEAST_SPLIT_LINES - _SURE) * row.line
-    return over < least or row.split_at - row.pad / 2 < least
+def _carry_cuts(row: Row, cells: list[Element], blocks: list[list[Element]],
+                feet: list[list[float]], kept: list[list[bool]],
+                limit: float) -> list[int] | None:
+    """How many of each cell's blocks go in the first row of a row whose first cell goes
+    on: those ending above ``limit``, the last not kept with the next, and where a cell is
+    parted, at least :data:`~.paging.CELL_LINES` lines on either side of the cut (fewer
+    before it: the cell goes on whole; fewer after: less stays); None where that leaves
+    the first cell nothing, or the first row fewer than
+    :data:`~.paging.LEAST_SPLIT_LINES` lines in every cell (a line or two carried over
+    alone)."""
+    cuts = []
+    most = 0
+    for c, (tc, bs) in enumerate(zip(cells, blocks)):
+        n = _cut(feet[c], kept[c], limit, len(bs))
+        total = len(row.cells[c])
+
+        def lines(k: int, c: int = c, tc: Element = tc, bs: list[Element] = bs) -> int:
+            start = _start(tc, bs, k)
+            return sum(1 for x in row.cells[c] if x.para < start)
+
+        while 0 < n < len(bs):
+            if lines(n) < CELL_LINES:
+                n = 0
+            elif total - lines(n) < CELL_LINES:
+                n = _cut(feet[c], kept[c], feet[c][n - 1] - 0.01, n - 1)
+            else:
+                break
+        cuts.append(n)
+        most = max(most, lines(n))
+    if not 0 < cuts[0] < len(blocks[0]) or most < LEAST_SPLIT_LINES:
+        return None
+    return cuts
 
 
 def _foot(row: Row, c: int, k: int) -> float:
@@ -178,10 +255,11 @@ def _start(tc: Element, blocks: list[Element], cut: int) -> int:
 
 
 def _rows(tr: Element, cells: list[Element], blocks: list[list[Element]], cuts: list[int],
-          label: str | None) -> tuple[Element, Element]:
+          label: str) -> tuple[Element, Element]:
     """The two rows: copies of the row's properties and cells', the first with each cell's
-    blocks up to its cut, the second with the rest (the first cell: its label's words and
-    ``label``); a cell left empty holds an empty paragraph in the style of its first."""
+    blocks up to its cut, the second with the rest (the first cell's opened by its label's
+    words and ``label``); a cell left empty holds an empty paragraph in the style of its
+    first."""
     first, rest = el("w:tr"), el("w:tr")
     for e in tr:
         if local(e) in ("tblPrEx", "trPr"):
@@ -196,15 +274,14 @@ def _rows(tr: Element, cells: list[Element], blocks: list[list[Element]], cuts: 
             trpr.insert(0, el("w:cantSplit"))
     for c, (tc, bs) in enumerate(zip(cells, blocks)):
         tcpr = tc.find(qn("w:tcPr"))
-        parts = (bs[:cuts[c]], [_continued(bs[0], label)] if c == 0 and label is not None
-                 else bs[cuts[c]:])
+        said = _continued(bs[0], label) if c == 0 else None
+        parts = (bs[:cuts[c]], bs[cuts[c]:] if said is None else [said, *bs[cuts[c]:]])
         for r, part in zip((first, rest), parts):
             cell = el("w:tc")
             if tcpr is not None:
                 cell.append(copy.deepcopy(tcpr))
             for b in part:
-                cell.append(b if c == 0 and r is rest and label is not None
-                            else copy.deepcopy(b))
+                cell.append(b if b is said else copy.deepcopy(b))
             if not part or local(part[-1]) != "p":
                 cell.append(_empty(next(iter(tc.findall(qn("w:p"))), None)))
             r.append(cell)
@@ -248,6 +325,9 @@ def _continued(lead: Element, label: str) -> Element:
         ppr = copy.deepcopy(ppr)
         remove_all(ppr, *_NOT_AGAIN)
         p.append(ppr)
+    if _words(lead).endswith(label):  # (it says so already: a continued row's part)
+        p.extend(copy.deepcopy(e) for e in lead if local(e) != "pPr")
+        return p
     runs = _text_runs(lead)
     texts = ["".join(t.text or "" for t in r.findall(qn("w:t"))) for r in runs]
     texts[0] = texts[0].lstrip()
