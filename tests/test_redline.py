@@ -209,6 +209,23 @@ def test_the_docx_holds_word_revisions(packs) -> None:
     assert root.findall(".//w:trPr/w:ins", NS) and root.findall(".//w:trPr/w:del", NS)
 
 
+def test_the_tracked_docx_writes_no_continued_rows(versions) -> None:
+    """A redline's table rows are not written as two with a "(continued)" label where a page
+    breaks them (render/docx/estimate/rows.py): accepting its changes must leave the
+    document's own text. The same pack untracked does part its rows so (uk-brief style)."""
+    from briefgen.style import load_style
+
+    old, new = versions
+
+    def texts(track: bool) -> str:
+        pack = build(new, BuildOptions(formats=("docx",), since=old, track_changes=track,
+                                       style=load_style("uk-brief")))
+        return "".join(t.text or "" for t in _document_xml(pack.docx).iter(f"{{{W}}}t"))
+
+    assert "(continued)" not in texts(True)
+    assert "(continued)" in texts(False)
+
+
 def _pdftext(pdf: bytes, tmp: Path, name: str) -> str:
     f = tmp / f"{name}.pdf"
     f.write_bytes(pdf)

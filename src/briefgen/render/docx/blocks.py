@@ -365,6 +365,7 @@ def _page_break(w: Writer, b: PageBreak, out: Element, where: Where) -> None:
 
 
 def _revision(w: Writer, b: Revision, out: Element, where: Where) -> None:
+    w.state.tracked = True
     revision_block(lambda blocks: write_blocks(w, blocks, out, where), w, b, out)
 
 

@@ -195,6 +195,7 @@ def _line_break(w: Writer, i: LineBreak, out: Element, fmt: Fmt, walk: _Walk) ->
 
 def _revised(w: Writer, i: Inserted | Deleted, out: Element, fmt: Fmt, walk: _Walk) -> None:
     """Tracked changes: runs in ``w:ins`` / ``w:del`` (see :mod:`.revisions`)."""
+    w.state.tracked = True
     write_revised(lambda scratch: _inlines(w, i.children, scratch, fmt, walk), w, i, out)
 
 

@@ -79,7 +79,9 @@ def render_docx(doc: Document, style: Style) -> bytes:
                       lone_share=ctx.sheet.table.lone_row_share,
                       whole_share=ctx.sheet.table.whole_row_share,
                       table_share=ctx.sheet.table.whole_table_share,
-                      continued=ctx.meta.label("continued", ""))
+                      # (a redline's rows are not written as two, labelled: accepting or
+                      # rejecting its changes must leave the document's own text)
+                      continued="" if w.state.tracked else ctx.meta.label("continued", ""))
     settings(wd, ctx.meta.lang or "en-GB", embedded_fonts=embedded,
              mirror_margins=not reference and style.page.margins.binding > 0,
              footnotes=notes_part is not None)

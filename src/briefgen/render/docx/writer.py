@@ -61,6 +61,8 @@ class BodyState:
     #: the paragraphs of each short list in the body (``ListLook.keep_items`` items or
     #: fewer): the page estimate keeps those under a share of the page together
     short_lists: list[list[Element]] = field(default_factory=list)
+    #: tracked changes written (a redline: see :mod:`briefgen.redline`)
+    tracked: bool = False
 
 
 @dataclass
