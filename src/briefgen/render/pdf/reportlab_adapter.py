@@ -247,12 +247,59 @@ class CellTable(Table):
     ``_splitRows`` hands ``_splitCell`` the column's width with the cell's paddings in it, so a
     paragraph split inside a row breaks its lines for a column wider than the one it is drawn
     in: its first piece, broken again to the narrower width, runs a line over the space it was
-    given (one word alone on a line, below the page's last line)."""
+    given (one word alone on a line, below the page's last line).
+
+    A top-aligned cell of flowables is split here (:meth:`_split_flowables`, ReportLab's
+    algorithm) with every flowable measured and split at the drawn width: handing ReportLab's
+    own ``_splitCell`` the narrower width measures the cell's flowables at that width less the
+    paddings again, and a paragraph splits at the line breaks of that narrower measure (its
+    pieces, broken again where they are drawn, leave a short line at the foot of the first
+    page, and the lines either side are not those the paragraph's widow and orphan control
+    counted)."""
 
     def _splitCell(self, value: Any, style: Any, oldHeight: float, newHeight: float,
                    width: float) -> Any:
-        return super()._splitCell(value, style, oldHeight, newHeight,
-                                  width - style.leftPadding - style.rightPadding)
+        inner = width - style.leftPadding - style.rightPadding
+        if isinstance(value, (tuple, list)) and style.valign == "TOP":
+            return self._split_flowables(value, style, newHeight, inner)
+        return super()._splitCell(value, style, oldHeight, newHeight, inner)
+
+    def _split_flowables(self, value: Any, style: Any, newHeight: float,
+                         width: float) -> Any:
+        """ReportLab's ``_splitCell`` for a top-aligned cell of flowables, at ``width`` (the
+        width the cell's flowables are drawn at): those that fit in ``newHeight`` (less the
+        top padding), then the first that does not split (a paragraph at its line breaks
+        there: its style's widow and orphan control keeps two lines at least on either side,
+        or leaves it whole to the second part), and the rest; ``[]`` when nothing goes in
+        the first part."""
+        room = newHeight - style.topPadding
+        canv = getattr(self, "canv", None)
+        tall = 72000 - style.topPadding - style.bottomPadding  # (as _listCellGeom wraps them)
+        first: list[Any] = []
+        rest: list[Any] = []
+        used = 0.0
+        for k, f in enumerate(value):
+            h = f.wrapOn(canv, width, tall)[1]
+            before = f.getSpaceBefore()
+            if used + h + before <= room:
+                first.append(f)
+                used += h + before + f.getSpaceAfter()
+                continue
+            split_h = room - used - before
+            if hasattr(f, "_findSplit"):
+                _w, _h, s0, s1 = f._findSplit(canv, width, split_h, mergeSpace=1, obj=None,
+                                              content=None, paraFix=True)
+                head, tail = (list(s0), list(s1)) if s0 and s1 else ([], [f])
+            else:
+                pieces = f.split(width, split_h)
+                head, tail = (pieces[:1], pieces[1:]) if pieces else ([], [f])
+            if not head and not first:
+                return []  # (the first flowable does not split there: nor does the cell)
+            first.extend(head)
+            rest.extend(tail)
+            rest.extend(value[k + 1:])
+            break
+        return tuple(first), tuple(rest)
 
 
 def table_cells(table: Table) -> list[list[Any]]:
