@@ -11,7 +11,8 @@ The names relied on: ``Canvas._doc`` and its ``PDFDocument._timeStamp``, ``_ID``
 ``signature``; ``Canvas._curr_tx_info`` (where an ``<onDraw>`` callback's text ends);
 ``Paragraph._wrapWidths``, ``blPara``, ``frags`` and their ``cbDefn``; ``Paragraph._setup``
 (given fragments, it skips the parser) and the fragment ``ParaParser`` makes of plain text;
-``Table._cellvalues``, ``_rowHeights``, ``_splitRows``; ``ListFlowable._content``,
+``Table._cellvalues``, ``_rowHeights``, ``_splitRows``, ``_splitCell`` (overridden),
+``_listCellGeom``, ``_cellStyles``, ``_colWidths``, ``_argH``; ``ListFlowable._content``,
 ``_flowable`` (list and definition indenters) and ``_content`` (KeepTogether);
 ``Flowable._frame``; the frame's ``_reset``,
 ``_x1``, ``_y1``, ``_y``, ``_y1p``, ``_height``, ``_leftPadding``, ``_bottomPadding``,
@@ -84,6 +85,7 @@ __all__ = [
     "row_heights",
     "seed_document",
     "set_bullet",
+    "set_cell",
     "set_toc_entries",
     "split_inside_row",
     "table_cells",
@@ -268,11 +270,12 @@ class CellTable(Table):
                          width: float) -> Any:
         """ReportLab's ``_splitCell`` for a top-aligned cell of flowables, at ``width`` (the
         width the cell's flowables are drawn at): those that fit in ``newHeight`` (less the
-        top padding), then the first that does not split (a paragraph at its line breaks
+        paddings), then the first that does not split (a paragraph at its line breaks
         there: its style's widow and orphan control keeps two lines at least on either side,
         or leaves it whole to the second part), and the rest; ``[]`` when nothing goes in
-        the first part."""
-        room = newHeight - style.topPadding
+        the first part. (``_findSplit`` is ReportLab's split of a list flowable.)"""
+        room = newHeight - style.topPadding - style.bottomPadding  # (ReportLab's own lets
+        # the last line run into the bottom padding: the row is cut at ``newHeight``)
         canv = getattr(self, "canv", None)
         tall = 72000 - style.topPadding - style.bottomPadding  # (as _listCellGeom wraps them)
         first: list[Any] = []
@@ -305,6 +308,21 @@ class CellTable(Table):
 def table_cells(table: Table) -> list[list[Any]]:
     """A table's cell contents, row by row."""
     return table._cellvalues
+
+
+def set_cell(table: Table, row: int, col: int, value: list[Flowable]) -> None:
+    """Put ``value`` in cell (``row``, ``col``) of a table piece made by a split, not yet
+    wrapped, and raise that row's height to hold it where it is too low (a split piece's
+    rows have fixed heights, its columns known widths)."""
+    table._cellvalues[row][col] = value
+    style = table._cellStyles[row][col]
+    need = table._listCellGeom(value, table._colWidths[col], style)[1] \
+        + style.topPadding + style.bottomPadding
+    heights = table._argH
+    if heights[row] is not None and need > heights[row]:
+        heights[row] = need
+        if table._rowHeights is not heights:
+            table._rowHeights[row] = need
 
 
 def row_heights(table: Table) -> list[float]:
