@@ -158,12 +158,16 @@ class FlowTable(CellTable):
     row is split at once to fill the page; either way the rest starts on the next page (its
     pieces are of this class too, so every later split does the same)."""
 
+    bg_continued = ""  # the label of a row continued, as the frame it was placed in said
+
     @property
     def _head(self) -> int:
         """How many header rows it repeats."""
         return self.repeatRows if isinstance(self.repeatRows, int) else 0
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if placed_frame(self) is not None:  # (with footnotes, a split is tried again frameless)
+            self.bg_continued = continued(placed_frame(self))
         at_top = frame_at_top(placed_frame(self))
         head = self._head
         heights = row_heights(self)
@@ -205,7 +209,7 @@ class FlowTable(CellTable):
         fills that cell there, not an empty cell under the repeated header; where the first
         cell goes on too, the label opens its rest (the row made taller for it where need
         be). Where nothing of the first cell is on this page, it needs none."""
-        label = continued(placed_frame(self))
+        label = self.bg_continued
         head = self._head
         top, rest = table_cells(parts[0]), table_cells(parts[1])
         if not label or len(rest) <= head or not top or not top[-1][0]:

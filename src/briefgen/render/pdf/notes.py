@@ -36,7 +36,6 @@ from .reportlab_adapter import (
     frame_floor,
     frame_left,
     onDraw_labels,
-    place_in,
     placed_frame,
     table_cells,
 )
@@ -376,15 +375,6 @@ class _PieceFit:
         room = self.total - self.need(parts[0])
         return room > 0 and parts[0].wrapOn(self.canv, self.aw, room)[1] <= room + FUZZ
 
-    def split(self, room: float) -> list[Flowable]:
-        """The flowable split for ``room``, told the frame it is placed in (as the frame's own
-        split tells it: a table's rules, and its "(continued)" label, are the frame's)."""
-        place_in(self.flowable, self.frame)
-        try:
-            return list(self.flowable.splitOn(self.canv, self.aw, room))
-        finally:
-            place_in(self.flowable, None)
-
     def descend(self, parts: list[Flowable]) -> list[Flowable]:
         """Offer the split less room, by the room the first piece's notes take, until a first
         piece fits with its own notes (its notes shrink with it); then offer once more the
@@ -398,14 +388,14 @@ class _PieceFit:
             if room <= 0 or room >= offered - _STEP:
                 break
             offered = room
-            parts = self.split(room)
+            parts = self.flowable.splitOn(self.canv, self.aw, room)
             if self(parts):
                 best = parts
                 break
         if best and not _is_action(best):
             room = self.total - self.need(best[0])
             if room > offered + _MORE:
-                more = self.split(room)
+                more = self.flowable.splitOn(self.canv, self.aw, room)
                 if self(more):
                     best = more
         return best
@@ -416,7 +406,7 @@ class _PieceFit:
         lo, hi = 0.0, self.total - self.frame.notes_room(self.fn.reserved)
         while hi - lo > _BISECT:
             mid = (lo + hi) / 2
-            cand = self.split(mid)
+            cand = self.flowable.splitOn(self.canv, self.aw, mid)
             if self(cand):
                 best, lo = cand, mid
             else:
