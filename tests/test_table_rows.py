@@ -10,7 +10,11 @@ LibreOffice lays it out (its tagged PDF export: the same structure tree):
 - no row shorter than about a third of a page is split across pages (it moves whole: a row
   split for a few lines leaves empty cells under the repeated header, e.g. an actor's name
   on one page and four lines of its role under an empty actor cell on the next);
-- no list of three items or fewer is split ("Brokered by:" alone at a page's foot).
+- no list of three items or fewer is split ("Brokered by:" alone at a page's foot);
+- a row split across pages says "(continued)" on each page it goes on to (PDF: also where
+  its first cell goes on with it);
+- a paragraph inside a cell split across pages leaves two lines at least on each page, split
+  at the lines it is drawn with (PDF).
 
 The last three read the tagged PDF's structure (which pages each row's or list's marked
 content is on) and pdfplumber (how tall its text is there)."""
