@@ -16,7 +16,7 @@ LibreOffice lays it out (its tagged PDF export: the same structure tree):
 - a paragraph inside a cell split across pages leaves two lines at least on each page, split
   at the lines it is drawn with (PDF).
 
-The last three read the tagged PDF's structure (which pages each row's or list's marked
+The last five read the tagged PDF's structure (which pages each row's or list's marked
 content is on) and pdfplumber (how tall its text is there)."""
 
 from __future__ import annotations
