@@ -208,7 +208,10 @@ class FlowTable(CellTable):
         an artifact (it is not tagged). Where the first cell ended on this page, the label
         fills that cell there, not an empty cell under the repeated header; where the first
         cell goes on too, the label opens its rest (the row made taller for it where need
-        be). Where nothing of the first cell is on this page, it needs none."""
+        be), in a table of columns under a repeated header (not a quote's or a box's one
+        cell, whose first paragraph is no label), when that paragraph is whole on this page
+        (not when it goes on itself: its words would be drawn twice). Where nothing of the
+        first cell is on this page, it needs none."""
         label = self.bg_continued
         head = self._head
         top, rest = table_cells(parts[0]), table_cells(parts[1])
@@ -223,7 +226,7 @@ class FlowTable(CellTable):
         going_on = rest[head][0]
         if not going_on:
             rest[head][0] = [para]
-        else:
+        elif head and len(rest[head]) > 1 and top[-1][0][0] is lead:
             set_cell(parts[1], head, 0, [para, *going_on])
 
     def _keeps_whole(self, row: int) -> bool:
