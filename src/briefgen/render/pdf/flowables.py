@@ -227,6 +227,8 @@ class FlowTable(CellTable):
         if not going_on:
             rest[head][0] = [para]
         elif head and len(rest[head]) > 1 and top[-1][0][0] is lead:
+            # split again, the label never ends a page alone (see _stranded)
+            para.keepWithNext = 1
             set_cell(parts[1], head, 0, [para, *going_on])
 
     def _keeps_whole(self, row: int) -> bool:
