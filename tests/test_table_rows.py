@@ -10,15 +10,21 @@ LibreOffice lays it out (its tagged PDF export: the same structure tree):
 - no row shorter than about a third of a page is split across pages (it moves whole: a row
   split for a few lines leaves empty cells under the repeated header, e.g. an actor's name
   on one page and four lines of its role under an empty actor cell on the next);
-- no list of three items or fewer is split ("Brokered by:" alone at a page's foot).
+- no list of three items or fewer is split ("Brokered by:" alone at a page's foot);
+- a row split across pages says "(continued)" on each page it goes on to (PDF: also where
+  its first cell goes on with it);
+- a paragraph inside a cell split across pages leaves two lines at least on each page, split
+  at the lines it is drawn with (PDF).
 
-The last three read the tagged PDF's structure (which pages each row's or list's marked
+The last five read the tagged PDF's structure (which pages each row's or list's marked
 content is on) and pdfplumber (how tall its text is there)."""
 
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
+from typing import Any
 
 import pdfplumber
 import pikepdf
@@ -242,6 +248,109 @@ def test_pdf_a_continued_row_says_whose_it_is(
     shows that label and "(continued)" on the next, not an empty cell."""
     bad = {name: found for name, (pdf, _docx) in packs.items()
            if (found := unlabelled_continuations(pdf))}
+    assert not bad, bad
+
+
+def test_pdf_every_split_row_says_whose_it_is(
+        packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    """Every row split across pages says "(continued)" on the pages it goes on to, also where
+    its first cell goes on with it (a risk's title, description and indicators running over
+    pages: the label opens the cell's rest there)."""
+    bad = {name: found for name, (pdf, _docx) in packs.items()
+           if (found := unlabelled_splits(pdf))}
+    assert not bad, bad
+
+
+Word = dict[str, Any]  # a word as pdfplumber reads it
+
+
+def _lines(words: list[Word]) -> list[list[Word]]:
+    """Words grouped in lines (by their top, top to bottom), each line left to right."""
+    out: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if out and abs(out[-1][0]["top"] - w["top"]) < 2:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return [sorted(line, key=lambda w: w["x0"]) for line in out]
+
+
+def split_cell_paragraphs(pdf: bytes, seen: list[str] | None = None) -> list[str]:
+    """Paragraphs inside table cells (each structure element of a TD or TH holding marked
+    content, a list item's label aside) split across pages with one line alone on either
+    page, or whose part on the first page ends on a short line: the next page's first word
+    would have fitted on it (the paragraph was split at line breaks other than those it is
+    drawn with). The column's width is taken as the widest line of any cell of that column.
+    ``seen`` gets the first words of each split paragraph read."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = [p.objgen for p in doc.pages]
+        paras = []  # (table, column, marks)
+        for t, table in enumerate(e for e in elems(read_tree(doc)) if e.role == "Table"):
+            for row in (r for r in elems(table) if r.role == "TR"):
+                cells = [c for c in row.kids if isinstance(c, Elem) and c.role in ("TD", "TH")]
+                for c, cell in enumerate(cells):
+                    for e in elems(cell):
+                        marks = {(k[1], k[2]) for k in e.kids
+                                 if isinstance(k, tuple) and k[0] == "mcid"}
+                        if marks and e.role != "Lbl":
+                            paras.append(((t, c), marks))
+    bad = []
+    with pdfplumber.open(io.BytesIO(pdf)) as plumb:
+        cache: dict[int, list[Word]] = {}
+
+        def words(pg: object, ids: set[int]) -> list[Word]:
+            k = pages.index(pg)
+            if k not in cache:
+                cache[k] = plumb.pages[k].extract_words(extra_attrs=["mcid"])
+            return [w for w in cache[k] if w.get("mcid") in ids]
+
+        def on_page(marks: set[tuple[object, int]]) -> dict[object, list[Word]]:
+            return {pg: words(pg, {n for p, n in marks if p == pg}) for pg, _n in marks}
+
+        right: dict[tuple[int, int], float] = {}
+        for col, marks in paras:
+            for ws in on_page(marks).values():
+                right[col] = max([right.get(col, 0.0), *(w["x1"] for w in ws)])
+        for col, marks in paras:
+            drawn = on_page(marks)
+            on = sorted((pg for pg, ws in drawn.items() if ws), key=pages.index)
+            if len(on) < 2:
+                continue
+            parts = [_lines(drawn[pg]) for pg in on]
+            where = f"page {pages.index(on[0]) + 1}"
+            text = " ".join(w["text"] for w in parts[0][0])
+            if seen is not None:
+                seen.append(text)
+            if any(len(lines) == 1 for lines in parts):
+                bad.append(f"{where}: a paragraph in a cell split with one line alone "
+                           f"({text!r}...: {[len(lines) for lines in parts]} lines)")
+            for lines, after in itertools.pairwise(parts):
+                last, nxt = lines[-1], after[0][0]
+                gap = min((b["x0"] - a["x1"] for line in lines
+                           for a, b in itertools.pairwise(line)), default=3.0)
+                if last[-1]["x1"] + gap + nxt["x1"] - nxt["x0"] < right[col] - 0.5:
+                    bad.append(f"{where}: a paragraph in a cell ends its page on a short line "
+                               f"({' '.join(w['text'] for w in last)!r}, then "
+                               f"{nxt['text']!r} on the next)")
+    return bad
+
+
+def test_the_check_sees_cell_paragraphs_split(
+        packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    """The check reads something: the full pack splits a paragraph inside a risk's row (its
+    description)."""
+    seen: list[str] = []
+    split_cell_paragraphs(packs["default-full"][0], seen)
+    assert seen
+
+
+def test_pdf_no_cell_paragraph_split_badly(
+        packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    """A paragraph inside a table cell split across pages leaves two lines at least on each
+    page and is split at the lines it is drawn with (not one line "desk" at the page's foot
+    and "(illustrative assessment)" on the next)."""
+    bad = {name: found for name, (pdf, _docx) in packs.items()
+           if (found := split_cell_paragraphs(pdf))}
     assert not bad, bad
 
 

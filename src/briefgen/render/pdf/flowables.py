@@ -26,6 +26,7 @@ from .reportlab_adapter import (
     lone_row,
     placed_frame,
     row_heights,
+    set_cell,
     split_between_rows,
     split_inside_row,
     table_cells,
@@ -157,12 +158,16 @@ class FlowTable(CellTable):
     row is split at once to fill the page; either way the rest starts on the next page (its
     pieces are of this class too, so every later split does the same)."""
 
+    bg_continued = ""  # the label of a row continued, as the frame it was placed in said
+
     @property
     def _head(self) -> int:
         """How many header rows it repeats."""
         return self.repeatRows if isinstance(self.repeatRows, int) else 0
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if placed_frame(self) is not None:  # (with footnotes, a split is tried again frameless)
+            self.bg_continued = continued(placed_frame(self))
         at_top = frame_at_top(placed_frame(self))
         head = self._head
         heights = row_heights(self)
@@ -198,21 +203,33 @@ class FlowTable(CellTable):
         return [parts[0], FrameBreak(), parts[1]]
 
     def _label_continued(self, parts: list[Flowable]) -> None:
-        """Where a split row's first cell ended on this page, its rest on the next page shows
-        the row's label (the cell's first paragraph, its plain words) and "(continued)"
-        there, not an empty cell under the repeated header: drawn again, an artifact (it is
-        not tagged)."""
-        label = continued(placed_frame(self))
+        """The rest of a split row on the next page says whose row it is: the row's label
+        (its first cell's first paragraph, its plain words) and "(continued)", drawn again,
+        an artifact (it is not tagged). Where the first cell ended on this page, the label
+        fills that cell there, not an empty cell under the repeated header; where the first
+        cell goes on too, the label opens its rest (the row made taller for it where need
+        be), in a table of columns under a repeated header (not a quote's or a box's one
+        cell, whose first paragraph is no label), when that paragraph is whole on this page
+        (not when it goes on itself: its words would be drawn twice). Where nothing of the
+        first cell is on this page, it needs none."""
+        label = self.bg_continued
         head = self._head
         top, rest = table_cells(parts[0]), table_cells(parts[1])
-        if not label or len(rest) <= head or not top or rest[head][0]:
+        if not label or len(rest) <= head or not top or not top[-1][0]:
             return
-        cell = top[-1][0]
-        lead = cell[0] if isinstance(cell, (list, tuple)) and cell else None
-        if not isinstance(lead, _RLParagraph) or not lead.getPlainText().strip():
+        words = _label_words(table_cells(self)[len(top) - 1][0])
+        if not words:
             return
-        rest[head][0] = [Para(f"{escape(lead.getPlainText().strip())} <i>{escape(label)}</i>",
-                              lead.style)]
+        lead = table_cells(self)[len(top) - 1][0][0]
+        para = Para(f"{escape(words)} <i>{escape(label)}</i>", lead.style)
+        para.bg_label_words = words
+        going_on = rest[head][0]
+        if not going_on:
+            rest[head][0] = [para]
+        elif head and len(rest[head]) > 1 and top[-1][0][0] is lead:
+            # split again, the label never ends a page alone (see _stranded)
+            para.keepWithNext = 1
+            set_cell(parts[1], head, 0, [para, *going_on])
 
     def _keeps_whole(self, row: int) -> bool:
         """Whether row ``row`` (of this table, header rows counted) is short enough to be
@@ -308,6 +325,15 @@ class FlowTable(CellTable):
         if len(heights) <= head:
             return 0.0
         return max(0.0, self.splitInRow - heights[head])
+
+
+def _label_words(cell: Any) -> str:
+    """The plain words that label a row: its first cell's first paragraph's (a label drawn
+    for a row continued from a page before keeps the words it was made of)."""
+    lead = cell[0] if isinstance(cell, (list, tuple)) and cell else None
+    if not isinstance(lead, _RLParagraph):
+        return ""
+    return str(getattr(lead, "bg_label_words", "") or lead.getPlainText().strip())
 
 
 class ShortList(ListFlowable):

@@ -11,7 +11,8 @@ The names relied on: ``Canvas._doc`` and its ``PDFDocument._timeStamp``, ``_ID``
 ``signature``; ``Canvas._curr_tx_info`` (where an ``<onDraw>`` callback's text ends);
 ``Paragraph._wrapWidths``, ``blPara``, ``frags`` and their ``cbDefn``; ``Paragraph._setup``
 (given fragments, it skips the parser) and the fragment ``ParaParser`` makes of plain text;
-``Table._cellvalues``, ``_rowHeights``, ``_splitRows``; ``ListFlowable._content``,
+``Table._cellvalues``, ``_rowHeights``, ``_splitRows``, ``_splitCell`` (overridden),
+``_listCellGeom``, ``_cellStyles``, ``_colWidths``, ``_argH``; ``ListFlowable._content``,
 ``_flowable`` (list and definition indenters) and ``_content`` (KeepTogether);
 ``Flowable._frame``; the frame's ``_reset``,
 ``_x1``, ``_y1``, ``_y``, ``_y1p``, ``_height``, ``_leftPadding``, ``_bottomPadding``,
@@ -84,6 +85,7 @@ __all__ = [
     "row_heights",
     "seed_document",
     "set_bullet",
+    "set_cell",
     "set_toc_entries",
     "split_inside_row",
     "table_cells",
@@ -247,17 +249,80 @@ class CellTable(Table):
     ``_splitRows`` hands ``_splitCell`` the column's width with the cell's paddings in it, so a
     paragraph split inside a row breaks its lines for a column wider than the one it is drawn
     in: its first piece, broken again to the narrower width, runs a line over the space it was
-    given (one word alone on a line, below the page's last line)."""
+    given (one word alone on a line, below the page's last line).
+
+    A top-aligned cell of flowables is split here (:meth:`_split_flowables`, ReportLab's
+    algorithm) with every flowable measured and split at the drawn width: handing ReportLab's
+    own ``_splitCell`` the narrower width measures the cell's flowables at that width less the
+    paddings again, and a paragraph splits at the line breaks of that narrower measure (its
+    pieces, broken again where they are drawn, leave a short line at the foot of the first
+    page, and the lines either side are not those the paragraph's widow and orphan control
+    counted)."""
 
     def _splitCell(self, value: Any, style: Any, oldHeight: float, newHeight: float,
                    width: float) -> Any:
-        return super()._splitCell(value, style, oldHeight, newHeight,
-                                  width - style.leftPadding - style.rightPadding)
+        inner = width - style.leftPadding - style.rightPadding
+        if isinstance(value, (tuple, list)) and style.valign == "TOP":
+            return self._split_flowables(value, style, newHeight, inner)
+        return super()._splitCell(value, style, oldHeight, newHeight, inner)
+
+    def _split_flowables(self, value: Any, style: Any, newHeight: float,
+                         width: float) -> Any:
+        """ReportLab's ``_splitCell`` for a top-aligned cell of flowables, at ``width`` (the
+        width the cell's flowables are drawn at): those that fit in ``newHeight`` (less the
+        paddings), then the first that does not split (a paragraph at its line breaks
+        there: its style's widow and orphan control keeps two lines at least on either side,
+        or leaves it whole to the second part), and the rest; ``[]`` when nothing goes in
+        the first part. (``_findSplit`` is ReportLab's split of a list flowable.)"""
+        room = newHeight - style.topPadding - style.bottomPadding  # (ReportLab's own lets
+        # the last line run into the bottom padding: the row is cut at ``newHeight``)
+        canv = getattr(self, "canv", None)
+        tall = 72000 - style.topPadding - style.bottomPadding  # (as _listCellGeom wraps them)
+        first: list[Any] = []
+        rest: list[Any] = []
+        used = 0.0
+        for k, f in enumerate(value):
+            h = f.wrapOn(canv, width, tall)[1]
+            before = f.getSpaceBefore()
+            if used + h + before <= room:
+                first.append(f)
+                used += h + before + f.getSpaceAfter()
+                continue
+            split_h = room - used - before
+            if hasattr(f, "_findSplit"):
+                _w, _h, s0, s1 = f._findSplit(canv, width, split_h, mergeSpace=1, obj=None,
+                                              content=None, paraFix=True)
+                head, tail = (list(s0), list(s1)) if s0 and s1 else ([], [f])
+            else:
+                pieces = f.split(width, split_h)
+                head, tail = (pieces[:1], pieces[1:]) if pieces else ([], [f])
+            if not head and not first:
+                return []  # (the first flowable does not split there: nor does the cell)
+            first.extend(head)
+            rest.extend(tail)
+            rest.extend(value[k + 1:])
+            break
+        return tuple(first), tuple(rest)
 
 
 def table_cells(table: Table) -> list[list[Any]]:
     """A table's cell contents, row by row."""
     return table._cellvalues
+
+
+def set_cell(table: Table, row: int, col: int, value: list[Flowable]) -> None:
+    """Put ``value`` in cell (``row``, ``col``) of a table piece made by a split, not yet
+    wrapped, and raise that row's height to hold it where it is too low (a split piece's
+    rows have fixed heights, its columns known widths)."""
+    table._cellvalues[row][col] = value
+    style = table._cellStyles[row][col]
+    need = table._listCellGeom(value, table._colWidths[col], style)[1] \
+        + style.topPadding + style.bottomPadding
+    heights = table._argH
+    if heights[row] is not None and need > heights[row]:
+        heights[row] = need
+        if table._rowHeights is not heights:
+            table._rowHeights[row] = need
 
 
 def row_heights(table: Table) -> list[float]:
