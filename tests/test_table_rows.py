@@ -504,7 +504,7 @@ def test_the_check_sees_lost_text(packs: dict[str, tuple[bytes, bytes]],  # noqa
 # The DOCX, as LibreOffice lays it out: rows split where their first cell goes on too
 
 
-def _lines(chars: list[dict]) -> int:
+def _line_count(chars: list[dict]) -> int:
     """How many lines ``chars`` stand on (their tops, within a third of their size)."""
     tops: list[float] = []
     for c in sorted(chars, key=lambda c: c["top"]):
@@ -531,7 +531,7 @@ def single_lines(pdf: bytes) -> list[str]:
                 ids = {n for pg, n in marks if pages.index(pg) == k}
                 chars = [c for c in plumb.pages[k].chars
                          if c.get("mcid") in ids and c["text"].strip()]
-                if chars and _lines(chars) < 2:
+                if chars and _line_count(chars) < 2:
                     text = "".join(c["text"] for c in chars)
                     bad.append(f"page {k + 1}: one line of a cell alone: {text!r}")
     return bad
@@ -556,8 +556,8 @@ def test_the_check_counts_lines() -> None:
     c.save()
     with pdfplumber.open(io.BytesIO(buf.getvalue())) as doc:
         chars = doc.pages[0].chars
-    assert _lines([ch for ch in chars if ch["top"] < 190]) == 1
-    assert _lines([ch for ch in chars if ch["top"] > 190]) == 2
+    assert _line_count([ch for ch in chars if ch["top"] < 190]) == 1
+    assert _line_count([ch for ch in chars if ch["top"] > 190]) == 2
 
 
 VARIANT_US = SAMPLE.parent / "variants" / f"{SAMPLE.stem}-us.yaml"
