@@ -266,12 +266,7 @@ def _rows(tr: Element, cells: list[Element], blocks: list[list[Element]], cuts: 
             first.append(copy.deepcopy(e))
             rest.append(copy.deepcopy(e))
     for r in (first, rest):
-        trpr = r.find(qn("w:trPr"))
-        if trpr is None:
-            trpr = el("w:trPr")
-            r.insert(1 if r.find(qn("w:tblPrEx")) is not None else 0, trpr)
-        if trpr.find(qn("w:cantSplit")) is None:
-            trpr.insert(0, el("w:cantSplit"))
+        _hold(r)
     for c, (tc, bs) in enumerate(zip(cells, blocks)):
         tcpr = tc.find(qn("w:tcPr"))
         said = _continued(bs[0], label) if c == 0 else None
