@@ -210,7 +210,11 @@ class NotesList:
 
 @dataclass(frozen=True)
 class PageBreak:
-    pass
+    """The rest starts on a new page. With ``first_page_only`` only while the pack is on its
+    first page: a front sheet that fits page 1 stands alone there; one that runs over is
+    followed on its last page by the rest (no page left mostly empty by the break)."""
+
+    first_page_only: bool = False
 
 
 @dataclass(frozen=True)

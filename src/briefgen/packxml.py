@@ -171,7 +171,7 @@ class _PackReader:
         if tag == "notes":
             return d.NotesList(el.get("title", "Notes"))
         if tag == "pagebreak":
-            return d.PageBreak()
+            return d.PageBreak(first_page_only=el.get("only-on-first-page") == "yes")
         if tag == "figure":
             return self.figure(el)
         raise self.fail(el, f"unknown element <{tag}>")
@@ -305,7 +305,7 @@ VOCABULARY: dict[str, frozenset[str]] = {tag: frozenset(attrs) for tag, attrs in
     "figure": ("alt",), "riskmatrix": ("likelihood-title", "impact-title"), "likelihood": (),
     "impact": (), "band": (), "cells": (), "risk": ("label", "likelihood", "impact"),
     "timeline": (), "event": ("when", "position"),
-    "contents": ("title",), "notes": ("title",), "pagebreak": (),
+    "contents": ("title",), "notes": ("title",), "pagebreak": ("only-on-first-page",),
     "b": (), "i": (), "a": ("href",), "ref": ("to",), "note": (), "br": (), "span": ("lang",),
     # what a template reports to the build, not printed (see ComposeReport)
     "printed": ("field", "shown", "total"), "warning": (),
@@ -315,6 +315,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("p", "role"): ("body", "lead", "small", "marking", "caption", "attribution"),
     ("box", "role"): ("summary", "note", "warning"),
     **{(h, a): ("yes", "no") for h in ("h1", "h2", "h3") for a in ("toc", "number")},
+    ("pagebreak", "only-on-first-page"): ("yes", "no"),
 }
 
 

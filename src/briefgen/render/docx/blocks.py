@@ -360,8 +360,11 @@ def _notes_list(w: Writer, b: NotesList, out: Element, where: Where) -> None:
 
 
 def _page_break(w: Writer, b: PageBreak, out: Element, where: Where) -> None:
-    if where.top:
-        w.state.pending_break = True
+    if where.top:  # (an unconditional break already pending stays so)
+        st = w.state
+        st.pending_first_page_only = b.first_page_only and (
+            st.pending_first_page_only or not st.pending_break)
+        st.pending_break = True
 
 
 def _revision(w: Writer, b: Revision, out: Element, where: Where) -> None:

@@ -6,7 +6,9 @@ what it makes."""
 
 from __future__ import annotations
 
+import copy
 import io
+from collections.abc import Callable
 from typing import Any
 
 import docx as _docx
@@ -23,7 +25,7 @@ from .furniture import write_header_footer
 from .media import write_cover_logo
 from .notes import write_endnotes_list, write_notes_heading
 from .numbering import write_numbering
-from .ooxml import el, local, qn
+from .ooxml import PPR_ORDER, el, local, put, qn, remove_all
 from .package import (
     add_notes_part,
     base_template,
@@ -68,7 +70,10 @@ def render_docx(doc: Document, style: Style) -> bytes:
     _map_styles(book, [*body, story_element(section.header), story_element(section.footer),
                        book.root, *([notes_part.element] if notes_part is not None else [])])
     sheet = StyleSheet(book.root)
-    collapse_spacers(body, book.mapped("BlockSpacer"), lambda p: paragraph_props(sheet, p))
+    spacer_id = book.mapped("BlockSpacer")
+    drop_break = _break_dropper(body, w.state.first_page_breaks, spacer_id,
+                                lambda p: paragraph_props(sheet, p))
+    collapse_spacers(body, spacer_id, lambda p: paragraph_props(sheet, p))
     keep_ranges_whole(body, book.root, fonts.families, ctx.text_w / 20)
     fill_page_numbers(body, book.root, section, page_height=ctx.page.height,
                       margins=(ctx.page.margin_top, ctx.page.margin_bottom),
@@ -81,7 +86,8 @@ def render_docx(doc: Document, style: Style) -> bytes:
                       table_share=ctx.sheet.table.whole_table_share,
                       # (a redline's rows are not written as two, labelled: accepting or
                       # rejecting its changes must leave the document's own text)
-                      continued="" if w.state.tracked else ctx.meta.label("continued", ""))
+                      continued="" if w.state.tracked else ctx.meta.label("continued", ""),
+                      first_page_breaks=w.state.first_page_breaks, drop_break=drop_break)
     settings(wd, ctx.meta.lang or "en-GB", embedded_fonts=embedded,
              mirror_margins=not reference and style.page.margins.binding > 0,
              footnotes=notes_part is not None)
@@ -124,6 +130,37 @@ def _write_body(w: Writer, document_body: Element) -> list[Element]:
     for child in children:
         sect.addprevious(child)
     return children
+
+
+def _break_dropper(body: list[Element], paras: list[Element], spacer_id: str,
+                   props: Callable[[Element], dict]) -> Callable[[Element], list[Element]]:
+    """What takes a first-page-only break away from one of ``paras`` (see
+    :func:`~.estimate.fill_page_numbers`): the spacing it and the paragraph before it had
+    before :func:`collapse_spacers` laid them out for a page break is put back, the break
+    removed and the two laid out again; returns the paragraphs changed."""
+
+    def pair(p: Element) -> list[Element]:
+        k = next((i for i, c in enumerate(body) if c is p), 0)
+        return [body[k - 1], p] if k and local(body[k - 1]) == "p" else [p]
+
+    def spacing(e: Element) -> Element | None:
+        sp = e.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+        return None if sp is None else copy.deepcopy(sp)
+
+    saved = {p: [(e, spacing(e)) for e in pair(p)] for p in paras}
+
+    def drop(p: Element) -> list[Element]:
+        for e, sp in saved.get(p, []):
+            ppr = e.find(qn("w:pPr"))
+            if ppr is not None:
+                remove_all(ppr, "w:spacing", *(["w:pageBreakBefore"] if e is p else []))
+                if sp is not None:
+                    put(ppr, copy.deepcopy(sp), PPR_ORDER)
+        changed = [e for e, _ in saved.get(p, [])]
+        collapse_spacers(changed, spacer_id, props)
+        return changed
+
+    return drop
 
 
 def _renumber_bookmarks(holder: Element) -> None:

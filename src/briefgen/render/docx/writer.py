@@ -47,6 +47,11 @@ class BodyState:
     shape_ids: int = 0  # drawing ids (a reference's header pictures take the first)
     bookmark_ids: int = 0
     pending_break: bool = False  # a page break waits for the next top-level paragraph
+    #: the pending break is taken only on the first page (``PageBreak.first_page_only``)
+    pending_first_page_only: bool = False
+    #: the paragraphs written with such a break: the page estimate keeps it where the
+    #: paragraph comes while the flow is on page 1, and removes it elsewhere
+    first_page_breaks: list[Element] = field(default_factory=list)
     taken_bookmarks: set[str] = field(default_factory=set)
     emitted_bookmarks: set[str] = field(default_factory=set)
     #: the notes numbered so far, by content (equal notes are one note)
@@ -93,14 +98,18 @@ def para(w: Writer, out: Element, style_id: str | None, where: Where,
     items: list[Element] = []
     if style_id and style_id != "Normal":
         items.append(val("w:pStyle", style_id))
+    conditional = False
     if where.top and w.state.pending_break:
         items.append(el("w:pageBreakBefore"))
         w.state.pending_break = False
+        conditional, w.state.pending_first_page_only = w.state.pending_first_page_only, False
     items.extend(extra_ppr)
     p = el("w:p")
     if items:
         p.append(ppr(*items))
     out.append(p)
+    if conditional:
+        w.state.first_page_breaks.append(p)
     return p
 
 

@@ -27,7 +27,7 @@ from ..stylesheet import Stylesheet
 from . import tables
 from .anchors import Anchors
 from .contents import ContentsState
-from .flowables import Figure, Heading, Logo, NotesSlot, Para
+from .flowables import Figure, FirstPageBreak, Heading, Logo, NotesSlot, Para
 from .furniture import frame_box
 from .inlines import InlineWriter
 from .look import Look
@@ -287,7 +287,9 @@ class BlockWriter:
         made.bg_tag = figure_tag
         return [made]
 
-    def page_break(self, _b: d.PageBreak, _where: str) -> list[Flowable]:
+    def page_break(self, b: d.PageBreak, _where: str) -> list[Flowable]:
+        if b.first_page_only:
+            return [FirstPageBreak()]
         return [PageBreakIfNotEmpty()]  # a fresh page is not broken again: no blank pages
 
 

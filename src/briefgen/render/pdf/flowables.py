@@ -12,7 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, ListFlowable
 from reportlab.platypus import Paragraph as _RLParagraph
-from reportlab.platypus.doctemplate import FrameBreak
+from reportlab.platypus.doctemplate import ActionFlowable, FrameBreak
 
 from ...xmltext import escape
 from ..common import LEAD_IN
@@ -400,6 +400,19 @@ class Figure(Flowable):
             canv.restoreState()
         if self.caption is not None:
             self.caption.drawOn(canv, 0, 0)
+
+
+class FirstPageBreak(ActionFlowable):
+    """A page break taken only on the pack's first page (``PageBreak.first_page_only``), and
+    not at the top of a page: the rest starts page 2 after a front sheet that fits page 1,
+    and follows on where one that ran over ends. It draws nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(("pageBreak",))
+
+    def apply(self, doc: Any) -> None:
+        if doc.page == 1 and not doc.frame._atTop:
+            doc.handle_pageBreak()
 
 
 class NotesSlot(Flowable):

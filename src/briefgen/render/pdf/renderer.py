@@ -34,7 +34,7 @@ from .blocks import BlockWriter
 from .changebars import BAR_CALLBACK, ChangeBars
 from .contents import ContentsState
 from .dates import Stamp, canvas_maker
-from .flowables import FlowTable, NotesSlot, ShortList
+from .flowables import FirstPageBreak, FlowTable, NotesSlot, ShortList
 from .furniture import Furniture, frame_box
 from .inlines import InlineWriter, drawable_chars
 from .keep import keep_with_next
@@ -155,7 +155,7 @@ class Renderer:
                 retype(f, ShortList)
         story = keep_with_next(story, frame_height, self.sheet.last_page_lines
                                * self.sheet.role("body").leading)
-        while story and isinstance(story[-1], (PageBreakIfNotEmpty, NotesSlot)):
+        while story and isinstance(story[-1], (PageBreakIfNotEmpty, FirstPageBreak, NotesSlot)):
             story.pop()  # a break with nothing after it would end the pack on a blank page
         if foot is not None:
             story.append(FlushNotes(foot))

@@ -11,7 +11,7 @@ LibreOffice. It estimates; Word corrects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ....fonts import Family
@@ -43,7 +43,9 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                       contents: Element | None = None,
                       short_lists: list[list[Element]] | None = None,
                       lone_share: float = 0.0, whole_share: float = 0.0,
-                      table_share: float = 0.0, continued: str = "") -> None:
+                      table_share: float = 0.0, continued: str = "",
+                      first_page_breaks: Sequence[Element] = (),
+                      drop_break: Callable[[Element], list[Element]] | None = None) -> None:
     """Fill the contents' cached page numbers (``toc``: bookmark and the text element of its
     cached number) and NUMPAGES' (``numpages``) from a page estimate of ``body``. Rows too
     tall for a page are let split on the way (see :func:`_split_tall_rows`); with
@@ -63,7 +65,12 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     a row the pager splits (or moves whole leaving a quarter of the page empty) is written
     as two rows where whole paragraphs part it well, the second saying whose row it is, or
     else moves on whole (:func:`~.rows.continue_rows`); one row at a time, the body placed
-    again after each."""
+    again after each.
+
+    ``first_page_breaks``: paragraphs written with a page break before them that applies only
+    on the first page (``PageBreak.first_page_only``): where the estimate starts one past
+    page 2 (what is before it runs past page 1), ``drop_break`` takes its break away (and
+    returns the paragraphs it changed) and the body is placed again without it."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
 
@@ -125,6 +132,14 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
         return items, pages, total
 
     items, pages, total = lay_out()
+    if first_page_breaks and drop_break is not None:
+        placed = [c for c in body if local(c) in ("p", "tbl")]
+        late = [p for p in first_page_breaks if p in placed
+                and _page_of(items[placed.index(p)]) > 2]
+        for p in late:
+            measure.forget(*drop_break(p))
+        if late:
+            items, pages, total = lay_out()
     for _ in range(_CONTINUE_PASSES if split_lines and continued else 0):
         off = len(kept_off)
         made = continue_rows(measure, body, label=continued,
@@ -149,6 +164,10 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
         t.text = str(pages.get(bm, 1))
     for t in numpages:
         t.text = str(total)
+
+
+def _page_of(item: PBox | TBox) -> int:
+    return item.page if isinstance(item, PBox) else 0
 
 
 def _split_tall_rows(measure: Measure, body_height: float, body: list[Element]) -> None:

@@ -61,6 +61,8 @@ class PBox:
     #: an item of a short list kept together (LibreOffice moves the list as a whole where
     #: it does not fit: no page break is written before it; measured)
     listed: bool = False
+    #: the page the pager starts it on
+    page: int = 0
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,11 @@ class Measure:
         # where the row starts: it moves the row to the next page (measured)
         least = h if first is None or opens_kept else first
         return h, marks, notes, least, h - tail
+
+    def forget(self, *paras: Element) -> None:
+        """Read paragraphs ``paras`` anew (their properties were changed)."""
+        for p in paras:
+            self._read.pop(p, None)
 
     def forget_tables(self, tbl: Element | None = None) -> None:
         """Measure table ``tbl`` (or every table) anew: its rows were rewritten, or the pager

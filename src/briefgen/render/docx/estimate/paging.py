@@ -378,7 +378,8 @@ class _Pager:
         self._keep(k, it)
         self.y += self._gap(it)
         first_page = self._lines(it)
-        self._mark(it.marks, first_page or self.page)
+        it.page = first_page or self.page
+        self._mark(it.marks, it.page)
         self.y += it.after
         self.after = it.after
         self.kept_top = self.kept_top and it.keep_next
