@@ -139,6 +139,9 @@ class Measure:
         #: each paragraph's properties and characters, read once (nothing changes a
         #: paragraph while it is measured: the estimate's decisions are written after)
         self._read: dict[Element, tuple[dict, Chars]] = {}
+        #: each paragraph's line breaks at a width (the body is placed again after a row is
+        #: written as two, and its paragraphs are the same)
+        self._wraps: dict[tuple[Element, float], list[list[str]]] = {}
 
     def _chars(self, p: Element, props: dict) -> Chars:
         """(character, width in points, note id) in reading order; "\\n" forces a break."""
@@ -195,7 +198,10 @@ class Measure:
         # rounded, then scaled by the proportional spacing and truncated (see lo_line)
         single = single_line(props["font"], self.families, props["size"])
         line_h = props["exact"] or lo_line(single, lo_percent(props["line"])) / 20
-        note_lines = wrap(chars, avail)
+        key = (p, avail)
+        note_lines = self._wraps.get(key)
+        if note_lines is None:
+            note_lines = self._wraps[key] = wrap(chars, avail)
         marks = [b.get(qn("w:name")) for b in p.iter(qn("w:bookmarkStart"))]
         lines = [line_h] * len(note_lines)
         for ext in p.iter(f"{{{_WP}}}extent"):  # an inline picture sets its line's height
@@ -254,6 +260,8 @@ class Measure:
         """Read paragraphs ``paras`` anew (their properties were changed)."""
         for p in paras:
             self._read.pop(p, None)
+        if paras:
+            self._wraps = {k: v for k, v in self._wraps.items() if k[0] not in paras}
 
     def forget_tables(self, tbl: Element | None = None) -> None:
         """Measure table ``tbl`` (or every table) anew: its rows were rewritten, or the pager
