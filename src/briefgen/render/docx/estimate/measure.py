@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -136,12 +137,18 @@ class Measure:
         self.families = families
         self.text_width = text_width
         self._tables: dict[Element, TBox] = {}
+        #: each table's rows as measured, before the pager decided anything on them: a
+        #: table placed again whose rows were not rewritten starts from copies of these
+        self._pristine: dict[Element, list[Row]] = {}
         #: each paragraph's properties and characters, read once (nothing changes a
         #: paragraph while it is measured: the estimate's decisions are written after)
         self._read: dict[Element, tuple[dict, Chars]] = {}
         #: each paragraph's line breaks at a width (the body is placed again after a row is
         #: written as two, and its paragraphs are the same)
         self._wraps: dict[tuple[Element, float], list[list[str]]] = {}
+        #: each cell's measures at a width (a table measured anew after a row of it, or of
+        #: another table, was written as two keeps its other cells)
+        self._cell_measures: dict[tuple[Element, float], _CellMeasure] = {}
 
     def _chars(self, p: Element, props: dict) -> Chars:
         """(character, width in points, note id) in reading order; "\\n" forces a break."""
@@ -262,26 +269,37 @@ class Measure:
             self._read.pop(p, None)
         if paras:
             self._wraps = {k: v for k, v in self._wraps.items() if k[0] not in paras}
+            self._cell_measures.clear()
+            self._pristine.clear()
 
     def forget_tables(self, tbl: Element | None = None) -> None:
-        """Measure table ``tbl`` (or every table) anew: its rows were rewritten, or the pager
-        is to decide again (it leaves its decisions on the rows)."""
+        """Measure table ``tbl`` anew (its rows were rewritten), or let every table be placed
+        again (the pager leaves its decisions on the rows: the next :meth:`table` starts
+        from copies of the rows as measured)."""
         if tbl is None:
             self._tables.clear()
         else:
             self._tables.pop(tbl, None)
+            self._pristine.pop(tbl, None)
 
     def put_table(self, tbl: Element, box: TBox) -> None:
         """Take ``box`` as the measures of ``tbl`` again (kept before a trial rewrite of
         its rows, undone: the pager's decisions are on them)."""
         self._tables[tbl] = box
+        self._pristine.pop(tbl, None)
 
     def table(self, tbl: Element) -> TBox:
         """A table, measured once (the measures are kept: splitting rows and paging both need
         them)."""
         box = self._tables.get(tbl)
         if box is None:
-            box = self._tables[tbl] = self._measure_table(tbl)
+            rows = self._pristine.get(tbl)
+            if rows is None:
+                box = self._measure_table(tbl)
+                self._pristine[tbl] = [copy.copy(r) for r in box.rows]
+            else:
+                box = TBox([copy.copy(r) for r in rows])
+            self._tables[tbl] = box
         return box
 
     def _measure_table(self, tbl: Element) -> TBox:
@@ -307,9 +325,18 @@ class Measure:
                 w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
                 cw = int(w.get(qn("w:w"))) / 20 if w is not None else self.text_width
                 cells.append([])
-                ch, m, n, f, most = self._cell_height(tc, cw - left - right, cells[-1])
-                line = max([line, *(self.para(p, cw - left - right).lines[-1]
-                                    for p in tc.findall(qn("w:p"))[:1])])
+                key = (tc, cw - left - right)
+                hit = self._cell_measures.get(key)
+                if hit is None:
+                    measures = self._cell_height(tc, key[1], cells[-1])
+                    last_line = max([0.0, *(self.para(p, key[1]).lines[-1]
+                                            for p in tc.findall(qn("w:p"))[:1])])
+                    hit = self._cell_measures[key] = (measures, list(cells[-1]), last_line)
+                else:
+                    cells[-1].extend(hit[1])
+                ch, m, n, f, most = hit[0]
+                m, n = list(m), list(n)
+                line = max(line, hit[2])
                 height = max(height, ch)
                 first = max(first, f)
                 last = max(last, most)
@@ -321,6 +348,11 @@ class Measure:
                             cells=[[CellLine(c.foot + top, c.para, c.kept) for c in cell]
                                    for cell in cells]))
         return TBox(rows)
+
+
+#: a cell's measures (:meth:`Measure._cell_height`), its lines, and its first paragraph's last
+#: line's height
+_CellMeasure = tuple[tuple[float, list[str], list[str], float, float], list[CellLine], float]
 
 
 def _is_item(p: Element | None) -> bool:
