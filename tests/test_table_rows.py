@@ -186,6 +186,35 @@ def split_short(pdf: bytes) -> list[str]:
     return bad
 
 
+#: a cell whose text is shorter than this share of the page must not be split (briefgen keeps
+#: a cell under a quarter of the text frame whole: a rating "Unlikely … Confidence: low" read
+#: across two pages)
+WHOLE_CELL = 0.15
+
+
+def split_short_cells(pdf: bytes) -> list[str]:
+    """Table cells split across pages though their text is short."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = [p.objgen for p in doc.pages]
+        cells = [_marks(e) for e in elems(read_tree(doc)) if e.role == "TD"]
+    bad = []
+    with pdfplumber.open(io.BytesIO(pdf)) as plumb:
+        height = plumb.pages[0].height
+        for marks in cells:
+            on = sorted({pg for pg, _n in marks}, key=pages.index)
+            if len(on) > 1 and (tall := _extent(plumb, pages, marks)) < WHOLE_CELL * height:
+                bad.append(f"page {pages.index(on[0]) + 1}: a cell ({tall:.0f} pt of text) "
+                           "split over pages")
+    return bad
+
+
+def test_pdf_short_cells_are_not_split(
+        packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
+    bad = {name: found for name, (pdf, _docx) in packs.items()
+           if (found := split_short_cells(pdf))}
+    assert not bad, bad
+
+
 def test_the_check_sees_a_split_row(packs: dict[str, tuple[bytes, bytes]]) -> None:  # noqa: F811
     """The check has something to see: rows split in the full pack (the risks' tall rows)."""
     with pikepdf.open(io.BytesIO(packs["default-full"][0])) as doc:

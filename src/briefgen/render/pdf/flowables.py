@@ -5,6 +5,7 @@ and the endnotes' slot."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from reportlab.graphics import renderPDF
@@ -285,6 +286,8 @@ class FlowTable(CellTable):
         lines under a repeated header beside empty cells reads as a fault; ReportLab checks
         the rest of the whole table, not of the row): ``parts``, or the row split higher up,
         or None when the part on this page would then be too short."""
+        if self._parts_a_short_cell(parts):
+            return None  # (every cell starts at the row's top: splitting higher parts it too)
         short = max(self._stub(parts, width), self._stranded(parts))
         if not short:
             return parts
@@ -294,6 +297,25 @@ class FlowTable(CellTable):
                     and not self._stranded(again):
                 return again
         return None
+
+    def _parts_a_short_cell(self, parts: list[Flowable]) -> bool:
+        """Whether an in-row split parts a cell shorter than a lone row (``lone_row`` of the
+        frame): a rating of a few lines ("Unlikely … Confidence: low") or an attribution
+        is read whole, as a row that short is never split; the row moves on instead."""
+        head = self._head
+        first, rest = table_cells(parts[0]), table_cells(parts[1])
+        if not first or len(rest) <= head:
+            return False
+        short = lone_row(placed_frame(self))
+        top, bottom = len(first) - 1, head
+        for c, (a, b) in enumerate(zip(first[top], rest[bottom])):
+            if not (isinstance(a, (list, tuple)) and a and isinstance(b, (list, tuple)) and b):
+                continue
+            height = sum(_cell_height(t, r, c, flows)
+                         for t, r, flows in ((parts[0], top, a), (parts[1], bottom, b)))
+            if height < short:
+                return True
+        return False
 
     def _stranded(self, parts: list[Flowable]) -> float:
         """The height of what the split row leaves stranded at the foot of its first part: a
@@ -334,6 +356,14 @@ def _label_words(cell: Any) -> str:
     if not isinstance(lead, _RLParagraph):
         return ""
     return str(getattr(lead, "bg_label_words", "") or lead.getPlainText().strip())
+
+
+def _cell_height(t: Flowable, row: int, col: int, flows: Sequence[Flowable]) -> float:
+    """The height of a cell's flowables, wrapped at the column's inner width."""
+    cs = t._cellStyles[row][col]
+    inner = t._colWidths[col] - cs.leftPadding - cs.rightPadding
+    return sum(f.wrap(inner, 0xFFFFFF)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+               for f in flows)
 
 
 class ShortList(ListFlowable):

@@ -161,6 +161,8 @@ def can_start(f: Flowable, canv: Canvas, aw: float, ah: float, frame_height: flo
         if sum(heights[f.repeatRows: f.repeatRows + 1]) < frame_height / 2:
             return False
     room = ah
+    if frame is not None:
+        place_in(f, frame)  # (its split follows the frame's row rules, as when placed)
     for _ in range(3):  # the piece that fits with its own notes
         parts = f.splitOn(canv, aw, room)
         if not parts or isinstance(parts[0], ActionFlowable):
