@@ -19,7 +19,7 @@ from ..docx_adapter import Element, story_element
 from ..ooxml import PPR_ORDER, el, local, ppr_of, put, qn, remove_all, spacing_of
 from .measure import Measure, PBox, TBox
 from .paging import paginate
-from .rows import continue_rows
+from .rows import continue_rows, hold_row
 from .sheet import StyleSheet
 
 __all__ = ["fill_page_numbers"]
@@ -251,10 +251,7 @@ def _write_splits(measure: Measure, body: list[Element]) -> None:
             trpr = tr.find(qn("w:trPr"))
             has = trpr is not None and trpr.find(qn("w:cantSplit")) is not None
             if row.cant_split and not has:
-                if trpr is None:
-                    trpr = el("w:trPr")
-                    tr.insert(1 if tr.find(qn("w:tblPrEx")) is not None else 0, trpr)
-                trpr.insert(0, el("w:cantSplit"))
+                hold_row(tr)
             elif has and not row.cant_split:
                 remove_all(trpr, "w:cantSplit")
             if row.bind:  # (LibreOffice keeps such a row with the next: measured)

@@ -22,7 +22,7 @@ from .measure import Measure, Row
 from .paging import CELL_LINES, LEAST_SPLIT_LINES
 from .sheet import StyleSheet
 
-__all__ = ["continue_rows"]
+__all__ = ["continue_rows", "hold_row"]
 
 #: a run's properties the label's words keep (their script and font; not their weight)
 _SCRIPT = ("rFonts", "rtl", "cs", "lang")
@@ -81,14 +81,14 @@ def continue_rows(measure: Measure, body: Sequence[Element], *, label: str,
                 off.add(tr)  # (it goes on unlabelled else): kept off the page
                 return made
             if row.split_at and row.split_at < 2 * lone:
-                _hold(tr)  # (it goes on unlabelled else): it moves on whole
+                hold_row(tr)  # (it goes on unlabelled else): it moves on whole
                 measure.forget_tables(tbl)
                 made.append(tr)
                 return made
     return made
 
 
-def _hold(tr: Element) -> None:
+def hold_row(tr: Element) -> None:
     """The row written unsplittable."""
     trpr = tr.find(qn("w:trPr"))
     if trpr is None:
@@ -266,7 +266,7 @@ def _rows(tr: Element, cells: list[Element], blocks: list[list[Element]], cuts: 
             first.append(copy.deepcopy(e))
             rest.append(copy.deepcopy(e))
     for r in (first, rest):
-        _hold(r)
+        hold_row(r)
     for c, (tc, bs) in enumerate(zip(cells, blocks)):
         tcpr = tc.find(qn("w:tcPr"))
         said = _continued(bs[0], label) if c == 0 else None
