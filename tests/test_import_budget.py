@@ -1,7 +1,8 @@
 """The import budget: which libraries ``import briefgen`` and each command load (issue 19).
 
 Each import costs every run of the command (ReportLab about 0.1 s, python-docx 0.05 s, pydantic
-and its brief model 0.1 s), so each command is held to the third-party packages it needs: a
+and the models' validators built on it 0.15 s: only a brief or style with a problem to word
+loads it), so each command is held to the third-party packages it needs: a
 change that adds one to a command's path fails here and must say why in this file. What is
 checked is the set of modules, not how long they take (that is benchmarks/bench_cold.py's).
 
@@ -37,11 +38,11 @@ except SystemExit as e:
     assert e.code in (0, None), e.code
 """
 
-#: what preparing a brief needs: the CLI, the brief and style models, YAML, the templates,
-#: Markdown inline text and the pack XML the templates write
-PREPARE = {"click", "pydantic", "pydantic_core", "annotated_types", "typing_extensions",
-           "typing_inspection", "yaml", "ruamel", "jinja2", "markupsafe", "markdown_it",
-           "mdurl", "lxml"}
+#: what preparing a valid brief needs: the CLI, the brief and style models (msgspec; pydantic
+#: only words the problems of input that is not valid), YAML, the templates, Markdown inline
+#: text and the pack XML the templates write
+PREPARE = {"click", "msgspec", "typing_extensions", "yaml", "ruamel", "jinja2", "markupsafe",
+           "markdown_it", "mdurl", "lxml"}
 #: what the PDF renderer adds (ReportLab imports Pillow and, where installed, uharfbuzz)
 PDF = {"reportlab", "PIL", "uharfbuzz"}
 #: what the DOCX renderer adds (its charts are laid out as the PDF's and painted by Pillow:
@@ -67,8 +68,13 @@ def third_party(modules: set[str]) -> set[str]:
             and t not in ("briefgen", "cython_runtime")}
 
 
+#: The stand-in the CLI puts in place of pydantic's plugin loader (cli.app._no_pydantic_plugins):
+#: a module object in sys.modules, not an import of pydantic.
+PLUGIN_STUB = "pydantic.plugin._loader"
+
+
 def command(*argv: str) -> set[str]:
-    return loaded(COMMAND.format(argv=list(argv)))
+    return loaded(COMMAND.format(argv=list(argv))) - {PLUGIN_STUB}
 
 
 def forks() -> bool:
@@ -108,7 +114,24 @@ def test_validate_loads_what_preparing_a_brief_needs_and_no_renderer() -> None:
 def test_a_program_importing_briefgen_keeps_its_pydantic_plugins() -> None:
     """Only the command's own process goes without pydantic's plugin search."""
     mods = loaded("import briefgen.model")
+    assert "pydantic" not in mods
+    mods = loaded("import briefgen.pydantic_mirror")
     assert "importlib.metadata" in mods
+
+
+def test_validate_of_a_brief_with_a_problem_loads_pydantic_to_word_it(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / SAMPLE).read_text(encoding="utf-8").replace(
+        "title:", "titel:", 1), encoding="utf-8")
+    mods = loaded(f"""
+from briefgen.cli import main
+try:
+    main(["validate", {str(bad)!r}])
+except SystemExit as e:
+    assert e.code == 2, e.code
+""")
+    assert {"pydantic", "pydantic_core"} <= third_party(mods)
+    assert "importlib.metadata" not in mods
 
 
 @pytest.mark.parametrize("fmt, serial", [("pdf", PDF), ("docx", DOCX),

@@ -6,25 +6,15 @@ by key (``[@npr-2023]``, ``[@a; @b]``); all other text prints exactly as written
 The JSON Schema (``briefgen schema``) is generated from these classes.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import math
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+import msgspec
 
 from .estimative import SCALES
+from .typed import About, Model, Scalar
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 #: Invisible characters that change how text reads or compares without showing: bidi
@@ -113,8 +103,6 @@ def _nonblank(v: str) -> str:
     return v
 
 
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean)]
-"""Plain text, printed exactly as written."""
 def _line(v: str) -> str:
     return _nonblank(_clean_line(_clean(v)))
 
@@ -123,36 +111,62 @@ def _rich(v: str) -> str:
     return _nonblank(_clean(v))
 
 
-Line = Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_line)]
-"""A short, non-blank line of plain text (a name, a title)."""
 class _RichMarker:
     """Marks rich-text fields so that citation checks can find them."""
 
 
 RICH = _RichMarker()
 
-RichText = Annotated[str, RICH, Field(min_length=1, max_length=MAX_TEXT,
-                                description="rich text: **bold**, *italic*, [text](url), "
-                                            "[text]{lang=ar}, citations [@key]"),
-                     AfterValidator(_rich)]
-SourceKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100,
-                                 description="the key of an entry in `sources`")]
-Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
-DateOrTime = Annotated[dt.date | dt.datetime, BeforeValidator(_not_a_number)]
-Year = Annotated[int, Field(ge=1000, le=9999, description="a year alone, e.g. 2020")]
-YearMonth = Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2})?$",
-                                 description="a year or year-month, e.g. '2023-09'"),
-                      AfterValidator(_month)]
-PartialDate = Annotated[dt.date | dt.datetime | Year | YearMonth,
-                        BeforeValidator(_partial_number)]
-"""A date as precise as the source gives it: a time, a day, a month ('2023-09') or a year."""
+#: Plain text, printed exactly as written.
+TEXT = Scalar("text", str, About(max_length=MAX_TEXT), after=(_clean,))
+#: A short, non-blank line of plain text (a name, a title).
+LINE = Scalar("line", str, About(min_length=1, max_length=2_000), after=(_line,))
+RICH_TEXT = Scalar("rich text", str, About(
+    min_length=1, max_length=MAX_TEXT, description="rich text: **bold**, *italic*, "
+    "[text](url), [text]{lang=ar}, citations [@key]"), after=(_rich,), marks=(RICH,))
+SOURCE_KEY = Scalar("source key", str, About(
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100,
+    description="the key of an entry in `sources`"))
+DAY = Scalar("day", dt.date, before=(_not_a_number,))
+DATE_OR_TIME = Scalar("date or time", (dt.date, dt.datetime), before=(_not_a_number,))
+YEAR = Scalar("year", int, About(ge=1000, le=9999, description="a year alone, e.g. 2020"))
+YEAR_MONTH = Scalar("year-month", str, About(
+    pattern=r"^[0-9]{4}(-[0-9]{2})?$", description="a year or year-month, e.g. '2023-09'"),
+    after=(_month,))
+#: A date as precise as the source gives it: a time, a day, a month ('2023-09') or a year.
+PARTIAL_DATE = Scalar("partial date", (dt.date, dt.datetime, YEAR, YEAR_MONTH),
+                      before=(_partial_number,))
+QUANTITY = Scalar("figure", (int, float), About(
+    description="the number; negative for a fall (-40 with unit '%' prints '−40%')"),
+    before=(_quantity,), after=(_not_huge,))
+CURRENCY = Scalar("currency", str, About(pattern=r"^[A-Z]{3}$", description=(
+    "an ISO 4217 code (USD, EUR, GBP, JPY: printed as its sign, '$1,200 million'; "
+    "others as the code, 'CHF 1,200')")))
+URL = Scalar("address", str, About(pattern=r"^(https?|mailto):", max_length=2_000))
+FILE = Scalar("file name", str, About(min_length=1, max_length=1_000))
+LANGUAGE = Scalar("language tag", str, About(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"))
+
+if TYPE_CHECKING:  # what a field holds, for type checkers; at run time, its rules
+    Text = str
+    Line = str
+    RichText = str
+    SourceKey = str
+    Day = dt.date
+    DateOrTime = dt.date | dt.datetime
+    PartialDate = dt.date | dt.datetime | int | str
+    Quantity = int | float
+    Currency = str
+    Url = str
+    File = str
+    Language = str
+else:
+    Text, Line, RichText, SourceKey = TEXT.hint, LINE.hint, RICH_TEXT.hint, SOURCE_KEY.hint
+    Day, DateOrTime, PartialDate = DAY.hint, DATE_OR_TIME.hint, PARTIAL_DATE.hint
+    Quantity, Currency, Url = QUANTITY.hint, CURRENCY.hint, URL.hint
+    File, Language = FILE.hint, LANGUAGE.hint
 
 
 EDITOR_NOTE = "a working note for the brief's editors; never printed"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,7 +198,7 @@ _US_BANNER = re.compile(
     r"^(UNCLASSIFIED|CUI|CONFIDENTIAL|SECRET|TOP SECRET)(//[A-Z0-9][A-Z0-9 ,/-]*)?$")
 
 
-class Marking(_Model):
+class Marking(Model, frozen=True, kw_only=True):
     """A handling marking. TLP 2.0 labels exactly as FIRST spells them (``TLP:CLEAR``); UK
     classifications (``OFFICIAL``, ``OFFICIAL-SENSITIVE``, ``SECRET``, ``TOP SECRET``); US banner
     lines (``UNCLASSIFIED//FOR OFFICIAL USE ONLY``, ``CUI``); or any custom label."""
@@ -192,10 +206,9 @@ class Marking(_Model):
     scheme: Literal["tlp", "uk", "us", "custom"]
     label: Line
 
-    @field_validator("label")
-    @classmethod
-    def _label_fits_scheme(cls, label: str, info: ValidationInfo) -> str:
-        scheme = info.data.get("scheme")
+    @staticmethod
+    def _label_fits_scheme(label: str, fields: dict[str, Any]) -> str:
+        scheme = fields.get("scheme")
         if any(c in label for c in "\n\r\t\v\f\x85\u2028\u2029"):
             raise ValueError(f"{label!r}: a marking is one line; remove the line break or tab")
         m = _INVISIBLE_IN_LINE.search(label)
@@ -217,8 +230,10 @@ class Marking(_Model):
                              "and optional //CAVEATS")
         return label
 
+    __field_rules__: ClassVar = {"label": _label_fits_scheme}
 
-class Originator(_Model):
+
+class Originator(Model, frozen=True, kw_only=True):
     organisation: Line
     unit: Line | None = None
     author: Line | None = None
@@ -229,51 +244,50 @@ class Originator(_Model):
 # Content
 
 
-class OtherName(_Model):
+class OtherName(Model, frozen=True, kw_only=True):
     name: Line
-    language: Line | None = Field(None, description="e.g. 'Armenian', 'hy', 'former spelling'")
+    language: Annotated[Line | None, About(
+        description="e.g. 'Armenian', 'hy', 'former spelling'")] = None
 
 
 ActorKind = Literal["state", "government", "armed group", "separatist authority",
                     "military force", "international body", "organisation", "person"]
 
 
-class Actor(_Model):
+class Actor(Model, frozen=True, kw_only=True):
     name: Line
-    other_names: list[OtherName] = Field(default_factory=list, max_length=50)
+    other_names: Annotated[list[OtherName], About(max_length=50)] = []
     kind: ActorKind
     role: RichText
     position: RichText | None = None
     leverage: RichText | None = None
     notes: RichText | None = None
-    sources: list[SourceKey] = Field(default_factory=list, max_length=50)
-    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+    sources: Annotated[list[SourceKey], About(max_length=50)] = []
+    editor_note: Annotated[Text | None, About(description=EDITOR_NOTE)] = None
 
 
-class Event(_Model):
+class Event(Model, frozen=True, kw_only=True):
     """A dated event. Where the source does not date it, leave out ``date`` and give
     ``reported_on`` (the date of the report): it prints as "reported on D, date not given"."""
 
-    date: PartialDate | None = Field(None, description="when it happened, as precise as the "
-                                                       "source gives it")
-    reported_on: DateOrTime | None = Field(None, description="when the source reported it; "
-                                                             "with no `date`, the event is "
-                                                             "undated and placed by this")
-    date_note: Text | None = Field(None, description="how the source words the date, e.g. "
-                                                     "'\"since Tuesday\"' (without the date "
-                                                     "itself, which prints beside it)")
+    date: Annotated[PartialDate | None, About(
+        description="when it happened, as precise as the source gives it")] = None
+    reported_on: Annotated[DateOrTime | None, About(
+        description="when the source reported it; with no `date`, the event is undated and placed "
+                    "by this")] = None
+    date_note: Annotated[Text | None, About(
+        description='how the source words the date, e.g. \'"since Tuesday"\' (without the date '
+                    "itself, which prints beside it)")] = None
     text: RichText
-    label: Line | None = Field(None, max_length=80,
-                               description="a short label for the timeline graphic")
-    sources: list[SourceKey] = Field(default_factory=list, max_length=50)
-    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+    label: Annotated[Line | None, About(
+        max_length=80, description="a short label for the timeline graphic")] = None
+    sources: Annotated[list[SourceKey], About(max_length=50)] = []
+    editor_note: Annotated[Text | None, About(description=EDITOR_NOTE)] = None
 
-    @model_validator(mode="after")
-    def _dated_or_reported(self) -> Event:
+    def _rules(self) -> None:
         if self.date is None and self.reported_on is None:
             raise ValueError("give `date` or, where the source does not date the event, "
                              "`reported_on`")
-        return self
 
     @property
     def when(self) -> dt.date | dt.datetime | int | str:
@@ -285,24 +299,24 @@ TermStatus = Literal["agreed", "promised", "announced", "in progress", "implemen
                      "breached", "unknown"]
 
 
-class Term(_Model):
+class Term(Model, frozen=True, kw_only=True):
     obligation: RichText
     party: Line
     status: TermStatus = "agreed"
     source: SourceKey | None = None
-    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+    editor_note: Annotated[Text | None, About(description=EDITOR_NOTE)] = None
 
 
-class Agreement(_Model):
+class Agreement(Model, frozen=True, kw_only=True):
     name: Line
-    brokered_by: list[Line] = Field(default_factory=list, max_length=20)
-    parties: list[Line] = Field(default_factory=list, max_length=20)
+    brokered_by: Annotated[list[Line], About(max_length=20)] = []
+    parties: Annotated[list[Line], About(max_length=20)] = []
     date: DateOrTime | None = None
     date_note: Text | None = None
     summary: RichText | None = None
-    terms: list[Term] = Field(default_factory=list, max_length=MAX_ITEMS)
-    sources: list[SourceKey] = Field(default_factory=list, max_length=50)
-    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+    terms: Annotated[list[Term], About(max_length=MAX_ITEMS)] = []
+    sources: Annotated[list[SourceKey], About(max_length=50)] = []
+    editor_note: Annotated[Text | None, About(description=EDITOR_NOTE)] = None
 
 
 Qualifier = Literal["exactly", "at least", "more than", "up to", "fewer than", "approximately",
@@ -314,145 +328,141 @@ Qualifier = Literal["exactly", "at least", "more than", "up to", "fewer than", "
 CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
-class KeyFigure(_Model):
-    label: Line = Field(description="what is counted, e.g. 'People reported killed'")
-    value: Annotated[int | float, BeforeValidator(_quantity), AfterValidator(_not_huge),
-                     Field(description="the number; negative for a fall (-40 with unit '%' "
-                                       "prints '−40%')")]
+class KeyFigure(Model, frozen=True, kw_only=True):
+    label: Annotated[Line, About(description="what is counted, e.g. 'People reported killed'")]
+    value: Quantity
     qualifier: Qualifier = "exactly"
-    unit: Line | None = Field(None, description="what the number counts ('people', "
-                                                "'million'); '%' prints against the number")
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description=(
-        "an ISO 4217 code (USD, EUR, GBP, JPY: printed as its sign, '$1,200 million'; "
-        "others as the code, 'CHF 1,200')"))] | None = None
+    unit: Annotated[Line | None, About(
+        description="what the number counts ('people', 'million'); '%' prints against the "
+                    "number")] = None
+    currency: Currency | None = None
     as_of: DateOrTime | None = None
     as_of_note: Text | None = None
     reported_by: Line
     source: SourceKey
     note: RichText | None = None
-    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+    editor_note: Annotated[Text | None, About(description=EDITOR_NOTE)] = None
 
 
 Impact = Literal["minor", "limited", "moderate", "significant", "catastrophic"]
 
 
-class Likelihood(_Model):
-    scale: Literal["icd203", "phia"] = Field(description="ICD 203 (US) or PHIA yardstick (UK)")
-    term: Line = Field(description="a term of the chosen scale, e.g. 'likely'")
-    assessed_by: Line | None = Field(None, description="who made the judgement (printed with "
-                                                       "it, so it is never read as a source's)")
-    confidence: Literal["low", "moderate", "high"] | None = Field(
-        None, description="the assessor's confidence in the judgement (ICD 203): low, moderate "
-                          "or high; printed beside the likelihood, never fused into it")
+class Likelihood(Model, frozen=True, kw_only=True):
+    scale: Annotated[Literal["icd203", "phia"], About(
+        description="ICD 203 (US) or PHIA yardstick (UK)")]
+    term: Annotated[Line, About(description="a term of the chosen scale, e.g. 'likely'")]
+    assessed_by: Annotated[Line | None, About(
+        description="who made the judgement (printed with it, so it is never read as a "
+                    "source's)")] = None
+    confidence: Annotated[Literal["low", "moderate", "high"] | None, About(
+        description="the assessor's confidence in the judgement (ICD 203): low, moderate or high; "
+                    "printed beside the likelihood, never fused into it")] = None
 
-    @model_validator(mode="after")
-    def _term_in_scale(self) -> Likelihood:
+    def _rules(self) -> None:
         scale = SCALES[self.scale]
         if scale.find(self.term) is None:
             raise ValueError(f"{self.term!r} is not a term of the {scale.name} scale; use one of "
                              + ", ".join(repr(t) for t in scale.all_terms()))
-        return self
 
 
-class Risk(_Model):
+class Risk(Model, frozen=True, kw_only=True):
     title: Line
     description: RichText
     likelihood: Likelihood | None = None
     impact: Impact | None = None
-    indicators: list[RichText] = Field(default_factory=list, max_length=100)
-    analysis_by: Line = Field(description="whose analysis this is")
-    sources: list[SourceKey] = Field(default_factory=list, max_length=50)
-    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+    indicators: Annotated[list[RichText], About(max_length=100)] = []
+    analysis_by: Annotated[Line, About(description="whose analysis this is")]
+    sources: Annotated[list[SourceKey], About(max_length=50)] = []
+    editor_note: Annotated[Text | None, About(description=EDITOR_NOTE)] = None
 
 
-class Quote(_Model):
-    text: Text = Field(min_length=1, description="verbatim; printed exactly as written")
+class Quote(Model, frozen=True, kw_only=True):
+    text: Annotated[Text, About(min_length=1, description="verbatim; printed exactly as written")]
     speaker: Line
     affiliation: Line | None = None
     occasion: Line | None = None
-    date: PartialDate | None = Field(None, description="when it was said, as precise as the "
-                                                       "source gives it")
-    reported_on: DateOrTime | None = Field(None, description="when the source reported it; "
-                                                             "with no `date`, prints as "
-                                                             "\"reported on D, date not given\"")
+    date: Annotated[PartialDate | None, About(
+        description="when it was said, as precise as the source gives it")] = None
+    reported_on: Annotated[DateOrTime | None, About(
+        description='when the source reported it; with no `date`, prints as "reported on D, date '
+                    'not given"')] = None
     date_note: Text | None = None
     source: SourceKey
-    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
+    editor_note: Annotated[Text | None, About(description=EDITOR_NOTE)] = None
 
 
-class QA(_Model):
+class QA(Model, frozen=True, kw_only=True):
     question: RichText
     answer: RichText
 
 
-class SimpleTable(_Model):
-    columns: list[Line] = Field(min_length=1, max_length=12)
-    rows: list[list[Text]] = Field(default_factory=list, max_length=MAX_ITEMS)
+class SimpleTable(Model, frozen=True, kw_only=True):
+    columns: Annotated[list[Line], About(min_length=1, max_length=12)]
+    rows: Annotated[list[list[Text]], About(max_length=MAX_ITEMS)] = []
 
-    @model_validator(mode="after")
-    def _rows_fit(self) -> SimpleTable:
+    def _rules(self) -> None:
         for i, row in enumerate(self.rows):
             if len(row) != len(self.columns):
                 raise ValueError(f"row {i} has {len(row)} cells but there are "
                                  f"{len(self.columns)} columns")
-        return self
 
 
-class Section(_Model):
+class Section(Model, frozen=True, kw_only=True):
     """A free section, for what the other fields do not cover."""
 
     title: Line
-    paragraphs: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
-    bullets: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
+    paragraphs: Annotated[list[RichText], About(max_length=MAX_ITEMS)] = []
+    bullets: Annotated[list[RichText], About(max_length=MAX_ITEMS)] = []
     table: SimpleTable | None = None
 
 
-class Source(_Model):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
-                              populate_by_name=True)  # `copy` in a file, copy_path in code
+class Source(Model, frozen=True, kw_only=True):
+    # `copy` in a file, copy_path in code
     key: SourceKey
     title: Line
     publisher: Line | None = None
     author: Line | None = None
-    date: PartialDate | None = Field(None, description="when it was published, as precise "
-                                                       "as it says: 2024, 2024-02, 2024-02-15")
-    accessed: Day | None = Field(None, description="when a web source was read (printed "
-                                                   "after its link)")
-    url: Annotated[str, Field(pattern=r"^(https?|mailto):", max_length=2_000)] | None = None
+    date: Annotated[PartialDate | None, About(
+        description="when it was published, as precise as it says: 2024, 2024-02, "
+                    "2024-02-15")] = None
+    accessed: Annotated[Day | None, About(
+        description="when a web source was read (printed after its link)")] = None
+    url: Url | None = None
     note: Text | None = None
-    editor_note: Text | None = Field(None, description=EDITOR_NOTE)
-    copy_path: Annotated[str, Field(min_length=1, max_length=1_000)] | None = Field(
-        None, alias="copy", description="a local copy of the source's text, relative to the brief "
-                          "(`briefgen check` looks for the quotes in it)")
+    editor_note: Annotated[Text | None, About(description=EDITOR_NOTE)] = None
+    copy_path: Annotated[File | None, About(
+        description="a local copy of the source's text, relative to the brief (`briefgen check` "
+                    "looks for the quotes in it)")] = msgspec.field(default=None,
+                                                                           name="copy")
 
 
-class Memo(_Model):
+class Memo(Model, frozen=True, kw_only=True):
     """The memo header block (US memo, UK submission): TO, FROM, THROUGH, SUBJECT, DATE.
     ``sender`` (FROM) defaults to the originator, SUBJECT to the title, DATE to the brief's date."""
 
-    to: Line = Field(description="the addressee, e.g. 'The Secretary'")
-    sender: Line | None = Field(None, description="FROM; default: the originator's author "
-                                                  "and organisation")
-    through: list[Line] = Field(default_factory=list, max_length=20,
-                                description="who cleared it on its way (THROUGH)")
-    kind: Line | None = Field(None, description="the memo type, e.g. 'ACTION MEMO', "
-                                                "'INFORMATION MEMO'")
+    to: Annotated[Line, About(description="the addressee, e.g. 'The Secretary'")]
+    sender: Annotated[Line | None, About(
+        description="FROM; default: the originator's author and organisation")] = None
+    through: Annotated[list[Line], About(
+        max_length=20, description="who cleared it on its way (THROUGH)")] = []
+    kind: Annotated[Line | None, About(
+        description="the memo type, e.g. 'ACTION MEMO', 'INFORMATION MEMO'")] = None
 
 
-class Meeting(_Model):
+class Meeting(Model, frozen=True, kw_only=True):
     """What a meeting brief opens with: who, when, where, who attends."""
 
     counterpart: Line
     date: DateOrTime | None = None
     venue: Line | None = None
-    attendees: list[Line] = Field(default_factory=list, max_length=100)
+    attendees: Annotated[list[Line], About(max_length=100)] = []
 
 
 # --------------------------------------------------------------------------------------------
 # The brief
 
 
-class Brief(_Model):
+class Brief(Model, frozen=True, kw_only=True):
     """A structured brief: the input to briefgen."""
 
     title: Line
@@ -460,36 +470,39 @@ class Brief(_Model):
     reference: Line | None = None
     version: Line | None = None
     date: Day
-    as_of: DateOrTime | None = Field(None, description="the time the facts are current to")
+    as_of: Annotated[DateOrTime | None, About(
+        description="the time the facts are current to")] = None
     originator: Originator
     audience: Line | None = None
     purpose: Literal["information", "decision"] = "information"
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en-GB"
+    language: Language = "en-GB"
     marking: Marking
-    summary: list[RichText] = Field(min_length=1, max_length=12,
-                                    description="the bottom line up front, a few bullets")
-    memo: Memo | None = Field(None, description="the memo header block: to, from, through")
-    meeting: Meeting | None = Field(None, description="the meeting: counterpart, date, venue, "
-                                                      "attendees")
-    objectives: list[RichText] = Field(default_factory=list, max_length=50,
-                                       description="what the reader should achieve (meetings)")
-    timing: RichText | None = Field(None, description="why now: the deadline of a decision "
-                                                      "(UK submissions print it at the top)")
-    lines_to_take: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
-    recommendations: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
-    qa: list[QA] = Field(default_factory=list, max_length=MAX_ITEMS)
-    background: list[RichText] = Field(default_factory=list, max_length=MAX_ITEMS)
-    figures: list[KeyFigure] = Field(default_factory=list, max_length=MAX_ITEMS)
-    actors: list[Actor] = Field(default_factory=list, max_length=MAX_ITEMS)
-    agreements: list[Agreement] = Field(default_factory=list, max_length=MAX_ITEMS)
-    timeline: list[Event] = Field(default_factory=list, max_length=MAX_ITEMS)
-    risks: list[Risk] = Field(default_factory=list, max_length=MAX_ITEMS)
-    quotes: list[Quote] = Field(default_factory=list, max_length=MAX_ITEMS)
-    sections: list[Section] = Field(default_factory=list, max_length=200)
-    sources: list[Source] = Field(min_length=1, max_length=MAX_ITEMS)
-    editorial_notes: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS,
-                                        description="working notes for the brief's editors; "
-                                                    "never printed")
+    summary: Annotated[list[RichText], About(
+        min_length=1, max_length=12, description="the bottom line up front, a few bullets")]
+    memo: Annotated[Memo | None, About(
+        description="the memo header block: to, from, through")] = None
+    meeting: Annotated[Meeting | None, About(
+        description="the meeting: counterpart, date, venue, attendees")] = None
+    objectives: Annotated[list[RichText], About(
+        max_length=50, description="what the reader should achieve (meetings)")] = []
+    timing: Annotated[RichText | None, About(
+        description="why now: the deadline of a decision (UK submissions print it at the "
+                    "top)")] = None
+    lines_to_take: Annotated[list[RichText], About(max_length=MAX_ITEMS)] = []
+    recommendations: Annotated[list[RichText], About(max_length=MAX_ITEMS)] = []
+    qa: Annotated[list[QA], About(max_length=MAX_ITEMS)] = []
+    background: Annotated[list[RichText], About(max_length=MAX_ITEMS)] = []
+    figures: Annotated[list[KeyFigure], About(max_length=MAX_ITEMS)] = []
+    actors: Annotated[list[Actor], About(max_length=MAX_ITEMS)] = []
+    agreements: Annotated[list[Agreement], About(max_length=MAX_ITEMS)] = []
+    timeline: Annotated[list[Event], About(max_length=MAX_ITEMS)] = []
+    risks: Annotated[list[Risk], About(max_length=MAX_ITEMS)] = []
+    quotes: Annotated[list[Quote], About(max_length=MAX_ITEMS)] = []
+    sections: Annotated[list[Section], About(max_length=200)] = []
+    sources: Annotated[list[Source], About(min_length=1, max_length=MAX_ITEMS)]
+    editorial_notes: Annotated[list[Text], About(
+        max_length=MAX_ITEMS,
+        description="working notes for the brief's editors; never printed")] = []
 
     def source(self, key: str) -> Source:
         for s in self.sources:

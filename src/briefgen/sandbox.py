@@ -59,7 +59,7 @@ from jinja2.utils import (
 )
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
-from pydantic import BaseModel
+from msgspec import Struct
 
 #: The version of the instrumentation compiled into templates: part of the compiled-template
 #: cache key, so that code compiled with older bounds is never loaded.
@@ -151,8 +151,8 @@ def plain(value: Any) -> Any:
         return str(value) if type(value) is not Markup else value
     if isinstance(value, _SCALARS):
         return value
-    if isinstance(value, BaseModel):
-        return Record({name: plain(getattr(value, name)) for name in type(value).model_fields})
+    if isinstance(value, Struct):  # a model (briefgen.typed)
+        return Record({name: plain(getattr(value, name)) for name in value.__struct_fields__})
     if isinstance(value, Mapping):
         return Record({str(k): plain(v) for k, v in value.items()})
     if isinstance(value, (list, tuple, set, frozenset)):

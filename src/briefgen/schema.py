@@ -21,7 +21,9 @@ SCHEMA_KEY = {"$schema": {"type": "string",
 
 
 def brief_schema() -> dict[str, Any]:
-    schema = Brief.model_json_schema()
+    from .pydantic_mirror import mirror
+
+    schema = mirror(Brief).model_json_schema()
     schema["properties"] = {**SCHEMA_KEY, **schema["properties"]}
     return {"$schema": DRAFT,
             "title": "briefgen brief", **{k: v for k, v in schema.items() if k != "title"}}
@@ -30,9 +32,10 @@ def brief_schema() -> dict[str, Any]:
 def style_schema() -> dict[str, Any]:
     """The JSON Schema of a style file: the style model, plus ``extends``. Lengths are a
     number of points or a number with a unit, as the style loader reads them."""
+    from .pydantic_mirror import mirror
     from .style import Style
 
-    schema = Style.model_json_schema(mode="validation")
+    schema = mirror(Style).model_json_schema(mode="validation")
     _describe(schema)
     schema["properties"] = {
         **SCHEMA_KEY,
@@ -49,7 +52,11 @@ def _describe(schema: dict[str, Any]) -> None:
     (the property's own, from the model, where it has none), with its example."""
     from pydantic import BaseModel
 
-    from .style import FontFiles, Style
+    from .pydantic_mirror import mirror
+    from .style import FontFiles as TypedFontFiles
+    from .style import Style as TypedStyle
+
+    Style, FontFiles = mirror(TypedStyle), mirror(TypedFontFiles)
 
     def apply(model: type[BaseModel], props: dict[str, Any], prefix: str) -> None:
         for name, field in model.model_fields.items():
@@ -205,7 +212,11 @@ def _style_fields() -> list[tuple[str, Any, Any]]:
     from pydantic import BaseModel
     from pydantic_core import PydanticUndefined
 
-    from .style import FontFiles, Style
+    from .pydantic_mirror import mirror
+    from .style import FontFiles as TypedFontFiles
+    from .style import Style as TypedStyle
+
+    Style, FontFiles = mirror(TypedStyle), mirror(TypedFontFiles)
 
     out: list[tuple[str, Any, Any]] = []
 

@@ -6,28 +6,19 @@ parent's, key by key. Lengths are written with a unit (``25mm``, ``1in``, ``72pt
 colours as ``#rrggbb``.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    WithJsonSchema,
-    field_serializer,
-    model_validator,
-)
+import msgspec
 
 from .errors import BriefError, Diagnostic
 from .fonts import Family, check_truetype
 from .loader import printable
 from .paths import data
+from .typed import About, Given, Model, Scalar, set_field
 
 _UNITS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
@@ -102,44 +93,55 @@ def page_dimensions(size: str) -> tuple[float, float]:
     return _length(m.group(1)), _length(m.group(2))
 
 
-Length = Annotated[float, BeforeValidator(_length), WithJsonSchema({
+LENGTH = Scalar("length", float, before=(_length,), json_schema={
     "anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_LENGTH},
               {"type": "string", "pattern": _LENGTH.pattern}],
     "description": "a length: a number with a unit (25mm, 2.5cm, 1in, 12pt); a bare number "
-                   "is points"})]
-Colour = Annotated[str, BeforeValidator(_colour), WithJsonSchema({
-    "type": "string", "pattern": _COLOUR.pattern, "description": "a colour: #rrggbb"})]
+                   "is points"})
+COLOUR = Scalar("colour", str, before=(_colour,), json_schema={
+    "type": "string", "pattern": _COLOUR.pattern, "description": "a colour: #rrggbb"})
+FONT_SIZE = Scalar("font size", float, About(gt=0, le=200, allow_inf_nan=False),
+                   before=(_font_size,), json_schema={
+                       "type": "number", "exclusiveMinimum": 0, "maximum": 200,
+                       "description": "a font size in points"})
+PAGE_SIZE = Scalar("page size", str, About(
+    description="A4, A5, A3, Letter or Legal (in any case), or WIDTH x HEIGHT with units "
+                "(210mm x 99mm)", examples=("A4", "Letter", "210mm x 99mm")),
+    before=(_page_size,))
+FILE = Scalar("file name", Path)
+
+if TYPE_CHECKING:  # what a field holds, for type checkers; at run time, its rules
+    Length = float
+    Colour = str
+    FontSize = float
+    PageSize = str
+    File = Path
+else:
+    Length, Colour, FontSize = LENGTH.hint, COLOUR.hint, FONT_SIZE.hint
+    PageSize, File = PAGE_SIZE.hint, FILE.hint
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Margins(_Strict):
+class Margins(Model, frozen=True, kw_only=True):
     top: Length = 25 * _UNITS["mm"]
     bottom: Length = 25 * _UNITS["mm"]
     left: Length = 22 * _UNITS["mm"]
     right: Length = 22 * _UNITS["mm"]
-    binding: Length = Field(0.0, description="extra inner margin for bound packs")
+    binding: Annotated[Length, About(description="extra inner margin for bound packs")] = 0.0
 
 
-class Page(_Strict):
-    size: Annotated[str, BeforeValidator(_page_size), Field(
-        description="A4, A5, A3, Letter or Legal (in any case), or WIDTH x HEIGHT with units "
-                    "(210mm x 99mm)", examples=["A4", "Letter", "210mm x 99mm"])] = "A4"
-    orientation: Literal["portrait", "landscape"] = Field(
-        "portrait", description="landscape turns the page on its side (the longer side "
-                                "across)")
+class Page(Model, frozen=True, kw_only=True):
+    size: PageSize = "A4"
+    orientation: Annotated[Literal["portrait", "landscape"], About(
+        description="landscape turns the page on its side (the longer side across)")] = \
+        "portrait"
     margins: Margins = Margins()
 
-    @model_validator(mode="after")
-    def _margins_fit(self) -> Page:
+    def _rules(self) -> None:
         w, h = self.dimensions
         m = self.margins
         if m.left + m.right + m.binding > w - 72 or m.top + m.bottom > h - 72:
             raise ValueError(f"the margins leave less than 1 inch of text on the page "
                              f"({self.size}, {w:.0f} x {h:.0f} pt); make them smaller")
-        return self
 
     @property
     def dimensions(self) -> tuple[float, float]:
@@ -148,31 +150,29 @@ class Page(_Strict):
         return (max(w, h), min(w, h)) if self.orientation == "landscape" else (w, h)
 
 
-class FontFiles(_Strict):
+class FontFiles(Model, frozen=True, kw_only=True):
     """A family of TrueType files beside the style file; missing faces use the regular one."""
 
-    name: str = Field(description="the family's name, as Word should know it")
-    regular: Path
-    bold: Path | None = None
-    italic: Path | None = None
-    bold_italic: Path | None = None
+    name: Annotated[str, About(description="the family's name, as Word should know it")]
+    regular: File
+    bold: File | None = None
+    italic: File | None = None
+    bold_italic: File | None = None
 
 
-class Fonts(_Strict):
-    body: str = Field("dejavu-sans", description="a bundled family (dejavu-sans, dejavu-serif) "
-                                                 "or a family defined under `families`")
+class Fonts(Model, frozen=True, kw_only=True):
+    body: Annotated[str, About(description="a bundled family (dejavu-sans, dejavu-serif) or a "
+                                           "family defined under `families`")] = "dejavu-sans"
     headings: str = "dejavu-sans"
-    families: dict[str, FontFiles] = Field(
-        default_factory=dict, description="your own TrueType families, by the name body and "
-                                          "headings use")
-    fallbacks: list[str] = Field(
-        default_factory=lambda: ["noto-sans-arabic", "noto-sans-hebrew"],
+    families: Annotated[dict[str, FontFiles], About(
+        description="your own TrueType families, by the name body and headings use")] = {}
+    fallbacks: Annotated[list[str], About(
         description="families tried in order for a character the body or headings family "
                     "cannot draw in every face: bundled (noto-sans-arabic, noto-naskh-arabic, "
-                    "noto-sans-hebrew, noto-serif-hebrew) or defined under `families`")
+                    "noto-sans-hebrew, noto-serif-hebrew) or defined under `families`")] = \
+        msgspec.field(default_factory=lambda: ["noto-sans-arabic", "noto-sans-hebrew"])
 
-    @model_validator(mode="after")
-    def _known(self) -> Fonts:
+    def _rules(self) -> None:
         """Body and headings name a bundled family or one under ``families``; an own family's
         name becomes a :class:`~briefgen.fonts.FamilyKey` carrying its files. Checks only:
         no font is registered (the renderers do that when they draw)."""
@@ -203,19 +203,17 @@ class Fonts(_Strict):
                 raise ValueError(f"fallbacks: no font family {own!r}; use one of "
                                  + ", ".join([*BUNDLED, *self.families]))
         for slot, value in updates.items():
-            object.__setattr__(self, slot, value)
-        object.__setattr__(self, "fallbacks", chain)
-        return self
+            set_field(self, slot, value)
+        set_field(self, "fallbacks", chain)
 
-    @field_serializer("fallbacks")
-    def _own_names(self, keys: list[str]) -> list[str]:
-        return [str(getattr(k, "own", k)) for k in keys]
-
-    @field_serializer("body", "headings")
-    def _own_name(self, key: str) -> str:
+    def _dump_field(self, name: str, value: Any) -> Any:
         """A dump shows the analyst's own name of a family (``house``), not its key, so that
         it validates again as the same style."""
-        return str(getattr(key, "own", key))
+        if name in ("body", "headings"):
+            return str(getattr(value, "own", value))
+        if name == "fallbacks":
+            return [str(getattr(k, "own", k)) for k in value]
+        return value
 
     def family(self, slot: Literal["body", "headings"]) -> Family:
         """The family the ``body`` or ``headings`` text is set in."""
@@ -230,12 +228,7 @@ class Fonts(_Strict):
         return [self.family(slot), *(family(k) for k in self.fallbacks)]
 
 
-FontSize = Annotated[float, BeforeValidator(_font_size), Field(gt=0, le=200, allow_inf_nan=False),
-                     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 200,
-                                     "description": "a font size in points"})]
-
-
-class Sizes(_Strict):
+class Sizes(Model, frozen=True, kw_only=True):
     base: FontSize = 11.0
     small: FontSize = 9.0
     title: FontSize = 24.0
@@ -244,12 +237,14 @@ class Sizes(_Strict):
     h2: FontSize = 13.0
     h3: FontSize = 11.5
     header_footer: FontSize = 9.0
-    marking: FontSize = Field(12.0, ge=12.0, description="TLP labels must be 12 pt or larger")
-    leading: float = Field(1.3, ge=0.8, le=4.0, allow_inf_nan=False,
-                           description="line height as a multiple of the font size")
+    marking: Annotated[FontSize, About(
+        ge=12.0, description="TLP labels must be 12 pt or larger")] = 12.0
+    leading: Annotated[float, About(
+        ge=0.8, le=4.0, allow_inf_nan=False,
+        description="line height as a multiple of the font size")] = 1.3
 
 
-class Colours(_Strict):
+class Colours(Model, frozen=True, kw_only=True):
     text: Colour = "#1A1A1A"
     headings: Colour = "#1F3864"
     muted: Colour = "#555555"
@@ -260,29 +255,31 @@ class Colours(_Strict):
     table_stripe: Colour = "#F2F4F7"
     box_bg: Colour = "#EEF2F8"
     box_border: Colour = "#1F3864"
-    risk_bands: tuple[Colour, Colour, Colour, Colour] = Field(
-        ("#C6E7C1", "#FFF2A8", "#FFD08A", "#F4A6A0"),
-        description="fills of the risk matrix bands: low, medium, high, very high")
+    risk_bands: Annotated[tuple[Colour, Colour, Colour, Colour], About(
+        description="fills of the risk matrix bands: low, medium, high, very high")] = \
+        ("#C6E7C1", "#FFF2A8", "#FFD08A", "#F4A6A0")
 
 
-class MarkingStyle(_Strict):
+class MarkingStyle(Model, frozen=True, kw_only=True):
     """How handling markings are printed. TLP colours are FIRST's and rarely worth changing."""
 
-    tlp_colours: dict[str, Colour] = {
+    tlp_colours: dict[str, Colour] = msgspec.field(default_factory=Given({
         "TLP:RED": "#FF2B2B",
         "TLP:AMBER": "#FFC000",
         "TLP:AMBER+STRICT": "#FFC000",
         "TLP:GREEN": "#33FF00",
         "TLP:CLEAR": "#FFFFFF",
-    }
+    }))
     tlp_background: Colour = "#000000"
     banner_colour: Colour = "#000000"
-    body_notice: bool = Field(True, description="print the marking once in the body as well")
-    portion_marks: bool = Field(False, description="US style: (U), (C), (S), (TS) or (CUI) "
-                                                   "before each heading and paragraph")
+    body_notice: Annotated[bool, About(
+        description="print the marking once in the body as well")] = True
+    portion_marks: Annotated[bool, About(
+        description="US style: (U), (C), (S), (TS) or (CUI) before each heading and "
+                    "paragraph")] = False
 
 
-class Numbering(_Strict):
+class Numbering(Model, frozen=True, kw_only=True):
     """Numbers printed before headings (1, 1.1, 1.1.1) and body paragraphs (1, 2, 3 through
     the pack, as UK submissions number them; items of a numbered paragraph's list (a), (b))."""
 
@@ -290,15 +287,15 @@ class Numbering(_Strict):
     paragraphs: Literal["none", "decimal"] = "none"
 
 
-class Cover(_Strict):
-    layout: Literal["page", "compact"] = Field(
-        "page", description="page: the top sheet ends page 1; compact: the pack runs on")
-    logo: Path | None = Field(None, description="an image (PNG or JPEG) for the top sheet, "
-                                                "beside the style file")
+class Cover(Model, frozen=True, kw_only=True):
+    layout: Annotated[Literal["page", "compact"], About(
+        description="page: the top sheet ends page 1; compact: the pack runs on")] = "page"
+    logo: Annotated[File | None, About(
+        description="an image (PNG or JPEG) for the top sheet, beside the style file")] = None
     logo_width: Length = 35 * _UNITS["mm"]
 
 
-class Tables(_Strict):
+class Tables(Model, frozen=True, kw_only=True):
     """Table look: ``rules`` grid draws every cell border; horizontal draws only rules between
     rows (heavier above the header and under the last row), no vertical lines."""
 
@@ -306,14 +303,14 @@ class Tables(_Strict):
     rules: Literal["grid", "horizontal"] = "grid"
 
 
-class Changes(_Strict):
+class Changes(Model, frozen=True, kw_only=True):
     """Tracked changes (``briefgen build NEW --since OLD --track-changes``): ``bars`` draws a
     change bar in the PDF's margin beside each line that changed (the DOCX has Word's own)."""
 
     bars: bool = False
 
 
-class Style(_Strict):
+class Style(Model, frozen=True, kw_only=True):
     name: str = "default"
     description: str = ""
     page: Page = Page()
@@ -326,17 +323,17 @@ class Style(_Strict):
     cover: Cover = Cover()
     tables: Tables = Tables()
     changes: Changes = Changes()
-    legend: Literal["auto", "icd203", "phia", "none"] = Field(
-        "auto", description="which probability scale's legend the pack prints: auto (the "
-                            "scales the risks use), a scale (printed first, with any other "
-                            "scale the risks use), or none")
-    risk_matrix: Literal["5x5", "3x3", "terms"] = Field(
-        "5x5", description="the risk matrix: 5x5 (likelihood × impact, scores 1-25 banded), "
-                           "3x3 (low / medium / high) or terms (one row per term of the "
-                           "ratings' scale)")
-    reference_docx: Path | None = Field(
-        None, description="a Word document or template (.docx/.dotx) whose styles, page set-up "
-                          "and header logo the DOCX pack takes, as pandoc's reference-doc")
+    legend: Annotated[Literal["auto", "icd203", "phia", "none"], About(
+        description="which probability scale's legend the pack prints: auto (the scales the "
+                    "risks use), a scale (printed first, with any other scale the risks use), "
+                    "or none")] = "auto"
+    risk_matrix: Annotated[Literal["5x5", "3x3", "terms"], About(
+        description="the risk matrix: 5x5 (likelihood × impact, scores 1-25 banded), 3x3 "
+                    "(low / medium / high) or terms (one row per term of the ratings' "
+                    "scale)")] = "5x5"
+    reference_docx: Annotated[File | None, About(
+        description="a Word document or template (.docx/.dotx) whose styles, page set-up and "
+                    "header logo the DOCX pack takes, as pandoc's reference-doc")] = None
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,20 @@ import difflib
 import functools
 import re
 import typing
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+import msgspec
 
 from .errors import BriefError, Diagnostic
 from .inline import citations
 from .loader import Loc, Positions, printable
 from .model import RICH, Brief
+from .typed import Model, Scalar, convert, model_fields
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound=Model)
 
 
 #: Characters in a citation's locator (", p. 3"): a page, a chapter, a paragraph.
@@ -38,7 +42,10 @@ def dotted(loc: Loc) -> str:
 
 
 def _model_types(annotation: Any) -> list[type[BaseModel]]:
-    """The model classes an annotation may hold, looking through Optional, list and Annotated."""
+    """The model classes an annotation may hold, looking through Optional, list and Annotated
+    (pydantic's models: the mirror that words the problems)."""
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     found: list[type[BaseModel]] = []
@@ -273,25 +280,39 @@ def _clean_loc(cls: type[BaseModel], loc: tuple[Any, ...]) -> Loc:
 
 def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | None,
                    file: str) -> M:
-    """Build ``cls`` from ``data`` or raise :class:`BriefError` listing every problem."""
+    """Build ``cls`` from ``data`` or raise :class:`BriefError` listing every problem.
+
+    Valid data is converted by the fast path (:mod:`briefgen.typed`); whatever that does not
+    accept goes to the pydantic mirror of ``cls``, which either accepts it too (a form only
+    pydantic converts, such as a date in JSON with a time at midnight) or lists every
+    problem."""
     try:
-        return cls.model_validate(data)
+        return convert(data, cls)
+    except msgspec.ValidationError:
+        pass
+    from pydantic import ValidationError
+
+    from .pydantic_mirror import mirror, to_typed
+
+    slow = mirror(cls)
+    try:
+        valid = slow.model_validate(data)
     except ValidationError as e:
         diags: list[Diagnostic] = []
         kinds: list[str] = []
         index: dict[tuple[Loc, str], int | None] = {}
         more = 0
         for err in e.errors(include_url=False):
-            loc = _clean_loc(cls, err["loc"])
+            loc = _clean_loc(slow, err["loc"])
             if err["type"] == "extra_forbidden":
-                loc = (*_clean_loc(cls, err["loc"][:-1]), err["loc"][-1])
+                loc = (*_clean_loc(slow, err["loc"][:-1]), err["loc"][-1])
             # Unions report each branch; keep one message per field (a rule's own words first).
             key = (loc, err["type"] if err["type"] in ("extra_forbidden", "missing") else "")
             if key in index:
                 i = index[key]
                 if i is not None and err["type"] == "value_error" and kinds[i] != "value_error":
                     diags[i] = Diagnostic(diags[i].file, diags[i].line, diags[i].column,
-                                          diags[i].path, _message(err, cls, loc))
+                                          diags[i].path, _message(err, slow, loc))
                     kinds[i] = "value_error"
                 continue
             if len(diags) >= MAX_REPORTED:  # count the rest: no "did you mean" for 150,000 keys
@@ -302,19 +323,21 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
             kinds.append(err["type"])
             line, col = positions.find(loc, key=err["type"] == "extra_forbidden") \
                 if positions else (None, None)
-            diags.append(Diagnostic(file, line, col, dotted(loc), _message(err, cls, loc)))
+            diags.append(Diagnostic(file, line, col, dotted(loc), _message(err, slow, loc)))
         diags.sort(key=lambda d: (d.line or 0, d.column or 0))
         if more:
             diags.append(Diagnostic(file, None, None, "",
                                     f"... and {more:,} more problems (the first "
                                     f"{MAX_REPORTED} are shown)"))
         raise BriefError(diags) from None
+    return typing.cast(M, to_typed(valid))
 
 
 def _holds_rich(annotation: Any, metadata: list[Any]) -> bool:
     if RICH in metadata:
         return True
-    return any(a is RICH or _holds_rich(a, []) for a in typing.get_args(annotation))
+    return any(a is RICH or (isinstance(a, Scalar) and RICH in a.marks) or _holds_rich(a, [])
+               for a in typing.get_args(annotation))
 
 
 def check_references(brief: Brief, positions: Positions | None, file: str) -> list[Diagnostic]:
@@ -356,8 +379,8 @@ def check_references(brief: Brief, positions: Positions | None, file: str) -> li
     return diags
 
 
-def _source_key_fields(model: BaseModel, loc: Loc) -> typing.Iterator[tuple[Loc, str]]:
-    for name in type(model).model_fields:
+def _source_key_fields(model: Model, loc: Loc) -> typing.Iterator[tuple[Loc, str]]:
+    for name in model.__struct_fields__:
         value = getattr(model, name)
         here = (*loc, name)
         if name in ("sources", "source") and isinstance(model, Brief) is False:
@@ -367,11 +390,11 @@ def _source_key_fields(model: BaseModel, loc: Loc) -> typing.Iterator[tuple[Loc,
                 for i, v in enumerate(value):
                     if isinstance(v, str):
                         yield (*here, i), v
-        if isinstance(value, BaseModel):
+        if isinstance(value, Model):
             yield from _source_key_fields(value, here)
         elif isinstance(value, list):
             for i, v in enumerate(value):
-                if isinstance(v, BaseModel) and \
+                if isinstance(v, Model) and \
                         not (isinstance(model, Brief) and name == "sources"):
                     yield from _source_key_fields(v, (*here, i))
 
@@ -408,7 +431,9 @@ def check_raw_references(data: dict[str, Any], positions: Positions | None,
     if not keys:
         return []
     diags: list[Diagnostic] = []
-    for loc, text, rich, name in _raw_strings(Brief, data):
+    from .pydantic_mirror import mirror
+
+    for loc, text, rich, name in _raw_strings(mirror(Brief), data):
         if loc[:1] == ("sources",) and len(loc) == 3:
             continue  # a source's own fields
         cited = [key for (key, _), _ in citations(text)] if rich else \
@@ -448,14 +473,13 @@ def validate_brief(data: dict[str, Any], positions: Positions | None, file: str)
 
 
 @functools.cache
-def _rich_fields(cls: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+def _rich_fields(cls: type[Model]) -> tuple[tuple[str, bool], ...]:
     """Each field of a model class and whether it holds rich text (worked out once a class:
     a build walks every string of a brief several times)."""
-    return tuple((name, _holds_rich(info.annotation, info.metadata))
-                 for name, info in cls.model_fields.items())
+    return tuple((f.name, _holds_rich(f.type, [])) for f in model_fields(cls))
 
 
-def iter_strings(model: BaseModel, loc: Loc = ()) -> typing.Iterator[tuple[Loc, str, bool]]:
+def iter_strings(model: Model, loc: Loc = ()) -> typing.Iterator[tuple[Loc, str, bool]]:
     """Every string value in a model with its location, and whether it is rich text."""
     for name, rich in _rich_fields(type(model)):
         value = getattr(model, name)
@@ -463,7 +487,7 @@ def iter_strings(model: BaseModel, loc: Loc = ()) -> typing.Iterator[tuple[Loc, 
         values = enumerate(value) if isinstance(value, list) else [(None, value)]
         for i, v in values:
             where = here if i is None else (*here, i)
-            if isinstance(v, BaseModel):
+            if isinstance(v, Model):
                 yield from iter_strings(v, where)
             elif isinstance(v, str):
                 yield where, v, rich
