@@ -5,9 +5,9 @@ the body marking notice. Applied between compose and render."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from . import document as d
+from .document import replace
 from .style import Style
 
 _PORTION = {"UNCLASSIFIED": "U", "CUI": "CUI", "CONFIDENTIAL": "C", "SECRET": "S",

@@ -26,10 +26,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any, Literal, TypeVar
 
 from . import document as d
+from .document import replace
 
 __all__ = ["accept", "has_changes", "redline", "reject", "shown"]
 
@@ -278,10 +278,10 @@ def _known_notes(node: Any, seen: set[d.Note]) -> Any:
     if isinstance(node, d.Revision) and node.kind == "deleted":
         return replace(node, blocks=_without_notes(node.blocks))
     if isinstance(node, (d.Text, d.LineBreak, d.Meta, d.Figure, d.Contents, d.NotesList,
-                         d.PageBreak)) or not hasattr(node, "__dataclass_fields__"):
+                         d.PageBreak)) or not d.is_node(node):
         return node
     return replace(node, **{f: _known_notes(getattr(node, f), seen)
-                            for f in node.__dataclass_fields__})
+                            for f in d.field_names(type(node))})
 
 
 def _seen_only(inlines: tuple[d.Inline, ...], seen: set[d.Note]) -> tuple[d.Inline, ...]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 from .. import document as d
+from ..document import replace
 
 __all__ = ["LRM", "RLM", "base_rtl", "has_rtl", "isolate_inlines", "levels", "resolved_levels",
            "rtl_runs", "visual_runs"]
@@ -128,7 +128,7 @@ def isolate_inlines(inlines: tuple[d.Inline, ...]) -> tuple[d.Inline, ...]:
                     n = d.Text(t)
                 out.append(n)
             elif type(n) is not d.Note and hasattr(n, "children"):
-                out.append(replace(n, children=walk(n.children)))  # type: ignore[arg-type]
+                out.append(replace(n, children=walk(n.children)))
             else:
                 out.append(n)
         return tuple(out)

@@ -11,10 +11,11 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, is_dataclass, replace
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from .. import document as d
+from ..document import replace
 from .stylesheet import Stylesheet
 
 __all__ = [
@@ -107,7 +108,7 @@ def _count_marks(node: Any, left: Counter[d.Note]) -> None:
             _count_marks(x, left)
     elif isinstance(node, (d.Text, d.LineBreak, str)):
         pass
-    elif is_dataclass(node) and not isinstance(node, type):
+    elif d.is_node(node):
         for name in d.field_names(type(node)):
             _count_marks(getattr(node, name), left)
 
@@ -148,7 +149,7 @@ def _thin(node: Any, left: Counter[d.Note] | None) -> Any:
                 out.append(_thin(x, left))
         same = len(out) == len(node) and all(a is b for a, b in zip(out, node, strict=True))
         return node if same else tuple(out)
-    if is_dataclass(node) and not isinstance(node, type):
+    if d.is_node(node):
         if isinstance(node, d.Cell) and left is None:
             left = Counter()
             _count_marks(node, left)
