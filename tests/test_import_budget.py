@@ -39,9 +39,10 @@ except SystemExit as e:
 """
 
 #: what preparing a valid brief needs: the CLI, the brief and style models (msgspec; pydantic
-#: only words the problems of input that is not valid), YAML, the templates, Markdown inline
-#: text and the pack XML the templates write
-PREPARE = {"click", "msgspec", "typing_extensions", "yaml", "ruamel", "jinja2", "markupsafe",
+#: only words the problems of input that is not valid), YAML (libyaml; ruamel.yaml only for
+#: the round-trip loader), the templates, Markdown inline text and the pack XML the templates
+#: write
+PREPARE = {"click", "msgspec", "typing_extensions", "yaml", "jinja2", "markupsafe",
            "markdown_it", "mdurl", "lxml"}
 #: what the PDF renderer adds (ReportLab imports Pillow and, where installed, uharfbuzz)
 PDF = {"reportlab", "PIL", "uharfbuzz"}

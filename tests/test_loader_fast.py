@@ -118,7 +118,8 @@ SCALARS = ["yes", "no", "on", "off", "y", "n", "True", "FALSE", "null", "Null", 
            "1_000", "0o17", "017", "0x1F", "0b101", "1e3", "1.5e-3", ".5", "+1", "-0", ".inf",
            "-.Inf", ".nan", "1:20", "2023-09-20", "2023-09-20T14:30:00+04:00", "20 Sep 2023",
            "=", "<<", "@x", "`x", "a: b", "a #b", "'q'", '"dq"', "é", "Ստեփանակերտ", "1,000",
-           "50%", "-", "--", "---", "...", "? x", "!x", "&a x", "*a", "[1, 2]", "{a: 1}"]
+           "50%", "-", "--", "---", "...", "? x", "!x", "&a x", "*a", "[1, 2]", "{a: 1}",
+           "1.5", "-0.0", "12.50", "0.1", "true", "false", "TRUE", "NULL", "1.", "1.5.2"]
 
 
 @pytest.mark.parametrize("value", SCALARS)
@@ -297,3 +298,39 @@ def test_question_mark_value_in_flow_is_refused_not_misread() -> None:
     assert str(got).startswith("t.yaml:1:14: YAML syntax error:") and '"?0"' in str(got)
     assert outcome('background: ["?0", b]\n') == {"background": ["?0", "b"]}
     assert outcome("background: [? x, b]\n") == {"background": [{"x": None}, "b"]}
+
+
+def test_the_resolver_table_is_ruamel_yamls() -> None:
+    """The fast path types plain scalars by loader.YAML12_RESOLVERS, a copy of ruamel.yaml's
+    YAML 1.2 resolver table, so that a run need not import ruamel.yaml: the copy must be the
+    table (same tags, first characters, patterns and flags, in the same order)."""
+    table = YAML(typ="safe", pure=True).resolver.versioned_resolver
+    ours = loader._resolvers()
+    assert set(table) == set(ours)
+    for first, entries in table.items():
+        assert [(str(tag), rx.pattern, rx.flags) for tag, rx in entries] == \
+            [(tag, rx.pattern, rx.flags) for tag, rx in ours[first]], first
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.text(alphabet="0123456789+-._eExXoObB:~nNulLtTrRfFaAsS<=!&* \t", max_size=12))
+def test_plain_scalars_resolve_as_ruamel_yaml_resolves_them(value: str) -> None:
+    from ruamel.yaml.nodes import ScalarNode
+
+    resolver = YAML(typ="safe", pure=True).resolver
+    assert loader.resolve_plain(value) == str(resolver.resolve(ScalarNode, value, (True, False)))
+
+
+def test_a_plain_brief_and_the_shipped_styles_load_without_ruamel_yaml() -> None:
+    """ruamel.yaml's import (about 10 ms) is paid only for the round-trip loader or a number
+    written as 0x1F, 1_000 or 1e3."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from briefgen.pipeline import load; from briefgen.style import "
+            "load_style, available_styles; load({!r}); [load_style(n) for n in "
+            "available_styles()]; print('ruamel' in sys.modules)")
+    sample = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
+    out = subprocess.run([sys.executable, "-c", code.format(str(sample))],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -10,16 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from typing import TYPE_CHECKING, Any
 
 from .errors import BriefError, Diagnostic
 
@@ -181,10 +177,44 @@ def _too_long_number(text: str, name: str) -> BriefError:
                        "(in quotes) if it is not a quantity", line, col)
 
 
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import TaggedScalar
+    from ruamel.yaml.error import MarkedYAMLError
+
+
+@lru_cache(maxsize=1)
+def _ruamel() -> Any:
+    """ruamel.yaml, imported when first needed: for the round-trip loader, or a number the
+    fast path leaves to its constructors (a brief in plain YAML needs neither)."""
+    import ruamel.yaml
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    class Constructor(RoundTripConstructor):
+        """Dates stay text here; the model parses them, so a bad date gets a located
+        message."""
+
+    Constructor.add_constructor("tag:yaml.org,2002:timestamp",
+                                RoundTripConstructor.construct_yaml_str)
+    safe = ruamel.yaml.YAML(typ="safe", pure=True).constructor
+    build = {_BOOL: safe.construct_yaml_bool, _INT: safe.construct_yaml_int,
+             _FLOAT: safe.construct_yaml_float}
+    from ruamel.yaml.nodes import ScalarNode
+
+    return types.SimpleNamespace(
+        YAML=ruamel.yaml.YAML, Constructor=Constructor, CommentedMap=CommentedMap,
+        CommentedSeq=CommentedSeq, TaggedScalar=TaggedScalar, MarkedYAMLError=MarkedYAMLError,
+        YAMLError=YAMLError, build=build, ScalarNode=ScalarNode)
+
+
 def _parse_round_trip(text: str, name: str) -> tuple[dict[str, Any], Positions]:
     """ruamel.yaml's round-trip loader: every input it can read, and every error worded."""
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
+    r = _ruamel()
+    MarkedYAMLError, YAMLError = r.MarkedYAMLError, r.YAMLError
+    CommentedMap, CommentedSeq = r.CommentedMap, r.CommentedSeq
+    yaml = r.YAML(typ="rt")
+    yaml.Constructor = r.Constructor
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
@@ -241,18 +271,74 @@ class _FallbackError(Exception):
 
 
 _PLAIN, _QUOTED, _MAP, _SEQ = "briefgen:plain", "briefgen:quoted", "briefgen:map", "briefgen:seq"
-_STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP = (
-    f"tag:yaml.org,2002:{t}" for t in ("str", "null", "bool", "int", "float", "timestamp"))
+_STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP, _MERGE, _VALUE, _YAML = (
+    f"tag:yaml.org,2002:{t}" for t in ("str", "null", "bool", "int", "float", "timestamp",
+                                       "merge", "value", "yaml"))
+
+
+#: ruamel.yaml's YAML 1.2 implicit resolvers (``VersionedResolver``, version 1.2), as data:
+#: (tag, the first characters it is tried for, pattern, flags), in ruamel.yaml's order. A
+#: plain scalar's type is the tag of the first pattern that matches, else text; reading the
+#: table here spares every run ruamel.yaml's import. tests/test_loader_fast.py checks it
+#: against ruamel.yaml's own table.
+YAML12_RESOLVERS: tuple[tuple[str, str, str, int], ...] = (
+    (_BOOL, "tTfF", r"^(?:true|True|TRUE|false|False|FALSE)$", re.X),
+    (_FLOAT, "-+0123456789.", r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", re.X),
+    (_INT, "-+0123456789", r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""", re.X),
+    (_MERGE, "<", r"^(?:<<)$", 0),
+    (_NULL, "~nN", r"""^(?: ~
+        |null|Null|NULL
+        | )$""", re.X),
+    (_NULL, "", r"""^(?: ~
+        |null|Null|NULL
+        | )$""", re.X),
+    (_TIMESTAMP, "0123456789", r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X),
+    (_VALUE, "=", r"^(?:=)$", 0),
+    (_YAML, "!&*", r"^(?:!|&|\*)$", 0),
+)
 
 
 @lru_cache(maxsize=1)
-def _fast_tools() -> tuple[Any, Any, Any, Any] | None:
+def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """:data:`YAML12_RESOLVERS` by first character, compiled."""
+    out: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, firsts, pattern, flags in YAML12_RESOLVERS:
+        compiled = re.compile(pattern, flags)
+        for first in firsts or ("",):
+            out.setdefault(first, []).append((tag, compiled))
+    return out
+
+
+def resolve_plain(value: str) -> str:
+    """The YAML 1.2 tag of a plain (unquoted) scalar, as ruamel.yaml resolves it."""
+    for tag, pattern in _resolvers().get(value[:1], ()):
+        if pattern.match(value):
+            return tag
+    return _STR
+
+
+_SIMPLE_FLOAT = re.compile(r"-?[0-9]{1,17}\.[0-9]{1,17}\Z")
+
+
+@lru_cache(maxsize=1)
+def _fast_tools() -> tuple[Any, Any] | None:
     try:
         import yaml as pyyaml
         loader_base = pyyaml.CSafeLoader  # only with libyaml: the pure-Python one is no faster
     except (ImportError, AttributeError):
         return None
-    from ruamel.yaml.nodes import ScalarNode
 
     class Loader(loader_base):  # type: ignore[misc, valid-type]
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
@@ -261,11 +347,7 @@ def _fast_tools() -> tuple[Any, Any, Any, Any] | None:
                 return _PLAIN if implicit[0] else _QUOTED
             return _MAP if kind is pyyaml.MappingNode else _SEQ
 
-    ruamel = YAML(typ="safe", pure=True)  # its resolver and constructors: YAML 1.2 typing
-    c = ruamel.constructor
-    build = {_BOOL: c.construct_yaml_bool, _INT: c.construct_yaml_int,
-             _FLOAT: c.construct_yaml_float}
-    return pyyaml, Loader, ruamel.resolver, (build, ScalarNode)
+    return pyyaml, Loader
 
 
 def _fast_parse(text: str, name: str, *, large: bool = False
@@ -281,7 +363,7 @@ def _fast_parse(text: str, name: str, *, large: bool = False
     if large and re.search(r"^%YAML", text, re.M):
         raise _fail(name, f"a %YAML directive is not supported in a file over "
                           f"{MAX_ROUND_TRIP_CHARS // 1024} KB; remove it")
-    pyyaml, loader, resolver, (build, r_scalar) = tools
+    pyyaml, loader = tools
 
     def at(mark: Any) -> tuple[int | None, int | None]:
         return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
@@ -327,18 +409,22 @@ def _fast_parse(text: str, name: str, *, large: bool = False
             return node.value  # text for certain: no need to ask the resolver (a fast path)
         if _DECIMAL.match(node.value):
             return int(node.value)
-        tag = str(resolver.resolve(r_scalar, node.value, (True, False)))
+        tag = resolve_plain(node.value)
         if tag in (_STR, _TIMESTAMP):  # dates stay text: the model parses them
             return node.value
         if tag == _NULL:
             return None
-        make = build.get(tag)
-        if make is None:
+        if tag == _BOOL:
+            return node.value.lower() == "true"
+        if tag == _FLOAT and _SIMPLE_FLOAT.match(node.value):
+            return float(node.value)  # as ruamel.yaml's constructor makes it
+        if tag not in (_INT, _FLOAT):
             raise _FallbackError("a merge key or '=' value", node.start_mark)
         if tag == _INT and len(node.value) > MAX_DIGITS + 2:
             raise _fail(name, f"a number with more than {MAX_DIGITS} digits; write it as text "
                               "(in quotes) if it is not a quantity", *at(node.start_mark))
-        return make(r_scalar(tag, node.value))
+        r = _ruamel()  # 0x1F, 1_000, 1e3, .inf: ruamel.yaml's constructors
+        return r.build[tag](r.ScalarNode(tag, node.value))
 
     def walk(node: Any, loc: Loc) -> Any:
         _within_limits(loc, positions, counter, name)
@@ -407,13 +493,6 @@ def _count_chars(n: int, counter: list[int], name: str, line: int | None = None,
                           "are expanded; the limit keeps a build from running away", line, col)
 
 
-class _Constructor(RoundTripConstructor):
-    """Dates stay text here; the model parses them, so a bad date gets a located message."""
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
-
-
 _CONTEXTS = {"quoted scalar": "the quoted text", "flow sequence": "the [ ] list",
              "flow mapping": "the { } mapping", "block mapping": "the block of fields",
              "block collection": "the list", "block scalar": "the block of text",
@@ -467,6 +546,9 @@ def _within_limits(loc: Loc, pos: Positions, counter: list[int], name: str) -> N
 
 def _plain(node: Any, loc: Loc, pos: Positions, counter: list[int], name: str) -> Any:
     _within_limits(loc, pos, counter, name)
+    r = _ruamel()
+    CommentedMap, CommentedSeq = r.CommentedMap, r.CommentedSeq
+    TaggedScalar = r.TaggedScalar
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for k in node:
