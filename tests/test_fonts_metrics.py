@@ -32,3 +32,16 @@ def test_a_file_is_read_once_whether_named_by_path_or_string() -> None:
 
     path = BUNDLED["dejavu-serif"].bold
     assert metrics(path) is metrics(str(path))
+
+
+def test_the_per_character_check_says_what_the_family_set_says() -> None:
+    """Validation asks each face's cmap one character at a time (fonts.family_draws, used by
+    missing_in_chain) instead of building the family's set: the two must agree on every
+    code point, in every bundled family (format 4 and format 12 cmaps)."""
+    from briefgen.fonts import BUNDLED, family_characters, family_draws
+
+    for fam in BUNDLED.values():
+        drawable = family_characters(fam)
+        for code in [*range(0, 0x3000), *range(0x3000, 0x30000, 7), 0xFFFF, 0x10FFFF]:
+            c = chr(code)
+            assert family_draws(fam, c) == (c in drawable), (fam.key, hex(code))

@@ -18,7 +18,7 @@ import hashlib
 import struct
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -167,16 +167,47 @@ def _family_characters(paths: tuple[str, ...]) -> frozenset[str]:
     return frozenset(map(chr, common))  # (code points first: no set of strings per face)
 
 
+class _Drawable:
+    """What :func:`family_characters` says of each character, asked of the faces' cmaps one
+    character at a time (and remembered): a brief's few hundred distinct characters cost less
+    than the family's whole set of several thousand."""
+
+    def __init__(self, paths: tuple[str, ...]) -> None:
+        self._faces = [metrics(p) for p in paths]
+        self._known: dict[str, bool] = {}
+
+    def has(self, c: str) -> bool:
+        known = self._known.get(c)
+        if known is None:
+            code = ord(c)
+            known = self._known[c] = all(f._glyph(code) for f in self._faces)
+        return known
+
+    def draws(self, text: Iterable[str]) -> bool:
+        return all(self.has(c) for c in set(text))
+
+
+@cache
+def _drawable(paths: tuple[str, ...]) -> _Drawable:
+    return _Drawable(paths)
+
+
+def family_draws(fam: Family, text: Iterable[str]) -> bool:
+    """Whether every face of the family can draw every character of ``text`` (as
+    ``family_characters(fam).issuperset(text)``, without building the family's set)."""
+    return _drawable(tuple(str(p) for p in dict.fromkeys(fam.files().values()))).draws(text)
+
+
 def missing_in_chain(text: str, chain: Sequence[Family]) -> list[str]:
     """Characters of ``text`` that no family of the chain can draw in all its faces (spaces
     excepted): what would print as a box, or in one face only. A fallback family's files are
     read only when the families before it leave a character undrawn."""
     left: str | set[str] = text
     for fam in chain:
-        drawable = family_characters(fam)
-        if drawable.issuperset(left):
+        drawable = _drawable(tuple(str(p) for p in dict.fromkeys(fam.files().values())))
+        if drawable.draws(left):
             return []
-        left = {c for c in left if c not in drawable}
+        left = {c for c in left if not drawable.has(c)}
     return sorted(c for c in left if not c.isspace())
 
 
