@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import inspect
 import math
 import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
 import msgspec
 
@@ -266,7 +268,11 @@ class Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
     that needs the fields before it: ``{name: f(value, fields_so_far)}``); both see the
     model only through its attributes, as the pydantic mirror runs them too."""
 
-    __field_rules__: ClassVar[Mapping[str, Callable[[Any, dict[str, Any]], Any]]] = {}
+    if TYPE_CHECKING:
+        __field_rules__: ClassVar[Mapping[str, Callable[[Any, dict[str, Any]], Any]]]
+    # (unannotated at run time: msgspec would read a string annotation here once per model
+    # class, twice, in every run)
+    __field_rules__ = MappingProxyType({})
 
     def __post_init__(self) -> None:
         if getattr(_RESTORING, "active", False):  # unpickled: it was checked when made
@@ -364,7 +370,7 @@ def convert(data: Any, cls: type[M]) -> M:
 # Each model's plan: which fields need a check of their own, worked out once a class
 
 
-_PLANS: dict[type, tuple[tuple[str, Check], ...]] = {}
+_PLANS: dict[type[Model], tuple[tuple[str, Check], ...]] = {}
 
 
 def model_fields(cls: type[Model]) -> tuple[msgspec.structs.FieldInfo, ...]:
@@ -376,16 +382,28 @@ def _encode_names(cls: type[Model]) -> dict[str, str]:
     return dict(zip(cls.__struct_fields__, cls.__struct_encode_fields__, strict=True))
 
 
-def _plan(cls: type) -> tuple[tuple[str, Check], ...]:
+def _plan(cls: type[Model]) -> tuple[tuple[str, Check], ...]:
     plan = _PLANS.get(cls)
     if plan is None:
         steps = []
-        for f in model_fields(cls):
-            check = checker(f.type)
+        for name, annotation in _annotations(cls).items():
+            check = checker(annotation)
             if check is not None:
-                steps.append((f.name, check))
+                steps.append((name, check))
         plan = _PLANS[cls] = tuple(steps)
     return plan
+
+
+def _annotations(cls: type[Model]) -> dict[str, Any]:
+    """Each field's annotation: as the class holds it where that is already an object (the
+    models' modules do not postpone annotations), else resolved by msgspec."""
+    hints: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        hints.update(inspect.get_annotations(klass))
+    fields = {name: hints.get(name) for name in cls.__struct_fields__}
+    if any(a is None or isinstance(a, str) for a in fields.values()):
+        return {f.name: f.type for f in model_fields(cls)}
+    return fields
 
 
 def checker(annotation: Any) -> Check | None:
