@@ -275,7 +275,10 @@ class Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
     __field_rules__ = MappingProxyType({})
 
     def __post_init__(self) -> None:
-        if getattr(_RESTORING, "active", False):  # unpickled: it was checked when made
+        if getattr(_STATE, "restoring", False):  # unpickled, copied: checked when made
+            return
+        if not getattr(_STATE, "converting", False):  # made in Python: as if read from data
+            _check_made(self)
             return
         for name, check in _plan(type(self)):
             value = getattr(self, name)
@@ -311,6 +314,9 @@ class Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
         nor the rules are checked again, as with pydantic's ``model_copy``: a style moved to a
         worker keeps the font keys it was checked with)."""
         values = {n: getattr(self, n) for n in self.__struct_fields__}
+        unknown = set(update or {}) - values.keys()
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {', '.join(sorted(unknown))}")
         values.update(update or {})
         return restore(type(self), tuple(values.values()))
 
@@ -332,16 +338,83 @@ class Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
         return value
 
 
-_RESTORING = threading.local()
+#: ``converting``: msgspec is making models from data (it has checked the plain types; the
+#: models check the rest). ``restoring``: models are made of values checked already.
+_STATE = threading.local()
 
 
 def restore(cls: type[M], values: tuple[Any, ...]) -> M:
     """A model of values that are valid already: neither they nor the rules are checked."""
-    _RESTORING.active = True
+    before = getattr(_STATE, "restoring", False)
+    _STATE.restoring = True
     try:
         return cls(**dict(zip(cls.__struct_fields__, values, strict=True)))
     finally:
-        _RESTORING.active = False
+        _STATE.restoring = before
+
+
+def _check_made(model: Model) -> None:
+    """A model made in Python (``Brief(...)``, ``Style(fonts={...})``) is checked as the same
+    values read from a file would be, and takes the values that makes (``leading=2`` becomes
+    2.0, a mapping the model it describes); a problem raises
+    :class:`~briefgen.errors.BriefError`, worded. A model given only its defaults is valid as
+    it is (the defaults are: ``tests/test_typed.py``)."""
+    cls = type(model)
+    defaults = _defaults(cls)
+    if defaults is not None and all(type(v := getattr(model, n)) is type(d) and v == d
+                                    for n, d in defaults.items()):
+        return
+    from .validate import validate_model
+
+    names = _encode_names(cls)
+    data = {names[n]: plain_data(getattr(model, n)) for n in cls.__struct_fields__}
+    valid = validate_model(cls, data, None, f"<{cls.__name__}>")
+    for n in cls.__struct_fields__:
+        msgspec.structs.force_setattr(model, n, getattr(valid, n))
+
+
+_DEFAULTS: dict[type, dict[str, Any] | None] = {}
+
+
+def _defaults(cls: type[Model]) -> dict[str, Any] | None:
+    """Each field's default (a fresh one from a factory), or None for a model with a required
+    field (which is always checked)."""
+    if cls not in _DEFAULTS:
+        found = dict(zip(cls.__struct_fields__, _all_defaults(cls), strict=True))
+        _DEFAULTS[cls] = None if msgspec.NODEFAULT in found.values() else found
+    out = _DEFAULTS[cls]
+    if out is None:
+        return None
+    return {n: (d() if isinstance(d, _Factory) else d) for n, d in out.items()}
+
+
+class _Factory:
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+    def __call__(self) -> Any:
+        return self.make()
+
+
+def _all_defaults(cls: type[Model]) -> list[Any]:
+    """Every field's default, in field order: the value, a :class:`_Factory`, or NODEFAULT."""
+    n_required = len(cls.__struct_fields__) - len(cls.__struct_defaults__)
+    out: list[Any] = [msgspec.NODEFAULT] * n_required
+    for d in cls.__struct_defaults__:
+        factory = getattr(d, "factory", None)  # msgspec's record of a default_factory
+        out.append(_Factory(factory) if type(d).__name__ == "Factory" and factory else d)
+    return out
+
+
+def plain_data(value: Any) -> Any:
+    """``value`` with every model in it as the plain data it was read from (its dump)."""
+    if isinstance(value, Model):
+        return value.model_dump(by_alias=True)
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain_data(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain_data(v) for k, v in value.items()}
+    return value
 
 
 def _dump(v: Any, mode: str, exclude_none: bool, by_alias: bool) -> Any:
@@ -360,10 +433,36 @@ def _dump(v: Any, mode: str, exclude_none: bool, by_alias: bool) -> Any:
     return v
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _ordinary(value: Any) -> bool:
+    """Whether the text in plain data is ordinary: ``str`` itself (pydantic makes a subclass a
+    plain ``str``; msgspec would keep it) with no lone surrogate (pydantic refuses one;
+    msgspec takes it, or fails to word an error about it)."""
+    t = type(value)
+    if t is str:
+        return _SURROGATE.search(value) is None
+    if t is dict:
+        return all(type(k) is str and _SURROGATE.search(k) is None and _ordinary(v)
+                   for k, v in value.items())
+    if t is list or t is tuple:
+        return all(_ordinary(v) for v in value)
+    return not isinstance(value, (str, Mapping))
+
+
 def convert(data: Any, cls: type[M]) -> M:
     """``cls`` from plain data by the fast path; :class:`msgspec.ValidationError` for
     anything it leaves to pydantic."""
-    return msgspec.convert(data, cls)
+    if not _ordinary(data):
+        raise msgspec.ValidationError("text pydantic reads otherwise (a str subclass, a lone "
+                                      "surrogate)")
+    before = getattr(_STATE, "converting", False)
+    _STATE.converting = True
+    try:
+        return msgspec.convert(data, cls)
+    finally:
+        _STATE.converting = before
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .errors import BriefError, Diagnostic
 from .inline import citations
 from .loader import Loc, Positions, printable
 from .model import RICH, Brief
-from .typed import Model, Scalar, convert, model_fields
+from .typed import Model, Scalar, convert, model_fields, plain_data
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -288,7 +288,7 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
     problem."""
     try:
         return convert(data, cls)
-    except msgspec.ValidationError:
+    except (msgspec.ValidationError, UnicodeError):  # (msgspec wording a lone surrogate)
         pass
     from pydantic import ValidationError
 
@@ -296,7 +296,7 @@ def validate_model(cls: type[M], data: dict[str, Any], positions: Positions | No
 
     slow = mirror(cls)
     try:
-        valid = slow.model_validate(data)
+        valid = slow.model_validate(plain_data(data))  # (models given in the data as dicts)
     except ValidationError as e:
         diags: list[Diagnostic] = []
         kinds: list[str] = []
