@@ -328,7 +328,7 @@ def test_us_banner_fullmatch():
     from briefgen.model import Marking
 
     Marking(scheme="us", label="SECRET//NOFORN")
-    with pytest.raises(ValueError):
+    with pytest.raises(briefgen.BriefError, match="a marking is one line"):
         Marking(scheme="us", label="SECRET//NOFORN\n")
 
 
