@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import lru_cache
 
 from lxml import etree
 
@@ -64,8 +63,6 @@ def clean(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Elements
 
-_qn = lru_cache(maxsize=None)(qn)
-
 
 def el(tag: str, attrs: dict[str, str] | None = None, *children: Element,
        text: str | None = None) -> Element:
@@ -73,7 +70,7 @@ def el(tag: str, attrs: dict[str, str] | None = None, *children: Element,
     e = make_element(tag)
     if attrs:
         for k, v in attrs.items():
-            e.set(_qn(k), str(v))
+            e.set(qn(k), str(v))
     for c in children:
         if c is not None:
             e.append(c)
