@@ -172,9 +172,10 @@ def put(parent: Element, child: Element, order: tuple[str, ...],
     if rank is None:
         rank = _RANKS[order] = {n: i for i, n in enumerate(order)}
     mine = rank[name]
-    for existing in parent.findall(f"{{{ns}}}{name}"):
-        parent.remove(existing)
     prefix = f"{{{ns}}}"
+    # (iterchildren, not findall: lxml's find and findall go through ElementPath)
+    for existing in list(parent.iterchildren(prefix + name)):
+        parent.remove(existing)
     cut = len(prefix)
     for i, sib in enumerate(parent):
         tag = sib.tag
@@ -204,7 +205,7 @@ def spacing_of(p: Element) -> Element:
 
 def remove_all(parent: Element, *names: str) -> None:
     for n in names:
-        for e in parent.findall(qn(n)):
+        for e in list(parent.iterchildren(qn(n))):
             parent.remove(e)
 
 
