@@ -21,6 +21,8 @@ _LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\u
               ("fl", "\ufb02"))
 _W_R, _W_RPR, _W_B, _W_I, _W_T = (f"{{{W_NS}}}{t}" for t in ("r", "rPr", "b", "i", "t"))
 _W_PPR, _W_PSTYLE, _W_VAL = (f"{{{W_NS}}}{t}" for t in ("pPr", "pStyle", "val"))
+_W_NAME, _W_BOOKMARK = f"{{{W_NS}}}name", f"{{{W_NS}}}bookmarkStart"
+_WP_EXTENT = f"{{{_WP}}}extent"
 _W_DEL_T = f"{{{W_NS}}}delText"  # tracked deletions: LibreOffice shows them, struck through
 #: kerning narrows text a little; advance widths alone overestimate it
 _WIDTH_FUDGE = 0.997
@@ -184,6 +186,11 @@ class Measure:
         self._cell_measures: dict[tuple[Element, float], _CellMeasure] = {}
         #: each face's metrics by family, bold and italic (looked up per run)
         self._faces: dict[tuple[str, bool, bool], FontMetrics] = {}
+        #: the single line height (twips) and the line height (points) by font, size, line
+        #: spacing and exact height
+        self._line_heights: dict[tuple[str, float, float, float], tuple[int, float]] = {}
+        #: each paragraph's bookmarks and its tallest inline picture's height (or None)
+        self._inside: dict[Element, tuple[list[str], float | None]] = {}
 
     def _chars(self, p: Element, props: dict) -> Chars:
         """(character, width in points, note id) in reading order; "\\n" forces a break."""
@@ -241,18 +248,30 @@ class Measure:
 
     def para(self, p: Element, width: float) -> PBox:
         props, chars, avail = self.text(p, width)
-        # LibreOffice works in whole twips and whole percentages: the font's line height
-        # rounded, then scaled by the proportional spacing and truncated (see lo_line)
-        single = single_line(props["font"], self.families, props["size"])
-        line_h = props["exact"] or lo_line(single, lo_percent(props["line"])) / 20
+        font_line = (props["font"], props["size"], props["line"], props["exact"])
+        found = self._line_heights.get(font_line)
+        if found is None:
+            # LibreOffice works in whole twips and whole percentages: the font's line height
+            # rounded, then scaled by the proportional spacing and truncated (see lo_line)
+            single = single_line(props["font"], self.families, props["size"])
+            found = self._line_heights[font_line] = (
+                single, props["exact"] or lo_line(single, lo_percent(props["line"])) / 20)
+        single, line_h = found
         key = (p, avail)
         note_lines = self._wraps.get(key)
         if note_lines is None:
             note_lines = self._wraps[key] = wrap(chars, avail)
-        marks = [b.get(qn("w:name")) for b in p.iter(qn("w:bookmarkStart"))]
+        inside = self._inside.get(p)
+        if inside is None:
+            # its bookmarks, and the height of its tallest inline picture (which sets its
+            # line's height, as LibreOffice lays it)
+            inside = self._inside[p] = (
+                [b.get(_W_NAME) for b in p.iter(_W_BOOKMARK)],
+                max((int(ext.get("cy")) / 12700 for ext in p.iter(_WP_EXTENT)), default=None))
+        marks, picture = list(inside[0]), inside[1]
         lines = [line_h] * len(note_lines)
-        for ext in p.iter(f"{{{_WP}}}extent"):  # an inline picture sets its line's height
-            lines[0] = max(lines[0], int(ext.get("cy")) / 12700)  # as LibreOffice lays it
+        if picture is not None:
+            lines[0] = max(lines[0], picture)
         lines[0] += props["border_top"]  # (borders do not collapse with spacing)
         lines[-1] += props["border_bottom"]
         surplus = 0.0 if props["exact"] or props["border_bottom"] else \
@@ -307,6 +326,7 @@ class Measure:
         """Read paragraphs ``paras`` anew (their properties were changed)."""
         for p in paras:
             self._read.pop(p, None)
+            self._inside.pop(p, None)
         if paras:
             self._wraps = {k: v for k, v in self._wraps.items() if k[0] not in paras}
             self._cell_measures.clear()
