@@ -322,6 +322,19 @@ class Measure:
         least = h if first is None or opens_kept else first
         return h, marks, notes, least, h - tail
 
+    def paragraphs_read(self) -> tuple[dict, dict, dict]:
+        """What was read of paragraphs: their properties and characters, their line breaks
+        at a width, their bookmarks and pictures (for :meth:`adopt`)."""
+        return self._read, self._wraps, self._inside
+
+    def adopt(self, other: Measure) -> None:
+        """Take what ``other`` read of paragraphs, where it measured them in the same styles
+        and fonts and no paragraph was changed since (column widths may have been)."""
+        read, wraps, inside = other.paragraphs_read()
+        self._read.update(read)
+        self._wraps.update(wraps)
+        self._inside.update(inside)
+
     def forget(self, *paras: Element) -> None:
         """Read paragraphs ``paras`` anew (their properties were changed)."""
         for p in paras:
