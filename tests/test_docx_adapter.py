@@ -168,3 +168,34 @@ def test_no_renderer_module_reaches_past_the_adapter() -> None:
     assert len(modules) > 10
     assert [u for p in modules for u in _private_uses(p)] == []
     assert _private_uses(PACKAGE / "docx_adapter.py")  # (the check finds them where they are)
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_shipped_base_template_is_what_python_docx_makes() -> None:
+    """The package a pack starts from is read from the copy shipped with briefgen
+    (``package.BASE_TEMPLATE``), not made in each process: it must be, member for member,
+    python-docx's default template as ``make_base_template`` makes it from the installed
+    python-docx (an upgrade that changes that template fails here: write the file anew)."""
+    from briefgen.render.docx.package import base_template, make_base_template
+
+    shipped = _members(base_template())
+    assert shipped == _members(make_base_template())
+    # what every pack drops is gone already, and so are the unused table styles
+    assert not {"word/stylesWithEffects.xml", "docProps/thumbnail.jpeg",
+                "customXml/item1.xml"} & set(shipped)
+    assert b"stylesWithEffects" not in shipped["word/_rels/document.xml.rels"]
+    styles = etree.fromstring(shipped["word/styles.xml"])
+    tables = {s.get(f"{{{W}}}styleId")
+              for s in styles.iterfind(f"{{{W}}}style[@{{{W}}}type='table']")}
+    assert tables == {"TableNormal", "TableGrid"}
+
+    def others(root: etree._Element) -> list[str | None]:
+        return [s.get(f"{{{W}}}styleId") for s in root.iterfind(f"{{{W}}}style")
+                if s.get(f"{{{W}}}type") != "table"]
+
+    assert len(others(styles)) > 50  # (the rest are all there)
+    assert others(styles) == others(docx.Document().styles.element)

@@ -20,7 +20,8 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
 from docx.opc.phys_pkg import PhysPkgWriter
 from docx.opc.pkgwriter import PackageWriter
-from docx.oxml.ns import NamespacePrefixedTag, nsdecls, qn
+from docx.oxml.ns import NamespacePrefixedTag, nsdecls
+from docx.oxml.ns import qn as _qn
 from docx.oxml.parser import oxml_parser, parse_xml
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu
@@ -34,6 +35,19 @@ __all__ = [
 
 #: lxml's element type (for annotations)
 Element: TypeAlias = etree._Element
+
+
+class _Names(dict[str, str]):
+    """Clark names by prefixed name, each worked out once (by python-docx's ``qn``)."""
+
+    def __missing__(self, tag: str) -> str:
+        name = self[tag] = _qn(tag)
+        return name
+
+
+#: ``qn("w:p")`` -> ``"{http://...wordprocessingml/2006/main}p"``: python-docx's ``qn``,
+#: remembered (a pack asks for the same few dozen names some ten thousand times)
+qn = _Names().__getitem__
 
 
 # --------------------------------------------------------------------------------------------

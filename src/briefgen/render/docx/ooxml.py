@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import lru_cache
 
 from lxml import etree
 
@@ -64,8 +63,6 @@ def clean(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Elements
 
-_qn = lru_cache(maxsize=None)(qn)
-
 
 def el(tag: str, attrs: dict[str, str] | None = None, *children: Element,
        text: str | None = None) -> Element:
@@ -73,7 +70,7 @@ def el(tag: str, attrs: dict[str, str] | None = None, *children: Element,
     e = make_element(tag)
     if attrs:
         for k, v in attrs.items():
-            e.set(_qn(k), str(v))
+            e.set(qn(k), str(v))
     for c in children:
         if c is not None:
             e.append(c)
@@ -175,9 +172,10 @@ def put(parent: Element, child: Element, order: tuple[str, ...],
     if rank is None:
         rank = _RANKS[order] = {n: i for i, n in enumerate(order)}
     mine = rank[name]
-    for existing in parent.findall(f"{{{ns}}}{name}"):
-        parent.remove(existing)
     prefix = f"{{{ns}}}"
+    # (iterchildren, not findall: lxml's find and findall go through ElementPath)
+    for existing in list(parent.iterchildren(prefix + name)):
+        parent.remove(existing)
     cut = len(prefix)
     for i, sib in enumerate(parent):
         tag = sib.tag
@@ -207,7 +205,7 @@ def spacing_of(p: Element) -> Element:
 
 def remove_all(parent: Element, *names: str) -> None:
     for n in names:
-        for e in parent.findall(qn(n)):
+        for e in list(parent.iterchildren(qn(n))):
             parent.remove(e)
 
 

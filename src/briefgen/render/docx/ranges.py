@@ -61,13 +61,16 @@ class _Measure(Measure):
 
 
 def keep_ranges_whole(body: list[Element], styles: Element,
-                      families: Mapping[str, Family], text_w: float) -> None:
+                      families: Mapping[str, Family], text_w: float) -> Measure:
     """Widen the columns of the top-level tables in ``body`` where a numeric range would
-    break at its en dash (see the module), as LibreOffice lays the lines."""
+    break at its en dash (see the module), as LibreOffice lays the lines. Returns what
+    measured their paragraphs: only column widths were written, so the page estimate need
+    not read them again (see :meth:`~.estimate.measure.Measure.adopt`)."""
     measure = _Measure(StyleSheet(styles), text_w, families)
     for tbl in body:
         if local(tbl) == "tbl":
             _table(measure, tbl)
+    return measure
 
 
 def _table(measure: _Measure, tbl: Element) -> None:

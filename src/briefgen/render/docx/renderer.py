@@ -74,7 +74,7 @@ def render_docx(doc: Document, style: Style) -> bytes:
     drop_break = _break_dropper(body, w.state.first_page_breaks, spacer_id,
                                 lambda p: paragraph_props(sheet, p))
     collapse_spacers(body, spacer_id, lambda p: paragraph_props(sheet, p))
-    keep_ranges_whole(body, book.root, fonts.families, ctx.text_w / 20)
+    measured = keep_ranges_whole(body, book.root, fonts.families, ctx.text_w / 20)
     fill_page_numbers(body, book.root, section, page_height=ctx.page.height,
                       margins=(ctx.page.margin_top, ctx.page.margin_bottom),
                       text_w=ctx.text_w, families=fonts.families, notes_part=notes_part,
@@ -87,7 +87,8 @@ def render_docx(doc: Document, style: Style) -> bytes:
                       # (a redline's rows are not written as two, labelled: accepting or
                       # rejecting its changes must leave the document's own text)
                       continued="" if w.state.tracked else ctx.meta.label("continued", ""),
-                      first_page_breaks=w.state.first_page_breaks, drop_break=drop_break)
+                      first_page_breaks=w.state.first_page_breaks, drop_break=drop_break,
+                      measured=measured)
     settings(wd, ctx.meta.lang or "en-GB", embedded_fonts=embedded,
              mirror_margins=not reference and style.page.margins.binding > 0,
              footnotes=notes_part is not None)

@@ -45,7 +45,8 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
                       lone_share: float = 0.0, whole_share: float = 0.0,
                       table_share: float = 0.0, continued: str = "",
                       first_page_breaks: Sequence[Element] = (),
-                      drop_break: Callable[[Element], list[Element]] | None = None) -> None:
+                      drop_break: Callable[[Element], list[Element]] | None = None,
+                      measured: Measure | None = None) -> None:
     """Fill the contents' cached page numbers (``toc``: bookmark and the text element of its
     cached number) and NUMPAGES' (``numpages``) from a page estimate of ``body``. Rows too
     tall for a page are let split on the way (see :func:`_split_tall_rows`); with
@@ -70,9 +71,14 @@ def fill_page_numbers(body: list[Element], styles: Element, section: Any, *,
     ``first_page_breaks``: paragraphs written with a page break before them that applies only
     on the first page (``PageBreak.first_page_only``): where the estimate starts one past
     page 2 (what is before it runs past page 1), ``drop_break`` takes its break away (and
-    returns the paragraphs it changed) and the body is placed again without it."""
+    returns the paragraphs it changed) and the body is placed again without it.
+
+    ``measured``: what measured paragraphs of ``body`` in the same styles and fonts since
+    they were last changed (:func:`~..ranges.keep_ranges_whole`): they are not read again."""
     sheet = StyleSheet(styles)
     measure = Measure(sheet, text_w / 20, families)
+    if measured is not None:
+        measure.adopt(measured)
 
     def story_height(element: Element, first_before: bool = True) -> float:
         """A story's paragraphs stacked: between two, the larger of the space after and

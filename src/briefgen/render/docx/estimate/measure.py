@@ -8,7 +8,7 @@ import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ....fonts import Family
+from ....fonts import Family, FontMetrics
 from ..docx_adapter import Element
 from ..ooxml import W_NS, is_on, local, qn
 from ..typefaces import lo_line, lo_percent, metrics_of, single_line
@@ -20,6 +20,9 @@ _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\ufb01"),
               ("fl", "\ufb02"))
 _W_R, _W_RPR, _W_B, _W_I, _W_T = (f"{{{W_NS}}}{t}" for t in ("r", "rPr", "b", "i", "t"))
+_W_PPR, _W_PSTYLE, _W_VAL = (f"{{{W_NS}}}{t}" for t in ("pPr", "pStyle", "val"))
+_W_NAME, _W_BOOKMARK = f"{{{W_NS}}}name", f"{{{W_NS}}}bookmarkStart"
+_WP_EXTENT = f"{{{_WP}}}extent"
 _W_DEL_T = f"{{{W_NS}}}delText"  # tracked deletions: LibreOffice shows them, struck through
 #: kerning narrows text a little; advance widths alone overestimate it
 _WIDTH_FUDGE = 0.997
@@ -127,6 +130,38 @@ class TBox:
 Chars = list[tuple[str, float, "str | None"]]
 
 
+class _Advances(dict[str, tuple[str, float, None]]):
+    """A face's characters at a size as :data:`Chars` items, each worked out once."""
+
+    def __init__(self, width: Callable[[str], float], scale: float) -> None:
+        super().__init__()
+        self.width, self.scale = width, scale
+
+    def __missing__(self, ch: str) -> tuple[str, float, None]:
+        item = self[ch] = (ch, self.width(ch) * self.scale, None)
+        return item
+
+
+#: each face's characters at each size (scaled by _WIDTH_FUDGE), per process: a paragraph's
+#: characters are then looked up, not measured and scaled one by one
+_ADVANCES: dict[tuple[FontMetrics, float], _Advances] = {}
+
+
+def _advances(face: FontMetrics, scale: float) -> _Advances:
+    table = _ADVANCES.get((face, scale))
+    if table is None:
+        table = _ADVANCES[(face, scale)] = _Advances(face.width, scale)
+    return table
+
+
+def _bold_italic(rpr: Element) -> tuple[bool | None, bool | None]:
+    """A run's own bold and italic (None: its paragraph's), as ``is_on`` reads the first
+    ``w:b`` and ``w:i``."""
+    b = next(rpr.iterchildren(_W_B), None)
+    i = next(rpr.iterchildren(_W_I), None)
+    return is_on(b), is_on(i)
+
+
 class Measure:
     """Paragraphs and tables measured in the styles of ``sheet`` and the fonts of
     ``families``; a table is measured once (splitting rows and paging both need it)."""
@@ -149,6 +184,13 @@ class Measure:
         #: each cell's measures at a width (a table measured anew after a row of it, or of
         #: another table, was written as two keeps its other cells)
         self._cell_measures: dict[tuple[Element, float], _CellMeasure] = {}
+        #: each face's metrics by family, bold and italic (looked up per run)
+        self._faces: dict[tuple[str, bool, bool], FontMetrics] = {}
+        #: the single line height (twips) and the line height (points) by font, size, line
+        #: spacing and exact height
+        self._line_heights: dict[tuple[str, float, float, float], tuple[int, float]] = {}
+        #: each paragraph's bookmarks and its tallest inline picture's height (or None)
+        self._inside: dict[Element, tuple[list[str], float | None]] = {}
 
     def _chars(self, p: Element, props: dict) -> Chars:
         """(character, width in points, note id) in reading order; "\\n" forces a break."""
@@ -156,13 +198,16 @@ class Measure:
         size, font = props["size"], props["font"]
         scale = size * _WIDTH_FUDGE
         for r in p.iter(_W_R):
-            rpr = r.find(_W_RPR)
+            rpr = next(r.iterchildren(_W_RPR), None)
             bold, italic = props["bold"], props["italic"]
             if rpr is not None:
-                b, i = is_on(rpr.find(_W_B)), is_on(rpr.find(_W_I))
+                b, i = _bold_italic(rpr)
                 bold = bold if b is None else b
                 italic = italic if i is None else i
-            width = metrics_of(font, bold, italic, self.families).width
+            face = self._faces.get((font, bold, italic))
+            if face is None:
+                face = self._faces[(font, bold, italic)] = metrics_of(font, bold, italic,
+                                                                     self.families)
             for c in r:
                 tag = c.tag
                 if tag in (_W_T, _W_DEL_T):
@@ -170,11 +215,11 @@ class Measure:
                     for lig, glyph in _LIGATURES:
                         if lig in text:  # ligatures are one narrower glyph
                             text = text.replace(lig, glyph)
-                    out.extend([(ch, width(ch) * scale, None) for ch in text])
+                    out.extend(map(_advances(face, scale).__getitem__, text))
                     continue
                 if not isinstance(tag, str):  # a comment or processing instruction
                     continue
-                _other_char(c, local(c), size, width, out)
+                _other_char(c, local(c), size, face.width, out)
         return out
 
     def text(self, p: Element, width: float) -> tuple[dict, Chars, float]:
@@ -183,10 +228,12 @@ class Measure:
         column ``width`` wide."""
         hit = self._read.get(p)
         if hit is None:
-            ppr = p.find(qn("w:pPr"))
+            ppr = next(p.iterchildren(_W_PPR), None)
             sid = None
-            if ppr is not None and ppr.find(qn("w:pStyle")) is not None:
-                sid = ppr.find(qn("w:pStyle")).get(qn("w:val"))
+            if ppr is not None:
+                style = next(ppr.iterchildren(_W_PSTYLE), None)
+                if style is not None:
+                    sid = style.get(_W_VAL)
             props = dict(self.sheet.para(sid))
             if ppr is not None:
                 apply_props(props, ppr, None)
@@ -201,18 +248,30 @@ class Measure:
 
     def para(self, p: Element, width: float) -> PBox:
         props, chars, avail = self.text(p, width)
-        # LibreOffice works in whole twips and whole percentages: the font's line height
-        # rounded, then scaled by the proportional spacing and truncated (see lo_line)
-        single = single_line(props["font"], self.families, props["size"])
-        line_h = props["exact"] or lo_line(single, lo_percent(props["line"])) / 20
+        font_line = (props["font"], props["size"], props["line"], props["exact"])
+        found = self._line_heights.get(font_line)
+        if found is None:
+            # LibreOffice works in whole twips and whole percentages: the font's line height
+            # rounded, then scaled by the proportional spacing and truncated (see lo_line)
+            single = single_line(props["font"], self.families, props["size"])
+            found = self._line_heights[font_line] = (
+                single, props["exact"] or lo_line(single, lo_percent(props["line"])) / 20)
+        single, line_h = found
         key = (p, avail)
         note_lines = self._wraps.get(key)
         if note_lines is None:
             note_lines = self._wraps[key] = wrap(chars, avail)
-        marks = [b.get(qn("w:name")) for b in p.iter(qn("w:bookmarkStart"))]
+        inside = self._inside.get(p)
+        if inside is None:
+            # its bookmarks, and the height of its tallest inline picture (which sets its
+            # line's height, as LibreOffice lays it)
+            inside = self._inside[p] = (
+                [b.get(_W_NAME) for b in p.iter(_W_BOOKMARK)],
+                max((int(ext.get("cy")) / 12700 for ext in p.iter(_WP_EXTENT)), default=None))
+        marks, picture = list(inside[0]), inside[1]
         lines = [line_h] * len(note_lines)
-        for ext in p.iter(f"{{{_WP}}}extent"):  # an inline picture sets its line's height
-            lines[0] = max(lines[0], int(ext.get("cy")) / 12700)  # as LibreOffice lays it
+        if picture is not None:
+            lines[0] = max(lines[0], picture)
         lines[0] += props["border_top"]  # (borders do not collapse with spacing)
         lines[-1] += props["border_bottom"]
         surplus = 0.0 if props["exact"] or props["border_bottom"] else \
@@ -263,10 +322,24 @@ class Measure:
         least = h if first is None or opens_kept else first
         return h, marks, notes, least, h - tail
 
+    def paragraphs_read(self) -> tuple[dict, dict, dict]:
+        """What was read of paragraphs: their properties and characters, their line breaks
+        at a width, their bookmarks and pictures (for :meth:`adopt`)."""
+        return self._read, self._wraps, self._inside
+
+    def adopt(self, other: Measure) -> None:
+        """Take what ``other`` read of paragraphs, where it measured them in the same styles
+        and fonts and no paragraph was changed since (column widths may have been)."""
+        read, wraps, inside = other.paragraphs_read()
+        self._read.update(read)
+        self._wraps.update(wraps)
+        self._inside.update(inside)
+
     def forget(self, *paras: Element) -> None:
         """Read paragraphs ``paras`` anew (their properties were changed)."""
         for p in paras:
             self._read.pop(p, None)
+            self._inside.pop(p, None)
         if paras:
             self._wraps = {k: v for k, v in self._wraps.items() if k[0] not in paras}
             self._cell_measures.clear()

@@ -4,7 +4,7 @@ merged over the document defaults), as the page estimate needs them."""
 from __future__ import annotations
 
 from ..docx_adapter import Element
-from ..ooxml import is_on, qn
+from ..ooxml import W_NS, is_on, qn
 
 __all__ = ["StyleSheet", "apply_props", "paragraph_props"]
 
@@ -30,40 +30,62 @@ def apply_props(props: dict, ppr: Element | None, rpr: Element | None) -> None:
             props["font"] = fonts.get(qn("w:ascii"))
 
 
+_W = f"{{{W_NS}}}"
+_SPACING, _IND, _PBDR, _VAL = (_W + t for t in ("spacing", "ind", "pBdr", "val"))
+_BEFORE, _AFTER, _LINE, _LINE_RULE = (_W + t for t in ("before", "after", "line", "lineRule"))
+_LEFT, _RIGHT, _HANGING = (_W + t for t in ("left", "right", "hanging"))
+_SZ, _SPACE = _W + "sz", _W + "space"
+_BORDERS = ((_W + "top", "border_top"), (_W + "bottom", "border_bottom"))
+#: the on/off paragraph properties read, by Clark name
+_ON_OFF = {_W + "keepNext": "keep_next", _W + "keepLines": "keep_lines",
+           _W + "pageBreakBefore": "break_before", _W + "widowControl": "widow"}
+_OFF = ("0", "false", "off")  # (as ooxml.is_on reads a w:val)
+
+
 def _apply_ppr(props: dict, ppr: Element) -> None:
-    q = qn
-    sp = ppr.find(q("w:spacing"))
-    if sp is not None:
-        if sp.get(q("w:before")) is not None:
-            props["before"] = int(sp.get(q("w:before"))) / 20
-        if sp.get(q("w:after")) is not None:
-            props["after"] = int(sp.get(q("w:after"))) / 20
-        if sp.get(q("w:line")) is not None:
-            if sp.get(q("w:lineRule")) == "exact":  # in twips: the line is that tall
-                props["exact"] = int(sp.get(q("w:line"))) / 20
-            else:  # in 240ths of the font's line
-                props["line"] = int(sp.get(q("w:line"))) / 240
-                props["exact"] = 0.0
-    ind = ppr.find(q("w:ind"))
-    if ind is not None:
-        for attr, key in (("w:left", "left"), ("w:right", "right")):
-            if ind.get(q(attr)) is not None:
-                props[key] = int(ind.get(q(attr))) / 20
-        if ind.get(q("w:hanging")) is not None:
-            props["first"] = -int(ind.get(q("w:hanging"))) / 20
-    borders = ppr.find(q("w:pBdr"))
-    if borders is not None:  # a border and its space above or below the text add height
-        for side in ("top", "bottom"):
-            e = borders.find(q(f"w:{side}"))
-            if e is not None:
-                props[f"border_{side}"] = 0.0 if e.get(q("w:val")) in ("nil", "none") else \
-                    int(e.get(q("w:sz"), "0")) / 8 + int(e.get(q("w:space"), "0"))
-    for tag, key in (("w:keepNext", "keep_next"), ("w:keepLines", "keep_lines"),
-                     ("w:pageBreakBefore", "break_before"),
-                     ("w:widowControl", "widow")):
-        v = is_on(ppr.find(q(tag)))
-        if v is not None:
-            props[key] = v
+    # one pass over the children, the first of each name read (as find() reads it): a
+    # paragraph's pPr holds two or three, and a find() each for seven names cost more than
+    # the rest of measuring its properties
+    seen: set[object] = set()
+    for c in ppr:
+        tag = c.tag
+        if tag in seen:
+            continue
+        seen.add(tag)
+        if tag == _SPACING:
+            v = c.get(_BEFORE)
+            if v is not None:
+                props["before"] = int(v) / 20
+            v = c.get(_AFTER)
+            if v is not None:
+                props["after"] = int(v) / 20
+            v = c.get(_LINE)
+            if v is not None:
+                if c.get(_LINE_RULE) == "exact":  # in twips: the line is that tall
+                    props["exact"] = int(v) / 20
+                else:  # in 240ths of the font's line
+                    props["line"] = int(v) / 240
+                    props["exact"] = 0.0
+        elif tag == _IND:
+            v = c.get(_LEFT)
+            if v is not None:
+                props["left"] = int(v) / 20
+            v = c.get(_RIGHT)
+            if v is not None:
+                props["right"] = int(v) / 20
+            v = c.get(_HANGING)
+            if v is not None:
+                props["first"] = -int(v) / 20
+        elif tag == _PBDR:  # a border and its space above or below the text add height
+            for side, name in _BORDERS:
+                e = c.find(side)
+                if e is not None:
+                    props[name] = 0.0 if e.get(_VAL) in ("nil", "none") else \
+                        int(e.get(_SZ, "0")) / 8 + int(e.get(_SPACE, "0"))
+        else:
+            key = _ON_OFF.get(tag)
+            if key is not None:
+                props[key] = c.get(_VAL, "true") not in _OFF
 
 
 class StyleSheet:
