@@ -19,6 +19,20 @@ same values. Anything it does not accept goes to the pydantic mirror of the same
 (:mod:`briefgen.pydantic_mirror`, imported only then), which decides, and words every
 problem (``briefgen.validate``); the JSON schemas come from that mirror too. ``tests/
 test_typed.py`` holds the two to each other on random input.
+
+Adding a field to the brief (``briefgen/model.py``), for example::
+
+    class Brief(Model, frozen=True, kw_only=True):
+        ...
+        deadline: Annotated[DateOrTime | None, About(description="when a decision is due")] = None
+        tags: Annotated[list[Line], About(max_length=20)] = []
+
+Use the kinds of value model.py already has (``Line``, ``RichText``, ``Text``, ``DateOrTime``
+...); a new kind is a :class:`Scalar` there, with its alias for type checkers beside the
+others. A rule across fields goes in the model's ``_rules`` (raise ``ValueError`` in the
+user's words; use only the model's public attributes: the mirror runs it on its own
+objects). Then write the schema anew (``briefgen schema -o src/briefgen/brief.schema.json``)
+and run ``tests/test_typed.py``.
 """
 
 from __future__ import annotations
