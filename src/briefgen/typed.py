@@ -280,10 +280,12 @@ def set_field(obj: Any, name: str, value: Any) -> None:
 
 
 class Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """A frozen, typed record; unknown keys are refused. Subclasses may define ``_rules``
-    (checks across fields, run after the fields') and ``__field_rules__`` (a field's check
-    that needs the fields before it: ``{name: f(value, fields_so_far)}``); both see the
-    model only through its attributes, as the pydantic mirror runs them too."""
+    """A frozen, typed record; unknown keys are refused. Made from data (:func:`convert`,
+    :meth:`model_validate`) or in Python (``Style(fonts={...})``: checked as the same data
+    would be, a problem raised as a :class:`~briefgen.errors.BriefError`). Subclasses may
+    define ``_rules`` (checks across fields, run after the fields') and ``__field_rules__``
+    (a field's check that needs the other fields: ``{name: f(value, fields)}``); both see the
+    model only through its public attributes, as the pydantic mirror runs them too."""
 
     if TYPE_CHECKING:
         __field_rules__: ClassVar[Mapping[str, Callable[[Any, dict[str, Any]], Any]]]
