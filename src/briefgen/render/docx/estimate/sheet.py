@@ -32,14 +32,16 @@ def apply_props(props: dict, ppr: Element | None, rpr: Element | None) -> None:
 
 _W = f"{{{W_NS}}}"
 _SPACING, _IND, _PBDR, _VAL = (_W + t for t in ("spacing", "ind", "pBdr", "val"))
-_BEFORE, _AFTER, _LINE, _LINE_RULE = (_W + t for t in ("before", "after", "line", "lineRule"))
-_LEFT, _RIGHT, _HANGING = (_W + t for t in ("left", "right", "hanging"))
+_LINE, _LINE_RULE = _W + "line", _W + "lineRule"
+#: lengths read in twentieths of a point: (attribute, property, sign), for w:spacing and w:ind
+_TWIPS = {_SPACING: ((_W + "before", "before", 1), (_W + "after", "after", 1)),
+          _IND: ((_W + "left", "left", 1), (_W + "right", "right", 1),
+                 (_W + "hanging", "first", -1))}
 _SZ, _SPACE = _W + "sz", _W + "space"
 _BORDERS = ((_W + "top", "border_top"), (_W + "bottom", "border_bottom"))
 #: the on/off paragraph properties read, by Clark name
 _ON_OFF = {_W + "keepNext": "keep_next", _W + "keepLines": "keep_lines",
            _W + "pageBreakBefore": "break_before", _W + "widowControl": "widow"}
-_OFF = ("0", "false", "off")  # (as ooxml.is_on reads a w:val)
 
 
 def _apply_ppr(props: dict, ppr: Element) -> None:
@@ -52,30 +54,19 @@ def _apply_ppr(props: dict, ppr: Element) -> None:
         if tag in seen:
             continue
         seen.add(tag)
-        if tag == _SPACING:
-            v = c.get(_BEFORE)
-            if v is not None:
-                props["before"] = int(v) / 20
-            v = c.get(_AFTER)
-            if v is not None:
-                props["after"] = int(v) / 20
-            v = c.get(_LINE)
-            if v is not None:
+        lengths = _TWIPS.get(tag)
+        if lengths is not None:
+            for attr, key, sign in lengths:
+                length = c.get(attr)
+                if length is not None:
+                    props[key] = sign * int(length) / 20
+            line = c.get(_LINE) if tag == _SPACING else None
+            if line is not None:
                 if c.get(_LINE_RULE) == "exact":  # in twips: the line is that tall
-                    props["exact"] = int(v) / 20
+                    props["exact"] = int(line) / 20
                 else:  # in 240ths of the font's line
-                    props["line"] = int(v) / 240
+                    props["line"] = int(line) / 240
                     props["exact"] = 0.0
-        elif tag == _IND:
-            v = c.get(_LEFT)
-            if v is not None:
-                props["left"] = int(v) / 20
-            v = c.get(_RIGHT)
-            if v is not None:
-                props["right"] = int(v) / 20
-            v = c.get(_HANGING)
-            if v is not None:
-                props["first"] = -int(v) / 20
         elif tag == _PBDR:  # a border and its space above or below the text add height
             for side, name in _BORDERS:
                 e = c.find(side)
@@ -83,9 +74,9 @@ def _apply_ppr(props: dict, ppr: Element) -> None:
                     props[name] = 0.0 if e.get(_VAL) in ("nil", "none") else \
                         int(e.get(_SZ, "0")) / 8 + int(e.get(_SPACE, "0"))
         else:
-            key = _ON_OFF.get(tag)
-            if key is not None:
-                props[key] = c.get(_VAL, "true") not in _OFF
+            flag = _ON_OFF.get(tag)
+            if flag is not None:
+                props[flag] = is_on(c)
 
 
 class StyleSheet:
