@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from .typed import About, Given, Model, Scalar, model_fields, restore
+from .typed import About, Given, Model, Scalar, annotated_parts, is_union, model_fields, restore
 
 __all__ = ["mirror", "mirrored", "to_typed"]
 
@@ -126,11 +126,10 @@ def _model_rule(rules: Callable[[Any], None]) -> Callable[[BaseModel], BaseModel
 def _split(annotation: Any) -> tuple[Any, About | None]:
     """A field's annotation without its :class:`About`, and the About."""
     if get_origin(annotation) is Annotated:
-        inner, *meta = get_args(annotation)
-        about = next((m for m in meta if isinstance(m, About)), None)
-        rest = [m for m in meta if not isinstance(m, About)]
+        inner, spec, about, rest = annotated_parts(annotation)
         if about is not None:
-            return (Annotated[(inner, *rest)] if rest else inner), about
+            meta = [*([spec] if spec is not None else []), *rest]
+            return (Annotated[(inner, *meta)] if meta else inner), about
     return annotation, None
 
 
@@ -140,14 +139,13 @@ def translate(annotation: Any) -> Any:
         return mirror(annotation)
     origin = get_origin(annotation)
     if origin is Annotated:
-        inner, *meta = get_args(annotation)
-        spec = next((m for m in meta if isinstance(m, Scalar)), None)
-        rest = [m if not isinstance(m, About) else Field(**m.field_kwargs())
-                for m in meta if m is not spec]
+        inner, spec, about, rest = annotated_parts(annotation)
+        if about is not None:
+            rest = [Field(**about.field_kwargs()), *rest]
         base = scalar_type(spec) if spec is not None else translate(inner)
         return Annotated[(base, *rest)] if rest else base
     args = get_args(annotation)
-    if origin is Union or type(annotation).__name__ == "UnionType":
+    if is_union(annotation):
         return Union[tuple(translate(a) for a in args)]  # noqa: UP007
     if origin in (list, tuple, dict):
         return origin[tuple(a if a is Ellipsis else translate(a) for a in args)]

@@ -43,6 +43,7 @@ import inspect
 import math
 import re
 import threading
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -524,6 +525,21 @@ def _annotations(cls: type[Model]) -> dict[str, Any]:
     return fields
 
 
+def annotated_parts(annotation: Any) -> tuple[Any, Scalar | None, About | None, list[Any]]:
+    """An ``Annotated[...]`` annotation read as the declarations write it: the annotated type,
+    its :class:`Scalar` (the type's own rules), its :class:`About` and any other metadata
+    (``RICH``)."""
+    inner, *meta = get_args(annotation)
+    spec = next((m for m in meta if isinstance(m, Scalar)), None)
+    about = next((m for m in meta if isinstance(m, About)), None)
+    return inner, spec, about, [m for m in meta if m is not spec and m is not about]
+
+
+def is_union(annotation: Any) -> bool:
+    """``Union[...]``, ``Optional[...]`` or ``X | Y``."""
+    return get_origin(annotation) in (Union, types.UnionType)
+
+
 def checker(annotation: Any) -> Check | None:
     """The fast check of a value of this annotation, beyond what msgspec checks itself; None
     where msgspec's own check is the whole of it. (A model given as a mapping, in a model
@@ -532,14 +548,12 @@ def checker(annotation: Any) -> Check | None:
         return _model_of(annotation)
     origin = get_origin(annotation)
     if origin is Annotated:
-        inner, *meta = get_args(annotation)
-        spec = next((m for m in meta if isinstance(m, Scalar)), None)
-        about = next((m for m in meta if isinstance(m, About) and m.constrains), None)
+        inner, spec, about, _ = annotated_parts(annotation)
         base = spec.check if spec is not None else checker(inner)
-        if about is None:
+        if about is None or not about.constrains:
             return base
         return _then(base, about.check)
-    if origin is Union or (origin is not None and type(annotation).__name__ == "UnionType"):
+    if is_union(annotation):
         options = [a for a in get_args(annotation) if a is not type(None)]
         checks = [checker(a) for a in options]
         if all(c is None for c in checks):
