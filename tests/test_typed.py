@@ -242,6 +242,40 @@ STYLE_DATA = {name: _style_data(name) for name in available_styles()}
 STYLE_PATHS = {name: _paths(data)[1:] for name, data in STYLE_DATA.items()}
 
 
+def _trimmed(value: Any) -> Any:
+    """The data with each list cut to its first item (every field still there, once)."""
+    if isinstance(value, dict):
+        return {k: _trimmed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_trimmed(v) for v in value[:1]]
+    return value
+
+
+def _leaf_fields(data: Any) -> list[tuple[Any, ...]]:
+    """One location of each field holding a plain value (a list's items count as one)."""
+    out: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for path in _paths(data)[1:]:
+        value = data
+        for p in path:
+            value = value[p]
+        if not isinstance(value, (dict, list)):
+            out.setdefault(tuple("#" if isinstance(p, int) else p for p in path), path)
+    return list(out.values())
+
+
+def test_every_field_takes_every_awkward_value_alike() -> None:
+    """Each field of the sample (its lists cut to one item) and of every shipped style, given
+    each awkward value in turn: no field whose rule the fast path forgets goes unseen."""
+    small = _trimmed(SAMPLE_DATA)
+    for path in _leaf_fields(small):
+        for value in AWKWARD:
+            agree(Brief, _mutate(small, path, "replace", value))
+    for data in STYLE_DATA.values():
+        for path in _leaf_fields(data):
+            for value in AWKWARD:
+                agree(Style, _mutate(data, path, "replace", value))
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path=st.sampled_from(SAMPLE_PATHS), how=st.sampled_from(["replace", "drop", "extra"]),
        value=st.sampled_from(AWKWARD))

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import inspect
 import math
 import re
@@ -81,8 +82,7 @@ class About:
 
     def field_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of pydantic's ``Field`` that say the same."""
-        out = {k: getattr(self, k) for k in ("description", "min_length", "max_length",
-                                              "pattern", "ge", "le", "gt", "allow_inf_nan")
+        out = {k: getattr(self, k) for k in ("description", *_CONSTRAINTS)
                if getattr(self, k) is not None}
         if self.examples is not None:
             out["examples"] = list(self.examples)
@@ -106,10 +106,13 @@ class About:
                 raise DeferredError("out of range")
         return v
 
-    @property
+    @functools.cached_property
     def constrains(self) -> bool:
-        return any(getattr(self, k) is not None for k in (
-            "min_length", "max_length", "pattern", "ge", "le", "gt", "allow_inf_nan"))
+        """Whether it constrains the value (it may only describe it)."""
+        return any(getattr(self, k) is not None for k in _CONSTRAINTS)
+
+
+_CONSTRAINTS = ("min_length", "max_length", "pattern", "ge", "le", "gt", "allow_inf_nan")
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
@@ -214,16 +217,8 @@ class Scalar:
         """The value as pydantic would make it, or :class:`DeferredError` (or ``ValueError``)."""
         for f in self.before:
             v = f(v)
-        v = self._typed(v)
-        if self.about.constrains:
-            v = self.about.check(v)
-        for f in self.after:
-            v = f(v)
-        return v
-
-    def _typed(self, v: Any) -> Any:
         if isinstance(self.base, type):
-            return _BASES[self.base](v, True)
+            return self._finish(_BASES[self.base](v, True))
         # A union, as pydantic's smart mode takes it: a member of the value's own type first,
         # then the members that convert it, in order. Sound only while no two members convert
         # the same value (a day's text is never a time's here: _time takes only a time of day
@@ -232,28 +227,25 @@ class Scalar:
         for lax in (False, True):
             for member in self.base:
                 try:
-                    if isinstance(member, Scalar):
-                        return member._member(v, lax)
-                    return _BASES[member](v, lax)
-                except DeferredError:
+                    typed = member._as_member(v, lax) if isinstance(member, Scalar) \
+                        else _BASES[member](v, lax)
+                except (ValueError, TypeError):  # not this member: the next may take it
                     continue
+                return self._finish(typed)
         raise DeferredError(f"not a {self.name}")
 
-    def _member(self, v: Any, lax: bool) -> Any:
+    def _finish(self, v: Any) -> Any:
+        """A value of the right type through the constraints and the after-rules."""
+        if self.about.constrains:
+            v = self.about.check(v)
+        for f in self.after:
+            v = f(v)
+        return v
+
+    def _as_member(self, v: Any, lax: bool) -> Any:
         if self.before or not isinstance(self.base, type):
             raise DeferredError("nested rules")  # (none of the models' unions need them)
-        v = _BASES[self.base](v, lax)
-        if self.about.constrains:
-            try:
-                v = self.about.check(v)
-            except (DeferredError, TypeError):
-                raise DeferredError("constraint") from None
-        for f in self.after:
-            try:
-                v = f(v)
-            except ValueError:
-                raise DeferredError("rule") from None
-        return v
+        return self._finish(_BASES[self.base](v, lax))
 
 
 class Given:
