@@ -53,7 +53,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, Union, get_
 
 import msgspec
 
-__all__ = ["About", "Given", "Model", "Scalar", "convert", "model_fields", "set_field"]
+__all__ = ["About", "Given", "Model", "Scalar", "convert", "field_annotations", "model_fields",
+           "set_field"]
 
 M = TypeVar("M", bound="Model")
 Check = Callable[[Any], Any]
@@ -420,13 +421,7 @@ def _all_defaults(cls: type[Model]) -> list[Any]:
 
 def plain_data(value: Any) -> Any:
     """``value`` with every model in it as the plain data it was read from (its dump)."""
-    if isinstance(value, Model):
-        return value.model_dump(by_alias=True)
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain_data(v) for v in value)
-    if isinstance(value, dict):
-        return {k: plain_data(v) for k, v in value.items()}
-    return value
+    return _dump(value, "python", exclude_none=False, by_alias=True)
 
 
 def _dump(v: Any, mode: str, exclude_none: bool, by_alias: bool) -> Any:
@@ -497,7 +492,7 @@ def _plan(cls: type[Model]) -> tuple[tuple[str, Check], ...]:
     plan = _PLANS.get(cls)
     if plan is None:
         steps = []
-        for name, annotation in _annotations(cls).items():
+        for name, annotation in field_annotations(cls).items():
             check = checker(annotation)
             if check is not None:
                 steps.append((name, check))
@@ -505,9 +500,10 @@ def _plan(cls: type[Model]) -> tuple[tuple[str, Check], ...]:
     return plan
 
 
-def _annotations(cls: type[Model]) -> dict[str, Any]:
+def field_annotations(cls: type[Model]) -> dict[str, Any]:
     """Each field's annotation: as the class holds it where that is already an object (the
-    models' modules do not postpone annotations), else resolved by msgspec."""
+    models' modules do not postpone annotations), else resolved by msgspec (which costs a
+    compile of each annotation's text)."""
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         hints.update(inspect.get_annotations(klass))

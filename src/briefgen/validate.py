@@ -21,7 +21,7 @@ from .errors import BriefError, Diagnostic
 from .inline import citations
 from .loader import Loc, Positions, printable
 from .model import RICH, Brief
-from .typed import Model, Scalar, convert, model_fields, plain_data
+from .typed import Model, Scalar, convert, field_annotations, plain_data
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -476,7 +476,8 @@ def validate_brief(data: dict[str, Any], positions: Positions | None, file: str)
 def _rich_fields(cls: type[Model]) -> tuple[tuple[str, bool], ...]:
     """Each field of a model class and whether it holds rich text (worked out once a class:
     a build walks every string of a brief several times)."""
-    return tuple((f.name, _holds_rich(f.type, [])) for f in model_fields(cls))
+    return tuple((name, _holds_rich(annotation, []))
+                 for name, annotation in field_annotations(cls).items())
 
 
 def iter_strings(model: Model, loc: Loc = ()) -> typing.Iterator[tuple[Loc, str, bool]]:
