@@ -152,11 +152,16 @@ def missing_characters(text: str, fam: Family) -> list[str]:
     return sorted({c for c in text if c not in drawable and not c.isspace()})
 
 
+def _face_paths(fam: Family) -> tuple[str, ...]:
+    """The family's distinct face files (a face it lacks is its regular one)."""
+    return tuple(str(p) for p in dict.fromkeys(fam.files().values()))
+
+
 def family_characters(fam: Family) -> frozenset[str]:
     """The characters every face of a family can draw (a character one face lacks, such as
     Arabic in DejaVu Sans Oblique, is taken from a fallback in every face, so that a word
     keeps one font whatever its weight and slant)."""
-    return _family_characters(tuple(str(p) for p in dict.fromkeys(fam.files().values())))
+    return _family_characters(_face_paths(fam))
 
 
 @cache
@@ -195,7 +200,7 @@ def _drawable(paths: tuple[str, ...]) -> _Drawable:
 def family_draws(fam: Family, text: Iterable[str]) -> bool:
     """Whether every face of the family can draw every character of ``text`` (as
     ``family_characters(fam).issuperset(text)``, without building the family's set)."""
-    return _drawable(tuple(str(p) for p in dict.fromkeys(fam.files().values()))).draws(text)
+    return _drawable(_face_paths(fam)).draws(text)
 
 
 def missing_in_chain(text: str, chain: Sequence[Family]) -> list[str]:
@@ -204,7 +209,7 @@ def missing_in_chain(text: str, chain: Sequence[Family]) -> list[str]:
     read only when the families before it leave a character undrawn."""
     left: str | set[str] = text
     for fam in chain:
-        drawable = _drawable(tuple(str(p) for p in dict.fromkeys(fam.files().values())))
+        drawable = _drawable(_face_paths(fam))
         if drawable.draws(left):
             return []
         left = {c for c in left if not drawable.has(c)}

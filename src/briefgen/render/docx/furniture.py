@@ -8,7 +8,7 @@ from typing import Any
 
 from docx.shared import Pt
 
-from ...fonts import family_characters
+from ...fonts import family_draws
 from ..bidi import has_rtl, rtl_runs
 from .context import Context
 from .docx_adapter import Element, story_element
@@ -101,7 +101,7 @@ def _bidi_runs(ctx: Context, text: str, p: Element) -> None:
         if rtl:
             letters = {c for c in part if has_rtl(c)}
             font = next((fam.name for fam in ctx.style.fonts.chain("body")
-                         if family_characters(fam).issuperset(letters)), None)
+                         if family_draws(fam, letters)), None)
             for r in p[start:]:
                 mark_rtl(r, font)
 

@@ -25,7 +25,7 @@ from ...document import (
     Strong,
     Text,
 )
-from ...fonts import family_characters
+from ...fonts import family_draws
 from ..bidi import base_rtl, has_rtl, isolate_inlines, plain, rtl_runs
 from ..common import ends_in_digit, mark_gap_size, mark_run
 from .docx_adapter import RT, Element, qn
@@ -125,7 +125,7 @@ def _complex_font(w: Writer, text: str) -> str | None:
     letter of ``text`` in all its faces (the ``w:cs`` font of its runs)."""
     letters = {c for c in text if has_rtl(c)}
     for fam in w.ctx.style.fonts.chain("body"):
-        if family_characters(fam).issuperset(letters):
+        if family_draws(fam, letters):
             return fam.name
     return None
 
