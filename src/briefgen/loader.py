@@ -281,7 +281,7 @@ _STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP, _MERGE, _VALUE, _YAML = (
 #: plain scalar's type is the tag of the first pattern that matches, else text; reading the
 #: table here spares every run ruamel.yaml's import. tests/test_loader_fast.py checks it
 #: against ruamel.yaml's own table.
-YAML12_RESOLVERS: tuple[tuple[str, str, str, int], ...] = (
+YAML12_RESOLVERS: tuple[tuple[str, str | tuple[str, ...], str, int], ...] = (
     (_BOOL, "tTfF", r"^(?:true|True|TRUE|false|False|FALSE)$", re.X),
     (_FLOAT, "-+0123456789.", r"""^(?:
          [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
@@ -294,12 +294,9 @@ YAML12_RESOLVERS: tuple[tuple[str, str, str, int], ...] = (
         |[-+]?[0-9_]+
         |[-+]?0x[0-9a-fA-F_]+)$""", re.X),
     (_MERGE, "<", r"^(?:<<)$", 0),
-    (_NULL, "~nN", r"""^(?: ~
+    (_NULL, ("~", "n", "N", ""), r"""^(?: ~
         |null|Null|NULL
-        | )$""", re.X),
-    (_NULL, "", r"""^(?: ~
-        |null|Null|NULL
-        | )$""", re.X),
+        | )$""", re.X),  # ("": the empty value)
     (_TIMESTAMP, "0123456789", r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
         |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
         (?:[Tt]|[ \t]+)[0-9][0-9]?
@@ -316,7 +313,7 @@ def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     out: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for tag, firsts, pattern, flags in YAML12_RESOLVERS:
         compiled = re.compile(pattern, flags)
-        for first in firsts or ("",):
+        for first in firsts:
             out.setdefault(first, []).append((tag, compiled))
     return out
 
