@@ -47,16 +47,21 @@ def style_schema() -> dict[str, Any]:
             **{k: v for k, v in schema.items() if k != "title"}}
 
 
+def _style_models() -> tuple[Any, Any]:
+    """The style's model and a font family's, as pydantic models (the mirror the schema is
+    generated from)."""
+    from .pydantic_mirror import mirror
+    from .style import FontFiles, Style
+
+    return mirror(Style), mirror(FontFiles)
+
+
 def _describe(schema: dict[str, Any]) -> None:
     """Give every property of the style schema its description from :data:`STYLE_DOCS`
     (the property's own, from the model, where it has none), with its example."""
     from pydantic import BaseModel
 
-    from .pydantic_mirror import mirror
-    from .style import FontFiles as TypedFontFiles
-    from .style import Style as TypedStyle
-
-    Style, FontFiles = mirror(TypedStyle), mirror(TypedFontFiles)
+    Style, FontFiles = _style_models()
 
     def apply(model: type[BaseModel], props: dict[str, Any], prefix: str) -> None:
         for name, field in model.model_fields.items():
@@ -212,11 +217,7 @@ def _style_fields() -> list[tuple[str, Any, Any]]:
     from pydantic import BaseModel
     from pydantic_core import PydanticUndefined
 
-    from .pydantic_mirror import mirror
-    from .style import FontFiles as TypedFontFiles
-    from .style import Style as TypedStyle
-
-    Style, FontFiles = mirror(TypedStyle), mirror(TypedFontFiles)
+    Style, FontFiles = _style_models()
 
     out: list[tuple[str, Any, Any]] = []
 
