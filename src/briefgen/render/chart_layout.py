@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
+
+import msgspec
 
 from .. import document as d
 from ..fonts import coverage, family
@@ -105,8 +106,7 @@ def band_fills(n: int, style: Style | None = None) -> list[str]:
 # The display list
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(msgspec.Struct, frozen=True):
     """A rectangle: ``fill`` (or None) under a ``stroke`` of ``stroke_width`` centred on its
     edges. A risk-matrix cell carries its levels (1-based) and band (an index into the chart's
     ``band_labels``) in ``cell``: ``(likelihood, impact, band, band_label)``."""
@@ -121,8 +121,7 @@ class Box:
     cell: tuple[int, int, int, str] | None = None
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """A straight line (butt ends)."""
 
     x1: float
@@ -133,8 +132,7 @@ class Rule:
     width: float
 
 
-@dataclass(frozen=True)
-class Dot:
+class Dot(msgspec.Struct, frozen=True):
     """A filled circle with a stroke centred on its edge."""
 
     cx: float
@@ -145,8 +143,7 @@ class Dot:
     stroke_width: float
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(msgspec.Struct, frozen=True):
     """One line of logical text, its baseline at ``y``; ``x`` is its start, middle or end
     (``anchor``) in the line's measured width; ``font`` names the body face it is set in (a
     letter the face lacks is drawn from a fallback family)."""
@@ -160,8 +157,7 @@ class Text:
     anchor: Literal["start", "middle", "end"] = "start"
 
 
-@dataclass(frozen=True)
-class Turned:
+class Turned(msgspec.Struct, frozen=True):
     """Lines of text drawn in their own coordinates, mapped to the chart's by the affine
     ``transform`` ``(a, b, c, d, e, f)``: ``x' = a x + c y + e``, ``y' = b x + d y + f``."""
 
@@ -172,15 +168,14 @@ class Turned:
 Item = Box | Rule | Dot | Text | Turned
 
 
-@dataclass
-class Layout:
+class Layout(msgspec.Struct):
     """A chart laid out: ``width`` x ``height`` points of items, painted in order, and the
     :class:`Ink` that measured its text (its faces and files)."""
 
     width: float
     height: float
     ink: Ink
-    items: list[Item] = field(default_factory=list)
+    items: list[Item] = msgspec.field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+
+import msgspec
 
 from .. import document as d
 from ..document import replace
@@ -34,14 +35,13 @@ REPLACEMENT = "\ufffd"
 # Notes
 
 
-@dataclass
-class NoteNumbers(Generic[K]):
+class NoteNumbers(msgspec.Struct, Generic[K]):
     """Notes numbered in document order from 1. Equal notes are one note: the second and later
     marks repeat the first one's number and the note is listed once. ``key`` is what makes two
     notes equal (by default the note's content)."""
 
-    order: list[K] = field(default_factory=list)
-    numbers: dict[K, int] = field(default_factory=dict)
+    order: list[K] = msgspec.field(default_factory=list)
+    numbers: dict[K, int] = msgspec.field(default_factory=dict)
 
     def number(self, key: K) -> tuple[int, bool]:
         """The note's number, and whether this is its first mark."""
@@ -204,14 +204,13 @@ def endnote_slot(blocks: Sequence[d.Block]) -> int | None:
 _ANCHOR_BAD = re.compile(r"[^A-Za-z0-9_]")
 
 
-@dataclass
-class AnchorNames:
+class AnchorNames(msgspec.Struct):
     """Names for anchors (headings, notes, the contents) that are valid in every format: the
     strictest is Word's bookmark name (letters, digits and underscores, starting with a
     letter, at most 40 characters); each is unique in the document."""
 
-    taken: set[str] = field(default_factory=set)
-    by_anchor: dict[str, str] = field(default_factory=dict)
+    taken: set[str] = msgspec.field(default_factory=set)
+    by_anchor: dict[str, str] = msgspec.field(default_factory=dict)
 
     def new(self, wanted: str, fallback: str = "ref") -> str:
         base = _ANCHOR_BAD.sub("_", wanted) or fallback

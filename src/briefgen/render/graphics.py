@@ -19,9 +19,9 @@ and the band colours are described in :mod:`briefgen.render.chart_layout`.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Literal
 
+import msgspec
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
@@ -55,8 +55,7 @@ __all__ = ["BAND_FILLS", "BandCell", "Faces", "band_fills", "contrast", "drawing
 # Fonts: registered once per process (the PDF renderer uses the same names)
 
 
-@dataclass(frozen=True)
-class Faces:
+class Faces(msgspec.Struct, frozen=True):
     """ReportLab names of a registered family's four faces."""
 
     regular: str

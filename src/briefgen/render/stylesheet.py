@@ -16,9 +16,10 @@ sizes) into the many a page needs; change a proportion here and both formats fol
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
+
+import msgspec
 
 from ..style import MarkingLook, Style, marking_look
 
@@ -32,8 +33,7 @@ __all__ = [
 Align = Literal["left", "center", "right", "justify"]
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(msgspec.Struct, frozen=True):
     """The look of one kind of text. Lengths are in points; ``leading`` is the distance from
     baseline to baseline (``line_multiple`` is the same as a multiple of ``size``)."""
 
@@ -56,8 +56,7 @@ class Role:
         return self.leading / self.size
 
 
-@dataclass(frozen=True)
-class TableLook:
+class TableLook(msgspec.Struct, frozen=True):
     """Data tables: cell padding, rules (``grid``: every border; ``horizontal``: a rule under
     each row, heavier above the header and under the last row), header and stripe fills."""
 
@@ -89,8 +88,7 @@ class TableLook:
     whole_table_share: float = 0.3
 
 
-@dataclass(frozen=True)
-class BoxLook:
+class BoxLook(msgspec.Struct, frozen=True):
     """A framed box (summary, note, warning)."""
 
     fill: str
@@ -104,8 +102,7 @@ class BoxLook:
     space_after: float
 
 
-@dataclass(frozen=True)
-class QuoteLook:
+class QuoteLook(msgspec.Struct, frozen=True):
     """A block quotation: a rule at its left, the text set in from it."""
 
     rule_width: float
@@ -119,8 +116,7 @@ class QuoteLook:
     pad_bottom: float = 0.0
 
 
-@dataclass(frozen=True)
-class TitleBlockLook:
+class TitleBlockLook(msgspec.Struct, frozen=True):
     """The top sheet's labelled fields: a two-column table with rules."""
 
     label_share: float  # the label column's share of the text width
@@ -135,8 +131,7 @@ class TitleBlockLook:
     space_after_bare: float = 0.0  # after a title block without fields
 
 
-@dataclass(frozen=True)
-class ListLook:
+class ListLook(msgspec.Struct, frozen=True):
     bullet: str
     bullet_indent_em: float  # text indent of a bulleted list, in ems of its text size
     ordered_indent_em: float
@@ -148,16 +143,14 @@ class ListLook:
     keep_items: int = 3
 
 
-@dataclass(frozen=True)
-class HangLook:
+class HangLook(msgspec.Struct, frozen=True):
     """Numbered paragraphs: the number hung in the margin, the text in one column."""
 
     min_indent: float
     gap: float  # between the widest number and the text
 
 
-@dataclass(frozen=True)
-class FigureLook:
+class FigureLook(msgspec.Struct, frozen=True):
     dpi: int  # raster formats (the DOCX) rasterise drawings at this resolution
     caption_lines: int  # room kept on the page for a caption of this many lines
     space_before: float
@@ -167,16 +160,14 @@ class FigureLook:
     min_height_share: float = 0.25  # a drawing is never scaled below this share of the page
 
 
-@dataclass(frozen=True)
-class LogoLook:
+class LogoLook(msgspec.Struct, frozen=True):
     width: float
     max_height_share: float  # of the text height
     space_after: float
     alt: str
 
 
-@dataclass(frozen=True)
-class FurnitureLook:
+class FurnitureLook(msgspec.Struct, frozen=True):
     """Running header and footer: rules, the footer line and the marking banners."""
 
     size: float
@@ -234,8 +225,7 @@ class FurnitureLook:
         return rule, baseline, centre
 
 
-@dataclass(frozen=True)
-class FootnoteLook:
+class FootnoteLook(msgspec.Struct, frozen=True):
     """Footnotes at the foot of the page (the PDF lays them out; Word does its own)."""
 
     separator: float  # the separator rule and the space around it
@@ -248,8 +238,7 @@ class FootnoteLook:
     max_share: float  # notes take at most this share of the text height (the rest carries on)
 
 
-@dataclass(frozen=True)
-class ChangeBarLook:
+class ChangeBarLook(msgspec.Struct, frozen=True):
     """Change bars (the style's ``changes.bars``) beside the lines of the PDF that changed."""
 
     width: float = 1.5
@@ -259,8 +248,7 @@ class ChangeBarLook:
     below: float = 0.25  # ... to this share below it
 
 
-@dataclass(frozen=True)
-class Stylesheet:
+class Stylesheet(msgspec.Struct, frozen=True):
     """Everything a renderer needs to know about the look of a pack."""
 
     style: Style
@@ -289,7 +277,7 @@ class Stylesheet:
     footnotes: FootnoteLook = FootnoteLook(separator=12.6, rule_at=0.45, rule_width=0.5,
                                            rule_colour="#000000", rule_length=144.0,
                                            rule_share=1 / 3, gap=3.0, max_share=0.6)
-    extra: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    extra: Mapping[str, float] = msgspec.field(default_factory=lambda: MappingProxyType({}))
     change_bars: ChangeBarLook | None = None  # None: no change bars
 
     def role(self, name: str) -> Role:
@@ -359,7 +347,7 @@ def _roles(style: Style) -> dict[str, Role]:
         add(f"h{level}", s, family=head, bold=True, colour=c.headings, leading=s * 1.2,
             space_before=s * before, space_after=s * after, keep_with_next=True)
     h1 = roles["h1"]
-    roles["contents-title"] = replace(h1, name="contents-title")
+    roles["contents-title"] = msgspec.structs.replace(h1, name="contents-title")
     for level in (1, 2, 3):
         add(f"toc{level}", base if level == 1 else base * 0.95, bold=level == 1,
             left_indent=(level - 1) * base * 1.6, right_indent=base * 3,

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import Any
+
+import msgspec
 
 from ...document import (
     Block,
@@ -198,7 +199,7 @@ def _list_block(w: Writer, b: ListBlock, out: Element, where: Where) -> None:
     start = len(out)
     if w.ctx.hang and where.top and where.depth == 0 and where.body_style == "Normal":
         # among numbered paragraphs a list stands in their text column
-        _list(w, b, out, replace(where, hang=w.ctx.hang), where.depth)
+        _list(w, b, out, msgspec.structs.replace(where, hang=w.ctx.hang), where.depth)
     else:
         _list(w, b, out, where, where.depth)
     if where.top and where.depth == 0 and len(b.items) <= w.ctx.sheet.lists.keep_items:
@@ -249,9 +250,9 @@ def _list_item_block(w: Writer, blk: Block, out: Element, where: Where, depth: i
         for e in cont_ind:
             put(p.find(qn("w:pPr")), copy_el(e), PPR_ORDER)
     elif isinstance(blk, ListBlock):
-        _list(w, blk, out, replace(where, depth=depth + 1), depth + 1)
+        _list(w, blk, out, msgspec.structs.replace(where, depth=depth + 1), depth + 1)
     else:
-        write_blocks(w, (blk,), out, replace(where, depth=depth + 1))
+        write_blocks(w, (blk,), out, msgspec.structs.replace(where, depth=depth + 1))
 
 
 def _list_numbering(w: Writer, b: ListBlock, where: Where, depth: int,
@@ -289,7 +290,7 @@ def _list_indents(w: Writer, b: ListBlock, where: Where, depth: int
 
 def _quote(w: Writer, q: Quote, out: Element, where: Where) -> None:
     start = len(out)
-    write_blocks(w, q.blocks, out, replace(where, body_style="Quote"))
+    write_blocks(w, q.blocks, out, msgspec.structs.replace(where, body_style="Quote"))
     if q.attribution:
         _keep_with_attribution(w, q, [c for c in out[start:] if local(c) == "p"])
         p = para(w, out, "Attribution", where)

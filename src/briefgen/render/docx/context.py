@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+import msgspec
 from docx.document import Document as WordDocument
 from docx.shared import Pt
 
@@ -29,8 +29,7 @@ from .ooxml import qn, tw
 from .typefaces import FontSet
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     """The page as the section has it (a reference's, or the style's)."""
 
     width: float  # points
@@ -87,8 +86,7 @@ def page_setup(wd: WordDocument, style: Style, reference: bool) -> Page:
                 tw(pw.pt - left.pt - right.pt - gutter.pt))
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(msgspec.Struct, frozen=True):
     """The inputs every part of the render reads; nothing in it changes while writing."""
 
     doc: Document

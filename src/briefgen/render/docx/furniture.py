@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from docx.shared import Pt
 
 from ...fonts import family_draws
@@ -36,8 +36,7 @@ def write_header_footer(section: Any, ctx: Context, book: StyleBook,
     return _footer(section, ctx, book)
 
 
-@dataclass(frozen=True)
-class Geometry:
+class Geometry(msgspec.Struct, frozen=True):
     """Where the header and footer stand, as the PDF draws them (:mod:`..pdf.furniture`):
     Word and LibreOffice push the body down (up) where the header (footer) reaches past the
     top (bottom) margin, so that the furniture of the PDF's place keeps the PDF's body."""

@@ -9,8 +9,9 @@ field to the first, bookmarked, one). Endnotes are listed in the body
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from typing import Any
+
+import msgspec
 
 from ...document import (
     Deleted,
@@ -39,8 +40,7 @@ __all__ = ["write_inlines"]
 _W_T = qn("w:t")
 
 
-@dataclass(frozen=True)
-class _Walk:
+class _Walk(msgspec.Struct, frozen=True):
     part: Any  # the part links are related from (the document's, or the footnotes')
     in_note: bool  # inside a note's own text
 
@@ -145,11 +145,11 @@ def mark_rtl(r: Element, font: str | None) -> None:
 
 
 def _strong(w: Writer, i: Strong, out: Element, fmt: Fmt, walk: _Walk) -> None:
-    _inlines(w, i.children, out, replace(fmt, bold=True), walk)
+    _inlines(w, i.children, out, msgspec.structs.replace(fmt, bold=True), walk)
 
 
 def _emph(w: Writer, i: Emph, out: Element, fmt: Fmt, walk: _Walk) -> None:
-    _inlines(w, i.children, out, replace(fmt, italic=True), walk)
+    _inlines(w, i.children, out, msgspec.structs.replace(fmt, italic=True), walk)
 
 
 def _link(w: Writer, i: Link, out: Element, fmt: Fmt, walk: _Walk) -> None:
@@ -158,7 +158,7 @@ def _link(w: Writer, i: Link, out: Element, fmt: Fmt, walk: _Walk) -> None:
         return
     rid = walk.part.relate_to(clean(i.url), RT.HYPERLINK, is_external=True)
     h = el("w:hyperlink", {"r:id": rid, "w:history": "1"})
-    _inlines(w, i.children, h, replace(fmt, rstyle="Hyperlink", in_link=True), walk)
+    _inlines(w, i.children, h, msgspec.structs.replace(fmt, rstyle="Hyperlink", in_link=True), walk)
     out.append(h)
 
 
@@ -168,7 +168,7 @@ def _ref(w: Writer, i: Ref, out: Element, fmt: Fmt, walk: _Walk) -> None:
         _inlines(w, i.children, out, fmt, walk)
         return
     h = el("w:hyperlink", {"w:anchor": target, "w:history": "1"})
-    _inlines(w, i.children, h, replace(fmt, rstyle="Hyperlink", in_link=True), walk)
+    _inlines(w, i.children, h, msgspec.structs.replace(fmt, rstyle="Hyperlink", in_link=True), walk)
     out.append(h)
 
 

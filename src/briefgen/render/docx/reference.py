@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import docx as _docx
+import msgspec
 from docx.document import Document as WordDocument
 from lxml import etree
 
@@ -137,8 +137,7 @@ def open_reference(path: Path) -> WordDocument:
 # Adopting it
 
 
-@dataclass(frozen=True)
-class Logo:
+class Logo(msgspec.Struct, frozen=True):
     """The pictures of a reference's default header, related to the pack's header part."""
 
     inline: tuple[Element, ...] = ()  # runs on their own line above the marking

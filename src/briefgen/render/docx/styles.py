@@ -10,9 +10,9 @@ part lists them so)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
+import msgspec
 from docx.document import Document as WordDocument
 
 from ..stylesheet import BoxLook, Role
@@ -133,7 +133,7 @@ def _text_styles(book: StyleBook, ctx: Context, lang: str) -> None:
                                                "w:pos": str(ctx.text_w)}))
         # no right indent: the page number's right tab stands at the margin, and LibreOffice
         # drops a tab stop beyond the right indent (the number with it)
-        toc = replace(ctx.sheet.role(f"toc{level}"), right_indent=0.0)
+        toc = msgspec.structs.replace(ctx.sheet.role(f"toc{level}"), right_indent=0.0)
         book.define(f"TOC{level}", f"toc {level}", builtin=True, next_style="Normal",
                     priority=39, qformat=False, ppr=role_ppr(book, toc, tabs),
                     rpr=role_rpr(book, ctx, toc))

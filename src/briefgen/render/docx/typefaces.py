@@ -10,11 +10,11 @@ import math
 import struct
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from lxml import etree
 
 from ...fonts import BUNDLED, Family, FontMetrics, family, metrics
@@ -30,8 +30,7 @@ CT_OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFo
 _FONT_KEY_NS = uuid.UUID("6f1d2a3c-9b8e-4c57-a1d0-b41e3f9c2d75")
 
 
-@dataclass(frozen=True)
-class FontSet:
+class FontSet(msgspec.Struct, frozen=True):
     """The style's two families."""
 
     body_font: str

@@ -5,8 +5,9 @@ they share: a paragraph, a bookmark around content, runs of text."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from ...document import Inline
 from ..common import NoteNumbers
@@ -19,8 +20,7 @@ from .stylebook import ppr
 __all__ = ["BodyState", "Fmt", "Where", "Writer", "bookmarked", "para", "run", "text_runs"]
 
 
-@dataclass(frozen=True)
-class Fmt:
+class Fmt(msgspec.Struct, frozen=True):
     """Inline formatting state while walking inlines."""
 
     bold: bool = False
@@ -29,8 +29,7 @@ class Fmt:
     in_link: bool = False
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(msgspec.Struct, frozen=True):
     """Where blocks are being written."""
 
     body_style: str = "Normal"  # style of role="body" paragraphs here
@@ -39,8 +38,7 @@ class Where:
     hang: int = 0  # a list in the text column of numbered paragraphs: their indent (twips)
 
 
-@dataclass
-class BodyState:
+class BodyState(msgspec.Struct):
     """What writing the body accumulates: counters for the ids Word wants unique, the notes
     numbered so far, and the cached field results the page estimate fills in later."""
 
@@ -51,27 +49,26 @@ class BodyState:
     pending_first_page_only: bool = False
     #: the paragraphs written with such a break: the page estimate keeps it where the
     #: paragraph comes while the flow is on page 1, and removes it elsewhere
-    first_page_breaks: list[Element] = field(default_factory=list)
-    taken_bookmarks: set[str] = field(default_factory=set)
-    emitted_bookmarks: set[str] = field(default_factory=set)
+    first_page_breaks: list[Element] = msgspec.field(default_factory=list)
+    taken_bookmarks: set[str] = msgspec.field(default_factory=set)
+    emitted_bookmarks: set[str] = msgspec.field(default_factory=set)
     #: the notes numbered so far, by content (equal notes are one note)
-    notes: NoteNumbers[tuple[Inline, ...]] = field(default_factory=NoteNumbers)
+    notes: NoteNumbers[tuple[Inline, ...]] = msgspec.field(default_factory=NoteNumbers)
     #: the footnotes written so far (a later mark refers to the first)
-    footnotes_written: set[int] = field(default_factory=set)
+    footnotes_written: set[int] = msgspec.field(default_factory=set)
     notes_heading_p: Element | None = None
     #: contents entries' cached page numbers: (bookmark, the w:t holding its number)
-    toc_cache: list[tuple[str, Element]] = field(default_factory=list)
+    toc_cache: list[tuple[str, Element]] = msgspec.field(default_factory=list)
     #: the contents' title paragraph (the page estimate may start the contents on a new page)
     contents_title: Element | None = None
     #: the paragraphs of each short list in the body (``ListLook.keep_items`` items or
     #: fewer): the page estimate keeps those under a share of the page together
-    short_lists: list[list[Element]] = field(default_factory=list)
+    short_lists: list[list[Element]] = msgspec.field(default_factory=list)
     #: tracked changes written (a redline: see :mod:`briefgen.redline`)
     tracked: bool = False
 
 
-@dataclass
-class Writer:
+class Writer(msgspec.Struct):
     """The inputs of the body handlers (the context, the parts they add to) and their
     accumulated state."""
 

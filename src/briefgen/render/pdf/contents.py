@@ -10,9 +10,9 @@ right."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -161,15 +161,14 @@ def leader(canv: Canvas, page: str, room: float, style: ParagraphStyle, dot: str
     canv.drawText(tx)
 
 
-@dataclass
-class ContentsState:
+class ContentsState(msgspec.Struct):
     """The contents of one render: whether any heading is listed, the entries (made as the
     headings are), each contents made, and the page each listed heading was drawn on."""
 
     has_toc: bool
-    entries: list[Entry] = field(default_factory=list)
-    made: list[Contents] = field(default_factory=list)
-    pages: dict[str, int] = field(default_factory=dict)
+    entries: list[Entry] = msgspec.field(default_factory=list)
+    made: list[Contents] = msgspec.field(default_factory=list)
+    pages: dict[str, int] = msgspec.field(default_factory=dict)
 
     def make(self, styles: list[ParagraphStyle], table_font: list[tuple[Any, ...]],
              right_column: float) -> Contents:

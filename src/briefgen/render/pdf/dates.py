@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from reportlab.pdfgen.canvas import Canvas
 
 from ..common import utc_aware
@@ -19,8 +19,7 @@ from .reportlab_adapter import seed_document
 __all__ = ["Stamp", "canvas_maker"]
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(msgspec.Struct, frozen=True):
     """The document date in the shapes ReportLab's PDFDocument wants (see its TimeStamp)."""
 
     t: float

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from ... import document as d
 from ...fonts import coverage, runs_by
@@ -55,16 +56,15 @@ def _markup_colour(colour: str) -> str:
     return f"rgb({','.join(str(int(x, 16)) for x in m.groups())})" if m else colour
 
 
-@dataclass
-class _Run:
+class _Run(msgspec.Struct):
     """One run of inlines being converted: where it goes, the pieces so far, and the numbers
     of the note marks met side by side and not yet written."""
 
     where: str
     in_link: bool
     colour: str
-    out: list[str] = field(default_factory=list)
-    pending: list[int] = field(default_factory=list)
+    out: list[str] = msgspec.field(default_factory=list)
+    pending: list[int] = msgspec.field(default_factory=list)
 
 
 def _is_space(node: object) -> bool:

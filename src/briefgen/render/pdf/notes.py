@@ -12,9 +12,9 @@ safety nets).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Table
@@ -58,14 +58,13 @@ _MORE = 2.0  # ... and offers the room a found piece's notes leave if it is this
 _BISECT = 2.0  # the bisection's precision
 
 
-@dataclass
-class NoteBook:
+class NoteBook(msgspec.Struct):
     """The notes met so far: each one's markup by number - 1, the number of each (equal notes
     are one note), and whether the endnotes list has been placed."""
 
     footnotes: bool
-    markup: list[str] = field(default_factory=list)
-    numbers: NoteNumbers[d.Note] = field(default_factory=NoteNumbers)
+    markup: list[str] = msgspec.field(default_factory=list)
+    numbers: NoteNumbers[d.Note] = msgspec.field(default_factory=NoteNumbers)
     placed: bool = False
 
 

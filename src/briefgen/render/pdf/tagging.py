@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
     PDFName,
@@ -68,14 +68,13 @@ LINK_CALLBACK = "briefgen_link"  # the <onDraw> callback at each link's start an
 _KEEP_EMPTY = frozenset({"TD", "TH", "TR", "Figure", "Document"})
 
 
-@dataclass(eq=False)
-class Elem:
+class Elem(msgspec.Struct, eq=False):
     """A structure element: its type, parent, kids (elements, marked content as
     ``(page, mcid)``, annotations as ``("annot", page, ref)``) and attributes."""
 
     role: str
-    parent: Elem | None = field(default=None, repr=False)
-    kids: list[Any] = field(default_factory=list, repr=False)
+    parent: Elem | None = None
+    kids: list[Any] = msgspec.field(default_factory=list)
     alt: str | None = None
     ident: str | None = None
     attrs: dict[str, str] | None = None  # the /A attribute object: owner, key: value

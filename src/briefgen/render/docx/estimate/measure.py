@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+
+import msgspec
 
 from ....fonts import Family, FontMetrics
 from ..docx_adapter import Element
@@ -39,8 +40,7 @@ SPLIT_LINES = 1.0
 _BREAK_AFTER = "-\u2010\u2013\u2014/"
 
 
-@dataclass
-class PBox:
+class PBox(msgspec.Struct):
     """A paragraph, measured."""
 
     lines: list[float]
@@ -69,8 +69,7 @@ class PBox:
     page: int = 0
 
 
-@dataclass(frozen=True)
-class CellLine:
+class CellLine(msgspec.Struct, frozen=True):
     """A line of a cell (or a nested table, as one line: it is not split here): how far
     down the cell its foot is, the paragraph it belongs to (its index in the cell) and
     whether that paragraph is kept with the next (keep-with-next, or a label over a
@@ -81,8 +80,7 @@ class CellLine:
     kept: bool
 
 
-@dataclass
-class Row:
+class Row(msgspec.Struct):
     height: float
     cant_split: bool
     header: bool
@@ -101,7 +99,7 @@ class Row:
     #: LibreOffice then moves it to the next page, where it splits; a tall row only)
     keep: bool = False
     #: each cell's lines, their feet measured from the row's top (where a split leaves what)
-    cells: list[list[CellLine]] = field(default_factory=list)
+    cells: list[list[CellLine]] = msgspec.field(default_factory=list)
     #: space added below each of its cells' last paragraphs (points), so that the row after
     #: it splits where it parts its cells well (see paging._Pager._push)
     pushed: float = 0.0
@@ -122,8 +120,7 @@ class Row:
     moved: tuple[float, bool, bool, bool] | None = None
 
 
-@dataclass
-class TBox:
+class TBox(msgspec.Struct):
     rows: list[Row]
 
 
