@@ -16,11 +16,11 @@ import re
 import traceback
 from collections.abc import Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from jinja2 import (
     FileSystemBytecodeCache,
     StrictUndefined,
@@ -598,8 +598,7 @@ _NOUNS = {"summary": "summary points", "background": "background paragraphs",
           "figures": "key figures", "risks": "risks"}
 
 
-@dataclass(frozen=True)
-class ComposeReport:
+class ComposeReport(msgspec.Struct, frozen=True):
     """What a template reported beside the document: warnings (left-out sections, capped
     lists, its own ``<warning>`` elements) and its page budget (``<pack page-budget="2">``)."""
 

@@ -19,16 +19,16 @@ import struct
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Self
 
+import msgspec
+
 from .paths import data
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(msgspec.Struct, frozen=True):
     """A font family: its display name (as Word knows it) and its four TrueType files."""
 
     key: str

@@ -12,10 +12,11 @@ import os
 import re
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from .errors import BriefError, Diagnostic
 
@@ -34,13 +35,12 @@ MAX_ROUND_TRIP_CHARS = 256 * 1024
 Loc = tuple[str | int, ...]
 
 
-@dataclass
-class Positions:
+class Positions(msgspec.Struct):
     """Where each value (and each mapping key) stood in the source file, 1-based."""
 
     file: str
-    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Loc, tuple[int, int]] = msgspec.field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = msgspec.field(default_factory=dict)
 
     def find(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
         """The position of ``loc``, or of its nearest ancestor that has one."""

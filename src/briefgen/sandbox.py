@@ -32,7 +32,7 @@ import time
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -175,8 +175,7 @@ def plain(value: Any) -> Any:
 # The budget of one run
 
 
-@dataclass
-class _Budget:
+class _Budget(Struct):
     deadline: float
     seconds: float
     steps: int = 0

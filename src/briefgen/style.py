@@ -8,7 +8,6 @@ colours as ``#rrggbb``.
 
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -336,8 +335,7 @@ class Style(Model, frozen=True, kw_only=True):
                     "header logo the DOCX pack takes, as pandoc's reference-doc")] = None
 
 
-@dataclass(frozen=True)
-class MarkingLook:
+class MarkingLook(msgspec.Struct, frozen=True):
     """A marking resolved against a style: what to print, how and where."""
 
     text: str
