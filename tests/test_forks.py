@@ -402,6 +402,62 @@ def test_a_block_taller_than_the_page_is_named_from_the_child_as_in_one_process(
     assert code == 2 and f"error: {brief}: layout: the quotation beginning" in err, err
 
 
+def _build_runs(tmp_path: Path, *args: str) -> dict[str, tuple[int, str]]:
+    """``briefgen build ARGS`` as a command, with ``--jobs 1`` (everything in this process) and
+    without (the formats' children rendering while this process checks the glyphs and the
+    brief): exit status and error output of each, and nothing written when it fails."""
+    runs = {}
+    for jobs in ("1", "2"):
+        out_dir = tmp_path / f"out{jobs}"
+        out = subprocess.run([sys.executable, "-m", "briefgen", "build", *args, "-o",
+                              str(out_dir), "--jobs", jobs], cwd=ROOT, capture_output=True,
+                             text=True, timeout=120)
+        runs[jobs] = (out.returncode, out.stderr.replace(str(out_dir), "OUT"))
+        assert out.returncode == 0 or not out_dir.exists()
+    return runs
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "pdf,docx"])
+def test_a_missing_glyph_found_while_the_children_render_is_the_same_error(
+        tmp_path: Path, fmt: str) -> None:
+    """The children start rendering before the glyphs are checked: a character the fonts
+    cannot draw still stops the build with the same located error, nothing written."""
+    brief = tmp_path / "emoji.yaml"
+    brief.write_text(MINIMAL.replace("title: A brief", "title: Ceasefire \U0001F54A holds"),
+                     encoding="utf-8")
+    runs = _build_runs(tmp_path, str(brief), "-f", fmt)
+    assert runs["1"] == runs["2"]
+    code, err = runs["2"]
+    assert code == 2 and f"{brief}:1:8: title: the fonts have no glyph for" in err, err
+
+
+def test_a_missing_glyph_is_reported_before_a_template_error_as_in_one_process(
+        tmp_path: Path) -> None:
+    """The template runs before the glyphs are checked when children render: when it fails,
+    the error reported is still the glyph's, as when the glyphs are checked first."""
+    brief = tmp_path / "emoji.yaml"
+    brief.write_text(MINIMAL.replace("title: A brief", "title: Ceasefire \U0001F54A holds"),
+                     encoding="utf-8")
+    template = tmp_path / "broken.xml.j2"
+    template.write_text("<pack>{{ brief.title.nothing_here() }}</pack>\n", encoding="utf-8")
+    runs = _build_runs(tmp_path, str(brief), "-t", str(template))
+    assert runs["1"] == runs["2"]
+    code, err = runs["2"]
+    assert code == 2 and "no glyph for" in err and "nothing_here" not in err, err
+    brief.write_text(MINIMAL, encoding="utf-8")  # and without the glyph, the template's error
+    runs = _build_runs(tmp_path, str(brief), "-t", str(template))
+    assert runs["1"] == runs["2"] and runs["2"][0] == 2 and "nothing_here" in runs["2"][1]
+
+
+def test_the_warnings_are_the_same_when_the_children_render(tmp_path: Path) -> None:
+    """The template's and the brief's own warnings, found while the children render, are
+    printed as with ``--jobs 1``."""
+    runs = _build_runs(tmp_path, "briefs/variants/nagorno-karabakh-2023-09-ceasefire-us.yaml",
+                       "-s", "uk-brief")
+    assert runs["1"] == runs["2"]
+    assert runs["2"][0] == 0 and "warning:" in runs["2"][1], runs["2"]
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie waiting for init to reap it does not)."""
     try:

@@ -163,13 +163,14 @@ def replace_missing(document: Document, style: Style) -> Document:
 
 def render_all(document: Document, style: Style, fmts: Sequence[str], *,
                parallel: bool = False, standby: Mapping[str, Standby] | None = None,
-               ) -> dict[str, bytes]:
+               meanwhile: Callable[[], None] | None = None) -> dict[str, bytes]:
     """Every format of one document. With ``parallel`` (and where the system can fork, has
     more than one core and this process runs no other thread), each format after the first
     is rendered in a forked child process on another core while this one renders the first:
     a one-brief CLI build then costs about the slower format, not the sum. A format with a
     ``standby`` child (see :func:`standby_for`) is rendered there. The bytes are the same
-    either way."""
+    either way. ``meanwhile`` runs once the children have their work, before this process
+    renders: an exception it raises ends the build (the children are killed)."""
     children: dict[str, Forked] = dict(standby or {})
     try:
         for fmt, standing in (standby or {}).items():
@@ -182,6 +183,8 @@ def render_all(document: Document, style: Style, fmts: Sequence[str], *,
                 except ForkError:  # no process to spare: render it here
                     break
             rest = [f for f in rest if f not in children]
+        if meanwhile is not None:
+            meanwhile()
         out: dict[str, bytes] = {}
         for f in rest:
             try:
@@ -292,9 +295,24 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
         st = prepare_style(opts)
         for fmt, child in standby.items():  # fonts and such, while the brief is composed
             child.prepare(prepare_renderer, fmt, st)
-        document, st, glyphs, report = _prepare(loaded, opts, st)
+        meanwhile: Callable[[], None] | None = None
+        if standby and not opts.allow_missing_glyphs:
+            # the children start rendering as soon as the document is composed; the checks
+            # that cannot change it (glyphs: an error stops the build all the same; the
+            # brief's own notes) run here meanwhile
+            document, report = _compose_checked(loaded, opts, st)
+            glyphs: list[Diagnostic] = []
+
+            def meanwhile() -> None:
+                found = check_fonts(loaded, st)
+                if found:
+                    raise BriefError(found)
+                glyphs.extend(_notes(loaded, st, report))
+        else:
+            document, st, glyphs, report = _prepare(loaded, opts, st)
         try:
-            outputs = render_all(document, st, fmts, parallel=opts.parallel, standby=standby)
+            outputs = render_all(document, st, fmts, parallel=opts.parallel, standby=standby,
+                                 meanwhile=meanwhile)
         except BriefError as e:  # a layout problem: name the brief it is in
             raise BriefError([replace(d, file=loaded.name) if not d.file else d
                               for d in e.diagnostics]) from None
@@ -304,6 +322,19 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
         raise
     glyphs += page_budget_warnings(report, outputs, loaded.name)
     return Pack(document, outputs, tuple(glyphs))
+
+
+def _compose_checked(loaded: Loaded, opts: BuildOptions, st: Style,
+                     ) -> tuple[Document, ComposeReport]:
+    """:func:`_compose` before the glyphs are checked, with the same outcome as checking them
+    first: when the template fails, a character the fonts cannot draw is the error reported."""
+    try:
+        return _compose(loaded, opts, st)
+    except BriefError:
+        glyphs = check_fonts(loaded, st)
+        if glyphs:
+            raise BriefError(glyphs) from None
+        raise
 
 
 def prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
@@ -324,17 +355,28 @@ def _prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
     glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
     if glyphs and not opts.allow_missing_glyphs:
         raise BriefError(glyphs)
+    document, report = _compose(loaded, opts, st)
+    if glyphs:
+        document = replace_missing(document, st)
+    return document, st, glyphs + _notes(loaded, st, report), report
+
+
+def _compose(loaded: Loaded, opts: BuildOptions, st: Style) -> tuple[Document, ComposeReport]:
+    """The styled document the template composes (with its "changes since" box and tracked
+    changes when the options ask for them), and what the template reported."""
     template = _path_or_name(opts.template)
     if opts.since is None:
         if opts.track_changes:
             raise BriefError([Diagnostic("--track-changes", None, None, "track_changes",
                                          "needs --since OLD: the version to track changes from")])
         composed, report = compose_report(loaded.brief, template, st)
-        document = apply_style(composed, st)
-    else:
-        document, report = _since(loaded, load(opts.since), template, st, opts.track_changes)
-    if glyphs:
-        document = replace_missing(document, st)
+        return apply_style(composed, st), report
+    return _since(loaded, load(opts.since), template, st, opts.track_changes)
+
+
+def _notes(loaded: Loaded, st: Style, report: ComposeReport) -> list[Diagnostic]:
+    """The warnings of a build that composed: what the template reported, a marking the style
+    cannot portion-mark, and the brief's own analytic-hygiene warnings."""
     notes = [Diagnostic(loaded.name, None, None, "template", w) for w in report.warnings]
     if st.marking.portion_marks and loaded.brief.marking.scheme != "us":
         notes.append(Diagnostic(loaded.name, None, None, "marking",
@@ -344,7 +386,7 @@ def _prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
                                 "printed (briefs/variants/ holds the sample marked as a US memo)"))
     notes += [d for d in check_brief(loaded.brief, loaded.positions, loaded.name)
               if not is_note(d)]
-    return document, st, glyphs + notes, report
+    return notes
 
 
 def prepare_style(opts: BuildOptions) -> Style:
