@@ -99,7 +99,7 @@ def test_help_loads_the_cli_alone() -> None:
     assert {m for m in mods if m.startswith("briefgen")} <= {
         "briefgen", "briefgen.errors", "briefgen.cli", "briefgen.cli.app",
         "briefgen.cli.build", "briefgen.cli.check", "briefgen.cli.clearance",
-        "briefgen.cli.info"}
+        "briefgen.cli.info", "briefgen.cli.early"}
 
 
 def test_validate_loads_what_preparing_a_brief_needs_and_no_renderer() -> None:

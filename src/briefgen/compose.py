@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from jinja2 import (
     FileSystemBytecodeCache,
     StrictUndefined,
@@ -34,10 +33,11 @@ from jinja2.utils import missing
 from markupsafe import Markup
 
 from . import document as d
+from .composed import ComposeReport
 from .errors import BriefError, Diagnostic
 from .estimative import BANDS, SCALES, MatrixAxes
 from .inline import CITATION, Citation, parse_inline
-from .loader import printable
+from .loader import label_set, printable
 from .model import CURRENCY_SIGNS, Brief, KeyFigure
 from .packxml import _near, parse_pack, slug
 from .paths import data
@@ -88,18 +88,10 @@ def resolve_template(ref: str | Path | None) -> Path:
 
 @lru_cache(maxsize=16)
 def load_labels(language: str) -> Record:
-    """The label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over English.
-    Read-only (it is cached for the whole process): lists are tuples, mappings records."""
-    from .loader import load_mapping
-
-    folder = data("labels")
-    labels: dict[str, Any] = load_mapping(folder / "en.yaml")[0]
-    tag = language.lower()
-    for cand in (tag.split("-")[0], tag):
-        f = folder / f"{cand}.yaml"
-        if cand != "en" and f.is_file():
-            labels = {**labels, **load_mapping(f)[0]}
-    return plain(labels)
+    """The label set for a language tag (:func:`briefgen.loader.label_set`) as the templates
+    see it. Read-only (it is cached for the whole process): lists are tuples, mappings
+    records."""
+    return plain(label_set(language))
 
 
 class _CompiledTemplates(FileSystemBytecodeCache):
@@ -505,6 +497,16 @@ def _short(text: str, words: int = 9) -> str:
 # Running the template
 
 
+def warm() -> None:
+    """What composing first needs beyond this module's imports: the Markdown parser. A child
+    that will compose runs it while it waits for the brief (:func:`briefgen.workers
+    .prestart_composer`)."""
+    from .inline import _md
+
+    _md()
+
+
+
 def render_template(brief: Brief, template: str | Path | None = None,
                     style: Style | None = None,
                     changes: Mapping[str, Any] | None = None) -> tuple[str, str]:
@@ -583,6 +585,16 @@ def compose(brief: Brief, template: str | Path | None = None,
     return compose_report(brief, template, style, changes)[0]
 
 
+def compose_styled(brief: Brief, template: str | Path | None, style: Style,
+                   ) -> tuple[d.Document, ComposeReport]:
+    """:func:`compose_report` with the style applied to the document: what a build renders
+    (the composing child of ``briefgen validate`` runs this: see :mod:`briefgen.workers`)."""
+    from .layout import apply_style
+
+    composed, report = compose_report(brief, template, style)
+    return apply_style(composed, style), report
+
+
 #: What a template reports to the build (see packxml._REPORT_TAGS): the sections it printed,
 #: its own warnings, its page budget.
 _PRINTED = re.compile(r'<printed field="([a-z_]+)"(?: shown="(\d+)" total="(\d+)")?\s*/>')
@@ -596,17 +608,6 @@ SECTION_FIELDS = ("memo", "meeting", "summary", "objectives", "recommendations",
 
 _NOUNS = {"summary": "summary points", "background": "background paragraphs",
           "figures": "key figures", "risks": "risks"}
-
-
-class ComposeReport(msgspec.Struct, frozen=True):
-    """What a template reported beside the document: warnings (left-out sections, capped
-    lists, its own ``<warning>`` elements) and its page budget (``<pack page-budget="2">``)."""
-
-    warnings: tuple[str, ...]
-    page_budget: int | None
-    template: str
-    sizes: dict[str, int]
-    """the sections printed, with how many items of each"""
 
 
 def compose_report(brief: Brief, template: str | Path | None = None,

@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from .document import Emph, Inline, LineBreak, Link, Span, Strong, Text
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _CITE_KEY = re.compile(r"@(?P<key>[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9_])|@(?P<one>[A-Za-z0-9])")
 _KEY_START = re.compile(r"@[A-Za-z0-9]")
@@ -142,6 +144,10 @@ def _group_citations(group: str) -> list[Citation]:
 
 @lru_cache(maxsize=1)
 def _md() -> MarkdownIt:
+    """The parser, made (and markdown-it imported: about 10 ms) the first time a text has
+    something for it to act on."""
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("zero").enable(["emphasis", "link", "escape", "autolink", "newline"])
 
 

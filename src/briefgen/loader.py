@@ -14,6 +14,7 @@ import types
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -616,3 +617,20 @@ def load_mapping(path: Path) -> tuple[dict[str, Any], Positions]:
     """Read and parse a YAML or JSON file (by extension; YAML otherwise)."""
     path = Path(path)
     return parse_text(read_text(path), str(path))
+
+
+@lru_cache(maxsize=16)
+def label_set(language: str) -> MappingProxyType[str, Any]:
+    """The pack's label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over
+    English, as read from ``labels/`` (read-only: it is cached for the whole process; the
+    templates see it through :func:`briefgen.compose.load_labels`)."""
+    from .paths import data
+
+    folder = data("labels")
+    labels: dict[str, Any] = load_mapping(folder / "en.yaml")[0]
+    tag = language.lower()
+    for cand in (tag.split("-")[0], tag):
+        f = folder / f"{cand}.yaml"
+        if cand != "en" and f.is_file():
+            labels = {**labels, **load_mapping(f)[0]}
+    return MappingProxyType(labels)

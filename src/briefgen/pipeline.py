@@ -17,18 +17,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .check import check_brief, is_note
-from .compose import ComposeReport, compose, compose_report, load_labels
+from .composed import ComposeReport
 from .document import Document, map_text
 from .errors import BriefError, BriefWarning, Diagnostic
 from .fonts import missing_in_chain
 from .layout import apply_style
-from .loader import Positions, decode, expand_inputs, parse_text, read_text
+from .loader import Positions, decode, expand_inputs, label_set, parse_text, read_text
 from .model import Brief
 from .output import check_folder, check_targets, commit, pack_targets, write_atomic
 from .render import prepare_renderer, render
 from .style import Style, load_style
 from .validate import check_glyphs, validate_brief
-from .workers import Forked, ForkError, Standby, can_fork, standby_for, usable_cores
+from .workers import (
+    COMPOSER,
+    Forked,
+    ForkError,
+    Named,
+    Standby,
+    can_fork,
+    standby_for,
+    take,
+    usable_cores,
+)
 
 _can_fork = can_fork  # its first name
 
@@ -141,7 +151,7 @@ def check_fonts(loaded: Loaded, style: Style, *, replaced: bool = False) -> list
     missing = _missing_in(style)
     diags = check_glyphs(loaded.brief, loaded.positions, loaded.name, missing,
                          replaced=replaced)
-    labels = load_labels(loaded.brief.language)
+    labels = label_set(loaded.brief.language)
     for key, value in labels.items():
         if isinstance(value, str) and missing(value):
             diags.append(Diagnostic(loaded.name, None, None, "language",
@@ -349,16 +359,38 @@ def prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
     return document, st, warnings
 
 
-def _prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None,
+def _prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None, *,
+             composer: Standby | None = None,
              ) -> tuple[Document, Style, list[Diagnostic], ComposeReport]:
+    """The styled document, the style, the warnings and the template's report. A
+    ``composer`` child (:func:`briefgen.workers.prestart_composer`) composes while this
+    process checks the glyphs; the outcome is the same (a glyph error is still reported
+    before the template's)."""
     st = prepare_style(opts) if style is None else style
-    glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
-    if glyphs and not opts.allow_missing_glyphs:
-        raise BriefError(glyphs)
-    document, report = _compose(loaded, opts, st)
+    if composer is not None and (opts.since is not None or opts.track_changes):
+        composer.cancel()  # (rare: composed here, the two versions and their changes)
+        composer = None
+    if composer is None:
+        glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
+        if glyphs and not opts.allow_missing_glyphs:
+            raise BriefError(glyphs)
+        document, report = _compose(loaded, opts, st)
+        own = None
+    else:
+        try:
+            composer.send(Named("briefgen.compose", "compose_styled"), loaded.brief,
+                          _path_or_name(opts.template), st)
+            glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
+            if glyphs and not opts.allow_missing_glyphs:
+                raise BriefError(glyphs)
+            own = _own_notes(loaded, st)
+            document, report = composer.result()
+        except BaseException:
+            composer.cancel()
+            raise
     if glyphs:
         document = replace_missing(document, st)
-    return document, st, glyphs + _notes(loaded, st, report), report
+    return document, st, glyphs + _notes(loaded, st, report, own), report
 
 
 def _compose(loaded: Loaded, opts: BuildOptions, st: Style) -> tuple[Document, ComposeReport]:
@@ -369,15 +401,24 @@ def _compose(loaded: Loaded, opts: BuildOptions, st: Style) -> tuple[Document, C
         if opts.track_changes:
             raise BriefError([Diagnostic("--track-changes", None, None, "track_changes",
                                          "needs --since OLD: the version to track changes from")])
-        composed, report = compose_report(loaded.brief, template, st)
-        return apply_style(composed, st), report
+        from .compose import compose_styled
+
+        return compose_styled(loaded.brief, template, st)
     return _since(loaded, load(opts.since), template, st, opts.track_changes)
 
 
-def _notes(loaded: Loaded, st: Style, report: ComposeReport) -> list[Diagnostic]:
-    """The warnings of a build that composed: what the template reported, a marking the style
-    cannot portion-mark, and the brief's own analytic-hygiene warnings."""
-    notes = [Diagnostic(loaded.name, None, None, "template", w) for w in report.warnings]
+def _notes(loaded: Loaded, st: Style, report: ComposeReport,
+           own: list[Diagnostic] | None = None) -> list[Diagnostic]:
+    """The warnings of a build that composed: what the template reported, then the brief's
+    own (:func:`_own_notes`, or ``own`` where they were found before)."""
+    return [Diagnostic(loaded.name, None, None, "template", w) for w in report.warnings] \
+        + (_own_notes(loaded, st) if own is None else own)
+
+
+def _own_notes(loaded: Loaded, st: Style) -> list[Diagnostic]:
+    """The warnings that need no template: a marking the style cannot portion-mark, and the
+    brief's own analytic-hygiene warnings."""
+    notes: list[Diagnostic] = []
     if st.marking.portion_marks and loaded.brief.marking.scheme != "us":
         notes.append(Diagnostic(loaded.name, None, None, "marking",
                                 f"the style marks portions from a US banner line, but this "
@@ -430,6 +471,7 @@ def _since(loaded: Loaded, old: Loaded, template: Any, st: Style, track: bool,
            ) -> tuple[Document, ComposeReport]:
     """The new version's document with its "changes since" box (both versions composed with
     it, so that it is no tracked change), the changes marked when ``track``."""
+    from .compose import compose, compose_report
     from .diff import changes_since
 
     changes = changes_since(old.brief, loaded.brief)
@@ -458,7 +500,9 @@ def check(source: Any, options: BuildOptions | None = None, /,
         except BriefError as style_error:
             problems += style_error.diagnostics
         raise BriefError(problems) from None
-    _document, _style, warnings = prepare(loaded, opts)
+    # a child forked at the command's start may have imported the template engine meanwhile
+    # (``briefgen validate``: see briefgen.cli.early)
+    _document, _style, warnings, _report = _prepare(loaded, opts, composer=take(COMPOSER))
     return warnings
 
 
@@ -467,6 +511,8 @@ def compose_brief(source: Any, options: BuildOptions | None = None, /,
     """The document model a pack template makes of a brief, before rendering (the options'
     template, and its style where one is given)."""
     opts = BuildOptions.of(options, **overrides)
+    from .compose import compose
+
     style = load_style(_path_or_name(opts.style)) if opts.style is not None else None
     return compose(load(source).brief, _path_or_name(opts.template), style)
 

@@ -168,6 +168,9 @@ def _leave(code: Any) -> None:
     """Exit now with ``code`` (as ``sys.exit`` reads it), skipping the interpreter's teardown:
     standard output and error are flushed first, and nothing else is pending (every file a
     command writes is closed before it returns; atexit handlers are not needed by any)."""
+    from . import _release
+
+    _release()  # children started early that the command never took (a usage error)
     if code is None:
         status = EXIT_OK
     elif isinstance(code, int):

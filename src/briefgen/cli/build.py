@@ -11,6 +11,7 @@ import click
 
 from ..errors import BriefError, BriefgenWarning, Diagnostic
 from .app import DEFAULT_FORMATS, EXIT_INTERNAL, EXIT_INVALID, FormatList, cli, guarded
+from .early import stop_on_sigterm
 
 
 def build_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -84,7 +85,7 @@ def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...]
     from ..workers import prestart, release
 
     one = len(briefs) == 1 and not briefs[0].is_dir()
-    previous = _stop_on_sigterm() if one else None
+    previous = stop_on_sigterm() if one else None
     try:
         if one and jobs != 1:
             # one brief: the renderers' children start importing now, while this process
@@ -109,25 +110,6 @@ def build(briefs: tuple[Path, ...], output: Path, formats: tuple[tuple[str, ...]
             import signal
 
             signal.signal(signal.SIGTERM, previous)
-
-
-def _stop_on_sigterm() -> Any:
-    """Have SIGTERM (``kill``, a job runner's timeout) end a one-brief build as Ctrl-C does,
-    with status 143: the children rendering for it are ended and reaped, and no temporary
-    file is left beside the pack (by default the process would vanish on the spot, leaving
-    both). Returns the handler to put back, or None where there was one already (or this is
-    not the main thread)."""
-    import signal
-
-    def stop(signum: int, _frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    try:
-        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-            return None
-        return signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread
-        return None
 
 
 def _build(briefs: tuple[Path, ...], output: Path, options: Any, quiet: bool,
@@ -202,19 +184,23 @@ def validate(briefs: tuple[Path, ...], formats: tuple[tuple[str, ...], ...], sty
     """Check BRIEFS as `build` would with the same options (the brief, the style's fonts for
     every character, the template), and report every problem, without rendering."""
     from ..pipeline import check, expand_inputs
+    from ..workers import release
 
-    options = options_from(formats, style, template, reference_doc, allow_missing_glyphs,
-                           since, track_changes)
-    problems: list[BriefError] = []
-    paths = expand_inputs(briefs)
-    if not paths:
-        raise BriefError([_no_briefs(briefs)])
-    for path in paths:
-        try:
-            for w in check(path, options):
-                click.echo(f"warning: {w}", err=True)
-            click.echo(f"{path}: valid")
-        except BriefError as e:
-            problems.append(e)
-    if problems:
-        raise BriefError([d for e in problems for d in e.diagnostics])
+    try:
+        options = options_from(formats, style, template, reference_doc, allow_missing_glyphs,
+                               since, track_changes)
+        problems: list[BriefError] = []
+        paths = expand_inputs(briefs)
+        if not paths:
+            raise BriefError([_no_briefs(briefs)])
+        for path in paths:
+            try:  # (the first takes the composing child started for one brief, if any)
+                for w in check(path, options):
+                    click.echo(f"warning: {w}", err=True)
+                click.echo(f"{path}: valid")
+            except BriefError as e:
+                problems.append(e)
+        if problems:
+            raise BriefError([d for e in problems for d in e.diagnostics])
+    finally:  # a child no check took (the brief did not load): ended, not left to its parent
+        release()

@@ -1,0 +1,168 @@
+"""What a ``briefgen`` process starts before it imports the command line (briefgen.cli.early):
+the reading of its arguments without click, held to click's options, and the composing child
+of ``briefgen validate``, whose results must be those of composing in the command's process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+import pytest
+
+from briefgen.cli import cli
+from briefgen.cli.early import GROUP_FLAGS, VALUED, guess
+from conftest import MINIMAL
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = "briefs/nagorno-karabakh-2023-09-ceasefire.yaml"
+
+forks = pytest.mark.skipif(
+    not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2 or sys.platform != "linux",
+    reason="needs os.fork, Linux and more than one core")
+
+
+@pytest.mark.parametrize("name", ["build", "validate"])
+def test_the_valued_options_are_the_commands_own(name: str) -> None:
+    """Every option of build and validate that takes a value is in VALUED, and no flag is: a
+    new option cannot make the early reading take a value for a brief, or a brief for one."""
+    command = cli.commands[name]
+    for param in command.params:
+        if not isinstance(param, click.Option):
+            continue
+        names = set(param.opts) | set(param.secondary_opts)
+        if param.is_flag or param.count:
+            assert not names & VALUED, names
+        else:
+            assert names <= VALUED, names
+    # the group's own options before the command: flags only, and GROUP_FLAGS among them
+    group = [p for p in cli.params if isinstance(p, click.Option)]
+    assert all(p.is_flag for p in group)
+    assert GROUP_FLAGS <= {o for p in group for o in p.opts}
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["build", SAMPLE], ("build", ("pdf", "docx"))),
+    (["build", SAMPLE, "-f", "pdf"], ("build", ("pdf",))),
+    (["build", "-fdocx", SAMPLE], ("build", ("docx",))),
+    (["build", "-qf", "docx,pdf", SAMPLE], ("build", ("docx", "pdf"))),
+    (["build", "--format=PDF", "--format", "docx", SAMPLE, "-o", "out"],
+     ("build", ("pdf", "docx"))),
+    (["--debug", "build", "-o", "out", "-s", "uk-brief", SAMPLE, "-j", "2"],
+     ("build", ("pdf", "docx"))),
+    (["build", "--", SAMPLE], ("build", ("pdf", "docx"))),
+    (["validate", SAMPLE, "--style", "us-memo"], ("validate", ("pdf", "docx"))),
+    (["build", SAMPLE, "-j", "1"], None),  # one after the other, in this process
+    (["build", SAMPLE, "--jobs=1"], None),
+    (["build", SAMPLE, SAMPLE], None),  # several briefs: a pool, not these children
+    (["build", "briefs"], None),  # a folder
+    (["build", "no-such-file.yaml"], None),
+    (["build", SAMPLE, "--help"], None),
+    (["build", "-h", SAMPLE], None),
+    (["build", SAMPLE, "-o"], None),  # click reports it
+    (["--version"], None),
+    (["new", "x.yaml"], None),
+    ([], None),
+    (["build", "-o", SAMPLE], None),  # the output folder, not a brief
+])
+def test_guess(argv: list[str], expected: tuple[str, tuple[str, ...]] | None) -> None:
+    os.chdir(ROOT)
+    assert guess(argv) == expected
+
+
+def command(*argv: str, report: bool = False) -> dict:
+    """``briefgen ARGV`` as the command runs it (``main()`` without arguments: the early
+    start, and the process left with os._exit), in a fresh interpreter: exit status, output,
+    error output and, with ``report``, whether the template engine was imported in this
+    process and whether a child of it is left."""
+    code = textwrap.dedent(f"""
+        import json, os, sys
+        sys.argv = ["briefgen", *{list(argv)!r}]
+        import briefgen.cli.app as app
+        def leave(status):
+            sys.stdout.flush()
+            try:
+                os.waitpid(-1, os.WNOHANG)
+                left = True
+            except ChildProcessError:
+                left = False
+            if {report!r}:
+                print(json.dumps({{"engine": "jinja2" in sys.modules, "left": left}}),
+                      file=sys.stderr)
+            sys.stderr.flush()
+            os._exit(status if isinstance(status, int) else 1)
+        app._leave = leave
+        from briefgen.cli import main
+        main()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    return {"code": out.returncode, "out": out.stdout, "err": out.stderr}
+
+
+def in_process(*argv: str) -> dict:
+    """``briefgen ARGV`` with ``main(argv)`` (no early start: everything in one process)."""
+    code = textwrap.dedent(f"""
+        from briefgen.cli import main
+        main({list(argv)!r})
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    return {"code": out.returncode, "out": out.stdout, "err": out.stderr}
+
+
+@forks
+def test_validate_composes_in_a_child_and_this_process_never_imports_the_engine() -> None:
+    res = command("validate", SAMPLE, report=True)
+    assert res["code"] == 0, res
+    assert json.loads(res["err"].strip().splitlines()[-1]) == {"engine": False, "left": False}
+    assert res["out"] == f"{SAMPLE}: valid\n"
+
+
+@forks
+def test_a_composer_no_check_took_is_ended(tmp_path: Path) -> None:
+    """The brief does not load: the child started to compose it is ended, not left."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: [\n", encoding="utf-8")
+    res = command("validate", str(bad), report=True)
+    assert res["code"] == 2
+    assert json.loads(res["err"].strip().splitlines()[-1])["left"] is False
+
+
+def _cases(tmp: Path) -> dict[str, list[str]]:
+    emoji = tmp / "emoji.yaml"
+    emoji.write_text(MINIMAL.replace("title: A brief", "title: Ceasefire \U0001F54A holds"),
+                     encoding="utf-8")
+    broken = tmp / "broken.xml.j2"
+    broken.write_text("<pack>{{ brief.title.nothing_here() }}</pack>\n", encoding="utf-8")
+    minimal = tmp / "minimal.yaml"
+    minimal.write_text(MINIMAL, encoding="utf-8")
+    bad = tmp / "bad.yaml"
+    bad.write_text("title: 3\n", encoding="utf-8")
+    return {
+        "valid": [SAMPLE],
+        "warnings": ["briefs/variants/nagorno-karabakh-2023-09-ceasefire-us.yaml", "-s",
+                     "uk-brief"],
+        "template error": [str(minimal), "-t", str(broken)],
+        "glyph error": [str(emoji)],
+        "glyph and template errors": [str(emoji), "-t", str(broken)],
+        "glyphs allowed": [str(emoji), "--allow-missing-glyphs"],
+        "brief error": [str(bad)],
+        "since": [SAMPLE, "--since", str(minimal)],
+        "track changes alone": [SAMPLE, "--track-changes"],
+        "summary template": [SAMPLE, "-t", "summary"],
+    }
+
+
+@forks
+def test_validate_says_the_same_with_and_without_its_composing_child(tmp_path: Path) -> None:
+    for name, args in _cases(tmp_path).items():
+        child, here = command("validate", *args), in_process("validate", *args)
+        assert child == here, name
+    assert "no glyph for" in command("validate", *_cases(tmp_path)["glyph and template errors"]
+                                     )["err"]
