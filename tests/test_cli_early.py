@@ -144,6 +144,8 @@ def _cases(tmp: Path) -> dict[str, list[str]]:
     minimal.write_text(MINIMAL, encoding="utf-8")
     bad = tmp / "bad.yaml"
     bad.write_text("title: 3\n", encoding="utf-8")
+    french = tmp / "french.yaml"  # (the child is sent the label set this process read)
+    french.write_text(MINIMAL + "language: fr\n", encoding="utf-8")
     return {
         "valid": [SAMPLE],
         "warnings": ["briefs/variants/nagorno-karabakh-2023-09-ceasefire-us.yaml", "-s",
@@ -156,6 +158,7 @@ def _cases(tmp: Path) -> dict[str, list[str]]:
         "since": [SAMPLE, "--since", str(minimal)],
         "track changes alone": [SAMPLE, "--track-changes"],
         "summary template": [SAMPLE, "-t", "summary"],
+        "another language": [str(french)],
     }
 
 

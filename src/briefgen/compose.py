@@ -509,7 +509,8 @@ def warm() -> None:
 
 def render_template(brief: Brief, template: str | Path | None = None,
                     style: Style | None = None,
-                    changes: Mapping[str, Any] | None = None) -> tuple[str, str]:
+                    changes: Mapping[str, Any] | None = None,
+                    labels: Mapping[str, Any] | None = None) -> tuple[str, str]:
     """Run a pack template on a brief; return the XML it writes and the template's path.
 
     The template runs in :mod:`briefgen.sandbox`: it sees plain read-only copies of the brief,
@@ -520,7 +521,7 @@ def render_template(brief: Brief, template: str | Path | None = None,
     if problem:
         raise BriefError([Diagnostic(str(path), None, None, "template", problem)])
     env = _environment(str(real.parent))
-    labels = load_labels(brief.language)
+    labels = load_labels(brief.language) if labels is None else plain(labels)
     token = _RUN.set((brief, labels))
     cites = _Cites(brief, style)
     cites_token = _CITES.set(cites)
@@ -586,12 +587,14 @@ def compose(brief: Brief, template: str | Path | None = None,
 
 
 def compose_styled(brief: Brief, template: str | Path | None, style: Style,
+                   labels: Mapping[str, Any] | None = None,
                    ) -> tuple[d.Document, ComposeReport]:
     """:func:`compose_report` with the style applied to the document: what a build renders
-    (the composing child of ``briefgen validate`` runs this: see :mod:`briefgen.workers`)."""
+    (the composing child of ``briefgen validate`` runs this, sent the label set: see
+    :mod:`briefgen.workers`; it then need not read YAML at all)."""
     from .layout import apply_style
 
-    composed, report = compose_report(brief, template, style)
+    composed, report = compose_report(brief, template, style, labels=labels)
     return apply_style(composed, style), report
 
 
@@ -612,10 +615,13 @@ _NOUNS = {"summary": "summary points", "background": "background paragraphs",
 
 def compose_report(brief: Brief, template: str | Path | None = None,
                    style: Style | None = None, changes: Mapping[str, Any] | None = None,
+                   labels: Mapping[str, Any] | None = None,
                    ) -> tuple[d.Document, ComposeReport]:
     """:func:`compose`, with what the template reported: every section the brief fills that
-    the template left out or cut short, the template's own warnings and its page budget."""
-    xml, where = render_template(brief, template, style, changes)
+    the template left out or cut short, the template's own warnings and its page budget.
+    ``labels``: the brief's label set (:func:`briefgen.loader.label_set`), where the caller
+    has read it already."""
+    xml, where = render_template(brief, template, style, changes, labels)
     doc = parse_pack(xml, where)  # (a straight apostrophe in a word is made typographic there)
     name = Path(where).name.removesuffix(".xml.j2")
     printed = {m.group(1): m for m in _PRINTED.finditer(xml)}

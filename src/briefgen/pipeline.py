@@ -379,7 +379,8 @@ def _prepare(loaded: Loaded, opts: BuildOptions, style: Style | None = None, *,
     else:
         try:
             composer.send(Named("briefgen.compose", "compose_styled"), loaded.brief,
-                          _path_or_name(opts.template), st)
+                          _path_or_name(opts.template), st,
+                          dict(label_set(loaded.brief.language)))
             glyphs = check_fonts(loaded, st, replaced=opts.allow_missing_glyphs)
             if glyphs and not opts.allow_missing_glyphs:
                 raise BriefError(glyphs)
