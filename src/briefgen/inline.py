@@ -12,7 +12,7 @@ and mailto; any other link prints as the text that was written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -181,34 +181,85 @@ def _plain_brackets(text: str) -> str:
                    for k, ch in enumerate(text))
 
 
-def parse_inline(text: str,
-                 cite: Callable[[list[Citation]], tuple[Inline, ...]] | None = None
-                 ) -> tuple[Inline, ...]:
-    """Parse rich text into inlines. ``cite`` turns the citations of one bracket group into
-    inlines (typically one :class:`~briefgen.document.Note`); without it citations stay text."""
+def _prepare(text: str, citing: bool) -> tuple[str, list[list[Citation]], list[tuple[str, str]]]:
+    """What :func:`parse_inline` hands markdown-it for ``text``: the text with each citation
+    group (when ``citing``; else escaped) and each language span set aside as a numbered
+    placeholder, and brackets that cannot open a link as stand-ins; with the groups and the
+    spans' (body, language) in order."""
     groups: list[list[Citation]] = []
 
     def hold(m: _CitationMatch) -> str:
         cites = _group_citations(m.group(0))
-        if not cites or cite is None:
+        if not cites or not citing:
             return m.group(0).replace("[", "\\[").replace("]", "\\]")
         groups.append(cites)
         return f"{_OPEN}{len(groups) - 1}{_CLOSE}"
 
-    spans: list[Span] = []
+    spans: list[tuple[str, str]] = []
 
     def span(body: str, lang: str) -> str:
-        spans.append(Span(lang, parse_inline(body)))
+        spans.append((body, lang))
         return f"{_SOPEN}{len(spans) - 1}{_SCLOSE}"
 
     for marker in (_OPEN, _CLOSE, _LBRACKET, _RBRACKET, _SOPEN, _SCLOSE):
         if marker in text:
             text = text.replace(marker, "")
-    prepared = _plain_brackets(CITATION.sub(hold, _spans(text, span)))
+    return _plain_brackets(CITATION.sub(hold, _spans(text, span))), groups, spans
+
+
+#: What markdown-it made of a prepared text (placeholders not yet expanded), for the texts a
+#: child parsed ahead of the template (:func:`parse_markdown`, :func:`remember_markdown`)
+_PARSED: dict[str, tuple[Inline, ...]] = {}
+
+
+def _markdown(prepared: str) -> tuple[Inline, ...]:
+    """The inlines markdown-it makes of ``prepared`` (placeholders still in its texts)."""
+    hit = _PARSED.get(prepared)
+    if hit is not None:
+        return hit
+    tokens = _md().parseInline(prepared)
+    children = tokens[0].children or [] if tokens else []
+    return tuple(_build(children, 0, None)[0])
+
+
+def _markdown_inputs(text: str, citing: bool = True) -> Iterator[str]:
+    """The prepared texts :func:`parse_inline` (with citations turned into notes, as a pack
+    template's ``rich`` filter does) would hand markdown-it for ``text`` and its spans."""
+    prepared, _groups, spans = _prepare(text, citing)
     if _MARKUP.search(prepared):
-        tokens = _md().parseInline(prepared)
-        children = tokens[0].children or [] if tokens else []
-        out, _ = _build(children, 0, None)
+        yield prepared
+    for body, _lang in spans:
+        yield from _markdown_inputs(body, False)
+
+
+def parse_markdown(texts: Iterable[str]) -> dict[str, tuple[Inline, ...]]:
+    """What markdown-it makes of the rich texts ``texts``, ahead of the template: a process
+    with a core to spare (the DOCX's rendering child, waiting for its document) parses them
+    while the one that composes imports the template engine; :func:`remember_markdown` there
+    spares it markdown-it (about 20 ms with its import). A text not parsed here is parsed
+    when the template reaches it, to the same inlines."""
+    out: dict[str, tuple[Inline, ...]] = {}
+    for text in texts:
+        for prepared in _markdown_inputs(text):
+            if prepared not in out:
+                out[prepared] = _markdown(prepared)
+    return out
+
+
+def remember_markdown(parsed: Mapping[str, tuple[Inline, ...]]) -> None:
+    """Take what :func:`parse_markdown` made (in this process or another) as parsed."""
+    _PARSED.update(parsed)
+
+
+def parse_inline(text: str,
+                 cite: Callable[[list[Citation]], tuple[Inline, ...]] | None = None
+                 ) -> tuple[Inline, ...]:
+    """Parse rich text into inlines. ``cite`` turns the citations of one bracket group into
+    inlines (typically one :class:`~briefgen.document.Note`); without it citations stay text."""
+    prepared, groups, span_texts = _prepare(text, cite is not None)
+    spans = [Span(lang, parse_inline(body)) for body, lang in span_texts]
+    if _MARKUP.search(prepared):
+        out: tuple[Inline, ...] | list[Inline] = _markdown(prepared)
     else:  # nothing markdown-it would act on: plain text (it stops at every '@' and '.')
         out = [Text(prepared)] if prepared else []
 

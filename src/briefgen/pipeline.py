@@ -302,9 +302,23 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
     standby = standby_for(fmts) if opts.parallel else {}
     try:
         loaded = load(source)
+        # a child with time to spare (the DOCX's: its imports are done long before the
+        # document; the PDF's never are) parses the brief's Markdown meanwhile, which spares
+        # this process markdown-it (see inline.parse_markdown)
+        helper = standby.get("docx") if "pdf" not in standby else None
+        if helper is not None:
+            from .validate import iter_strings
+
+            helper.ask(Named("briefgen.inline", "parse_markdown"),
+                       [text for _loc, text, rich in iter_strings(loaded.brief) if rich])
         st = prepare_style(opts)
         for fmt, child in standby.items():  # fonts and such, while the brief is composed
             child.prepare(prepare_renderer, fmt, st)
+        if helper is not None:
+            from . import compose  # noqa: F401 - the template engine, while the child parses
+            from .inline import remember_markdown
+
+            remember_markdown(helper.answer() or {})
         meanwhile: Callable[[], None] | None = None
         if standby and not opts.allow_missing_glyphs:
             # the children start rendering as soon as the document is composed; the checks

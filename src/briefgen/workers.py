@@ -66,6 +66,28 @@ def _send(fn: Callable[..., Any], args: tuple[Any, ...], fd: int) -> None:
         pipe.write(payload)
 
 
+#: the kinds of call a Standby child is sent
+_PREPARE, _ASK, _LAST = 0, 1, 2
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    """``size`` bytes from ``fd`` (None at an end of file before them)."""
+    parts: list[bytes] = []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
 def _read_all(fd: int) -> bytes:
     with os.fdopen(fd, "rb") as pipe:
         return pipe.read()
@@ -254,12 +276,14 @@ class Named:
 class Standby(Forked):
     """A child forked before there is anything to render: it runs ``warm()`` (imports), then
     the calls it is sent: each :meth:`prepare` call as it comes (work that needs only part of
-    the input, its errors ignored: the real call meets them again), and the :meth:`send` call,
-    whose value :meth:`result` returns. :meth:`cancel` (or this process ending) releases a
-    child that will not be needed.
+    the input, its errors ignored: the real call meets them again), each :meth:`ask` call
+    (work done for this process while the child waits: :meth:`answer` returns its value, or
+    None if it failed), and the :meth:`send` call, whose value :meth:`result` returns.
+    :meth:`cancel` (or this process ending) releases a child that will not be needed.
 
-    Each call travels as one length-prefixed message, so the child never waits for an end of
-    file that another child, holding a copy of the pipe, would keep from coming."""
+    Each call, and each answer, travels as one length-prefixed message, so the child never
+    waits for an end of file that another child, holding a copy of the pipe, would keep from
+    coming."""
 
     def __init__(self, warm: Callable[[], Any]) -> None:
         jobs, self._jobs = _pipe()  # this process -> the child: the pickled calls
@@ -282,6 +306,7 @@ class Standby(Forked):
                 os._exit(0)
         self.read = read
         self.status = None
+        self._asked = 0  # answers the child owes (read before its result)
         try:
             os.close(jobs)
             os.close(write)
@@ -301,24 +326,57 @@ class Standby(Forked):
                 job = pipe.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
                 if not job:  # cancelled
                     return
-                last, fn, args = pickle.loads(job)
-                if last:
+                kind, fn, args = pickle.loads(job)
+                if kind == _LAST:
                     _send(fn, args, write)
                     return
                 try:
-                    fn(*args)
+                    value = fn(*args)
                 except Exception:  # the last call meets it again, and reports it
-                    pass
+                    value = None
+                if kind == _ASK:
+                    try:
+                        answer = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) \
+                            if value is not None else b""
+                    except Exception:
+                        answer = b""
+                    _write_all(write, len(answer).to_bytes(8, "big") + answer)
 
     def prepare(self, fn: Callable[..., Any], *args: Any) -> None:
         """Have the child run ``fn(*args)`` now, for what it leaves behind (fonts parsed, a
         template read) rather than for its value."""
-        self._post(pickle.dumps((False, fn, args), protocol=pickle.HIGHEST_PROTOCOL),
+        self._post(pickle.dumps((_PREPARE, fn, args), protocol=pickle.HIGHEST_PROTOCOL),
                    last=False)
+
+    def ask(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Have the child work out ``fn(*args)`` for this process while it waits for its own
+        call; :meth:`answer` returns the value (asked and answered in order)."""
+        self._post(pickle.dumps((_ASK, fn, args), protocol=pickle.HIGHEST_PROTOCOL),
+                   last=False)
+        if self._jobs >= 0:
+            self._asked += 1
+
+    def answer(self) -> Any:
+        """The value of the earliest :meth:`ask` not yet answered (waiting for it), or None
+        when the call failed, or the child is gone."""
+        if self._asked <= 0 or self.read < 0:
+            return None
+        self._asked -= 1
+        try:
+            size = int.from_bytes(_read_exact(self.read, 8) or b"", "big")
+            payload = _read_exact(self.read, size) if size else b""
+            return pickle.loads(payload) if payload else None
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+
+    def reap(self) -> bytes:
+        while self._asked > 0:  # (answers never asked for come before the result)
+            self.answer()
+        return super().reap()
 
     def send(self, fn: Callable[..., Any], *args: Any) -> None:
         """Have the child return ``fn(*args)`` (both pickled: it is a separate process)."""
-        self._post(pickle.dumps((True, fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+        self._post(pickle.dumps((_LAST, fn, args), protocol=pickle.HIGHEST_PROTOCOL))
 
     def cancel(self) -> None:
         """End the child without work (it has only imported and prepared: it holds nothing

@@ -1,0 +1,125 @@
+"""The brief's Markdown parsed ahead, in a child with time to spare (inline.parse_markdown, the
+DOCX's rendering child of ``briefgen build -f docx``), and the worker calls that carry it
+(workers.Standby.ask / answer): the document and the file are those of parsing in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import briefgen
+from briefgen import inline
+from briefgen.validate import iter_strings
+from conftest import MINIMAL
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "briefs/nagorno-karabakh-2023-09-ceasefire.yaml"
+
+#: rich text that exercises what parse_inline sets aside before markdown-it sees it
+TRICKY = MINIMAL.replace("  - One point [@src].\n", """\
+  - "**Bold** and *italic*, a [link](https://example.org) and <https://example.org/x> [@src]."
+  - "A span [Сирия]{lang=ru} with **bold [inside]{lang=fr}**, [*Damas* en **mai**]{lang=fr}
+    and [@src, p. 3; @src]."
+  - "Brackets [never closed, [nested [deep]] and \\\\[escaped\\\\] and a [not a citation] group."
+  - "Stars * alone, a_snake_case_name, `code`, 2 * 3 = 6 and a line\\nbreak."
+  - "Plain text with no markup at all."
+""")
+
+forks = pytest.mark.skipif(
+    not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2 or sys.platform != "linux",
+    reason="needs os.fork, Linux and more than one core")
+
+
+def _rich_texts(brief: briefgen.Brief) -> list[str]:
+    return [text for _loc, text, rich in iter_strings(brief) if rich]
+
+
+@pytest.mark.parametrize("source", ["sample", "tricky"])
+def test_a_brief_composed_from_markdown_parsed_ahead_is_the_same_document(
+        source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    brief = briefgen.load_brief(SAMPLE) if source == "sample" else briefgen.parse_brief(TRICKY)
+    monkeypatch.setattr(inline, "_PARSED", {})
+    expected = briefgen.compose_brief(brief)
+    parsed = inline.parse_markdown(_rich_texts(brief))
+    assert parsed, "nothing parsed ahead"
+    monkeypatch.setattr(inline, "_PARSED", {})
+    inline.remember_markdown(parsed)
+
+    def no_parser() -> None:
+        raise AssertionError("markdown-it asked for a text not parsed ahead")
+
+    monkeypatch.setattr(inline, "_md", no_parser)
+    assert briefgen.compose_brief(brief) == expected
+
+
+def test_what_is_parsed_ahead_is_what_parsing_in_place_makes() -> None:
+    texts = [*_rich_texts(briefgen.parse_brief(TRICKY)),
+             "x [a]{lang=fr} [@k] **y**", "[**b**]{lang=de}", "\\[@k\\] *e*", ""]
+    parsed = inline.parse_markdown(texts)
+    for prepared, inlines in parsed.items():
+        tokens = inline._md().parseInline(prepared)
+        assert inlines == tuple(inline._build(tokens[0].children or [], 0, None)[0])
+
+
+@forks
+def test_a_child_answers_what_it_is_asked_in_order_then_gives_its_result() -> None:
+    code = textwrap.dedent("""
+        import json, os
+        from briefgen import workers
+        child = workers.Standby(lambda: None)
+        child.ask(sorted, [3, 1, 2])
+        child.ask(int, "not a number")  # fails: answered None
+        child.ask(len, "four")
+        first, second = child.answer(), child.answer()
+        child.ask(max, [1, 5])  # never read: the result comes after it all the same
+        child.send(sum, [1, 2, 3])
+        third = child.answer()
+        result = child.result()
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            left = True
+        except ChildProcessError:
+            left = False
+        print(json.dumps([first, second, third, result, left]))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [[1, 2, 3], None, 4, 6, False]
+
+
+@forks
+def test_a_docx_build_parses_its_markdown_in_the_child_to_the_same_bytes(
+        tmp_path: Path) -> None:
+    brief = tmp_path / "tricky.yaml"
+    brief.write_text(TRICKY, encoding="utf-8")
+    code = textwrap.dedent(f"""
+        import json, os, sys
+        sys.argv = ["briefgen", "build", {str(brief)!r}, "-f", "docx", "-o",
+                    {str(tmp_path / "child")!r}, "-q"]
+        import briefgen.cli.app as app
+        def leave(status):
+            print(json.dumps({{"status": status, "markdown": "markdown_it" in sys.modules}}))
+            sys.stdout.flush()
+            os._exit(status or 0)
+        app._leave = leave
+        from briefgen.cli import main
+        main()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"status": 0,
+                                                               "markdown": False}, out.stderr
+    serial = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-f",
+                             "docx", "-o", str(tmp_path / "here"), "--jobs", "1", "-q"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert serial.returncode == 0, serial.stderr
+    assert (tmp_path / "child" / "tricky.docx").read_bytes() \
+        == (tmp_path / "here" / "tricky.docx").read_bytes()
