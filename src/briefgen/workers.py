@@ -9,7 +9,11 @@ Two ways, both POSIX only and both giving the same bytes as rendering in this pr
   imported a format's renderer yet (a fresh ``briefgen build``): the child imports the
   renderer and its libraries (ReportLab alone is about 0.1 s) while this process loads,
   validates and composes the brief, then renders the document it is sent. A cold one-brief
-  build then costs about the preparation plus the rendering, not the imports as well.
+  build then costs about the preparation plus the rendering, not the imports as well. A
+  child with time to spare can be asked for work on the way (:meth:`Standby.ask`: the
+  DOCX's child parses the brief's Markdown); ``briefgen validate`` forks one that imports the
+  template engine and composes the brief (:func:`prestart_composer`). The command starts
+  these children before it imports click (:mod:`briefgen.cli.early`).
 
 A child sends its result back pickled through a pipe and leaves with ``os._exit`` (no exit
 handler of the parent runs twice); an error it raises is raised again here, with the child's
