@@ -302,23 +302,11 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
     standby = standby_for(fmts) if opts.parallel else {}
     try:
         loaded = load(source)
-        # a child with time to spare (the DOCX's: its imports are done long before the
-        # document; the PDF's never are) parses the brief's Markdown meanwhile, which spares
-        # this process markdown-it (see inline.parse_markdown)
-        helper = standby.get("docx") if "pdf" not in standby else None
-        if helper is not None:
-            from .validate import iter_strings
-
-            helper.ask(Named("briefgen.inline", "parse_markdown"),
-                       [text for _loc, text, rich in iter_strings(loaded.brief) if rich])
+        take_markdown = _markdown_ahead(standby, loaded)
         st = prepare_style(opts)
         for fmt, child in standby.items():  # fonts and such, while the brief is composed
             child.prepare(prepare_renderer, fmt, st)
-        if helper is not None:
-            from . import compose  # noqa: F401 - the template engine, while the child parses
-            from .inline import remember_markdown
-
-            remember_markdown(helper.answer() or {})
+        take_markdown()
         meanwhile: Callable[[], None] | None = None
         if standby and not opts.allow_missing_glyphs:
             # the children start rendering as soon as the document is composed; the checks
@@ -346,6 +334,29 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
         raise
     glyphs += page_budget_warnings(report, outputs, loaded.name)
     return Pack(document, outputs, tuple(glyphs))
+
+
+def _markdown_ahead(standby: Mapping[str, Standby], loaded: Loaded) -> Callable[[], None]:
+    """Have a child with time to spare (the DOCX's: its imports are done long before its
+    document; the PDF's never are) parse the brief's Markdown while this process imports the
+    template engine; the function returned imports the engine and takes what the child made
+    (:func:`briefgen.inline.parse_markdown`): this process then never imports markdown-it. A
+    text the child did not parse is parsed when the template reaches it, to the same inlines."""
+    helper = standby.get("docx") if "pdf" not in standby else None
+    if helper is None:
+        return lambda: None
+    from .validate import iter_strings
+
+    helper.ask(Named("briefgen.inline", "parse_markdown"),
+               [text for _loc, text, rich in iter_strings(loaded.brief) if rich])
+
+    def take() -> None:
+        from . import compose  # noqa: F401 - the template engine, while the child parses
+        from .inline import remember_markdown
+
+        remember_markdown(helper.answer() or {})
+
+    return take
 
 
 def _compose_checked(loaded: Loaded, opts: BuildOptions, st: Style,
