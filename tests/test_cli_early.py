@@ -134,6 +134,41 @@ def test_a_composer_no_check_took_is_ended(tmp_path: Path) -> None:
     assert json.loads(res["err"].strip().splitlines()[-1])["left"] is False
 
 
+@forks
+@pytest.mark.parametrize("bad", [["-s", "no-such-style"], ["--reference-doc", "nothing.docx"]])
+def test_a_composer_is_ended_when_the_style_is_refused_before_composing(bad: list[str]) -> None:
+    """The child was taken by the check, which then refused the style: it is ended and
+    reaped there, not left to its parent's exit."""
+    res = command("validate", SAMPLE, *bad, report=True)
+    assert res["code"] == 2
+    assert json.loads(res["err"].strip().splitlines()[-1])["left"] is False
+
+
+@forks
+def test_a_composer_killed_by_sigterm_is_an_internal_error_named_for_what_it_did() -> None:
+    """SIGTERM to the child alone ends it (it does not inherit the command's handler, which
+    would look like the command being stopped): exit 1, saying which child it was."""
+    code = textwrap.dedent(f"""
+        import os, signal, sys, threading, time
+        sys.argv = ["briefgen", "validate", {SAMPLE!r}]
+        from briefgen import workers
+        workers._warm_composer = lambda: time.sleep(30)  # a composer that takes its time
+        started = workers.prestart_composer
+        def prestart_composer():
+            started()
+            pid = workers._PRESTARTED[workers.COMPOSER].pid
+            threading.Timer(1.0, os.kill, (pid, signal.SIGTERM)).start()
+        workers.prestart_composer = prestart_composer
+        from briefgen.cli import main
+        main()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 1, out.stderr
+    assert "a composing process ended without a result (killed by signal SIGTERM)" \
+        in out.stderr
+
+
 def _cases(tmp: Path) -> dict[str, list[str]]:
     emoji = tmp / "emoji.yaml"
     emoji.write_text(MINIMAL.replace("title: A brief", "title: Ceasefire \U0001F54A holds"),

@@ -45,18 +45,20 @@ def _rich_texts(brief: briefgen.Brief) -> list[str]:
 def test_a_brief_composed_from_markdown_parsed_ahead_is_the_same_document(
         source: str, monkeypatch: pytest.MonkeyPatch) -> None:
     brief = briefgen.load_brief(SAMPLE) if source == "sample" else briefgen.parse_brief(TRICKY)
-    monkeypatch.setattr(inline, "_PARSED", {})
     expected = briefgen.compose_brief(brief)
     parsed = inline.parse_markdown(_rich_texts(brief))
     assert parsed, "nothing parsed ahead"
-    monkeypatch.setattr(inline, "_PARSED", {})
-    inline.remember_markdown(parsed)
 
     def no_parser() -> None:
         raise AssertionError("markdown-it asked for a text not parsed ahead")
 
     monkeypatch.setattr(inline, "_md", no_parser)
-    assert briefgen.compose_brief(brief) == expected
+    with inline.parsed_ahead(parsed):
+        assert briefgen.compose_brief(brief) == expected
+    # and nothing is kept after the block
+    assert inline._AHEAD.get() is None
+    with pytest.raises(AssertionError, match="not parsed ahead"):
+        briefgen.compose_brief(brief)
 
 
 def test_what_is_parsed_ahead_is_what_parsing_in_place_makes() -> None:
@@ -123,3 +125,62 @@ def test_a_docx_build_parses_its_markdown_in_the_child_to_the_same_bytes(
     assert serial.returncode == 0, serial.stderr
     assert (tmp_path / "child" / "tricky.docx").read_bytes() \
         == (tmp_path / "here" / "tricky.docx").read_bytes()
+
+
+@forks
+def test_more_rich_text_than_a_child_parses_in_its_wait_is_parsed_here(tmp_path: Path) -> None:
+    """Past MARKDOWN_AHEAD_CHARS the DOCX's child is not asked (it would keep the build
+    waiting): the command's own process parses, to the same bytes."""
+    from briefgen.pipeline import MARKDOWN_AHEAD_CHARS
+
+    para = "A **bold** claim, an *aside* and a [link](https://example.org/a) [@src]. " * 14
+    count = MARKDOWN_AHEAD_CHARS // len(para) + 2
+    body = "".join(f"  - \"{para}\"\n" for _ in range(count))
+    brief = tmp_path / "long.yaml"
+    brief.write_text(MINIMAL + "background:\n" + body, encoding="utf-8")
+    code = textwrap.dedent(f"""
+        import json, os, sys
+        sys.argv = ["briefgen", "build", {str(brief)!r}, "-f", "docx", "-o",
+                    {str(tmp_path / "child")!r}, "-q"]
+        import briefgen.cli.app as app
+        def leave(status):
+            print(json.dumps({{"status": status, "markdown": "markdown_it" in sys.modules}}))
+            sys.stdout.flush()
+            os._exit(status or 0)
+        app._leave = leave
+        from briefgen.cli import main
+        main()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"status": 0,
+                                                               "markdown": True}, out.stderr
+    serial = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-f",
+                             "docx", "-o", str(tmp_path / "here"), "--jobs", "1", "-q"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert serial.returncode == 0, serial.stderr
+    assert (tmp_path / "child" / "long.docx").read_bytes() \
+        == (tmp_path / "here" / "long.docx").read_bytes()
+
+
+@forks
+def test_a_library_build_does_not_ask_its_children() -> None:
+    """Only children the command started before reading the brief have time to spare: a
+    program's ``build(parallel=True)`` parses its Markdown itself, and keeps nothing."""
+    code = textwrap.dedent(f"""
+        import json, briefgen
+        from briefgen import inline, workers
+        asked = []
+        original = workers.Standby.ask
+        def ask(self, *args):
+            asked.append(1)
+            return original(self, *args)
+        workers.Standby.ask = ask
+        for _ in range(2):
+            briefgen.build({str(SAMPLE)!r}, formats="docx", parallel=True)
+        print(json.dumps({{"asked": len(asked), "kept": inline._AHEAD.get() is not None}}))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"asked": 0, "kept": False}

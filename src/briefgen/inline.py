@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -207,14 +209,16 @@ def _prepare(text: str, citing: bool) -> tuple[str, list[list[Citation]], list[t
     return _plain_brackets(CITATION.sub(hold, _spans(text, span))), groups, spans
 
 
-#: What markdown-it made of a prepared text (placeholders not yet expanded), for the texts a
-#: child parsed ahead of the template (:func:`parse_markdown`, :func:`remember_markdown`)
-_PARSED: dict[str, tuple[Inline, ...]] = {}
+#: What markdown-it made of each prepared text (placeholders not yet expanded), parsed ahead
+#: of the template by a child, for the composing that :func:`parsed_ahead` surrounds
+_AHEAD: ContextVar[Mapping[str, tuple[Inline, ...]] | None] = ContextVar(
+    "briefgen_markdown_ahead", default=None)
 
 
 def _markdown(prepared: str) -> tuple[Inline, ...]:
     """The inlines markdown-it makes of ``prepared`` (placeholders still in its texts)."""
-    hit = _PARSED.get(prepared)
+    ahead = _AHEAD.get()
+    hit = ahead.get(prepared) if ahead is not None else None
     if hit is not None:
         return hit
     tokens = _md().parseInline(prepared)
@@ -236,8 +240,8 @@ def parse_markdown(texts: Iterable[str]) -> dict[str, tuple[Inline, ...]]:
     """What markdown-it makes of the rich texts ``texts``, ahead of the template: a process
     with a core to spare (the DOCX's rendering child, waiting for its document) parses them
     while the one that composes imports the template engine; :func:`remember_markdown` there
-    spares it markdown-it (about 20 ms with its import). A text not parsed here is parsed
-    when the template reaches it, to the same inlines."""
+    spares it markdown-it (about 20 ms with its import) through :func:`parsed_ahead`. A text
+    not parsed here is parsed when the template reaches it, to the same inlines."""
     out: dict[str, tuple[Inline, ...]] = {}
     for text in texts:
         for prepared in _markdown_inputs(text):
@@ -246,9 +250,15 @@ def parse_markdown(texts: Iterable[str]) -> dict[str, tuple[Inline, ...]]:
     return out
 
 
-def remember_markdown(parsed: Mapping[str, tuple[Inline, ...]]) -> None:
-    """Take what :func:`parse_markdown` made (in this process or another) as parsed."""
-    _PARSED.update(parsed)
+@contextmanager
+def parsed_ahead(parsed: Mapping[str, tuple[Inline, ...]] | None) -> Iterator[None]:
+    """Within the block, take what :func:`parse_markdown` made (in this process or another)
+    as parsed (nothing is kept after it)."""
+    token = _AHEAD.set(parsed or None)
+    try:
+        yield
+    finally:
+        _AHEAD.reset(token)
 
 
 def parse_inline(text: str,

@@ -21,6 +21,7 @@ from .composed import ComposeReport
 from .document import Document, map_text
 from .errors import BriefError, BriefWarning, Diagnostic
 from .fonts import missing_in_chain
+from .inline import parsed_ahead
 from .layout import apply_style
 from .loader import Positions, decode, expand_inputs, label_set, parse_text, read_text
 from .model import Brief
@@ -306,13 +307,14 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
         st = prepare_style(opts)
         for fmt, child in standby.items():  # fonts and such, while the brief is composed
             child.prepare(prepare_renderer, fmt, st)
-        take_markdown()
+        markdown = take_markdown()
         meanwhile: Callable[[], None] | None = None
         if standby and not opts.allow_missing_glyphs:
             # the children start rendering as soon as the document is composed; the checks
             # that cannot change it (glyphs: an error stops the build all the same; the
             # brief's own notes) run here meanwhile
-            document, report = _compose_checked(loaded, opts, st)
+            with parsed_ahead(markdown):
+                document, report = _compose_checked(loaded, opts, st)
             glyphs: list[Diagnostic] = []
 
             def meanwhile() -> None:
@@ -321,7 +323,8 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
                     raise BriefError(found)
                 glyphs.extend(_notes(loaded, st, report))
         else:
-            document, st, glyphs, report = _prepare(loaded, opts, st)
+            with parsed_ahead(markdown):
+                document, st, glyphs, report = _prepare(loaded, opts, st)
         try:
             outputs = render_all(document, st, fmts, parallel=opts.parallel, standby=standby,
                                  meanwhile=meanwhile)
@@ -336,25 +339,36 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
     return Pack(document, outputs, tuple(glyphs))
 
 
-def _markdown_ahead(standby: Mapping[str, Standby], loaded: Loaded) -> Callable[[], None]:
-    """Have a child with time to spare (the DOCX's: its imports are done long before its
-    document; the PDF's never are) parse the brief's Markdown while this process imports the
-    template engine; the function returned imports the engine and takes what the child made
-    (:func:`briefgen.inline.parse_markdown`): this process then never imports markdown-it. A
-    text the child did not parse is parsed when the template reaches it, to the same inlines."""
+#: the rich text a child parses ahead at most (characters): enough for briefs several times
+#: the sample's 14,000 within the time the DOCX's child would otherwise wait
+MARKDOWN_AHEAD_CHARS = 100_000
+
+
+def _markdown_ahead(standby: Mapping[str, Standby], loaded: Loaded,
+                    ) -> Callable[[], Mapping[str, Any] | None]:
+    """Have a child with time to spare parse the brief's Markdown while this process imports
+    the template engine: the DOCX's, when the command started it before reading the brief
+    (its imports are done long before its document; the PDF's child never has time). The
+    function returned imports the engine and takes what the child made
+    (:func:`briefgen.inline.parse_markdown`; composing within
+    :func:`briefgen.inline.parsed_ahead` then never imports markdown-it). A text the child did
+    not parse is parsed when the template reaches it, to the same inlines; a brief with more
+    rich text than :data:`MARKDOWN_AHEAD_CHARS` is parsed here."""
     helper = standby.get("docx") if "pdf" not in standby else None
-    if helper is None:
+    if helper is None or not helper.early:
         return lambda: None
     from .validate import iter_strings
 
-    helper.ask(Named("briefgen.inline", "parse_markdown"),
-               [text for _loc, text, rich in iter_strings(loaded.brief) if rich])
+    texts = [text for _loc, text, rich in iter_strings(loaded.brief) if rich]
+    if sum(map(len, texts)) > MARKDOWN_AHEAD_CHARS:
+        return lambda: None
+    helper.ask(Named("briefgen.inline", "parse_markdown"), texts)
 
-    def take() -> None:
+    def take() -> Mapping[str, Any] | None:
         from . import compose  # noqa: F401 - the template engine, while the child parses
-        from .inline import remember_markdown
 
-        remember_markdown(helper.answer() or {})
+        parsed: Mapping[str, Any] | None = helper.answer()
+        return parsed
 
     return take
 
@@ -528,7 +542,13 @@ def check(source: Any, options: BuildOptions | None = None, /,
         raise BriefError(problems) from None
     # a child forked at the command's start may have imported the template engine meanwhile
     # (``briefgen validate``: see briefgen.cli.early)
-    _document, _style, warnings, _report = _prepare(loaded, opts, composer=take(COMPOSER))
+    composer = take(COMPOSER)
+    try:
+        _document, _style, warnings, _report = _prepare(loaded, opts, composer=composer)
+    except BaseException:  # (a bad style or reference document: refused before it was used)
+        if composer is not None:
+            composer.cancel()
+        raise
     return warnings
 
 

@@ -124,6 +124,13 @@ def _fork(*fds: int) -> tuple[int, Any]:
         raise ForkError(e.errno, e.strerror) from None
 
 
+def _child_signals() -> None:
+    """In a child: SIGTERM ends it (the system's way), whatever this process does with it (the
+    command raises SystemExit there, to end its children and leave no file behind: a child
+    that did so would seem to the parent to have asked it to stop)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _let_through(held: Any, undo: Callable[[], None]) -> None:
     """In this process, after a fork: put the signal mask back; a Ctrl-C or SIGTERM held back
     meanwhile is raised now, and the child just started is ended first (``undo``)."""
@@ -179,12 +186,16 @@ class Forked:
     The child shares this process's memory as it was (nothing is pickled on the way in) and
     sends its result back, pickled, through a pipe."""
 
+    #: what the child does, for the message when it ends without a result
+    role = "rendering"
+
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         read, write = _pipe()
         parent = os.getpid()
         self.pid, held = _fork(read, write)
         if self.pid == 0:  # the child: run, send, and leave without running any exit handler
             try:
+                _child_signals()
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
                 os.close(read)
                 die_with(parent)
@@ -241,7 +252,7 @@ class Forked:
     def result(self) -> Any:
         payload = self.reap()
         if not payload:
-            raise InternalError(f"a rendering process ended without a result "
+            raise InternalError(f"a {self.role} process ended without a result "
                                 f"({_how_it_ended(self.status)})")
         ok, value = pickle.loads(payload)
         if ok:
@@ -289,7 +300,11 @@ class Standby(Forked):
     waits for an end of file that another child, holding a copy of the pipe, would keep from
     coming."""
 
-    def __init__(self, warm: Callable[[], Any]) -> None:
+    #: started by :func:`prestart`, before this process read its input (time to spare)
+    early = False
+
+    def __init__(self, warm: Callable[[], Any], role: str = "rendering") -> None:
+        self.role = role
         jobs, self._jobs = _pipe()  # this process -> the child: the pickled calls
         try:
             read, write = _pipe()  # the child -> this process: the pickled result
@@ -301,6 +316,7 @@ class Standby(Forked):
         self.pid, held = _fork(jobs, self._jobs, read, write)
         if self.pid == 0:
             try:
+                _child_signals()
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
                 os.close(self._jobs)
                 os.close(read)
@@ -449,7 +465,7 @@ def prestart_composer() -> None:
     the engine, on more than one core."""
     if can_fork() and COMPOSER not in _PRESTARTED and "briefgen.compose" not in sys.modules:
         try:
-            _PRESTARTED[COMPOSER] = Standby(_warm_composer)
+            _PRESTARTED[COMPOSER] = Standby(_warm_composer, "composing")
         except ForkError:  # no process to spare: this process composes
             pass
 
@@ -479,6 +495,8 @@ def prestart(fmts: Sequence[str]) -> None:
     the build takes them over."""
     if can_fork() and not _PRESTARTED:
         _PRESTARTED.update(standby_for(fmts))
+        for child in _PRESTARTED.values():
+            child.early = True
 
 
 def warm_renderer(fmt: str) -> Callable[[], None]:

@@ -33,7 +33,11 @@ def main(argv: list[str] | None = None) -> None:
         from .app import main as run
 
         _commands()
-    except BaseException:  # interrupted (Ctrl-C, SIGTERM) as click is imported
+    except KeyboardInterrupt:  # Ctrl-C as click is imported: as during the command
+        _release()
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None
+    except BaseException:  # SIGTERM (status 143: see .early) as click is imported
         _release()
         raise
     run(argv)
