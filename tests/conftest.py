@@ -7,9 +7,12 @@ can never pass by skipping.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
+import textwrap
 import uuid
 from pathlib import Path
 
@@ -114,3 +117,40 @@ def rtl_charts() -> tuple[d.RiskMatrix, d.Timeline]:
                      d.TimelineEvent("13 Jan", 2.0, "A plain label"),
                      d.TimelineEvent("14 Jan", 3.0, "ים סוף closed")))
     return m, tl
+
+
+#: the line a command run by :func:`run_command` ends its error output with
+_REPORT = "briefgen-test-report: "
+
+
+def run_command(*argv: str, modules: tuple[str, ...] = (), timeout: float = 120) -> dict:
+    """``briefgen ARGV`` as the command runs it (``main()`` without arguments: the children
+    started before click is imported, the process left with ``os._exit``), in a fresh
+    interpreter: its exit status (``code``), output and error output, and what its own process
+    held as it left (``report``: for each of ``modules``, whether it was imported; ``left``:
+    whether a child of it was still there, alive or unreaped)."""
+    code = textwrap.dedent(f"""
+        import json, os, sys
+        sys.argv = ["briefgen", *{list(argv)!r}]
+        own, leave = os.getpid(), os._exit
+        def report_and_leave(status):  # (children leave the same way: only this process reports)
+            if os.getpid() == own:
+                try:
+                    os.waitpid(-1, os.WNOHANG)
+                    left = True
+                except ChildProcessError:
+                    left = False
+                held = {{m: m in sys.modules for m in {list(modules)!r}}}
+                sys.stderr.write({_REPORT!r} + json.dumps({{**held, "left": left}}) + "\\n")
+                sys.stderr.flush()
+            leave(status)
+        os._exit = report_and_leave
+        from briefgen.cli import main
+        main()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=timeout)
+    err, _, report = out.stderr.rpartition(_REPORT)
+    return {"code": out.returncode, "out": out.stdout,
+            "err": err if report else out.stderr,
+            "report": json.loads(report) if report else None}

@@ -17,7 +17,7 @@ import pytest
 import briefgen
 from briefgen import inline
 from briefgen.validate import iter_strings
-from conftest import MINIMAL
+from conftest import MINIMAL, run_command
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "briefs/nagorno-karabakh-2023-09-ceasefire.yaml"
@@ -97,34 +97,28 @@ def test_a_child_answers_what_it_is_asked_in_order_then_gives_its_result() -> No
     assert json.loads(out.stdout) == [[1, 2, 3], None, 4, 6, False]
 
 
+def _docx_in_child_and_here(tmp_path: Path, brief: Path) -> bool:
+    """Build ``brief`` as DOCX as the command does (its children started first) and with
+    ``--jobs 1``; assert the same bytes; return whether the command's process imported
+    markdown-it."""
+    res = run_command("build", str(brief), "-f", "docx", "-o", str(tmp_path / "child"), "-q",
+                      modules=("markdown_it",), timeout=300)
+    assert res["code"] == 0 and res["report"]["left"] is False, res["err"]
+    serial = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-f",
+                             "docx", "-o", str(tmp_path / "here"), "--jobs", "1", "-q"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert serial.returncode == 0, serial.stderr
+    name = brief.with_suffix(".docx").name
+    assert (tmp_path / "child" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+    return bool(res["report"]["markdown_it"])
+
+
 @forks
 def test_a_docx_build_parses_its_markdown_in_the_child_to_the_same_bytes(
         tmp_path: Path) -> None:
     brief = tmp_path / "tricky.yaml"
     brief.write_text(TRICKY, encoding="utf-8")
-    code = textwrap.dedent(f"""
-        import json, os, sys
-        sys.argv = ["briefgen", "build", {str(brief)!r}, "-f", "docx", "-o",
-                    {str(tmp_path / "child")!r}, "-q"]
-        import briefgen.cli.app as app
-        def leave(status):
-            print(json.dumps({{"status": status, "markdown": "markdown_it" in sys.modules}}))
-            sys.stdout.flush()
-            os._exit(status or 0)
-        app._leave = leave
-        from briefgen.cli import main
-        main()
-    """)
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"status": 0,
-                                                               "markdown": False}, out.stderr
-    serial = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-f",
-                             "docx", "-o", str(tmp_path / "here"), "--jobs", "1", "-q"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert serial.returncode == 0, serial.stderr
-    assert (tmp_path / "child" / "tricky.docx").read_bytes() \
-        == (tmp_path / "here" / "tricky.docx").read_bytes()
+    assert _docx_in_child_and_here(tmp_path, brief) is False
 
 
 @forks
@@ -138,29 +132,7 @@ def test_more_rich_text_than_a_child_parses_in_its_wait_is_parsed_here(tmp_path:
     body = "".join(f"  - \"{para}\"\n" for _ in range(count))
     brief = tmp_path / "long.yaml"
     brief.write_text(MINIMAL + "background:\n" + body, encoding="utf-8")
-    code = textwrap.dedent(f"""
-        import json, os, sys
-        sys.argv = ["briefgen", "build", {str(brief)!r}, "-f", "docx", "-o",
-                    {str(tmp_path / "child")!r}, "-q"]
-        import briefgen.cli.app as app
-        def leave(status):
-            print(json.dumps({{"status": status, "markdown": "markdown_it" in sys.modules}}))
-            sys.stdout.flush()
-            os._exit(status or 0)
-        app._leave = leave
-        from briefgen.cli import main
-        main()
-    """)
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"status": 0,
-                                                               "markdown": True}, out.stderr
-    serial = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-f",
-                             "docx", "-o", str(tmp_path / "here"), "--jobs", "1", "-q"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert serial.returncode == 0, serial.stderr
-    assert (tmp_path / "child" / "long.docx").read_bytes() \
-        == (tmp_path / "here" / "long.docx").read_bytes()
+    assert _docx_in_child_and_here(tmp_path, brief) is True
 
 
 @forks
