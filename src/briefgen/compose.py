@@ -499,8 +499,8 @@ def _short(text: str, words: int = 9) -> str:
 
 def warm() -> None:
     """What composing first needs beyond this module's imports: the Markdown parser. A child
-    that will compose runs it while it waits for the brief (:func:`briefgen.workers
-    .prestart_composer`)."""
+    that will compose runs it while it waits for the brief
+    (:func:`briefgen.workers.prestart_composer`)."""
     from .inline import _md
 
     _md()
