@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from .errors import BriefError, Diagnostic
+from .lazy_regex import importing
 
 #: Limits on input, checked before parsing or while converting. Documented in the README.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -333,7 +334,7 @@ _SIMPLE_FLOAT = re.compile(r"-?[0-9]{1,17}\.[0-9]{1,17}\Z")
 @lru_cache(maxsize=1)
 def _fast_tools() -> tuple[Any, Any] | None:
     try:
-        import yaml as pyyaml
+        pyyaml = importing("yaml")  # (its pure-Python reader's pattern is never used here)
         loader_base = pyyaml.CSafeLoader  # only with libyaml: the pure-Python one is no faster
     except (ImportError, AttributeError):
         return None

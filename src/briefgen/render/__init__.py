@@ -19,9 +19,9 @@ def render(document: Document, style: Style, fmt: str) -> bytes:
     """One document in one format. A block that cannot fit on a page (a paragraph inside a
     table cell taller than the page's text area, say) is a :class:`BriefError` naming it."""
     if fmt == "pdf":
-        from reportlab.platypus.doctemplate import LayoutError
+        from .pdf import render_pdf  # (first: it imports ReportLab as briefgen does)
 
-        from .pdf import render_pdf
+        from reportlab.platypus.doctemplate import LayoutError  # isort: skip
 
         try:
             return render_pdf(document, style)
