@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from .deferred import importing
 from .errors import BriefError, Diagnostic
-from .lazy_regex import importing
 
 #: Limits on input, checked before parsing or while converting. Documented in the README.
 MAX_FILE_BYTES = 5 * 1024 * 1024

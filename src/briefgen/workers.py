@@ -501,11 +501,17 @@ def prestart(fmts: Sequence[str]) -> None:
 
 def warm_renderer(fmt: str) -> Callable[[], None]:
     """What a :class:`Standby` child does while it waits: import the format's renderer and
-    what it imports when it first runs (:func:`briefgen.render.load_renderer`)."""
+    what it imports when it first runs (:func:`briefgen.render.load_renderer`), the PDF's
+    without the modules ReportLab imports and a brief seldom needs (HarfBuzz, Pillow: they
+    are imported if the render asks for them; see :mod:`briefgen.deferred`)."""
 
     def warm() -> None:
         from .render import load_renderer
 
+        if fmt == "pdf":
+            from .deferred import REPORTLAB_SELDOM, modules_on_first_use
+
+            modules_on_first_use(REPORTLAB_SELDOM)
         load_renderer(fmt)
 
     return warm

@@ -27,12 +27,12 @@ every colour, table rules and stripes, the cover logo, notes, markings.
 from __future__ import annotations
 
 from ... import document as d
-from ...lazy_regex import importing
+from ...deferred import importing
 from ...style import Style
 from ..common import print_ready
 
 # ReportLab, imported here before any other of its modules, without compiling at import what
-# it seldom uses (see briefgen.lazy_regex): 30 ms of the PDF's cold start.
+# it seldom uses (see briefgen.deferred): 30 ms of the PDF's cold start.
 importing("reportlab.platypus.paragraph")
 
 __all__ = ["render_pdf"]

@@ -1,7 +1,10 @@
-"""Libraries imported without compiling, at import, the regular expressions they seldom use.
+"""What libraries set up at import and a brief seldom needs, left until it is first used.
 
-Some modules briefgen imports compile at import a pattern that takes far longer to compile than
-the rest of the module takes to run, and that a brief seldom or never needs:
+Two kinds, both measured on a cold ``briefgen build`` (issue 19):
+
+**Regular expressions compiled at import.** Some modules briefgen imports compile a pattern that
+takes far longer to compile than the rest of the module takes to run, and that a brief seldom
+or never needs:
 
 * ``reportlab.platypus.paragraph``: ``uri_pat``, used only to break long URIs when a paragraph
   style sets ``uriWasteReduce`` (off by default, and in every briefgen style): 27 ms, a quarter
@@ -15,6 +18,14 @@ the rest of the module takes to run, and that a brief seldom or never needs:
 in for itself (:class:`OnFirstUse`): compiled the first time it is used, then the same object's
 methods. Nothing else changes: the pattern, its flags and what it matches are ReportLab's and
 PyYAML's own, and a pattern used at import (``re.compile(...).split``) is compiled then.
+
+**Modules imported at import.** ReportLab imports HarfBuzz (``uharfbuzz``, 9 ms), which only
+text a paragraph style shapes needs (right-to-left scripts), and Pillow (``PIL.Image``, 8 ms),
+which only a bitmap image needs. :func:`modules_on_first_use` puts a stand-in
+(:class:`ModuleOnFirstUse`) in their place that imports the module when an attribute of it is
+first asked for, and hands every attribute on. Only a standby child does this
+(:func:`briefgen.workers.warm_renderer`): a process that runs nothing but the render, so no
+other code meets the stand-in.
 """
 
 from __future__ import annotations
@@ -23,10 +34,11 @@ import importlib
 import re
 import sys
 import threading
-from types import ModuleType
+import types
 from typing import Any
 
-__all__ = ["DEFERRED_IN", "OnFirstUse", "importing"]
+__all__ = ["DEFERRED_IN", "REPORTLAB_SELDOM", "ModuleOnFirstUse", "OnFirstUse", "importing",
+           "modules_on_first_use"]
 
 #: The modules whose import-time patterns are compiled on first use.
 DEFERRED_IN = frozenset({
@@ -34,8 +46,12 @@ DEFERRED_IN = frozenset({
     "reportlab.lib.PyFontify", "yaml.reader",
 })
 
+#: The modules ReportLab imports at import that a brief seldom needs (see above).
+REPORTLAB_SELDOM = ("uharfbuzz", "PIL.Image")
+
 _compile = re.compile
-_lock = threading.Lock()
+_lock = threading.Lock()  # (held while re.compile is swapped)
+_module_lock = threading.RLock()  # (held while a stand-in imports its module)
 
 
 class OnFirstUse:
@@ -66,7 +82,7 @@ def _deferring(pattern: Any, flags: int = 0) -> Any:
     return _compile(pattern, flags)
 
 
-def importing(name: str) -> ModuleType:
+def importing(name: str) -> types.ModuleType:
     """``importlib.import_module(name)``, the modules of :data:`DEFERRED_IN` it imports for the
     first time leaving their patterns to be compiled on first use. Safe from any thread:
     ``re.compile`` is only swapped while this lock is held, and only those modules' own calls
@@ -79,3 +95,38 @@ def importing(name: str) -> ModuleType:
             return importlib.import_module(name)
         finally:
             re.compile = _compile
+
+
+class ModuleOnFirstUse(types.ModuleType):
+    """A module's stand-in in ``sys.modules``: imports the module the first time one of its
+    attributes is asked for, and from then on answers every attribute with the module's own.
+    It is true (``if uharfbuzz:`` and ``Image is not None`` see a module) and carries the
+    module's spec (so ``import`` and ``from ... import`` take it as it is)."""
+
+    def __getattr__(self, name: str) -> Any:
+        real = self.__dict__.get("_module")
+        if real is None:
+            with _module_lock:
+                real = self.__dict__.get("_module")
+                if real is None:
+                    if sys.modules.get(self.__name__) is self:
+                        del sys.modules[self.__name__]
+                    real = self.__dict__["_module"] = importlib.import_module(self.__name__)
+        return getattr(real, name)
+
+
+def modules_on_first_use(names: tuple[str, ...]) -> None:
+    """Put a :class:`ModuleOnFirstUse` in ``sys.modules`` for each of ``names`` that is
+    installed and not yet imported (its parent package is imported: it is small for those
+    named here). For a process that runs nothing but briefgen's render (see above)."""
+    import importlib.util
+
+    for name in names:
+        if name in sys.modules:
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None:
+            continue
+        stand_in = ModuleOnFirstUse(name)
+        stand_in.__spec__ = spec
+        sys.modules[name] = stand_in
