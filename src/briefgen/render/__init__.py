@@ -64,7 +64,8 @@ def load_renderer(fmt: str) -> None:
 
 def prepare_renderer(fmt: str, style: Style) -> None:
     """What a format's renderer can do with the style alone, before there is a document: the
-    style's font files parsed and registered (PDF), the base package read (DOCX). A child
+    style's font files parsed and registered and the characters they draw listed (PDF), the
+    base package read (DOCX). A child
     process that will render a document does this while the document is composed (see
     :class:`briefgen.workers.Standby`); the render that follows finds it done."""
     slots: tuple[Literal["body", "headings"], ...] = ("body", "headings")
@@ -77,6 +78,12 @@ def prepare_renderer(fmt: str, style: Style) -> None:
             found = faces(style, slot)
             for name in (found.regular, found.bold) + ((found.italic,) if slot == "body" else ()):
                 stringWidth("A", name, 10)
+        from ..fonts import family, family_characters
+        from .pdf.inlines import text_characters
+
+        text_characters(family(style.fonts.body), family(style.fonts.headings))
+        for key in style.fonts.fallbacks:  # the characters each face draws, read from its cmap
+            family_characters(family(key))
     elif fmt == "docx":
         from ..fonts import metrics
         from .docx.package import base_template

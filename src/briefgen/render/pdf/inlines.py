@@ -15,13 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from ... import document as d
-from ...fonts import coverage, runs_by
+from ...fonts import Family, coverage, family_characters, runs_by
 from ...xmltext import escape, quoteattr
 from ..common import drawable, mark_run
 from ..graphics import faces
@@ -31,18 +30,22 @@ from .notes import FN_CALLBACK, NoteBook
 from .shaping import has_rtl
 from .tagging import link_marks, span_marks
 
-__all__ = ["InlineWriter", "drawable_chars"]
+__all__ = ["InlineWriter", "text_characters"]
 
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
 _DIGIT_END = re.compile(r"\d(?:<[^>]*>)*$")  # markup whose text ends in a digit
 
 
 @lru_cache(maxsize=16)
-def drawable_chars(body: Path, headings: Path) -> frozenset[str]:
-    """The characters both the body face and the headings' bold face have glyphs for, in the
-    Basic Multilingual Plane (see :meth:`InlineWriter.drawable`), and tab and line ends."""
-    both = coverage(body) & coverage(headings)  # (code points: cheaper than characters)
-    return frozenset(map(chr, filter((0xFFFF).__ge__, both))) | frozenset("\t\n\r")
+def text_characters(body: Family, headings: Family) -> frozenset[str]:
+    """The characters the renderer draws in the style's own faces (see
+    :meth:`InlineWriter.drawable`): those in the Basic Multilingual Plane that the body face and
+    the headings' bold face have glyphs for and that every face of both families has, and tab
+    and line ends. Remembered per pair of families: the PDF's standby child works it out while
+    the document is composed (:func:`briefgen.render.prepare_renderer`)."""
+    both = coverage(body.regular) & coverage(headings.bold)  # (code points: cheaper)
+    chars = frozenset(map(chr, filter((0xFFFF).__ge__, both)))
+    return chars & family_characters(body) & family_characters(headings) | frozenset("\t\n\r")
 
 
 _HEX = re.compile(r"#([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})")

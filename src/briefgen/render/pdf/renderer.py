@@ -36,7 +36,7 @@ from .contents import ContentsState
 from .dates import Stamp, canvas_maker
 from .flowables import FirstPageBreak, FlowTable, NotesSlot, ShortList
 from .furniture import Furniture, frame_box
-from .inlines import InlineWriter, drawable_chars
+from .inlines import InlineWriter, text_characters
 from .keep import keep_with_next
 from .look import Look
 from .notes import FN_CALLBACK, FlushNotes, Footnotes, NoteBook, NoteFrame, place_notes
@@ -99,12 +99,9 @@ class Renderer:
         self.anchors = Anchors(doc)
         self.contents = ContentsState(has_toc=any(h.toc for h in doc.headings()))
         self.notes = NoteBook(footnotes=style.notes == "footnotes")
-        chars = drawable_chars(family(style.fonts.body).regular,
-                               family(style.fonts.headings).bold)
-        own = family_characters(family(style.fonts.body)) \
-            & family_characters(family(style.fonts.headings))
+        chars = text_characters(family(style.fonts.body), family(style.fonts.headings))
         fallbacks = tuple((family_characters(family(k)), k) for k in style.fonts.fallbacks)
-        self.inline = InlineWriter(self.anchors, self.notes, chars & own | frozenset("\t\n\r"),
+        self.inline = InlineWriter(self.anchors, self.notes, chars,
                                    link_colour=sheet.link_colour,
                                    rule_colour=sheet.table.rule_colour, fallbacks=fallbacks)
         notes = self.anchors.notes
