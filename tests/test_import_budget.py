@@ -141,14 +141,14 @@ def test_build_loads_its_formats_renderers_where_it_renders_them(
         tmp_path: Path, fmt: str, serial: set[str]) -> None:
     """With --jobs 1 this process renders; otherwise the renderers' children do (they are
     forked before the brief model is imported), and this process renders DOCX itself when
-    there are two formats. The DOCX's child alone (with time to spare before its document)
-    also parses the brief's Markdown: this process then never imports markdown-it."""
+    there are two formats. The one child (with time to spare before its document) also parses
+    the brief's Markdown: this process then never imports markdown-it."""
     mods = command("build", SAMPLE, "-o", str(tmp_path / "1"), "-q", "-f", fmt, "-j", "1")
     assert third_party(mods) == PREPARE | serial
     assert not mods & NEVER
     assert "importlib.metadata" not in mods
     mods = command("build", SAMPLE, "-o", str(tmp_path / "2"), "-q", "-f", fmt)
     here = (DOCX if "docx" in fmt and "," in fmt else set()) if forks() else serial
-    parsed_there = {"markdown_it", "mdurl"} if forks() and fmt == "docx" else set()
+    parsed_there = {"markdown_it", "mdurl"} if forks() else set()
     assert third_party(mods) == (PREPARE - parsed_there) | here
     assert not mods & NEVER

@@ -1,5 +1,5 @@
 """The brief's Markdown parsed ahead, in a child with time to spare (inline.parse_markdown, the
-DOCX's rendering child of ``briefgen build -f docx``), and the worker calls that carry it
+rendering child of a one-format ``briefgen build``), and the worker calls that carry it
 (workers.Standby.ask / answer): the document and the file are those of parsing in place.
 """
 
@@ -97,33 +97,34 @@ def test_a_child_answers_what_it_is_asked_in_order_then_gives_its_result() -> No
     assert json.loads(out.stdout) == [[1, 2, 3], None, 4, 6, False]
 
 
-def _docx_in_child_and_here(tmp_path: Path, brief: Path) -> bool:
-    """Build ``brief`` as DOCX as the command does (its children started first) and with
+def _in_child_and_here(tmp_path: Path, brief: Path, fmt: str = "docx") -> bool:
+    """Build ``brief`` in ``fmt`` as the command does (its children started first) and with
     ``--jobs 1``; assert the same bytes; return whether the command's process imported
     markdown-it."""
-    res = run_command("build", str(brief), "-f", "docx", "-o", str(tmp_path / "child"), "-q",
+    res = run_command("build", str(brief), "-f", fmt, "-o", str(tmp_path / "child"), "-q",
                       modules=("markdown_it",), timeout=300)
     assert res["code"] == 0 and res["report"]["left"] is False, res["err"]
     serial = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-f",
-                             "docx", "-o", str(tmp_path / "here"), "--jobs", "1", "-q"],
+                             fmt, "-o", str(tmp_path / "here"), "--jobs", "1", "-q"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert serial.returncode == 0, serial.stderr
-    name = brief.with_suffix(".docx").name
+    name = brief.with_suffix(f".{fmt}").name
     assert (tmp_path / "child" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
     return bool(res["report"]["markdown_it"])
 
 
 @forks
-def test_a_docx_build_parses_its_markdown_in_the_child_to_the_same_bytes(
-        tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_a_one_format_build_parses_its_markdown_in_the_child_to_the_same_bytes(
+        tmp_path: Path, fmt: str) -> None:
     brief = tmp_path / "tricky.yaml"
     brief.write_text(TRICKY, encoding="utf-8")
-    assert _docx_in_child_and_here(tmp_path, brief) is False
+    assert _in_child_and_here(tmp_path, brief, fmt) is False
 
 
 @forks
 def test_more_rich_text_than_a_child_parses_in_its_wait_is_parsed_here(tmp_path: Path) -> None:
-    """Past MARKDOWN_AHEAD_CHARS the DOCX's child is not asked (it would keep the build
+    """Past MARKDOWN_AHEAD_CHARS the rendering child is not asked (it would keep the build
     waiting): the command's own process parses, to the same bytes."""
     from briefgen.pipeline import MARKDOWN_AHEAD_CHARS
 
@@ -132,7 +133,7 @@ def test_more_rich_text_than_a_child_parses_in_its_wait_is_parsed_here(tmp_path:
     body = "".join(f"  - \"{para}\"\n" for _ in range(count))
     brief = tmp_path / "long.yaml"
     brief.write_text(MINIMAL + "background:\n" + body, encoding="utf-8")
-    assert _docx_in_child_and_here(tmp_path, brief) is True
+    assert _in_child_and_here(tmp_path, brief) is True
 
 
 @forks
