@@ -43,7 +43,7 @@ __all__ = ["DEFERRED_IN", "REPORTLAB_SELDOM", "ModuleOnFirstUse", "OnFirstUse", 
 #: The modules whose import-time patterns are compiled on first use.
 DEFERRED_IN = frozenset({
     "reportlab.platypus.paragraph", "reportlab.lib.textsplit", "reportlab.lib.rl_safe_eval",
-    "reportlab.lib.PyFontify", "yaml.reader",
+    "reportlab.lib.PyFontify", "yaml.reader", "yaml.resolver", "yaml.constructor",
 })
 
 #: The modules ReportLab imports at import that a brief seldom needs (see above).
