@@ -128,18 +128,22 @@ def run_command(*argv: str, modules: tuple[str, ...] = (), timeout: float = 120)
     started before click is imported, the process left with ``os._exit``), in a fresh
     interpreter: its exit status (``code``), output and error output, and what its own process
     held as it left (``report``: for each of ``modules``, whether it was imported; ``left``:
-    whether a child of it was still there, alive or unreaped)."""
+    whether a child of it was still there 5 s later, alive or unreaped: a child that has sent
+    its result may still be ending as the command leaves, see workers.reap_exiting)."""
     code = textwrap.dedent(f"""
         import json, os, sys
         sys.argv = ["briefgen", *{list(argv)!r}]
         own, leave = os.getpid(), os._exit
         def report_and_leave(status):  # (children leave the same way: only this process reports)
             if os.getpid() == own:
-                try:
-                    os.waitpid(-1, os.WNOHANG)
-                    left = True
-                except ChildProcessError:
-                    left = False
+                import time
+                left, deadline = True, time.monotonic() + 5
+                while left and time.monotonic() < deadline:
+                    try:
+                        if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                            time.sleep(0.01)  # (one that sent its result may be ending)
+                    except ChildProcessError:
+                        left = False
                 held = {{m: m in sys.modules for m in {list(modules)!r}}}
                 sys.stderr.write({_REPORT!r} + json.dumps({{**held, "left": left}}) + "\\n")
                 sys.stderr.flush()

@@ -71,6 +71,26 @@ def test_a_usage_error_after_the_children_started_ends_them(tmp_path: Path) -> N
     assert not (tmp_path / "out").exists()
 
 
+def test_the_command_does_not_wait_for_a_child_that_sent_its_result(tmp_path: Path) -> None:
+    """A child the command started (``prestart``) is not waited for once its result is in (it
+    is only freeing its memory; the command exits next); :func:`workers.reap_exiting` reaps
+    it, for a program that goes on. The file is written all the same."""
+    res = script("import json, os", f"""
+        from briefgen import workers
+        workers.prestart(["pdf"])
+        pid = workers._PRESTARTED["pdf"].pid
+        from briefgen.cli import main
+        try:
+            main(["build", {SAMPLE!r}, "-f", "pdf", "-q", "-o", {str(tmp_path)!r}])
+        except SystemExit as e:
+            assert e.code in (0, None), e.code
+        left_to_end = workers._EXITING == [pid]
+        workers.reap_exiting()
+    """, CHILDREN_LEFT, 'print(json.dumps([left_to_end, children_left]))')
+    assert res == [True, False]
+    assert (tmp_path / "nagorno-karabakh-2023-09-ceasefire.pdf").read_bytes()[:5] == b"%PDF-"
+
+
 def test_ctrl_c_while_the_brief_model_is_imported_ends_the_children(tmp_path: Path) -> None:
     """An interrupt between the fork and the build proper (here: as the options are read,
     which imports the pipeline) exits 130 and ends the child."""

@@ -117,6 +117,7 @@ try:
 except briefgen.BriefError as e:
     outputs = str(e)
 workers.release()
+workers.reap_exiting()  # (prestarted children that sent their result are not waited for)
 try:
     os.waitpid(-1, os.WNOHANG)
     children_left = True

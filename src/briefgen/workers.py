@@ -17,7 +17,10 @@ Two ways, both POSIX only and both giving the same bytes as rendering in this pr
 
 A child sends its result back pickled through a pipe and leaves with ``os._exit`` (no exit
 handler of the parent runs twice); an error it raises is raised again here, with the child's
-traceback as its cause. No child outlives its use: one whose build fails or is interrupted
+traceback as its cause. The command (whose children :func:`prestart` started) does not wait
+for a child that has sent its result to finish ending (it frees its memory: 3 ms), since the
+command itself exits next; a program reaps them with :func:`reap_exiting`. No child outlives
+its use: one whose build fails or is interrupted
 is killed and reaped at once, and one whose parent dies (even by ``kill -9``) is killed by
 the system (Linux). Where no child can be started (EAGAIN, EMFILE), the format renders in
 this process, to the same bytes.
@@ -35,7 +38,8 @@ from typing import Any
 from .errors import BriefError, InternalError
 
 __all__ = ["COMPOSER", "ForkError", "Forked", "Named", "Standby", "can_fork", "cold", "prestart",
-           "prestart_composer", "release", "standby_for", "take", "usable_cores"]
+           "prestart_composer", "reap_exiting", "release", "standby_for", "take",
+           "usable_cores"]
 
 
 def usable_cores() -> int:
@@ -156,6 +160,17 @@ def die_with(parent: int) -> None:
         os._exit(1)
 
 
+def _leave_child() -> None:
+    """End a child: its standard streams closed first, since the system closes a process's
+    files only after freeing its memory (3 ms for a PDF child), and whoever reads the
+    command's output through a pipe (a shell's ``$(...)``, a CI log) waits for every copy of
+    it to close; then ``os._exit`` (no exit handler of the parent runs twice)."""
+    try:
+        os.closerange(0, 3)
+    finally:
+        os._exit(0)
+
+
 class ChildTracebackError(Exception):
     """The traceback of an error raised in a child, as text: the cause of the error raised
     again here, so that a traceback printed here (``--debug``) shows where it happened."""
@@ -201,13 +216,18 @@ class Forked:
                 die_with(parent)
                 _send(fn, args, write)
             finally:
-                os._exit(0)
+                _leave_child()
         self.read = read
         self.status: int | None = None  # the child's wait status, once reaped
         try:
             os.close(write)
         finally:
             _let_through(held, self.kill)
+
+    #: whether :meth:`reap` waits for the child to end after it sent its result (it frees
+    #: its memory as it ends: 3 ms for a PDF child); a command that exits right after leaves
+    #: it to the system (see :func:`prestart`)
+    wait_for_exit = True
 
     def reap(self) -> bytes:
         """Wait for the child and return what it sent (read first: the pipe is small)."""
@@ -219,6 +239,10 @@ class Forked:
         except BaseException:  # interrupted: what it would send is of no use now
             self.kill()
             raise
+        if payload and not self.wait_for_exit:  # sent all it had: it is leaving
+            _EXITING.append(self.pid)
+            self.status = 0
+            return payload
         self._wait()
         return payload
 
@@ -323,7 +347,7 @@ class Standby(Forked):
                 die_with(parent)
                 self._serve(warm, jobs, write)
             finally:
-                os._exit(0)
+                _leave_child()
         self.read = read
         self.status = None
         self._asked = 0  # answers the child owes (read before its result)
@@ -489,6 +513,22 @@ def release() -> None:
     _PRESTARTED.clear()
 
 
+#: children that sent their result and were left to end on their own (``wait_for_exit``)
+_EXITING: list[int] = []
+
+
+def reap_exiting() -> None:
+    """Wait for the children left to end on their own (each has sent its result and is only
+    freeing its memory), so that none is left unreaped: for a program that goes on after a
+    command's work (the command itself exits and leaves them to the system)."""
+    while _EXITING:
+        pid = _EXITING.pop()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
 def prestart(fmts: Sequence[str]) -> None:
     """Fork the :func:`standby_for` children now, before this process imports the brief
     model and the templates (the ``briefgen build`` of one brief calls this first thing);
@@ -497,6 +537,7 @@ def prestart(fmts: Sequence[str]) -> None:
         _PRESTARTED.update(standby_for(fmts))
         for child in _PRESTARTED.values():
             child.early = True
+            child.wait_for_exit = False  # (the command exits once it has written the files)
 
 
 def warm_renderer(fmt: str) -> Callable[[], None]:
