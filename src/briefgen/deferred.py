@@ -20,10 +20,11 @@ methods. Nothing else changes: the pattern, its flags and what it matches are Re
 PyYAML's own, and a pattern used at import (``re.compile(...).split``) is compiled then.
 
 **Modules imported at import.** ReportLab imports HarfBuzz (``uharfbuzz``, 9 ms), which only
-text a paragraph style shapes needs (right-to-left scripts), and Pillow (``PIL.Image``, 8 ms),
-which only a bitmap image needs. :func:`modules_on_first_use` puts a stand-in
+text a paragraph style shapes needs (right-to-left scripts), Pillow (``PIL.Image``, 8 ms),
+which only a bitmap image needs, and ``tempfile`` (with ``shutil`` and ``random``: 3 ms), for
+its test suite's output folder. :func:`modules_on_first_use` puts a stand-in
 (:class:`ModuleOnFirstUse`) in their place that imports the module when an attribute of it is
-first asked for, and hands every attribute on. Only a standby child does this
+first asked for, and hands every attribute on. Only a standby PDF child does this
 (:func:`briefgen.workers.warm_renderer`): a process that runs nothing but the render, so no
 other code meets the stand-in.
 """
@@ -47,7 +48,7 @@ DEFERRED_IN = frozenset({
 })
 
 #: The modules ReportLab imports at import that a brief seldom needs (see above).
-REPORTLAB_SELDOM = ("uharfbuzz", "PIL.Image")
+REPORTLAB_SELDOM = ("uharfbuzz", "PIL.Image", "tempfile")
 
 _compile = re.compile
 _lock = threading.Lock()  # (held while re.compile is swapped)
