@@ -23,13 +23,15 @@ numbers are the new version's.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import document as d
 from .document import replace
+
+if TYPE_CHECKING:
+    import difflib
 
 __all__ = ["accept", "has_changes", "redline", "reject", "shown"]
 
@@ -77,8 +79,14 @@ def _likeness(node: Any) -> str:
     return _text(node)
 
 
+def _matcher(a: Sequence[Any], b: Sequence[Any]) -> difflib.SequenceMatcher[Any]:
+    import difflib  # (here: a renderer imports this module for shown() alone)
+
+    return difflib.SequenceMatcher(None, a, b, autojunk=False)
+
+
 def _similar(a: str, b: str) -> float:
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    m = _matcher(a, b)
     if m.real_quick_ratio() < SIMILAR or m.quick_ratio() < SIMILAR:
         return 0.0
     return m.ratio()
@@ -91,7 +99,7 @@ def _align(old: Sequence[T], new: Sequence[T], same_kind: Callable[[T, T], bool]
     (difflib), then within each gap the pairs that keep order and are most similar (a longest
     common subsequence weighted by similarity)."""
     out: list[tuple[T | None, T | None]] = []
-    m = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    m = _matcher(list(old), list(new))
     for tag, i1, i2, j1, j2 in m.get_opcodes():
         if tag == "equal":
             out.extend(zip(old[i1:i2], new[j1:j2]))
@@ -394,7 +402,7 @@ def _inlines(old: tuple[d.Inline, ...], new: tuple[d.Inline, ...]) -> tuple[d.In
     if not new:
         return (d.Deleted(old),)
     a, b = _tokens(old), _tokens(new)
-    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    ops = _matcher(a, b).get_opcodes()
     # a change, spaces, a change: one change (not "-a +x _ -b +y" for "a b" -> "x y")
     merged: list[list[Any]] = []
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
