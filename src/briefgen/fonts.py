@@ -168,8 +168,18 @@ def family_characters(fam: Family) -> frozenset[str]:
 def _family_characters(paths: tuple[str, ...]) -> frozenset[str]:
     if len(paths) == 1:
         return _characters(paths[0])
-    common = _coverage(paths[0]).intersection(*(_coverage(p) for p in paths[1:]))
-    return frozenset(map(chr, common))  # (code points first: no set of strings per face)
+    return frozenset(map(chr, _family_codes(paths)))  # (code points first: no set of strings
+                                                      # per face)
+
+
+def family_codes(fam: Family) -> frozenset[int]:
+    """The code points every face of a family has glyphs for (:func:`family_characters`)."""
+    return _family_codes(_face_paths(fam))
+
+
+@cache
+def _family_codes(paths: tuple[str, ...]) -> frozenset[int]:
+    return _coverage(paths[0]).intersection(*(_coverage(p) for p in paths[1:]))
 
 
 class _Drawable:

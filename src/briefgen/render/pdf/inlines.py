@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from ... import document as d
-from ...fonts import Family, coverage, family_characters, runs_by
+from ...fonts import Family, coverage, family_codes, runs_by
 from ...xmltext import escape, quoteattr
 from ..common import drawable, mark_run
 from ..graphics import faces
@@ -43,9 +43,9 @@ def text_characters(body: Family, headings: Family) -> frozenset[str]:
     the headings' bold face have glyphs for and that every face of both families has, and tab
     and line ends. Remembered per pair of families: the PDF's standby child works it out while
     the document is composed (:func:`briefgen.render.prepare_renderer`)."""
-    both = coverage(body.regular) & coverage(headings.bold)  # (code points: cheaper)
-    chars = frozenset(map(chr, filter((0xFFFF).__ge__, both)))
-    return chars & family_characters(body) & family_characters(headings) | frozenset("\t\n\r")
+    codes = family_codes(body) & family_codes(headings)  # (code points: cheaper than strings)
+    codes &= coverage(body.regular) & coverage(headings.bold)  # (a face lacked is the regular)
+    return frozenset(map(chr, filter((0xFFFF).__ge__, codes))) | frozenset("\t\n\r")
 
 
 _HEX = re.compile(r"#([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})")
