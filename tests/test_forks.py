@@ -362,12 +362,15 @@ def test_an_error_that_cannot_be_rebuilt_here_is_still_reported() -> None:
 def test_an_interrupt_as_the_child_starts(hook: str) -> None:
     """Ctrl-C landing just as the fork returns (sent from inside ``os.fork``): in the child,
     it never unwinds into the caller's code (which would go on as a second copy of the
-    build); here, the child just started is ended and reaped before it is raised."""
+    build); here, the child just started is ended and reaped before it is raised. (Sent from
+    the child, it can also land once the constructor has returned, outside this module: the
+    caller's cleanup ends the child then, as the command's does.)"""
     lines = script(f"""
         import functools, json, os, signal
         from briefgen import workers
         me = os.getpid()
         os.register_at_fork({hook})
+        child = None
         try:
             child = workers.Forked(lambda: "rendered")
             try:
@@ -376,6 +379,8 @@ def test_an_interrupt_as_the_child_starts(hook: str) -> None:
                 outcome = type(e).__name__
         except KeyboardInterrupt:
             outcome = "interrupted"
+            if child is not None:  # it landed after the fork returned (the signal is sent
+                child.kill()       # from the child, and may come late): the caller's cleanup
         if os.getpid() != me:
             print(json.dumps({{"escaped": outcome}}), flush=True)
             os._exit(0)
