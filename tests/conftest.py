@@ -20,6 +20,11 @@ import pytest
 
 from briefgen import document as d
 
+#: the command line keeps results between runs (briefgen.cache): the tests' runs keep theirs in
+#: a folder of this session's, never a user's own (test_cache.py points single tests elsewhere)
+os.environ.setdefault("BRIEFGEN_CACHE_DIR", __import__("tempfile").mkdtemp(
+    prefix="briefgen-test-cache-"))
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
 
@@ -123,13 +128,15 @@ def rtl_charts() -> tuple[d.RiskMatrix, d.Timeline]:
 _REPORT = "briefgen-test-report: "
 
 
-def run_command(*argv: str, modules: tuple[str, ...] = (), timeout: float = 120) -> dict:
+def run_command(*argv: str, modules: tuple[str, ...] = (), timeout: float = 120,
+                env: dict[str, str] | None = None) -> dict:
     """``briefgen ARGV`` as the command runs it (``main()`` without arguments: the children
     started before click is imported, the process left with ``os._exit``), in a fresh
     interpreter: its exit status (``code``), output and error output, and what its own process
     held as it left (``report``: for each of ``modules``, whether it was imported; ``left``:
     whether a child of it was still there 5 s later, alive or unreaped: a child that has sent
-    its result may still be ending as the command leaves, see workers.reap_exiting)."""
+    its result may still be ending as the command leaves, see workers.reap_exiting). ``env``:
+    variables set for it."""
     code = textwrap.dedent(f"""
         import json, os, sys
         sys.argv = ["briefgen", *{list(argv)!r}]
@@ -153,7 +160,7 @@ def run_command(*argv: str, modules: tuple[str, ...] = (), timeout: float = 120)
         main()
     """)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=timeout)
+                         text=True, timeout=timeout, env={**os.environ, **(env or {})})
     err, _, report = out.stderr.rpartition(_REPORT)
     return {"code": out.returncode, "out": out.stdout,
             "err": err if report else out.stderr,

@@ -625,13 +625,19 @@ def label_set(language: str) -> MappingProxyType[str, Any]:
     """The pack's label set for a language tag (``en-GB`` → ``en-gb``, then ``en``), over
     English, as read from ``labels/`` (read-only: it is cached for the whole process; the
     templates see it through :func:`briefgen.compose.load_labels`)."""
+    from .cache import file_stamp, kept
     from .paths import data
 
     folder = data("labels")
-    labels: dict[str, Any] = load_mapping(folder / "en.yaml")[0]
     tag = language.lower()
-    for cand in (tag.split("-")[0], tag):
-        f = folder / f"{cand}.yaml"
-        if cand != "en" and f.is_file():
+    files = [folder / "en.yaml"] + [folder / f"{cand}.yaml" for cand in (tag.split("-")[0], tag)
+                                    if cand != "en" and (folder / f"{cand}.yaml").is_file()]
+
+    def read() -> dict[str, Any]:
+        labels: dict[str, Any] = {}
+        for f in files:
             labels = {**labels, **load_mapping(f)[0]}
-    return MappingProxyType(labels)
+        return labels
+
+    # (the command line keeps it between runs: briefgen.cache)
+    return MappingProxyType(kept("labels", tuple(map(file_stamp, files)), read))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import cache
+from .cache import kept
 from .check import check_brief, is_note
 from .composed import ComposeReport
 from .document import Document, map_text
@@ -23,7 +25,15 @@ from .errors import BriefError, BriefWarning, Diagnostic
 from .fonts import missing_in_chain
 from .inline import parsed_ahead
 from .layout import apply_style
-from .loader import Positions, decode, expand_inputs, label_set, parse_text, read_text
+from .loader import (
+    MAX_FILE_BYTES,
+    Positions,
+    decode,
+    expand_inputs,
+    label_set,
+    parse_text,
+    read_limited,
+)
 from .model import Brief
 from .output import check_folder, check_targets, commit, pack_targets, write_atomic
 from .render import prepare_renderer, render
@@ -94,9 +104,13 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any] | Brief | Loaded,
         label = name or "<dict>"
         return Loaded(validate_brief(dict(source), None, label), label)
     path = Path(source)
-    text = read_text(path)
-    data, positions = parse_text(text, str(path))
-    return Loaded(validate_brief(data, positions, str(path)), str(path), positions)
+    raw = read_limited(path, MAX_FILE_BYTES, "brief file")
+
+    def loaded() -> Loaded:
+        data, positions = parse_text(decode(raw, str(path)), str(path))
+        return Loaded(validate_brief(data, positions, str(path)), str(path), positions)
+
+    return kept("brief", (str(path), raw), loaded)  # (the command line keeps it: see cache)
 
 
 def loads(text: str | bytes, *, format: str = "yaml", name: str = "<string>") -> Loaded:
@@ -351,8 +365,9 @@ def _markdown_ahead(standby: Mapping[str, Standby], loaded: Loaded,
     this process renders the DOCX), when the command started it before reading the brief.
     Its imports are done before its document (the DOCX's long before, the PDF's about 40 ms:
     ReportLab's without what :mod:`briefgen.deferred` leaves), so parsing for this process
-    balances the two (measured: -f pdf 25 ms faster, -f pdf,docx 17 ms). The
-    function returned imports the engine and takes what the child made
+    balances the two (measured: -f pdf 25 ms faster, -f pdf,docx 17 ms); what it made is
+    kept for the next run of the command line (:mod:`briefgen.cache`), which then asks
+    nothing. The function returned imports the engine and takes what the child made
     (:func:`briefgen.inline.parse_markdown`; composing within
     :func:`briefgen.inline.parsed_ahead` then never imports markdown-it). A text the child did
     not parse is parsed when the template reaches it, to the same inlines; a brief with more
@@ -365,12 +380,17 @@ def _markdown_ahead(standby: Mapping[str, Standby], loaded: Loaded,
     texts = [text for _loc, text, rich in iter_strings(loaded.brief) if rich]
     if sum(map(len, texts)) > MARKDOWN_AHEAD_CHARS:
         return lambda: None
+    kept: Mapping[str, Any] | None = cache.get("markdown", tuple(texts))
+    if kept is not None:  # parsed in an earlier run: the child is not asked
+        return lambda: kept
     helper.ask(Named("briefgen.inline", "parse_markdown"), texts)
 
     def take() -> Mapping[str, Any] | None:
         from . import compose  # noqa: F401 - the template engine, while the child parses
 
         parsed: Mapping[str, Any] | None = helper.answer()
+        if parsed is not None:
+            cache.put("markdown", tuple(texts), parsed)
         return parsed
 
     return take

@@ -556,7 +556,12 @@ def load_style(ref: str | Path | Style | None = None) -> Style:
     path = _resolve_path(ref or "default", Path.cwd())
     key = str(path.resolve())
     cached = _CACHE.get(key)
+    if cached is None:  # the command line keeps styles between runs (briefgen.cache)
+        from .cache import get
+
+        cached = get("style", (key,))
     if cached is not None and _fingerprint([Path(f) for f, _ in cached[0]]) == cached[0]:
+        _CACHE[key] = cached
         return cached[1]
     from .validate import validate_model
 
@@ -566,5 +571,8 @@ def load_style(ref: str | Path | Style | None = None) -> Style:
     style = validate_model(Style, data, positions, str(path))
     fingerprint = _fingerprint(reads)
     if fingerprint is not None:
+        from .cache import put
+
         _CACHE[key] = (fingerprint, style)
+        put("style", (key,), (fingerprint, style))
     return style

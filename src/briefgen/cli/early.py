@@ -94,6 +94,9 @@ def start(argv: Sequence[str]) -> None:
     from .. import workers
 
     command, formats = found
+    from ..cache import turn_on
+
+    turn_on()  # (before the children: they inherit it)
     stop_on_sigterm()  # (before the first child: see there)
     if command == "build":
         workers.prestart(formats)

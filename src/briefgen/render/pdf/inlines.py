@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 
 from ... import document as d
+from ...cache import file_stamp, kept
 from ...fonts import Family, coverage, family_codes, runs_by
 from ...xmltext import escape, quoteattr
 from ..common import drawable, mark_run
@@ -41,11 +42,17 @@ def text_characters(body: Family, headings: Family) -> frozenset[str]:
     """The characters the renderer draws in the style's own faces (see
     :meth:`InlineWriter.drawable`): those in the Basic Multilingual Plane that the body face and
     the headings' bold face have glyphs for and that every face of both families has, and tab
-    and line ends. Remembered per pair of families: the PDF's standby child works it out while
-    the document is composed (:func:`briefgen.render.prepare_renderer`)."""
-    codes = family_codes(body) & family_codes(headings)  # (code points: cheaper than strings)
-    codes &= coverage(body.regular) & coverage(headings.bold)  # (a face lacked is the regular)
-    return frozenset(map(chr, filter((0xFFFF).__ge__, codes))) | frozenset("\t\n\r")
+    and line ends. Remembered per pair of families, and kept between runs of the command line
+    for the same font files (:mod:`briefgen.cache`); the PDF's standby child works it out
+    while the document is composed (:func:`briefgen.render.prepare_renderer`)."""
+
+    def make() -> frozenset[str]:
+        codes = family_codes(body) & family_codes(headings)  # (code points: cheaper)
+        codes &= coverage(body.regular) & coverage(headings.bold)  # (a face lacked: regular)
+        return frozenset(map(chr, filter((0xFFFF).__ge__, codes))) | frozenset("\t\n\r")
+
+    files = (*body.files().values(), *headings.files().values())
+    return kept("chars", tuple(file_stamp(f) for f in files), make)
 
 
 _HEX = re.compile(r"#([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})([0-9A-Fa-f]{2})")

@@ -1,0 +1,174 @@
+"""Results the command line keeps between runs (briefgen.cache): a rebuild reads them and makes
+the same bytes; an edited brief or style is read again; a bad entry is made again; only plain
+records come out of an entry; the folder must be the user's own and closed; a program keeps
+nothing."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import briefgen
+from briefgen import cache
+from conftest import ROOT, run_command
+
+SAMPLE = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
+KINDS = {"brief", "style", "labels", "markdown", "chars"}
+
+forks = pytest.mark.skipif(not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2,
+                           reason="the PDF's child parses the Markdown kept: needs os.fork "
+                                  "and two cores")
+
+
+def _kinds(folder: Path) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for entry in folder.iterdir():
+        kind = entry.name.split("-")[0]
+        out[kind] = out.get(kind, 0) + 1
+    return out
+
+
+def _build(brief: Path, out: Path, folder: Path, *more: str) -> dict:
+    res = run_command("build", str(brief), "-f", "pdf", "-q", "-o", str(out), *more,
+                      modules=("yaml", "markdown_it"), env={"BRIEFGEN_CACHE_DIR": str(folder)})
+    assert res["code"] == 0 and res["report"]["left"] is False, res["err"]
+    return res
+
+
+@forks
+def test_a_rebuild_reads_what_the_first_run_kept_and_makes_the_same_bytes(
+        tmp_path: Path) -> None:
+    """The second run reads the brief, the style, the labels, the parsed Markdown and the
+    fonts' characters from the folder: its process imports neither the YAML parser nor
+    markdown-it, and its PDF is the first run's and that of a run that keeps nothing."""
+    folder = tmp_path / "cache"
+    first = _build(SAMPLE, tmp_path / "1", folder)
+    assert set(_kinds(folder)) == KINDS
+    assert first["report"]["yaml"] is True
+    second = _build(SAMPLE, tmp_path / "2", folder)
+    assert second["report"] == {"yaml": False, "markdown_it": False, "left": False}
+    plain = subprocess.run([sys.executable, "-m", "briefgen", "build", str(SAMPLE), "-f", "pdf",
+                            "-q", "-o", str(tmp_path / "3"), "--jobs", "1"], cwd=ROOT,
+                           env={**os.environ, "BRIEFGEN_NO_CACHE": "1"}, capture_output=True,
+                           text=True, timeout=120)
+    assert plain.returncode == 0, plain.stderr
+    name = SAMPLE.with_suffix(".pdf").name
+    pdfs = {(tmp_path / k / name).read_bytes() for k in "123"}
+    assert len(pdfs) == 1
+
+
+@forks
+def test_an_edited_brief_and_an_edited_style_are_read_again(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    brief = tmp_path / "brief.yaml"
+    text = SAMPLE.read_text(encoding="utf-8")
+    brief.write_text(text, encoding="utf-8")
+    style = tmp_path / "house.yaml"
+    style.write_text("extends: default\ncolours: {headings: '#112233'}\n", encoding="utf-8")
+    _build(brief, tmp_path / "1", folder, "-s", str(style))
+    title = text.split("\ntitle:", 1)[1].splitlines()[0].strip().strip('"')
+    brief.write_text(text.replace(title, "An edited title for the cache test", 1),
+                     encoding="utf-8")
+    style.write_text("extends: default\ncolours: {headings: '#445566'}\n", encoding="utf-8")
+    res = _build(brief, tmp_path / "2", folder, "-s", str(style))
+    assert res["report"]["yaml"] is True  # (the brief and the style were parsed again)
+    pdf = tmp_path / "2" / "brief.pdf"
+    words = PdfReader(pdf).pages[0].extract_text()
+    assert "An edited title for the cache test" in words and title not in words
+    assert b"0.266667 0.333333 0.4 rg" in _content(pdf) or b".266667 .333333 .4 rg" in \
+        _content(pdf)  # the new heading colour (#445566) is drawn
+    assert _kinds(folder)["brief"] == 2 and _kinds(folder)["style"] == 1  # (same style path)
+
+
+def _content(pdf: Path) -> bytes:
+    reader = PdfReader(pdf)
+    return b"".join(p.get_contents().get_data() for p in reader.pages)
+
+
+@forks
+def test_entries_that_cannot_be_read_are_made_again(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    _build(SAMPLE, tmp_path / "1", folder)
+    for entry in folder.iterdir():
+        entry.write_bytes(b"not a pickle")
+    _build(SAMPLE, tmp_path / "2", folder)
+    name = SAMPLE.with_suffix(".pdf").name
+    assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
+    assert all(e.read_bytes() != b"not a pickle" for e in folder.iterdir())
+
+
+@pytest.fixture
+def on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Results kept in this process, in ``tmp_path/cache`` (put back as they were after)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(folder))
+    monkeypatch.setattr(cache, "_ON", True)
+    monkeypatch.setattr(cache, "_FOLDER", [])
+    return folder
+
+
+class _Boom:
+    def __reduce__(self) -> tuple:
+        return (os.system, ("touch BOOM",))
+
+
+def test_an_entry_builds_only_plain_records(on: Path, tmp_path: Path) -> None:
+    """An entry that would call a function (here os.system) is refused, and made again."""
+    assert cache.kept("t", ("x",), lambda: {"a": (1, 2.5, "b")}) == {"a": (1, 2.5, "b")}
+    entry = next(on.iterdir())
+    entry.write_bytes(pickle.dumps(_Boom()))
+    os.chdir(tmp_path)
+    assert cache.kept("t", ("x",), lambda: "made again") == "made again"
+    assert not (tmp_path / "BOOM").exists()
+    assert cache.get("t", ("x",)) == "made again"
+    brief = briefgen.load_brief(SAMPLE)
+    cache.put("t", ("brief",), brief)
+    assert cache.get("t", ("brief",)) == brief  # briefgen's own records come back
+
+
+def test_the_folder_must_be_closed_to_others(on: Path) -> None:
+    on.mkdir(mode=0o755)
+    on.chmod(0o755)
+    assert cache.folder() is None
+    assert cache.kept("t", ("x",), lambda: 1) == 1 and list(on.iterdir()) == []
+
+
+def test_a_folder_that_is_a_link_is_not_used(on: Path, tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere"
+    real.mkdir(mode=0o700)
+    on.symlink_to(real)
+    assert cache.folder() is None
+
+
+def test_entries_are_the_users_alone_and_the_oldest_go(on: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 10)
+    for k in range(12):
+        cache.put("t", (str(k),), k)
+    assert (on.stat().st_mode & 0o777) == 0o700
+    entries = list(on.iterdir())
+    assert all((e.stat().st_mode & 0o777) == 0o600 for e in entries)
+    assert len(entries) <= 10
+    assert cache.get("t", ("11",)) == 11
+
+
+def test_off_when_asked_and_in_a_program(tmp_path: Path) -> None:
+    """BRIEFGEN_NO_CACHE=1 turns it off for the command; a program's builds keep nothing."""
+    folder = tmp_path / "cache"
+    res = run_command("build", str(SAMPLE), "-f", "pdf", "-q", "-o", str(tmp_path / "1"),
+                      env={"BRIEFGEN_CACHE_DIR": str(folder), "BRIEFGEN_NO_CACHE": "1"})
+    assert res["code"] == 0, res["err"]
+    assert not folder.exists()
+    code = (f"import briefgen; briefgen.build_files({str(SAMPLE)!r}, {str(tmp_path / '2')!r}, "
+            "formats='pdf')")
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], cwd=ROOT,
+                         env={**os.environ, "BRIEFGEN_CACHE_DIR": str(folder)},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert not folder.exists()
