@@ -179,3 +179,155 @@ def test_validate_says_the_same_with_and_without_its_composing_child(tmp_path: P
         assert {k: child[k] for k in here} == here, name
     assert "no glyph for" in command("validate", *_cases(tmp_path)["glyph and template errors"]
                                      )["err"]
+
+
+def _normal(res: dict, *dirs: Path) -> dict:
+    """A run's outcome with its output folder's name taken out (two runs write to two)."""
+    out = dict(res)
+    for d in dirs:
+        out["out"] = out["out"].replace(str(d), "OUT")
+        out["err"] = out["err"].replace(str(d), "OUT")
+    out.pop("report", None)
+    return out
+
+
+@forks
+def test_build_says_and_writes_the_same_with_and_without_its_early_start(
+        tmp_path: Path) -> None:
+    """The command's early start (its children, and for plain options the build itself,
+    started before click reads the arguments) against ``main(argv)`` (neither): the same
+    status, output, errors and warnings, and the same files."""
+    for k, (name, args) in enumerate(_cases(tmp_path).items()):
+        early_dir, here_dir = tmp_path / f"early{k}", tmp_path / f"here{k}"
+        early = command("build", *args, "-f", "pdf", "-o", str(early_dir))
+        here = in_process("build", *args, "-f", "pdf", "-o", str(here_dir))
+        assert early["report"]["left"] is False, name
+        assert _normal(early, early_dir) == _normal(here, here_dir), name
+        made = sorted(p.name for p in early_dir.glob("*")) if early_dir.exists() else []
+        assert made == (sorted(p.name for p in here_dir.glob("*"))
+                        if here_dir.exists() else []), name
+        for f in made:
+            assert (early_dir / f).read_bytes() == (here_dir / f).read_bytes(), (name, f)
+
+
+AHEAD = """
+import json, os, sys
+from briefgen import workers
+from briefgen.cli.early import start
+start({ahead!r})
+held = bool(workers._AHEAD)
+click_before = "click" in sys.modules
+from briefgen.cli import main
+try:
+    main({argv!r})
+    code = 0
+except SystemExit as e:
+    code = e.code
+workers.reap_exiting()
+try:
+    os.waitpid(-1, os.WNOHANG)
+    left = True
+except ChildProcessError:
+    left = False
+print(json.dumps({{"held": held, "click_before": click_before, "code": code,
+                  "taken": not workers._AHEAD, "left": left}}))
+"""
+
+
+def _ahead(ahead: list[str], argv: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", AHEAD.format(ahead=ahead, argv=argv)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    import json
+
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@forks
+def test_a_build_started_ahead_is_taken_over(tmp_path: Path) -> None:
+    """With plain options the early start loads and composes the brief and sends the
+    document to the PDF's child before click is imported; the command takes it over."""
+    argv = ["build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "a")]
+    res = _ahead(argv, argv)
+    assert res == {"held": True, "click_before": False, "code": 0, "taken": True,
+                   "left": False}
+    here = in_process(*argv[:-1], str(tmp_path / "b"))
+    assert here["code"] == 0
+    name = Path(SAMPLE).with_suffix(".pdf").name
+    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+@forks
+def test_a_build_started_ahead_for_other_options_is_ended(tmp_path: Path) -> None:
+    """Started for one style, asked (by click's reading) for another: the work started is
+    ended and the build made afresh, in the style asked for."""
+    res = _ahead(["build", SAMPLE, "-f", "pdf", "-s", "uk-brief", "-o", str(tmp_path / "a")],
+                 ["build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "a")])
+    assert res == {"held": True, "click_before": False, "code": 0, "taken": True,
+                   "left": False}
+    here = in_process("build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "b"))
+    assert here["code"] == 0
+    name = Path(SAMPLE).with_suffix(".pdf").name
+    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+@forks
+@pytest.mark.parametrize("argv", [["-j", "0"], ["--no-such-option"], ["-f", "pdf,nothing"]])
+def test_a_usage_error_ends_a_build_started_ahead(tmp_path: Path, argv: list[str]) -> None:
+    res = command("build", SAMPLE, "-o", str(tmp_path / "out"), *argv)
+    assert res["code"] == 2 and res["report"]["left"] is False, res
+    assert not (tmp_path / "out").exists()
+
+
+@forks
+def test_ctrl_c_in_a_build_started_ahead_ends_it(tmp_path: Path) -> None:
+    code = textwrap.dedent(f"""
+        import os, sys
+        import briefgen.pipeline as p
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt
+        p._compose_checked = interrupted
+        sys.argv = ["briefgen", "build", {SAMPLE!r}, "-f", "pdf", "-o", {str(tmp_path / "o")!r}]
+        from briefgen.cli import main
+        try:
+            main()
+        except SystemExit as e:
+            try:
+                os.waitpid(-1, os.WNOHANG)
+                left = True
+            except ChildProcessError:
+                left = False
+            print(e.code, left)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.split() == ["130", "False"], out.stderr
+    assert "interrupted" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "o").exists()
+
+
+@forks
+def test_a_warning_raised_in_a_build_started_ahead_is_printed_once(tmp_path: Path) -> None:
+    """A warning raised while the build is started ahead (before the command catches
+    warnings) is raised again when the command takes it over: printed once, as the command
+    prints warnings."""
+    outs = []
+    for mode, sub in (("early", ""), ("here", "main(sys.argv[1:])")):
+        code = textwrap.dedent(f"""
+            import sys, warnings
+            import briefgen.pipeline as p
+            from briefgen.errors import BriefWarning
+            real = p.prepare_style
+            def noisy(opts):
+                warnings.warn(BriefWarning("a style note"))
+                return real(opts)
+            p.prepare_style = noisy
+            sys.argv = ["briefgen", "build", {SAMPLE!r}, "-f", "pdf", "-q", "-o",
+                        {str(tmp_path / mode)!r}]
+            from briefgen.cli import main
+            {sub or "main()"}
+        """)
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+        outs.append((out.returncode, out.stderr.count("warning: a style note")))
+    assert outs == [(0, 1), (0, 1)]

@@ -46,8 +46,10 @@ from .workers import (
     Named,
     Standby,
     can_fork,
+    hold_ahead,
     standby_for,
     take,
+    take_ahead,
     usable_cores,
 )
 
@@ -188,17 +190,19 @@ def replace_missing(document: Document, style: Style) -> Document:
 
 def render_all(document: Document, style: Style, fmts: Sequence[str], *,
                parallel: bool = False, standby: Mapping[str, Standby] | None = None,
-               meanwhile: Callable[[], None] | None = None) -> dict[str, bytes]:
+               meanwhile: Callable[[], None] | None = None,
+               sent: bool = False) -> dict[str, bytes]:
     """Every format of one document. With ``parallel`` (and where the system can fork, has
     more than one core and this process runs no other thread), each format after the first
     is rendered in a forked child process on another core while this one renders the first:
     a one-brief CLI build then costs about the slower format, not the sum. A format with a
     ``standby`` child (see :func:`standby_for`) is rendered there. The bytes are the same
     either way. ``meanwhile`` runs once the children have their work, before this process
-    renders: an exception it raises ends the build (the children are killed)."""
+    renders: an exception it raises ends the build (the children are killed). ``sent``: the
+    standby children have been sent the document already."""
     children: dict[str, Forked] = dict(standby or {})
     try:
-        for fmt, standing in (standby or {}).items():
+        for fmt, standing in (standby or {}).items() if not sent else ():
             standing.send(render, document, style, fmt)
         rest = [f for f in fmts if f not in children]
         if parallel and len(rest) > 1 and can_fork():
@@ -312,6 +316,37 @@ def build(source: Any, options: BuildOptions | None = None, /, **overrides: Any)
 
 def _build(source: Any, opts: BuildOptions) -> Pack:
     """The pack, its warnings in ``pack.warnings`` (not warned: the caller does)."""
+    started = _take_ahead(source, opts) or _start(source, opts)
+    try:
+        try:
+            outputs = render_all(started.document, started.style, started.formats,
+                                 parallel=opts.parallel, standby=started.standby,
+                                 meanwhile=started.meanwhile, sent=True)
+        except BriefError as e:  # a layout problem: name the brief it is in
+            raise BriefError([replace(d, file=started.loaded.name) if not d.file else d
+                              for d in e.diagnostics]) from None
+    except BaseException:  # failed or interrupted: no child outlives the build
+        for child in started.standby.values():
+            child.cancel()
+        raise
+    glyphs = started.glyphs + page_budget_warnings(started.report, outputs, started.loaded.name)
+    return Pack(started.document, outputs, tuple(glyphs))
+
+
+class _Started:
+    """A build up to its rendering: the document composed, and sent to the children."""
+
+    def __init__(self, loaded: Loaded, style: Style, document: Document,
+                 report: ComposeReport, glyphs: list[Diagnostic], formats: tuple[str, ...],
+                 standby: dict[str, Standby],
+                 meanwhile: Callable[[], None] | None) -> None:
+        self.loaded, self.style, self.document, self.report = loaded, style, document, report
+        self.glyphs, self.formats, self.standby = glyphs, formats, standby
+        self.meanwhile = meanwhile
+
+
+def _start(source: Any, opts: BuildOptions) -> _Started:
+    """Load, prepare and compose, the children (:func:`standby_for`) sent the document."""
     fmts = opts.formats
     assert isinstance(fmts, tuple)
     standby = standby_for(fmts) if opts.parallel else {}
@@ -323,13 +358,13 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
             child.prepare(prepare_renderer, fmt, st)
         markdown = take_markdown()
         meanwhile: Callable[[], None] | None = None
+        glyphs: list[Diagnostic] = []
         if standby and not opts.allow_missing_glyphs:
             # the children start rendering as soon as the document is composed; the checks
             # that cannot change it (glyphs: an error stops the build all the same; the
             # brief's own notes) run here meanwhile
             with parsed_ahead(markdown):
                 document, report = _compose_checked(loaded, opts, st)
-            glyphs: list[Diagnostic] = []
 
             def meanwhile() -> None:
                 found = check_fonts(loaded, st)
@@ -339,18 +374,49 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
         else:
             with parsed_ahead(markdown):
                 document, st, glyphs, report = _prepare(loaded, opts, st)
-        try:
-            outputs = render_all(document, st, fmts, parallel=opts.parallel, standby=standby,
-                                 meanwhile=meanwhile)
-        except BriefError as e:  # a layout problem: name the brief it is in
-            raise BriefError([replace(d, file=loaded.name) if not d.file else d
-                              for d in e.diagnostics]) from None
+        for fmt, child in standby.items():
+            child.send(render, document, st, fmt)
     except BaseException:  # failed or interrupted: no child outlives the build
         for child in standby.values():
             child.cancel()
         raise
-    glyphs += page_budget_warnings(report, outputs, loaded.name)
-    return Pack(document, outputs, tuple(glyphs))
+    return _Started(loaded, st, document, report, glyphs, fmts, standby, meanwhile)
+
+
+def build_ahead(source: str, opts: BuildOptions) -> None:
+    """Start the build of ``source`` with ``opts`` before the command line has read its
+    arguments (:func:`briefgen.cli.early.start`: click's import, about 15 ms, is then off the
+    way to the children's work); :func:`_build` takes it over when it is asked for the same
+    brief with the same options. Nothing is printed or written here: the warnings raised
+    are kept and raised again then, and a build that fails is left for the command to do
+    again (it meets the same problem, and reports it in its own order)."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            started = _start(source, opts)
+    except Exception:
+        return
+    hold_ahead((Path(source), opts, started, caught), list(started.standby.values()))
+
+
+def _take_ahead(source: Any, opts: BuildOptions) -> _Started | None:
+    """The build :func:`build_ahead` started, if it is of ``source`` with ``opts`` (else it
+    is ended); its warnings are raised again, here."""
+    held = take_ahead()
+    if held is None:
+        return None
+    path, options, started, caught = held
+    if not isinstance(source, (str, os.PathLike)) or Path(source) != path or options != opts:
+        for child in started.standby.values():
+            child.cancel()
+        return None
+    import warnings
+
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return started
 
 
 #: the rich text a child parses ahead at most (characters): enough for briefs several times

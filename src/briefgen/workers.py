@@ -37,9 +37,9 @@ from typing import Any
 
 from .errors import BriefError, InternalError
 
-__all__ = ["COMPOSER", "ForkError", "Forked", "Named", "Standby", "can_fork", "cold", "prestart",
-           "prestart_composer", "reap_exiting", "release", "standby_for", "take",
-           "usable_cores"]
+__all__ = ["COMPOSER", "ForkError", "Forked", "Named", "Standby", "can_fork", "cold",
+           "hold_ahead", "prestart", "prestart_composer", "reap_exiting", "release",
+           "standby_for", "take", "take_ahead", "taken_early", "usable_cores"]
 
 
 def usable_cores() -> int:
@@ -507,10 +507,40 @@ def take(key: str) -> Standby | None:
 
 
 def release() -> None:
-    """End the :func:`prestart` children no build took over (the build failed before)."""
+    """End the :func:`prestart` children no build took over (the build failed before), and
+    those of a build started ahead (:func:`hold_ahead`) that none took over."""
     for child in _PRESTARTED.values():
         child.cancel()
     _PRESTARTED.clear()
+    for child in _AHEAD_CHILDREN:
+        child.cancel()
+    _AHEAD_CHILDREN.clear()
+    _AHEAD.clear()
+
+
+def taken_early() -> bool:
+    """Whether :func:`prestart` started children (a build may then be started ahead)."""
+    return bool(_PRESTARTED)
+
+
+#: a build started ahead (briefgen.pipeline.build_ahead), opaque here, and its children
+_AHEAD: list[Any] = []
+_AHEAD_CHILDREN: list[Standby] = []
+
+
+def hold_ahead(build: Any, children: list[Standby]) -> None:
+    """Keep a build started before the command read its arguments, and its children (ended
+    by :func:`release` if no build takes it over with :func:`take_ahead`)."""
+    _AHEAD[:] = [build]
+    _AHEAD_CHILDREN[:] = children
+
+
+def take_ahead() -> Any:
+    """The build :func:`hold_ahead` kept (now the caller's, children and all), or None."""
+    build = _AHEAD.pop() if _AHEAD else None
+    if build is not None:
+        _AHEAD_CHILDREN.clear()
+    return build
 
 
 #: children that sent their result and were left to end on their own (``wait_for_exit``)
@@ -533,7 +563,7 @@ def prestart(fmts: Sequence[str]) -> None:
     """Fork the :func:`standby_for` children now, before this process imports the brief
     model and the templates (the ``briefgen build`` of one brief calls this first thing);
     the build takes them over."""
-    if can_fork() and not _PRESTARTED:
+    if can_fork() and not _PRESTARTED and not _AHEAD:
         _PRESTARTED.update(standby_for(fmts))
         for child in _PRESTARTED.values():
             child.early = True

@@ -23,21 +23,22 @@ __all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "cli", "guarded", "main"]
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``briefgen`` command and ``python -m briefgen`` (see
     :func:`briefgen.cli.app.main`). Called without ``argv`` (as the command is), the
-    children the command will want are started first, before click is imported
-    (:mod:`.early`)."""
-    if argv is None:
-        from .early import start
-
-        start(sys.argv[1:])
+    children the command will want are started first, before click is imported, and a
+    one-brief build with them (:mod:`.early`)."""
     try:
+        if argv is None:
+            from .early import start
+
+            start(sys.argv[1:])
         from .app import main as run
 
         _commands()
-    except KeyboardInterrupt:  # Ctrl-C as click is imported: as during the command
+    except KeyboardInterrupt:  # Ctrl-C before the command (a build started ahead, click's
+        # import): as during the command
         _release()
         sys.stderr.write("interrupted\n")
         raise SystemExit(130) from None
-    except BaseException:  # SIGTERM (status 143: see .early) as click is imported
+    except BaseException:  # SIGTERM (status 143: see .early) before the command
         _release()
         raise
     run(argv)
