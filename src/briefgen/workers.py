@@ -10,8 +10,8 @@ Two ways, both POSIX only and both giving the same bytes as rendering in this pr
   renderer and its libraries (ReportLab alone is about 0.1 s) while this process loads,
   validates and composes the brief, then renders the document it is sent. A cold one-brief
   build then costs about the preparation plus the rendering, not the imports as well. A
-  child with time to spare can be asked for work on the way (:meth:`Standby.ask`: the
-  DOCX's child parses the brief's Markdown); ``briefgen validate`` forks one that imports the
+  child with time to spare can be asked for work on the way (:meth:`Standby.ask`: the one
+  rendering child parses the brief's Markdown); ``briefgen validate`` forks one that imports the
   template engine and composes the brief (:func:`prestart_composer`). The command starts
   these children before it imports click (:mod:`briefgen.cli.early`).
 
