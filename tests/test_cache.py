@@ -132,6 +132,33 @@ def test_an_entry_builds_only_plain_records(on: Path, tmp_path: Path) -> None:
     assert cache.get("t", ("brief",)) == brief  # briefgen's own records come back
 
 
+def _global(module: str, name: str) -> bytes:
+    return b"".join(b"\x8c" + bytes([len(s)]) + s.encode() for s in (module, name)) + b"\x93"
+
+
+def test_an_entry_cannot_reach_a_class_through_a_briefgen_module(on: Path,
+                                                                 tmp_path: Path) -> None:
+    """A dotted name (``types.FunctionType`` of ``briefgen.loader``, which imports types) is
+    followed attribute by attribute by the unpickler: an entry could build a code object and a
+    function of it, and call that. Refused, as is a class a briefgen module only imported."""
+    code = compile(f"open({str(tmp_path / 'BOOM')!r}, 'w').close()", "x", "exec")
+    args = (code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_nlocals,
+            code.co_stacksize, code.co_flags, code.co_code, code.co_consts, code.co_names,
+            code.co_varnames, code.co_filename, code.co_name, code.co_qualname,
+            code.co_firstlineno, code.co_linetable, code.co_exceptiontable, code.co_freevars,
+            code.co_cellvars)
+    payload = (b"\x80\x04" + _global("briefgen.loader", "types.FunctionType")
+               + _global("briefgen.loader", "types.CodeType")
+               + pickle.dumps(args, 3)[2:-1] + b"R}\x86R)R.")
+    assert cache.kept("t", ("x",), lambda: 1) == 1
+    next(on.iterdir()).write_bytes(payload)
+    assert cache.kept("t", ("x",), lambda: "made again") == "made again"
+    assert not (tmp_path / "BOOM").exists()
+    for module, name in (("briefgen.cache", "Path"), ("briefgen.cache", "pickle.Unpickler")):
+        next(on.iterdir()).write_bytes(b"\x80\x04" + _global(module, name) + b".")
+        assert cache.get("t", ("x",)) is None, name
+
+
 def test_the_folder_must_be_closed_to_others(on: Path) -> None:
     on.mkdir(mode=0o755)
     on.chmod(0o755)

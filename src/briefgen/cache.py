@@ -139,10 +139,17 @@ def _code_stamp() -> str:
 
 class _Unpickler(pickle.Unpickler):  # (pickle: imported by briefgen.workers already)
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED or (module.startswith("briefgen.")
-                                          and not name.startswith("_")):
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        # a class of briefgen's own, by its own name: never a dotted name (the unpickler
+        # follows it attribute by attribute, from a briefgen module to whatever that module
+        # imported: ``briefgen.loader`` + ``types.FunctionType`` would build and call code),
+        # nor a class a briefgen module only imported (``briefgen.cache`` + ``Path``)
+        if module.startswith("briefgen.") and name.isidentifier() \
+                and not name.startswith("_"):
             found = super().find_class(module, name)
-            if isinstance(found, type) or (module, name) in _ALLOWED:
+            if isinstance(found, type) and found.__module__ == module \
+                    and found.__qualname__ == name:
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not kept here")
 
