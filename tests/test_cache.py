@@ -159,6 +159,22 @@ def test_an_entry_cannot_reach_a_class_through_a_briefgen_module(on: Path,
         assert cache.get("t", ("x",)) is None, name
 
 
+def test_an_entry_cannot_build_a_callable_of_briefgen(on: Path, tmp_path: Path) -> None:
+    """A class of briefgen's whose instances are functions (``Named("os", "system")``) is not
+    a plain record: an entry that builds one and calls it is refused."""
+    os.chdir(tmp_path)
+    payload = (b"\x80\x04" + _global("briefgen.workers", "Named")
+               + pickle.dumps(("os", "system"), 3)[2:-1] + b"R"
+               + pickle.dumps(("touch BOOM",), 3)[2:-1] + b"R.")
+    assert cache.kept("t", ("x",), lambda: 1) == 1
+    next(on.iterdir()).write_bytes(payload)
+    assert cache.kept("t", ("x",), lambda: "made again") == "made again"
+    assert not (tmp_path / "BOOM").exists()
+    for name in ("Named", "Forked", "Standby"):
+        next(on.iterdir()).write_bytes(b"\x80\x04" + _global("briefgen.workers", name) + b".")
+        assert cache.get("t", ("x",)) is None, name
+
+
 def test_the_folder_must_be_closed_to_others(on: Path) -> None:
     on.mkdir(mode=0o755)
     on.chmod(0o755)

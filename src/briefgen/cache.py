@@ -149,9 +149,21 @@ class _Unpickler(pickle.Unpickler):  # (pickle: imported by briefgen.workers alr
                 and not name.startswith("_"):
             found = super().find_class(module, name)
             if isinstance(found, type) and found.__module__ == module \
-                    and found.__qualname__ == name:
+                    and found.__qualname__ == name and _plain_record(found):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not kept here")
+
+
+def _plain_record(cls: type) -> bool:
+    """Whether ``cls`` is a record (a msgspec Struct or a dataclass) whose instances cannot be
+    called: not every class of briefgen's may come out of an entry (``Named("os", "system")``
+    is a function, ``SafeFunction`` and ``Given`` hold one)."""
+    import dataclasses
+
+    import msgspec
+
+    return (issubclass(cls, msgspec.Struct) or dataclasses.is_dataclass(cls)) \
+        and not any("__call__" in vars(k) for k in cls.__mro__ if k is not object)
 
 
 def kept(kind: str, parts: tuple[str | bytes, ...], make: Callable[[], T]) -> T:
