@@ -201,6 +201,21 @@ def test_entries_are_the_users_alone_and_the_oldest_go(on: Path,
     assert cache.get("t", ("11",)) == 11
 
 
+def test_only_entries_go_from_a_folder_of_the_users(on: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """$BRIEFGEN_CACHE_DIR may name a folder of the user's own (closed to others, as a home
+    folder often is): making room removes entries, never the user's files."""
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 10)
+    on.mkdir(mode=0o700)
+    mine = [on / f"my-notes-{k}.txt" for k in range(15)] + [on / "draft-v2"]
+    for f in mine:
+        f.write_text("keep")
+    for k in range(12):
+        cache.put("t", (str(k),), k)
+    assert all(f.read_text() == "keep" for f in mine)
+    assert len([e for e in on.iterdir() if e.name.startswith("t-")]) <= 10
+
+
 def test_off_when_asked_and_in_a_program(tmp_path: Path) -> None:
     """BRIEFGEN_NO_CACHE=1 turns it off for the command; a program's builds keep nothing."""
     folder = tmp_path / "cache"

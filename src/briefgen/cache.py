@@ -228,10 +228,15 @@ def _put(where: Path, path: Path, value: Any) -> None:
     _trim(where)
 
 
+#: an entry's name (:func:`_entry`): its kind and 40 hexadecimal digits
+_ENTRY = __import__("re").compile(r"[a-z]+-[0-9a-f]{40}")
+
+
 def _trim(where: Path) -> None:
     try:
-        entries = [e for e in os.scandir(where) if e.is_file() and not e.name.startswith(".")
-                   and "-" in e.name and not e.name.startswith("__jinja2_")]
+        # (only the entries _entry names: the folder may be one of the user's, given as
+        # $BRIEFGEN_CACHE_DIR, and what else it holds is not briefgen's to remove)
+        entries = [e for e in os.scandir(where) if _ENTRY.fullmatch(e.name) and e.is_file()]
         if len(entries) <= MAX_ENTRIES:
             return
         entries.sort(key=lambda e: e.stat().st_mtime_ns)
