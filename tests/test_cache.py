@@ -182,6 +182,26 @@ def test_the_folder_must_be_closed_to_others(on: Path) -> None:
     assert cache.kept("t", ("x",), lambda: 1) == 1 and list(on.iterdir()) == []
 
 
+def test_no_folder_is_made_in_the_current_one(on: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without $BRIEFGEN_CACHE_DIR, a relative $XDG_CACHE_HOME is ignored (the XDG spec), and
+    a home that is not a path ("~": HOME unset for a user the system has no entry for, as in a
+    container) means no folder, not ``./~/.cache/briefgen``."""
+    work = tmp_path / "project"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("BRIEFGEN_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.folder() == tmp_path / "home" / ".cache" / "briefgen"
+    monkeypatch.setattr(cache, "_FOLDER", [])
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(os.path, "expanduser", lambda p: p)  # (no passwd entry either)
+    assert cache.folder() is None
+    cache.put("t", ("x",), 1)
+    assert list(work.iterdir()) == []
+
+
 def test_a_folder_that_is_a_link_is_not_used(on: Path, tmp_path: Path) -> None:
     real = tmp_path / "elsewhere"
     real.mkdir(mode=0o700)

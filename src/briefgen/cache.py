@@ -82,8 +82,14 @@ def _find_folder() -> Path | None:
         return None
     base = os.environ.get("BRIEFGEN_CACHE_DIR")
     if not base:
-        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
-                                                                ".cache")
+        # (a relative $XDG_CACHE_HOME is to be ignored, says the XDG spec; and with HOME
+        # unset, a user the system has no entry for (a container's) has "~" for a home:
+        # neither may put a folder in the current one)
+        home = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(home):
+            home = os.path.join(os.path.expanduser("~"), ".cache")
+            if not os.path.isabs(home):
+                return None
         base = os.path.join(home, "briefgen")
     import stat
 
