@@ -9,6 +9,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,28 @@ def test_an_entry_cannot_build_a_callable_of_briefgen(on: Path, tmp_path: Path) 
     for name in ("Named", "Forked", "Standby"):
         next(on.iterdir()).write_bytes(b"\x80\x04" + _global("briefgen.workers", name) + b".")
         assert cache.get("t", ("x",)) is None, name
+
+
+def test_a_font_replaced_with_its_size_and_time_kept_is_read_again(on: Path,
+                                                                   tmp_path: Path) -> None:
+    """A file's stamp (the fonts' characters are kept for it) changes when the file is
+    replaced by another of the same size whose time is kept (``cp -p``): a font then read
+    as the one it replaced drew the characters it lacks, and the build failed."""
+    font = tmp_path / "house.ttf"
+    font.write_bytes(b"a" * 100)
+    os.utime(font, ns=(10**18, 10**18))
+    before = cache.file_stamp(font)
+    other = tmp_path / "other.ttf"
+    other.write_bytes(b"b" * 100)
+    os.utime(other, ns=(10**18, 10**18))
+    os.replace(other, font)  # (rsync -a, tar x: another file, same size and time)
+    assert cache.file_stamp(font) != before
+    before = cache.file_stamp(font)
+    time.sleep(0.05)  # (the change time is the kernel's coarse clock: a tick or more later)
+    with open(font, "r+b") as fh:  # (cp -p over it: the same file, written)
+        fh.write(b"c" * 100)
+    os.utime(font, ns=(10**18, 10**18))
+    assert cache.file_stamp(font) != before
 
 
 def test_the_folder_must_be_closed_to_others(on: Path) -> None:

@@ -106,13 +106,16 @@ def _find_folder() -> Path | None:
 
 
 def file_stamp(path: str | os.PathLike[str]) -> str:
-    """A file's path, size and modification time, for a key (``path:?`` when it cannot be
-    read)."""
+    """A file's path, size, modification and change times and inode, for a key (``path:?``
+    when it cannot be read). The change time and the inode are what a file replaced by
+    another of the same size with its time kept (``cp -p``, ``rsync -a``, an archive's
+    files) does not keep; the test :func:`briefgen.style.load_style` makes of a style's
+    fonts."""
     try:
         st = os.stat(path)
     except OSError:
         return f"{path}:?"
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 def _code_stamp() -> str:
