@@ -198,6 +198,25 @@ def test_a_font_replaced_with_its_size_and_time_kept_is_read_again(on: Path,
     assert cache.file_stamp(font) != before
 
 
+def test_a_style_whose_parent_was_found_in_the_current_folder_is_not_kept(
+        on: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``extends: base.yaml`` is looked for beside the style, then in the current folder: a
+    style whose parent came from the current folder must see one made beside it later
+    (a run kept the first parent's colours)."""
+    from briefgen import style
+
+    work = tmp_path / "work"
+    (work / "styles").mkdir(parents=True)
+    (work / "styles" / "x.yaml").write_text("extends: base.yaml\n")
+    (work / "base.yaml").write_text('colours: {headings: "#FF0000"}\n')
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(style, "_CACHE", {})
+    assert style.load_style("styles/x.yaml").colours.headings == "#FF0000"
+    (work / "styles" / "base.yaml").write_text('colours: {headings: "#0000FF"}\n')
+    monkeypatch.setattr(style, "_CACHE", {})  # (the next run of the command)
+    assert style.load_style("styles/x.yaml").colours.headings == "#0000FF"
+
+
 def test_the_folder_must_be_closed_to_others(on: Path) -> None:
     on.mkdir(mode=0o755)
     on.chmod(0o755)
