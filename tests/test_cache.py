@@ -278,6 +278,21 @@ def test_only_entries_go_from_a_folder_of_the_users(on: Path,
     assert len([e for e in on.iterdir() if e.name.startswith("t-")]) <= 10
 
 
+def test_an_entry_interrupted_as_it_is_written_leaves_no_file(
+        on: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or SIGTERM, which the command turns into SystemExit) as an entry is written:
+    the half-made file is removed (nothing would ever remove it: it is no entry)."""
+    assert cache.kept("t", ("x",), lambda: 1) == 1
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cache.put("t", ("y",), 2)
+    assert [e.name[:2] for e in on.iterdir()] == ["t-"]
+
+
 def test_off_when_asked_and_in_a_program(tmp_path: Path) -> None:
     """BRIEFGEN_NO_CACHE=1 turns it off for the command; a program's builds keep nothing."""
     folder = tmp_path / "cache"

@@ -228,11 +228,13 @@ def _put(where: Path, path: Path, value: Any) -> None:
         with open(fd, "wb") as fh:
             fh.write(data)
         os.replace(temp, path)
-    except Exception:  # kept or not, the result is the same
-        try:
+    except BaseException as e:  # kept or not, the result is the same
+        try:  # (interrupted too: Ctrl-C, or SIGTERM as the command has it, would leave it)
             os.unlink(temp)
         except OSError:
             pass
+        if not isinstance(e, Exception):
+            raise
         return
     _trim(where)
 
