@@ -9,6 +9,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -132,11 +133,115 @@ def test_an_entry_builds_only_plain_records(on: Path, tmp_path: Path) -> None:
     assert cache.get("t", ("brief",)) == brief  # briefgen's own records come back
 
 
+def _global(module: str, name: str) -> bytes:
+    return b"".join(b"\x8c" + bytes([len(s)]) + s.encode() for s in (module, name)) + b"\x93"
+
+
+def test_an_entry_cannot_reach_a_class_through_a_briefgen_module(on: Path,
+                                                                 tmp_path: Path) -> None:
+    """A dotted name (``types.FunctionType`` of ``briefgen.loader``, which imports types) is
+    followed attribute by attribute by the unpickler: an entry could build a code object and a
+    function of it, and call that. Refused, as is a class a briefgen module only imported."""
+    code = compile(f"open({str(tmp_path / 'BOOM')!r}, 'w').close()", "x", "exec")
+    args = (code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_nlocals,
+            code.co_stacksize, code.co_flags, code.co_code, code.co_consts, code.co_names,
+            code.co_varnames, code.co_filename, code.co_name, code.co_qualname,
+            code.co_firstlineno, code.co_linetable, code.co_exceptiontable, code.co_freevars,
+            code.co_cellvars)
+    payload = (b"\x80\x04" + _global("briefgen.loader", "types.FunctionType")
+               + _global("briefgen.loader", "types.CodeType")
+               + pickle.dumps(args, 3)[2:-1] + b"R}\x86R)R.")
+    assert cache.kept("t", ("x",), lambda: 1) == 1
+    next(on.iterdir()).write_bytes(payload)
+    assert cache.kept("t", ("x",), lambda: "made again") == "made again"
+    assert not (tmp_path / "BOOM").exists()
+    for module, name in (("briefgen.cache", "Path"), ("briefgen.cache", "pickle.Unpickler")):
+        next(on.iterdir()).write_bytes(b"\x80\x04" + _global(module, name) + b".")
+        assert cache.get("t", ("x",)) is None, name
+
+
+def test_an_entry_cannot_build_a_callable_of_briefgen(on: Path, tmp_path: Path) -> None:
+    """A class of briefgen's whose instances are functions (``Named("os", "system")``) is not
+    a plain record: an entry that builds one and calls it is refused."""
+    os.chdir(tmp_path)
+    payload = (b"\x80\x04" + _global("briefgen.workers", "Named")
+               + pickle.dumps(("os", "system"), 3)[2:-1] + b"R"
+               + pickle.dumps(("touch BOOM",), 3)[2:-1] + b"R.")
+    assert cache.kept("t", ("x",), lambda: 1) == 1
+    next(on.iterdir()).write_bytes(payload)
+    assert cache.kept("t", ("x",), lambda: "made again") == "made again"
+    assert not (tmp_path / "BOOM").exists()
+    for name in ("Named", "Forked", "Standby"):
+        next(on.iterdir()).write_bytes(b"\x80\x04" + _global("briefgen.workers", name) + b".")
+        assert cache.get("t", ("x",)) is None, name
+
+
+def test_a_font_replaced_with_its_size_and_time_kept_is_read_again(on: Path,
+                                                                   tmp_path: Path) -> None:
+    """A file's stamp (the fonts' characters are kept for it) changes when the file is
+    replaced by another of the same size whose time is kept (``cp -p``): a font then read
+    as the one it replaced drew the characters it lacks, and the build failed."""
+    font = tmp_path / "house.ttf"
+    font.write_bytes(b"a" * 100)
+    os.utime(font, ns=(10**18, 10**18))
+    before = cache.file_stamp(font)
+    other = tmp_path / "other.ttf"
+    other.write_bytes(b"b" * 100)
+    os.utime(other, ns=(10**18, 10**18))
+    os.replace(other, font)  # (rsync -a, tar x: another file, same size and time)
+    assert cache.file_stamp(font) != before
+    before = cache.file_stamp(font)
+    time.sleep(0.05)  # (the change time is the kernel's coarse clock: a tick or more later)
+    with open(font, "r+b") as fh:  # (cp -p over it: the same file, written)
+        fh.write(b"c" * 100)
+    os.utime(font, ns=(10**18, 10**18))
+    assert cache.file_stamp(font) != before
+
+
+def test_a_style_whose_parent_was_found_in_the_current_folder_is_not_kept(
+        on: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``extends: base.yaml`` is looked for beside the style, then in the current folder: a
+    style whose parent came from the current folder must see one made beside it later
+    (a run kept the first parent's colours)."""
+    from briefgen import style
+
+    work = tmp_path / "work"
+    (work / "styles").mkdir(parents=True)
+    (work / "styles" / "x.yaml").write_text("extends: base.yaml\n")
+    (work / "base.yaml").write_text('colours: {headings: "#FF0000"}\n')
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(style, "_CACHE", {})
+    assert style.load_style("styles/x.yaml").colours.headings == "#FF0000"
+    (work / "styles" / "base.yaml").write_text('colours: {headings: "#0000FF"}\n')
+    monkeypatch.setattr(style, "_CACHE", {})  # (the next run of the command)
+    assert style.load_style("styles/x.yaml").colours.headings == "#0000FF"
+
+
 def test_the_folder_must_be_closed_to_others(on: Path) -> None:
     on.mkdir(mode=0o755)
     on.chmod(0o755)
     assert cache.folder() is None
     assert cache.kept("t", ("x",), lambda: 1) == 1 and list(on.iterdir()) == []
+
+
+def test_no_folder_is_made_in_the_current_one(on: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without $BRIEFGEN_CACHE_DIR, a relative $XDG_CACHE_HOME is ignored (the XDG spec), and
+    a home that is not a path ("~": HOME unset for a user the system has no entry for, as in a
+    container) means no folder, not ``./~/.cache/briefgen``."""
+    work = tmp_path / "project"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("BRIEFGEN_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.folder() == tmp_path / "home" / ".cache" / "briefgen"
+    monkeypatch.setattr(cache, "_FOLDER", [])
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(os.path, "expanduser", lambda p: p)  # (no passwd entry either)
+    assert cache.folder() is None
+    cache.put("t", ("x",), 1)
+    assert list(work.iterdir()) == []
 
 
 def test_a_folder_that_is_a_link_is_not_used(on: Path, tmp_path: Path) -> None:
@@ -156,6 +261,36 @@ def test_entries_are_the_users_alone_and_the_oldest_go(on: Path,
     assert all((e.stat().st_mode & 0o777) == 0o600 for e in entries)
     assert len(entries) <= 10
     assert cache.get("t", ("11",)) == 11
+
+
+def test_only_entries_go_from_a_folder_of_the_users(on: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """$BRIEFGEN_CACHE_DIR may name a folder of the user's own (closed to others, as a home
+    folder often is): making room removes entries, never the user's files."""
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 10)
+    on.mkdir(mode=0o700)
+    mine = [on / f"my-notes-{k}.txt" for k in range(15)] + [on / "draft-v2"]
+    for f in mine:
+        f.write_text("keep")
+    for k in range(12):
+        cache.put("t", (str(k),), k)
+    assert all(f.read_text() == "keep" for f in mine)
+    assert len([e for e in on.iterdir() if e.name.startswith("t-")]) <= 10
+
+
+def test_an_entry_interrupted_as_it_is_written_leaves_no_file(
+        on: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or SIGTERM, which the command turns into SystemExit) as an entry is written:
+    the half-made file is removed (nothing would ever remove it: it is no entry)."""
+    assert cache.kept("t", ("x",), lambda: 1) == 1
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cache.put("t", ("y",), 2)
+    assert [e.name[:2] for e in on.iterdir()] == ["t-"]
 
 
 def test_off_when_asked_and_in_a_program(tmp_path: Path) -> None:

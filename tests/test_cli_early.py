@@ -331,3 +331,43 @@ def test_a_warning_raised_in_a_build_started_ahead_is_printed_once(tmp_path: Pat
                              text=True, timeout=60)
         outs.append((out.returncode, out.stderr.count("warning: a style note")))
     assert outs == [(0, 1), (0, 1)]
+
+
+@forks
+def test_a_warning_made_an_error_ends_the_build_started_ahead(tmp_path: Path) -> None:
+    """A warning of a build started ahead that the filters make an error (``-W error``) is
+    raised as the command takes the build over: the build fails as it would have, and its
+    children are ended (none is left running for no one)."""
+    argv = ["build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "o")]
+    code = textwrap.dedent(f"""
+        import os, sys, warnings
+        warnings.simplefilter("error", UserWarning)
+        import briefgen.pipeline as p
+        real = p.prepare_style
+        def noisy(opts):
+            warnings.warn(UserWarning("a note"))
+            return real(opts)
+        p.prepare_style = noisy
+        from briefgen import workers
+        from briefgen.cli.early import start
+        start({argv!r})
+        held = bool(workers._AHEAD)
+        from briefgen.cli import main
+        try:
+            main({argv!r})
+            code = 0
+        except SystemExit as e:
+            code = e.code
+        workers.reap_exiting()
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            left = True
+        except ChildProcessError:
+            left = False
+        print(held, code, left)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.split() == ["True", "1", "False"], out.stderr
+    assert "UserWarning: a note" in out.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())

@@ -82,8 +82,14 @@ def _find_folder() -> Path | None:
         return None
     base = os.environ.get("BRIEFGEN_CACHE_DIR")
     if not base:
-        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
-                                                                ".cache")
+        # (a relative $XDG_CACHE_HOME is to be ignored, says the XDG spec; and with HOME
+        # unset, a user the system has no entry for (a container's) has "~" for a home:
+        # neither may put a folder in the current one)
+        home = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(home):
+            home = os.path.join(os.path.expanduser("~"), ".cache")
+            if not os.path.isabs(home):
+                return None
         base = os.path.join(home, "briefgen")
     import stat
 
@@ -100,13 +106,16 @@ def _find_folder() -> Path | None:
 
 
 def file_stamp(path: str | os.PathLike[str]) -> str:
-    """A file's path, size and modification time, for a key (``path:?`` when it cannot be
-    read)."""
+    """A file's path, size, modification and change times and inode, for a key (``path:?``
+    when it cannot be read). The change time and the inode are what a file replaced by
+    another of the same size with its time kept (``cp -p``, ``rsync -a``, an archive's
+    files) does not keep; the test :func:`briefgen.style.load_style` makes of a style's
+    fonts."""
     try:
         st = os.stat(path)
     except OSError:
         return f"{path}:?"
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 def _code_stamp() -> str:
@@ -139,12 +148,31 @@ def _code_stamp() -> str:
 
 class _Unpickler(pickle.Unpickler):  # (pickle: imported by briefgen.workers already)
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED or (module.startswith("briefgen.")
-                                          and not name.startswith("_")):
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        # a class of briefgen's own, by its own name: never a dotted name (the unpickler
+        # follows it attribute by attribute, from a briefgen module to whatever that module
+        # imported: ``briefgen.loader`` + ``types.FunctionType`` would build and call code),
+        # nor a class a briefgen module only imported (``briefgen.cache`` + ``Path``)
+        if module.startswith("briefgen.") and name.isidentifier() \
+                and not name.startswith("_"):
             found = super().find_class(module, name)
-            if isinstance(found, type) or (module, name) in _ALLOWED:
+            if isinstance(found, type) and found.__module__ == module \
+                    and found.__qualname__ == name and _plain_record(found):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not kept here")
+
+
+def _plain_record(cls: type) -> bool:
+    """Whether ``cls`` is a record (a msgspec Struct or a dataclass) whose instances cannot be
+    called: not every class of briefgen's may come out of an entry (``Named("os", "system")``
+    is a function, ``SafeFunction`` and ``Given`` hold one)."""
+    import dataclasses
+
+    import msgspec
+
+    return (issubclass(cls, msgspec.Struct) or dataclasses.is_dataclass(cls)) \
+        and not any("__call__" in vars(k) for k in cls.__mro__ if k is not object)
 
 
 def kept(kind: str, parts: tuple[str | bytes, ...], make: Callable[[], T]) -> T:
@@ -200,19 +228,26 @@ def _put(where: Path, path: Path, value: Any) -> None:
         with open(fd, "wb") as fh:
             fh.write(data)
         os.replace(temp, path)
-    except Exception:  # kept or not, the result is the same
-        try:
+    except BaseException as e:  # kept or not, the result is the same
+        try:  # (interrupted too: Ctrl-C, or SIGTERM as the command has it, would leave it)
             os.unlink(temp)
         except OSError:
             pass
+        if not isinstance(e, Exception):
+            raise
         return
     _trim(where)
 
 
+#: an entry's name (:func:`_entry`): its kind and 40 hexadecimal digits
+_ENTRY = __import__("re").compile(r"[a-z]+-[0-9a-f]{40}")
+
+
 def _trim(where: Path) -> None:
     try:
-        entries = [e for e in os.scandir(where) if e.is_file() and not e.name.startswith(".")
-                   and "-" in e.name and not e.name.startswith("__jinja2_")]
+        # (only the entries _entry names: the folder may be one of the user's, given as
+        # $BRIEFGEN_CACHE_DIR, and what else it holds is not briefgen's to remove)
+        entries = [e for e in os.scandir(where) if _ENTRY.fullmatch(e.name) and e.is_file()]
         if len(entries) <= MAX_ENTRIES:
             return
         entries.sort(key=lambda e: e.stat().st_mtime_ns)

@@ -414,8 +414,13 @@ def _take_ahead(source: Any, opts: BuildOptions) -> _Started | None:
         return None
     import warnings
 
-    for w in caught:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    try:
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    except BaseException:  # a warning the filters make an error (-W error): as in _start
+        for child in started.standby.values():
+            child.cancel()
+        raise
     return started
 
 

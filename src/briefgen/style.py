@@ -509,7 +509,13 @@ def _load_raw(path: Path, seen: tuple[Path, ...],
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data, positions
-    parent, _ = _load_raw(_resolve_path(parent_ref, path.parent), (*seen, path), reads)
+    parent_path = _resolve_path(parent_ref, path.parent)
+    beside = path.parent / parent_ref if isinstance(parent_ref, str) else None
+    if reads is not None and beside is not None and parent_path != beside \
+            and parent_ref not in available_styles():
+        reads.append(beside)  # (found in the current folder: one made beside it comes first,
+        # so the style is not kept: a missing file means no fingerprint)
+    parent, _ = _load_raw(parent_path, (*seen, path), reads)
     parent.pop("name", None)
     parent.pop("description", None)
     return _merge(parent, data), positions
