@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -240,7 +241,7 @@ def _put(where: Path, path: Path, value: Any) -> None:
 
 
 #: an entry's name (:func:`_entry`): its kind and 40 hexadecimal digits
-_ENTRY = __import__("re").compile(r"[a-z]+-[0-9a-f]{40}")
+_ENTRY = re.compile(r"[a-z]+-[0-9a-f]{40}")
 
 
 def _trim(where: Path) -> None:
