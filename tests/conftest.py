@@ -22,8 +22,16 @@ from briefgen import document as d
 
 #: the command line keeps results between runs (briefgen.cache): the tests' runs keep theirs in
 #: a folder of this session's, never a user's own (test_cache.py points single tests elsewhere)
-os.environ.setdefault("BRIEFGEN_CACHE_DIR", __import__("tempfile").mkdtemp(
-    prefix="briefgen-test-cache-"))
+_CACHE_DIR = None if os.environ.get("BRIEFGEN_CACHE_DIR") else __import__("tempfile").mkdtemp(
+    prefix="briefgen-test-cache-")
+if _CACHE_DIR is not None:
+    os.environ["BRIEFGEN_CACHE_DIR"] = _CACHE_DIR
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The session's cache folder goes with it."""
+    if _CACHE_DIR is not None:
+        shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "briefs" / "nagorno-karabakh-2023-09-ceasefire.yaml"
