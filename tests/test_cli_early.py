@@ -212,6 +212,7 @@ def test_build_says_and_writes_the_same_with_and_without_its_early_start(
 
 AHEAD = """
 import json, os, sys
+{before}
 from briefgen import workers
 from briefgen.cli.early import start
 start({ahead!r})
@@ -234,13 +235,17 @@ print(json.dumps({{"held": held, "click_before": click_before, "code": code,
 """
 
 
-def _ahead(ahead: list[str], argv: list[str]) -> dict:
-    out = subprocess.run([sys.executable, "-c", AHEAD.format(ahead=ahead, argv=argv)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+def _ahead(ahead: list[str], argv: list[str], before: str = "") -> tuple[dict, str]:
+    """Start a build ahead for ``ahead`` (as the command does), run ``main(argv)`` (the
+    command, as click reads ``argv``), and say what became of it; and the error output. Code
+    in ``before`` runs first."""
+    code = AHEAD.format(ahead=ahead, argv=argv, before=textwrap.dedent(before))
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     import json
 
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1]), out.stderr
 
 
 @forks
@@ -248,7 +253,7 @@ def test_a_build_started_ahead_is_taken_over(tmp_path: Path) -> None:
     """With plain options the early start loads and composes the brief and sends the
     document to the PDF's child before click is imported; the command takes it over."""
     argv = ["build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "a")]
-    res = _ahead(argv, argv)
+    res, _ = _ahead(argv, argv)
     assert res == {"held": True, "click_before": False, "code": 0, "taken": True,
                    "left": False}
     here = in_process(*argv[:-1], str(tmp_path / "b"))
@@ -261,8 +266,9 @@ def test_a_build_started_ahead_is_taken_over(tmp_path: Path) -> None:
 def test_a_build_started_ahead_for_other_options_is_ended(tmp_path: Path) -> None:
     """Started for one style, asked (by click's reading) for another: the work started is
     ended and the build made afresh, in the style asked for."""
-    res = _ahead(["build", SAMPLE, "-f", "pdf", "-s", "uk-brief", "-o", str(tmp_path / "a")],
-                 ["build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "a")])
+    res, _ = _ahead(["build", SAMPLE, "-f", "pdf", "-s", "uk-brief", "-o",
+                     str(tmp_path / "a")],
+                    ["build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "a")])
     assert res == {"held": True, "click_before": False, "code": 0, "taken": True,
                    "left": False}
     here = in_process("build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "b"))
@@ -339,8 +345,8 @@ def test_a_warning_made_an_error_ends_the_build_started_ahead(tmp_path: Path) ->
     raised as the command takes the build over: the build fails as it would have, and its
     children are ended (none is left running for no one)."""
     argv = ["build", SAMPLE, "-f", "pdf", "-q", "-o", str(tmp_path / "o")]
-    code = textwrap.dedent(f"""
-        import os, sys, warnings
+    res, err = _ahead(argv, argv, before="""
+        import warnings
         warnings.simplefilter("error", UserWarning)
         import briefgen.pipeline as p
         real = p.prepare_style
@@ -348,26 +354,7 @@ def test_a_warning_made_an_error_ends_the_build_started_ahead(tmp_path: Path) ->
             warnings.warn(UserWarning("a note"))
             return real(opts)
         p.prepare_style = noisy
-        from briefgen import workers
-        from briefgen.cli.early import start
-        start({argv!r})
-        held = bool(workers._AHEAD)
-        from briefgen.cli import main
-        try:
-            main({argv!r})
-            code = 0
-        except SystemExit as e:
-            code = e.code
-        workers.reap_exiting()
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            left = True
-        except ChildProcessError:
-            left = False
-        print(held, code, left)
     """)
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60)
-    assert out.stdout.split() == ["True", "1", "False"], out.stderr
-    assert "UserWarning: a note" in out.stderr
+    assert (res["held"], res["code"], res["left"]) == (True, 1, False), err
+    assert "UserWarning: a note" in err
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
