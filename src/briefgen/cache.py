@@ -179,26 +179,21 @@ def _plain_record(cls: type) -> bool:
 def kept(kind: str, parts: tuple[str | bytes, ...], make: Callable[[], T]) -> T:
     """``make()``, or what it returned in an earlier run for the same ``parts`` (and the same
     code: see the module). ``kind`` names the entries (one word)."""
-    found: T | None = get(kind, parts)
+    path = _entry(kind, parts)
+    if path is None:
+        return make()
+    found: T | None = _read(path)
     if found is not None:
         return found
     value = make()
-    put(kind, parts, value)
+    _put(path.parent, path, value)
     return value
 
 
 def get(kind: str, parts: tuple[str | bytes, ...]) -> Any:
     """What :func:`put` kept for ``parts`` in an earlier run, or None."""
     path = _entry(kind, parts)
-    if path is None:
-        return None
-    import io
-
-    try:
-        with open(path, "rb") as fh:
-            return _Unpickler(io.BytesIO(fh.read())).load()
-    except Exception:  # none yet, or one that cannot be read: made again
-        return None
+    return None if path is None else _read(path)
 
 
 def put(kind: str, parts: tuple[str | bytes, ...], value: Any) -> None:
@@ -206,6 +201,16 @@ def put(kind: str, parts: tuple[str | bytes, ...], value: Any) -> None:
     path = _entry(kind, parts)
     if path is not None:
         _put(path.parent, path, value)
+
+
+def _read(path: Path) -> Any:
+    import io
+
+    try:
+        with open(path, "rb") as fh:
+            return _Unpickler(io.BytesIO(fh.read())).load()
+    except Exception:  # none yet, or one that cannot be read: made again
+        return None
 
 
 def _entry(kind: str, parts: tuple[str | bytes, ...]) -> Path | None:

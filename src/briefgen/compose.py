@@ -506,7 +506,6 @@ def warm() -> None:
     _md()
 
 
-
 def render_template(brief: Brief, template: str | Path | None = None,
                     style: Style | None = None,
                     changes: Mapping[str, Any] | None = None,

@@ -238,7 +238,7 @@ def _markdown_inputs(text: str, citing: bool = True) -> Iterator[str]:
 
 def parse_markdown(texts: Iterable[str]) -> dict[str, tuple[Inline, ...]]:
     """What markdown-it makes of the rich texts ``texts``, ahead of the template: a process
-    with a core to spare (the DOCX's rendering child, waiting for its document) parses them
+    with a core to spare (the one rendering child, waiting for its document) parses them
     while the one that composes imports the template engine, and composing within
     :func:`parsed_ahead` there spares that one markdown-it (about 20 ms with its import). A
     text not parsed here is parsed when the template reaches it, to the same inlines."""

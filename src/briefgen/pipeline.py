@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import cache
-from .cache import kept
 from .check import check_brief, is_note
 from .composed import ComposeReport
 from .document import Document, map_text
@@ -112,7 +111,7 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any] | Brief | Loaded,
         data, positions = parse_text(decode(raw, str(path)), str(path))
         return Loaded(validate_brief(data, positions, str(path)), str(path), positions)
 
-    return kept("brief", (str(path), raw), loaded)  # (the command line keeps it: see cache)
+    return cache.kept("brief", (str(path), raw), loaded)  # (the command line keeps it: see cache)
 
 
 def loads(text: str | bytes, *, format: str = "yaml", name: str = "<string>") -> Loaded:
@@ -326,8 +325,7 @@ def _build(source: Any, opts: BuildOptions) -> Pack:
             raise BriefError([replace(d, file=started.loaded.name) if not d.file else d
                               for d in e.diagnostics]) from None
     except BaseException:  # failed or interrupted: no child outlives the build
-        for child in started.standby.values():
-            child.cancel()
+        started.cancel()
         raise
     glyphs = started.glyphs + page_budget_warnings(started.report, outputs, started.loaded.name)
     return Pack(started.document, outputs, tuple(glyphs))
@@ -343,6 +341,23 @@ class _Started:
         self.loaded, self.style, self.document, self.report = loaded, style, document, report
         self.glyphs, self.formats, self.standby = glyphs, formats, standby
         self.meanwhile = meanwhile
+
+    def cancel(self) -> None:
+        """End the children (the build failed, was interrupted, or is not wanted)."""
+        for child in self.standby.values():
+            child.cancel()
+
+
+class _Ahead:
+    """A build started by :func:`build_ahead`: of which brief, with which options, and the
+    warnings it raised (to be raised again when it is taken over)."""
+
+    def __init__(self, path: Path, options: BuildOptions, started: _Started,
+                 caught: list[Any]) -> None:
+        self.path, self.options, self.started, self.caught = path, options, started, caught
+
+    def cancel(self) -> None:
+        self.started.cancel()
 
 
 def _start(source: Any, opts: BuildOptions) -> _Started:
@@ -398,30 +413,28 @@ def build_ahead(source: str, opts: BuildOptions) -> None:
             started = _start(source, opts)
     except Exception:
         return
-    hold_ahead((Path(source), opts, started, caught), list(started.standby.values()))
+    hold_ahead(_Ahead(Path(source), opts, started, caught))
 
 
 def _take_ahead(source: Any, opts: BuildOptions) -> _Started | None:
     """The build :func:`build_ahead` started, if it is of ``source`` with ``opts`` (else it
     is ended); its warnings are raised again, here."""
-    held = take_ahead()
+    held: _Ahead | None = take_ahead()
     if held is None:
         return None
-    path, options, started, caught = held
-    if not isinstance(source, (str, os.PathLike)) or Path(source) != path or options != opts:
-        for child in started.standby.values():
-            child.cancel()
+    if not isinstance(source, (str, os.PathLike)) or Path(source) != held.path \
+            or held.options != opts:
+        held.cancel()
         return None
     import warnings
 
     try:
-        for w in caught:
+        for w in held.caught:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     except BaseException:  # a warning the filters make an error (-W error): as in _start
-        for child in started.standby.values():
-            child.cancel()
+        held.cancel()
         raise
-    return started
+    return held.started
 
 
 #: the rich text a child parses ahead at most (characters): enough for briefs several times

@@ -442,10 +442,8 @@ class Standby(Forked):
             except (ImportError, AttributeError, OSError):
                 pass  # it waits for the child to read, which is only slower
         try:
-            os.write(fd, len(data).to_bytes(8, "big"))
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            _write_all(fd, len(data).to_bytes(8, "big"))
+            _write_all(fd, data)
         except BrokenPipeError:  # the child is gone: result() says so
             last = True
         if last:
@@ -512,10 +510,9 @@ def release() -> None:
     for child in _PRESTARTED.values():
         child.cancel()
     _PRESTARTED.clear()
-    for child in _AHEAD_CHILDREN:
-        child.cancel()
-    _AHEAD_CHILDREN.clear()
-    _AHEAD.clear()
+    held = take_ahead()
+    if held is not None:
+        held.cancel()
 
 
 def taken_early() -> bool:
@@ -523,24 +520,19 @@ def taken_early() -> bool:
     return bool(_PRESTARTED)
 
 
-#: a build started ahead (briefgen.pipeline.build_ahead), opaque here, and its children
+#: a build started ahead (briefgen.pipeline.build_ahead): opaque here but for its cancel()
 _AHEAD: list[Any] = []
-_AHEAD_CHILDREN: list[Standby] = []
 
 
-def hold_ahead(build: Any, children: list[Standby]) -> None:
-    """Keep a build started before the command read its arguments, and its children (ended
-    by :func:`release` if no build takes it over with :func:`take_ahead`)."""
+def hold_ahead(build: Any) -> None:
+    """Keep a build started before the command read its arguments (ended with its
+    ``cancel()`` by :func:`release` if no build takes it over with :func:`take_ahead`)."""
     _AHEAD[:] = [build]
-    _AHEAD_CHILDREN[:] = children
 
 
 def take_ahead() -> Any:
     """The build :func:`hold_ahead` kept (now the caller's, children and all), or None."""
-    build = _AHEAD.pop() if _AHEAD else None
-    if build is not None:
-        _AHEAD_CHILDREN.clear()
-    return build
+    return _AHEAD.pop() if _AHEAD else None
 
 
 #: children that sent their result and were left to end on their own (``wait_for_exit``)
